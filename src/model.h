@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * model.h - the domain types every module of gremiumd shares.
+ *
+ * Plain data, no functions and no includes of our own.  A struct gr_config is
+ * built once by config_load() and is immutable afterwards: every other module
+ * only reads it, and pointers into it ("borrowed") stay valid until
+ * config_free().
+ */
+#ifndef GREMIUM_MODEL_H
+#define GREMIUM_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+/* A wall-clock time in the committee's time zone, minute resolution. */
+struct gr_localtime {
+	int year;   /* e.g. 2026 */
+	int month;  /* 1..12 */
+	int day;    /* 1..31 */
+	int hour;   /* 0..23 */
+	int minute; /* 0..59 */
+};
+
+struct gr_group {
+	char *id;
+	char *name;
+};
+
+struct gr_member {
+	char *name;
+	char *email;
+	char *group;        /* id of a gr_group */
+	char *organisation; /* may be NULL */
+	int line;           /* line of the entry in the config file */
+};
+
+/*
+ * A meeting series: either a recurrence rule (one recurring VEVENT, rrule !=
+ * NULL, start set) or a list of dates (one VEVENT per date, rrule == NULL).
+ */
+struct gr_series {
+	char *id;
+	char *summary;
+	char *description;  /* may be NULL */
+	char *location;     /* may be NULL */
+	char *url;          /* may be NULL; http(s) only */
+	char *rrule;        /* RFC 5545 RRULE value without "RRULE:", or NULL */
+	struct gr_localtime start;  /* first occurrence of an rrule series */
+	struct gr_localtime *dates; /* the meetings of a dated series, sorted */
+	size_t n_dates;
+	int duration;       /* minutes, > 0 */
+	char *skip_months_of; /* id of another series, or NULL */
+	int line;
+};
+
+/* One exception: cancel or move one occurrence of a series. */
+struct gr_exception {
+	char *series;       /* id of a gr_series */
+	int year, month, day; /* the local date of the regular occurrence */
+	bool cancel;
+	bool move;          /* move_to is set */
+	struct gr_localtime move_to;
+	char *note;         /* may be NULL */
+	int line;
+};
+
+struct gr_committee {
+	char *name;
+	char *short_name;
+	char *domain;
+	char *timezone;     /* Olson name, e.g. "Europe/Berlin" */
+	char *language;     /* "de" or "en" */
+	char *organizer_name;
+	char *organizer_email;
+	char *topics_address;
+};
+
+struct gr_notifications {
+	int send_hour, send_minute;     /* local time for day-based mails */
+	bool topic_call;                /* false when topic_call = {} is absent */
+	int topic_days_before;          /* > deadline_days_before */
+	int topic_deadline_days_before;
+	int *reminders_days_before;     /* each >= 0, sorted descending, unique */
+	size_t n_reminders;
+};
+
+enum gr_transport {
+	GR_TRANSPORT_MAILDIR,
+	GR_TRANSPORT_SMTP,
+};
+
+struct gr_delivery {
+	enum gr_transport transport;
+	char *maildir;          /* absolute path */
+	char *smtp_url;         /* smtp:// or smtps://, may be NULL for maildir */
+	bool starttls_required; /* starttls = "required" (default) */
+	char *username;         /* may be NULL: no AUTH */
+	char *password_file;    /* absolute path or NULL */
+	char *ca_file;          /* absolute path or NULL */
+	int connections;        /* parallel SMTP sessions, 1..64 */
+	int retry_for_hours;    /* 1..720 */
+	int rate_per_minute;    /* 0 = unlimited */
+	int timeout;            /* seconds for connect and each SMTP step */
+};
+
+struct gr_feed {
+	char *listen;   /* "host:port" or NULL for no HTTP server */
+	char *path;     /* URL path, starts with '/' */
+	char *file;     /* absolute path or NULL */
+};
+
+struct gr_config {
+	char *path;             /* absolute path of the config file */
+	time_t mtime;           /* last change of the config file (DTSTAMP of the feed) */
+	struct gr_committee committee;
+	struct gr_group *groups;
+	size_t n_groups;
+	struct gr_member *members;
+	size_t n_members;
+	struct gr_series *series;
+	size_t n_series;
+	struct gr_exception *exceptions;
+	size_t n_exceptions;
+	struct gr_notifications notifications;
+	struct gr_delivery delivery;
+	struct gr_feed feed;
+	char *templates;        /* absolute path of the override folder, or NULL */
+	char *state;            /* absolute path of the SQLite database */
+};
+
+enum gr_occ_status {
+	GR_OCC_CONFIRMED,
+	GR_OCC_MOVED,     /* start differs from original (exception move_to) */
+	GR_OCC_CANCELLED, /* exception cancel = true */
+	GR_OCC_SKIPPED,   /* skip_months_of: the other series meets that month */
+};
+
+/* One meeting as it happens (or would have happened). */
+struct gr_occurrence {
+	const struct gr_series *series;     /* borrowed from the config */
+	int date_index;         /* index into series->dates, -1 for rrule series */
+	struct gr_localtime original;       /* start as the rule/date gives it */
+	struct gr_localtime start;          /* actual start (== original unless moved) */
+	struct gr_localtime end;
+	time_t start_utc, end_utc;          /* of the actual start and end */
+	enum gr_occ_status status;
+	const char *note;                   /* borrowed exception note, or NULL */
+};
+
+/* What a mail is about; the names are the X-Gremium-Kind values. */
+enum gr_kind {
+	GR_KIND_INVITATION,
+	GR_KIND_UPDATE,
+	GR_KIND_CANCELLATION,
+	GR_KIND_TOPIC_CALL,
+	GR_KIND_REMINDER,
+	GR_KIND_TEST,
+	GR_KIND_COUNT_
+};
+
+#endif

@@ -1,0 +1,4 @@
+/* SPDX-License-Identifier: MIT */
+#include "autoconfig.h"
+
+#include "transport.h"

@@ -1,0 +1,45 @@
+# Shared helpers for the end-to-end tests (sourced, POSIX sh).
+# Each test gets its own scratch folder, removed at exit.
+set -eu
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+: "${GREMIUMCTL:=$top_builddir/src/gremiumctl}"
+: "${GREMIUMD:=$top_builddir/src/gremiumd}"
+# Debian's python3-* modules import only under the system interpreter.
+PY=/usr/bin/python3
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/gremium-e2e.XXXXXX")
+cleanup_hooks=""
+cleanup() {
+	for h in $cleanup_hooks; do "$h" || true; done
+	rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# Copy the example config (and nothing else) into $WORK/etc.
+example_config() {
+	mkdir -p "$WORK/etc"
+	cp "$top_srcdir/etc/gremiumd.conf" "$WORK/etc/gremiumd.conf"
+	echo "$WORK/etc/gremiumd.conf"
+}
+
+# A free TCP port on 127.0.0.1.
+free_port() {
+	$PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# expect_exit CODE CMD...: run CMD, fail unless it exits with CODE.
+expect_exit() {
+	want=$1; shift
+	set +e
+	"$@"
+	got=$?
+	set -e
+	[ "$got" -eq "$want" ] || fail "'$*' exited $got, expected $want"
+}

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for src/util.c */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static void test_parse_date(void **state)
+{
+	int y, m, d;
+	(void)state;
+
+	assert_int_equal(util_parse_date("2026-12-09", &y, &m, &d), 0);
+	assert_int_equal(y, 2026);
+	assert_int_equal(m, 12);
+	assert_int_equal(d, 9);
+	assert_int_equal(util_parse_date("2028-02-29", &y, &m, &d), 0);
+	assert_int_equal(util_parse_date("2026-02-29", &y, &m, &d), -EINVAL);
+	assert_int_equal(util_parse_date("2026-02-30", &y, &m, &d), -EINVAL);
+	assert_int_equal(util_parse_date("2100-02-29", &y, &m, &d), -EINVAL);
+	assert_int_equal(util_parse_date("2026-13-01", &y, &m, &d), -EINVAL);
+	assert_int_equal(util_parse_date("2026-1-01", &y, &m, &d), -EINVAL);
+	assert_int_equal(util_parse_date("2026-01-01x", &y, &m, &d), -EINVAL);
+	assert_int_equal(util_parse_date("", &y, &m, &d), -EINVAL);
+}
+
+static void test_parse_datetime(void **state)
+{
+	int y, m, d, hh, mm;
+	(void)state;
+
+	assert_int_equal(util_parse_datetime("2026-12-09T10:30", &y, &m, &d, &hh, &mm), 0);
+	assert_int_equal(hh, 10);
+	assert_int_equal(mm, 30);
+	assert_int_equal(util_parse_datetime("2026-12-09T25:00", &y, &m, &d, &hh, &mm), -EINVAL);
+	assert_int_equal(util_parse_datetime("2026-12-09T10:60", &y, &m, &d, &hh, &mm), -EINVAL);
+	assert_int_equal(util_parse_datetime("2026-12-09 10:00", &y, &m, &d, &hh, &mm), -EINVAL);
+	assert_int_equal(util_parse_hhmm("09:00", &hh, &mm), 0);
+	assert_int_equal(util_parse_hhmm("9:00", &hh, &mm), -EINVAL);
+	assert_int_equal(util_parse_hhmm("24:00", &hh, &mm), -EINVAL);
+}
+
+static void test_control(void **state)
+{
+	(void)state;
+	assert_false(util_has_control("Sitzung Köln", false));
+	assert_true(util_has_control("a\r\nBcc: x@y.example", false));
+	assert_true(util_has_control("a\tb", false));
+	assert_false(util_has_control("a\tb", true));
+	assert_true(util_has_control("a\x7f", true));
+}
+
+static void test_resolve_path(void **state)
+{
+	char *p;
+	(void)state;
+
+	p = util_resolve_path("/etc/gremiumd/gremiumd.conf", "var/state.db");
+	assert_string_equal(p, "/etc/gremiumd/var/state.db");
+	free(p);
+	p = util_resolve_path("/etc/gremiumd/gremiumd.conf", "/var/lib/x.db");
+	assert_string_equal(p, "/var/lib/x.db");
+	free(p);
+}
+
+static void test_write_atomic(void **state)
+{
+	char dir[] = "/tmp/gremium-test-XXXXXX";
+	char *path, *data = NULL;
+	size_t len = 0;
+	struct stat st;
+	(void)state;
+
+	assert_non_null(mkdtemp(dir));
+	path = util_asprintf("%s/sub/dir/feed.ics", dir);
+	assert_non_null(path);
+	assert_int_equal(util_mkdir_p(strrchr(path, '/') ? dir : dir, 0755), 0);
+	{
+		char *sub = util_asprintf("%s/sub/dir", dir);
+		assert_int_equal(util_mkdir_p(sub, 0755), 0);
+		assert_int_equal(util_mkdir_p(sub, 0755), 0); /* idempotent */
+		free(sub);
+	}
+	assert_int_equal(util_write_atomic(path, "BEGIN\r\n", 7, 0644), 0);
+	assert_int_equal(util_write_atomic(path, "NEW\r\n", 5, 0644), 0);
+	assert_int_equal(util_read_file(path, 100, &data, &len), 0);
+	assert_int_equal(len, 5);
+	assert_string_equal(data, "NEW\r\n");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0644);
+	free(data);
+	assert_int_equal(util_read_file(path, 3, &data, &len), -EFBIG);
+	assert_int_equal(util_read_file("/nonexistent/x", 3, &data, &len), -ENOENT);
+	unlink(path);
+	free(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_date),
+		cmocka_unit_test(test_parse_datetime),
+		cmocka_unit_test(test_control),
+		cmocka_unit_test(test_resolve_path),
+		cmocka_unit_test(test_write_atomic),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Run gremiumctl's CLI paths on the example config under valgrind and fail
+# on any memory error or definite/indirect leak.  Usage: valgrind.sh BUILDDIR
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$top/build}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/etc"
+cp "$top/etc/gremiumd.conf" "$work/etc/"
+conf=$work/etc/gremiumd.conf
+vg="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --error-exitcode=99"
+rc=0
+run() {
+	set +e
+	$vg "$@" >/dev/null 2>"$work/vg.log"
+	r=$?
+	set -e
+	if [ $r -eq 99 ]; then
+		echo "valgrind: errors in: $*" >&2
+		cat "$work/vg.log" >&2
+		rc=1
+	else
+		echo "valgrind: clean: ${*#"$build"/src/}"
+	fi
+}
+run "$build/src/gremiumctl" -c "$conf" check
+run "$build/src/gremiumctl" --help
+printf 'committee = { nme = "x"; };\n' > "$work/bad.conf"
+run "$build/src/gremiumctl" -c "$work/bad.conf" check
+exit $rc
