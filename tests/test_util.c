@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for src/util.c */
+#include "autoconfig.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
