@@ -121,9 +121,11 @@ static void header_clean(const char *in, char *out, size_t len)
 
 	for (const unsigned char *p = (const unsigned char *)(in ? in : ""); *p && n + 1 < len; p++)
 		out[n++] = (*p < 0x20 || *p == 0x7f) ? ' ' : (char)*p;
+	/* cut: while the first byte left out continues a UTF-8 sequence, the
+	 * sequence's start is in out; drop it too */
 	if (in && strlen(in) > n)
-		while (n > 0 && ((unsigned char)out[n] & 0xc0) == 0x80)
-			n--;    /* out[n] would continue a cut sequence: drop its start */
+		while (n > 0 && ((unsigned char)in[n] & 0xc0) == 0x80)
+			n--;
 	out[n] = '\0';
 }
 

@@ -330,6 +330,28 @@ static void test_long_lines(void **state)
 	assert_int_equal(mail_render(&cfg, &spec, &text, &len), 0);
 	assert_lines_ok(text, len);
 	msg = parse(text, len);
+	/* the name is cut at 200 bytes */
+	assert_int_equal(strlen(internet_address_get_name(
+		internet_address_list_get_address(g_mime_message_get_to(msg), 0))), 200);
+	g_object_unref(msg);
+	free(text);
+
+	/* a name of umlauts is cut between two of them, not inside one */
+	body[1] = 'x';          /* "?xää...": byte 200 is the middle of an "ä" */
+	body[0] = 'x';
+	m.name = body + 1;
+	assert_int_equal(mail_render(&cfg, &spec, &text, &len), 0);
+	msg = parse(text, len);
+	assert_true(g_utf8_validate(internet_address_get_name(
+		internet_address_list_get_address(g_mime_message_get_to(msg), 0)), -1, NULL));
+	assert_int_equal(strlen(internet_address_get_name(
+		internet_address_list_get_address(g_mime_message_get_to(msg), 0))), 199);
+	g_object_unref(msg);
+	free(text);
+	memcpy(body, "ä", 2);
+	m.name = word;
+	assert_int_equal(mail_render(&cfg, &spec, &text, &len), 0);
+	msg = parse(text, len);
 	{
 		/* the body survives whole */
 		GMimeObject *alt = g_mime_multipart_get_part(GMIME_MULTIPART(g_mime_message_get_mime_part(msg)), 0);
