@@ -336,16 +336,25 @@ static void test_long_lines(void **state)
 	g_object_unref(msg);
 	free(text);
 
-	/* a name of umlauts is cut between two of them, not inside one */
-	body[1] = 'x';          /* "?xää...": byte 200 is the middle of an "ä" */
-	body[0] = 'x';
-	m.name = body + 1;
-	assert_int_equal(mail_render(&cfg, &spec, &text, &len), 0);
-	msg = parse(text, len);
-	assert_true(g_utf8_validate(internet_address_get_name(
-		internet_address_list_get_address(g_mime_message_get_to(msg), 0)), -1, NULL));
-	assert_int_equal(strlen(internet_address_get_name(
-		internet_address_list_get_address(g_mime_message_get_to(msg), 0))), 199);
+	/* a name of umlauts is cut between two of them, not inside one.
+	 * (Words of it stay short: GMime 3.2 writes one over-long encoded-word
+	 * for a long word without spaces.) */
+	{
+		char name[400];
+		const char *got;
+
+		name[0] = 'x';
+		for (int i = 0; i < 36; i++)
+			memcpy(name + 1 + 9 * i, "ääää ", 9);
+		name[1 + 9 * 36] = '\0';
+		m.name = name;
+		assert_int_equal(mail_render(&cfg, &spec, &text, &len), 0);
+		msg = parse(text, len);
+		got = internet_address_get_name(internet_address_list_get_address(g_mime_message_get_to(msg), 0));
+		assert_true(g_utf8_validate(got, -1, NULL));
+		assert_in_range(strlen(got), 190, 200);
+		assert_memory_equal(got, name, strlen(got));
+	}
 	g_object_unref(msg);
 	free(text);
 	memcpy(body, "ä", 2);
