@@ -43,6 +43,10 @@ int tr_new(const struct gr_config *cfg, struct transport **ret,
 int tr_send(struct transport *t, const char *from, const char *rcpt,
             const char *msg, size_t len, struct tr_outcome *ret);
 
+/* The backend's name: "maildir" or "smtp". */
+const char *tr_name(const struct transport *t);
+
+/* Free t (closes an open SMTP connection); NULL is a no-op. */
 void tr_free(struct transport *t);
 
 #endif
