@@ -260,7 +260,8 @@ static void add_mailbox(GMimeMessage *msg, GMimeAddressType type,
 	InternetAddress *ia;
 
 	header_clean(name, clean, sizeof(clean));
-	ia = internet_address_mailbox_new(*clean ? clean : NULL, addr);
+	/* a name that only repeats the address adds nothing */
+	ia = internet_address_mailbox_new(*clean && strcmp(clean, addr) != 0 ? clean : NULL, addr);
 	internet_address_set_charset(ia, "utf-8");
 	internet_address_list_add(g_mime_message_get_addresses(msg, type), ia);
 	g_object_unref(ia);
