@@ -391,7 +391,9 @@ static int job_debug(CURL *c, curl_infotype type, char *data, size_t size, void 
 			while (job->line_len > 0 && job->line[job->line_len - 1] == '\r')
 				job->line_len--;
 			job->line[job->line_len] = '\0';
-			if (job->line_len > 0)
+			/* 221 answers the QUIT curl sends after a failure: keep
+			 * the reply that mattered */
+			if (job->line_len > 0 && strncmp(job->line, "221", 3) != 0)
 				memcpy(job->last_reply, job->line, job->line_len + 1);
 			job->line_len = 0;
 		} else if (job->line_len + 1 < sizeof(job->line)) {
