@@ -60,6 +60,7 @@ start_server() {
 good_port=$(start_server good server)
 rogue_port=$(start_server rogue rogue-server)
 tempfail_port=$(start_server tempfail server --tempfail)
+smtps_port=$(start_server smtps server --smtps)
 
 # ---- config: the example, with delivery replaced ----
 conf=$(example_config)
@@ -67,13 +68,13 @@ printf '%s\n' "$SMTP_PASSWORD" > "$WORK/etc/password"
 chmod 600 "$WORK/etc/password"
 printf 'wrong\n' > "$WORK/etc/wrong-password"
 chmod 600 "$WORK/etc/wrong-password"
-# config_for PORT PASSWORD_FILE > FILE
+# config_for PORT PASSWORD_FILE [SCHEME] > FILE
 config_for() {
 	sed '/^delivery = {/,/^};/d' "$conf"
 	cat <<EOT
 delivery = {
   transport = "smtp";
-  smtp_url = "smtp://127.0.0.1:$1";
+  smtp_url = "${3:-smtp}://127.0.0.1:$1";
   starttls = "required";
   username = "$SMTP_USER";
   password_file = "$2";
@@ -86,6 +87,7 @@ config_for "$good_port" "$WORK/etc/password" > "$WORK/etc/good.conf"
 config_for "$rogue_port" "$WORK/etc/password" > "$WORK/etc/rogue.conf"
 config_for "$good_port" "$WORK/etc/wrong-password" > "$WORK/etc/wrongpw.conf"
 config_for "$tempfail_port" "$WORK/etc/password" > "$WORK/etc/tempfail.conf"
+config_for "$smtps_port" "$WORK/etc/password" smtps > "$WORK/etc/smtps.conf"
 "$GREMIUMCTL" -c "$WORK/etc/good.conf" check >/dev/null || fail "the test config does not check"
 
 # A member (name with umlauts) and the organizer, from the config.
@@ -128,6 +130,11 @@ for path, kind in zip(sys.argv[1:], ("reminder", "topic-call")):
     assert m["To"].addresses[0].addr_spec == "someone@example.org"
     assert (m["Reply-To"] is not None) == (kind == "topic-call"), m["Reply-To"]
 EOT
+
+# smtps:// (TLS from the start) works the same
+run smtps 0 -c "$WORK/etc/smtps.conf" send-test --to "$member_addr"
+$PY "$top_srcdir/tests/check_imip.py" "$WORK/smtps/1.eml" "$member_addr" "$member_name" "$organizer" \
+	|| fail "the invitation received over smtps:// is not right"
 
 # ---- failures ----
 run rogue 69 -c "$WORK/etc/rogue.conf" send-test --to "$member_addr"

@@ -3,7 +3,8 @@
 """A test SMTP server for tests/e2e_smtp.sh (run by /usr/bin/python3).
 
 Listens on 127.0.0.1:PORT with STARTTLS required (certificate and key
-given) and AUTH (one user and password, only after STARTTLS).  Writes each
+given; --smtps: TLS from the start instead) and AUTH (one user and
+password, only over TLS).  Writes each
 message it accepts to OUTDIR/N.eml and its envelope to OUTDIR/N.env
 ("MAIL FROM" then each "RCPT TO" on its own line).  --tempfail answers every
 RCPT TO with a 451.  Creates OUTDIR/ready once it accepts connections;
@@ -61,15 +62,17 @@ def main():
     ap.add_argument("--password", required=True)
     ap.add_argument("--outdir", required=True)
     ap.add_argument("--tempfail", action="store_true")
+    ap.add_argument("--smtps", action="store_true", help="TLS from the start (port 465 style)")
     a = ap.parse_args()
 
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.load_cert_chain(a.cert, a.key)
     os.makedirs(a.outdir, exist_ok=True)
+    tls = {"ssl_context": ctx} if a.smtps else {"tls_context": ctx, "require_starttls": True}
     controller = Controller(
         Handler(a.outdir, a.tempfail), hostname="127.0.0.1", port=a.port,
-        tls_context=ctx, require_starttls=True, auth_require_tls=True,
-        authenticator=make_authenticator(a.user, a.password))
+        auth_require_tls=True, authenticator=make_authenticator(a.user, a.password),
+        **tls)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
