@@ -40,7 +40,8 @@ stop_servers() {
 }
 cleanup_hooks="$cleanup_hooks stop_servers"
 
-# start_server NAME CERT [--tempfail]: prints the port
+# start_server NAME CERT [ARGS...]: sets NAME_port (not in a subshell, so
+# that the server's pid reaches stop_servers)
 start_server() {
 	name=$1 cert=$2
 	shift 2
@@ -55,12 +56,12 @@ start_server() {
 		[ $i -le 100 ] || fail "smtpd $name did not start: $(cat "$WORK/$name.log")"
 		sleep 0.1
 	done
-	echo "$port"
+	eval "${name}_port=\$port"
 }
-good_port=$(start_server good server)
-rogue_port=$(start_server rogue rogue-server)
-tempfail_port=$(start_server tempfail server --tempfail)
-smtps_port=$(start_server smtps server --smtps)
+start_server good server
+start_server rogue rogue-server
+start_server tempfail server --tempfail
+start_server smtps server --smtps
 
 # ---- config: the example, with delivery replaced ----
 conf=$(example_config)
