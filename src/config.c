@@ -42,6 +42,13 @@
 /* Upper bound of a meeting: one week, in minutes. */
 #define DURATION_MAX (7 * 24 * 60)
 
+/* One reported problem, kept so that all of them print in file order. */
+struct problem {
+	int line;
+	size_t seq;     /* report order: keeps the sort stable */
+	char *text;
+};
+
 struct loader {
 	const char *path;       /* as given by the caller, for messages */
 	FILE *errs;
@@ -49,23 +56,69 @@ struct loader {
 	bool oom;
 	struct gr_config *cfg;
 	const config_setting_t *root; /* for line numbers in the validate pass */
+	struct problem *problems;
+	size_t n_problems, cap_problems;
 };
 
 static void problem(struct loader *ld, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * Record a problem.  Problems are found pass by pass (syntax, keys, cross
+ * checks), but an admin reads the file top to bottom: flush_problems()
+ * prints them sorted by line.  Without memory, print at once, unsorted.
+ */
 static void problem(struct loader *ld, int line, const char *fmt, ...)
 {
 	va_list ap;
+	char *text = NULL;
+	int r;
 
 	ld->n_errors++;
 	if (!ld->errs)
 		return;
-	fprintf(ld->errs, "%s:%d: ", ld->path, line > 0 ? line : 1);
+	if (line <= 0)
+		line = 1;
 	va_start(ap, fmt);
-	vfprintf(ld->errs, fmt, ap);
+	r = vasprintf(&text, fmt, ap);
 	va_end(ap);
-	fputc('\n', ld->errs);
+	if (r >= 0 && ld->n_problems == ld->cap_problems) {
+		size_t cap = ld->cap_problems ? 2 * ld->cap_problems : 16;
+		struct problem *p = realloc(ld->problems, cap * sizeof(*p));
+		if (p) {
+			ld->problems = p;
+			ld->cap_problems = cap;
+		}
+	}
+	if (r < 0 || ld->n_problems == ld->cap_problems) {
+		fprintf(ld->errs, "%s:%d: %s\n", ld->path, line, r >= 0 ? text : fmt);
+		free(r >= 0 ? text : NULL);
+		return;
+	}
+	ld->problems[ld->n_problems] = (struct problem){ line, ld->n_problems, text };
+	ld->n_problems++;
+}
+
+static int cmp_problem(const void *a, const void *b)
+{
+	const struct problem *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void flush_problems(struct loader *ld)
+{
+	if (ld->n_problems)
+		qsort(ld->problems, ld->n_problems, sizeof(*ld->problems), cmp_problem);
+	for (size_t i = 0; i < ld->n_problems; i++) {
+		fprintf(ld->errs, "%s:%d: %s\n", ld->path, ld->problems[i].line, ld->problems[i].text);
+		free(ld->problems[i].text);
+	}
+	free(ld->problems);
+	ld->problems = NULL;
+	ld->n_problems = ld->cap_problems = 0;
 }
 
 static int line_of(const config_setting_t *s)
@@ -181,8 +234,7 @@ static const char *get_string(struct loader *ld, const config_setting_t *s,
 		return NULL;
 	v = config_setting_get_string(s);
 	if (!*v) {
-		if (!(k->flags & F_OFF))
-			problem(ld, line_of(s), "%s: must not be empty", name);
+		problem(ld, line_of(s), "%s: must not be empty", name);
 		return NULL;
 	}
 	if (strlen(v) > VALUE_MAX_LEN) {
@@ -221,14 +273,16 @@ static void load_value(struct loader *ld, const config_setting_t *s, const char 
 	case K_STR:
 	case K_TEXT:
 	case K_PATH:
-		v = get_string(ld, s, name, k);
-		if (v && k->check && !k->check(v, why, sizeof(why))) {
-			problem(ld, line_of(s), "%s: %s", name, why);
+		/* "" switches an F_OFF default off (feed.listen, feed.file) */
+		if ((k->flags & F_OFF) && config_setting_type(s) == CONFIG_TYPE_STRING &&
+		    !*config_setting_get_string(s)) {
+			set_string(ld, k, obj, NULL);
 			return;
 		}
-		/* "" with F_OFF switches a default off; other failures keep it */
-		if (v || (config_setting_type(s) == CONFIG_TYPE_STRING && !*config_setting_get_string(s) &&
-		          (k->flags & F_OFF)))
+		v = get_string(ld, s, name, k);
+		if (v && k->check && !k->check(v, why, sizeof(why)))
+			problem(ld, line_of(s), "%s: %s", name, why);
+		else if (v)
 			set_string(ld, k, obj, v);
 		return;
 	case K_INT: {
@@ -595,14 +649,14 @@ static void fn_reminders(struct loader *ld, const config_setting_t *s, const cha
 		}
 		v = config_setting_get_int64(e);
 		if (v < 0 || v > k->max) {
-			problem(ld, line_of(e), "%s: %lld days is out of range (0..%ld; 0 = on the day)", ename, v, k->max);
+			problem(ld, line_of(e), "%s: %lld is out of range (0..%ld days; 0 = on the day)", ename, v, k->max);
 			ok = false;
 			continue;
 		}
 		days[i] = (int)v;
 		for (unsigned j = 0; j < i; j++) {
 			if (days[j] == days[i]) {
-				problem(ld, line_of(e), "%s: %d days is listed twice", ename, days[i]);
+				problem(ld, line_of(e), "%s: %d is listed twice", ename, days[i]);
 				ok = false;
 			}
 		}
@@ -1204,6 +1258,7 @@ int config_load(const char *path, struct gr_config **ret_cfg, FILE *errs)
 		r = ld.oom ? -ENOMEM : ld.n_errors ? -EINVAL : 0;
 	}
 	config_destroy(&tree);
+	flush_problems(&ld);
 	if (r < 0) {
 		config_free(ld.cfg);
 		return r;

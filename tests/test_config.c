@@ -237,8 +237,8 @@ static const struct broken broken[] = {
 	{ "two exceptions, one meeting", "date = \"2027-01-13\"", "date = \"2026-12-09\"", NULL, NULL, 35, "already has an exception (exceptions[0])" },
 	/* notifications */
 	{ "deadline not before call", "deadline_days_before = 7", "deadline_days_before = 21", NULL, NULL, 39, "deadline_days_before: 21 must be less than days_before (21)" },
-	{ "negative reminder", "[ 1, 7, 0 ]", "[ 1, -7, 0 ]", NULL, NULL, 40, "notifications.reminders_days_before[1]: -7 days is out of range" },
-	{ "reminder twice", "[ 1, 7, 0 ]", "[ 1, 7, 1 ]", NULL, NULL, 40, "reminders_days_before[2]: 1 days is listed twice" },
+	{ "negative reminder", "[ 1, 7, 0 ]", "[ 1, -7, 0 ]", NULL, NULL, 40, "notifications.reminders_days_before[1]: -7 is out of range" },
+	{ "reminder twice", "[ 1, 7, 0 ]", "[ 1, 7, 1 ]", NULL, NULL, 40, "reminders_days_before[2]: 1 is listed twice" },
 	{ "send_time without leading zero", "\"08:30\"", "\"8:30\"", NULL, NULL, 38, "notifications.send_time: \"8:30\" is not a time of day HH:MM" },
 	{ "send_time 24:00", "\"08:30\"", "\"24:00\"", NULL, NULL, 38, "notifications.send_time: \"24:00\"" },
 	/* committee */
