@@ -334,24 +334,37 @@ static size_t distance(const char *a, const char *b)
 	return row[lb];
 }
 
+/* The key an admin probably meant by the unknown name n, or NULL; *known
+ * tells whether n is a key of the table after all. */
+static const char *suggest(const char *n, const struct key *keys, bool *known)
+{
+	const char *best = NULL;
+	size_t best_d = 3; /* suggest only close matches */
+
+	*known = false;
+	for (const struct key *k = keys; k->name; k++) {
+		size_t d = distance(n, k->name);
+		if (d == 0) {
+			*known = true;
+			return NULL;
+		}
+		if (d < best_d && d <= strlen(k->name) / 2) {
+			best_d = d;
+			best = k->name;
+		}
+	}
+	return best;
+}
+
 static void unknown_keys(struct loader *ld, const config_setting_t *grp, const char *prefix,
                          const struct key *keys)
 {
 	for (unsigned i = 0; i < (unsigned)config_setting_length(grp); i++) {
 		const config_setting_t *c = config_setting_get_elem(grp, i);
 		const char *n = config_setting_name(c) ? config_setting_name(c) : "";
-		const char *best = NULL;
-		size_t best_d = 3; /* suggest only close matches */
-		bool known = false;
+		bool known;
+		const char *best = suggest(n, keys, &known);
 
-		for (const struct key *k = keys; k->name && !known; k++) {
-			size_t d = distance(n, k->name);
-			known = d == 0;
-			if (d < best_d && d <= strlen(k->name) / 2) {
-				best_d = d;
-				best = k->name;
-			}
-		}
 		if (known)
 			continue;
 		if (best)
@@ -359,6 +372,20 @@ static void unknown_keys(struct loader *ld, const config_setting_t *grp, const c
 		else
 			problem(ld, line_of(c), "%s%s: unknown setting", prefix, n);
 	}
+}
+
+/* Is the missing key k explained by a misspelling in grp already reported
+ * with "did you mean"?  Then "missing" would only be noise. */
+static bool misspelled(const config_setting_t *grp, const struct key *keys, const struct key *k)
+{
+	for (unsigned i = 0; grp && i < (unsigned)config_setting_length(grp); i++) {
+		const char *n = config_setting_name(config_setting_get_elem(grp, i));
+		bool known;
+
+		if (n && suggest(n, keys, &known) == k->name)
+			return true;
+	}
+	return false;
 }
 
 static void apply_default(struct loader *ld, const struct key *k, void *obj)
@@ -391,7 +418,7 @@ static void load_group(struct loader *ld, const config_setting_t *grp, const cha
 			load_value(ld, s, name, k, obj);
 		else if (k->flags & F_ABSENT && !(k->flags & F_REQ))
 			k->fn(ld, NULL, name, k, obj);
-		else if (k->flags & F_REQ)
+		else if ((k->flags & F_REQ) && !misspelled(grp, keys, k))
 			problem(ld, grp ? line_of(grp) : parent_line, "%s: missing (required)", name);
 	}
 }

@@ -263,7 +263,8 @@ static const struct broken broken[] = {
 	{ "empty member name", "name = \"Käthe Weiß\"", "name = \"\"", NULL, NULL, 16, "members[1].name: must not be empty" },
 	{ "missing short_name", "short_name = \"TG\";", "", NULL, NULL, 1, "committee.short_name: missing (required)" },
 	{ "member without email", "email = \"kaethe@b.example\"; ", "", NULL, NULL, 16, "members[1].email: missing (required)" },
-	{ "no series", "series = (", "serie = (", NULL, NULL, 1, "series: missing (required)" },
+	{ "no series", "series = (", "meetings = (", NULL, NULL, 1, "series: missing (required)" },
+	{ "misspelled list", "series = (", "serie = (", NULL, NULL, 18, "serie: unknown setting (did you mean 'series'?)" },
 	{ "no members", "members = (", "members = ();\nold_members = (", NULL, NULL, 14, "members: must not be empty" },
 	/* header injection: control characters */
 	{ "LF in member name", "Jürgen Müller", "Jürgen\\nMüller", NULL, NULL, 15, "members[0].name: contains a control character" },
@@ -325,6 +326,21 @@ static void test_three_problems(void **state)
 	free(errs);
 	free(text);
 	free(text2);
+}
+
+/* A misspelled required key is one problem, not two ("missing" too). */
+static void test_misspelling_reported_once(void **state)
+{
+	char *text = edit(BASE, "short_name =", "shortname =", NULL, NULL);
+	struct gr_config *cfg = NULL;
+	char *errs = NULL;
+
+	(void)state;
+	assert_int_equal(load_text(text, &cfg, &errs), -EINVAL);
+	assert_int_equal(count_lines(errs), 1);
+	assert_true(has_message(errs, 3, "committee.shortname: unknown setting (did you mean 'short_name'?)"));
+	free(errs);
+	free(text);
 }
 
 static void test_syntax_error(void **state)
@@ -599,6 +615,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_broken),
 		cmocka_unit_test(test_three_problems),
+		cmocka_unit_test(test_misspelling_reported_once),
 		cmocka_unit_test(test_syntax_error),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_valid_base),
