@@ -39,6 +39,10 @@
 #define NAME_MAX_LEN 128
 /* Longest string value we accept: no header or property needs more. */
 #define VALUE_MAX_LEN 4096
+/* Caps on input, so that a runaway file cannot make check slow (the
+ * duplicate checks are quadratic) or eat memory. */
+#define LIST_MAX_LEN 5000
+#define FILE_MAX_BYTES (4 * 1024 * 1024)
 /* Upper bound of a meeting: one week, in minutes. */
 #define DURATION_MAX (7 * 24 * 60)
 
@@ -224,6 +228,38 @@ static bool has_bad_control(const char *v, bool allow_lf)
 	return false;
 }
 
+/* Well-formed UTF-8 (RFC 3629: no overlongs, no surrogates, <= U+10FFFF)?
+ * A file saved as Latin-1 would otherwise put broken bytes into mails. */
+static bool utf8_valid(const unsigned char *p)
+{
+	while (*p) {
+		unsigned c = *p, n, cp;
+
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3, cp = c & 0x07;
+		else
+			return false;
+		for (unsigned i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+			return false;
+		p += n + 1;
+	}
+	return true;
+}
+
 /* A string setting, checked; NULL when it was reported. */
 static const char *get_string(struct loader *ld, const config_setting_t *s,
                               const char *name, const struct key *k)
@@ -239,6 +275,10 @@ static const char *get_string(struct loader *ld, const config_setting_t *s,
 	}
 	if (strlen(v) > VALUE_MAX_LEN) {
 		problem(ld, line_of(s), "%s: longer than %d bytes", name, VALUE_MAX_LEN);
+		return NULL;
+	}
+	if (!utf8_valid((const unsigned char *)v)) {
+		problem(ld, line_of(s), "%s: is not valid UTF-8 (save the file as UTF-8)", name);
 		return NULL;
 	}
 	if (has_bad_control(v, k->kind == K_TEXT)) {
@@ -441,6 +481,10 @@ static void *load_list(struct loader *ld, const config_setting_t *list, const ch
 	n = (unsigned)config_setting_length(list);
 	if (n == 0)
 		return NULL;
+	if (n > LIST_MAX_LEN) {
+		problem(ld, line_of(list), "%s: more than %d entries", lname, LIST_MAX_LEN);
+		return NULL;
+	}
 	arr = calloc(n, size);
 	if (!arr) {
 		ld->oom = true;
@@ -467,6 +511,16 @@ static void *load_list(struct loader *ld, const config_setting_t *list, const ch
 static bool chk_email(const char *v, char *why, size_t len)
 {
 	return mail_address_check(v, why, len) == 0;
+}
+
+/* Names become CN parameters of ATTENDEE/ORGANIZER: libical escapes '"' and
+ * '^' there per RFC 6868, which Outlook shows literally (INTEROP.md 8). */
+static bool chk_cn(const char *v, char *why, size_t len)
+{
+	if (!strpbrk(v, "\"^"))
+		return true;
+	snprintf(why, len, "\"%s\": '\"' and '^' are not allowed in names (Outlook garbles them in calendar entries)", v);
+	return false;
 }
 
 /* Ids end up in UIDs and file names: keep them to a safe alphabet. */
@@ -745,8 +799,9 @@ static void fn_section(struct loader *ld, const config_setting_t *s, const char 
 	char prefix[NAME_MAX_LEN];
 	void *sub = (char *)obj + k->off;
 
+	/* wrong type: reported; its keys would only add "missing" noise */
 	if (s && !want_type(ld, s, name, CONFIG_TYPE_GROUP))
-		s = NULL;
+		return;
 	snprintf(prefix, sizeof(prefix), "%s.", name);
 	load_group(ld, s, prefix, k->sub, sub, s ? line_of(s) : 1);
 }
@@ -795,7 +850,7 @@ static void fn_list(struct loader *ld, const config_setting_t *s, const char *na
 #define FN(n, fl, f) { .name = n, .kind = K_FN, .flags = fl, .fn = f }
 
 static const struct key organizer_keys[] = {
-	STR("name", organizer_name, struct gr_committee, F_REQ, NULL),
+	STR("name", organizer_name, struct gr_committee, F_REQ, chk_cn),
 	STR("email", organizer_email, struct gr_committee, F_REQ, chk_email),
 	{ 0 }
 };
@@ -819,7 +874,7 @@ static const struct key group_keys[] = {
 };
 
 static const struct key member_keys[] = {
-	STR("name", name, struct gr_member, F_REQ, NULL),
+	STR("name", name, struct gr_member, F_REQ, chk_cn),
 	STR("email", email, struct gr_member, F_REQ, chk_email),
 	STR("group", group, struct gr_member, F_REQ, NULL),
 	STR("organisation", organisation, struct gr_member, 0, NULL),
@@ -1231,18 +1286,20 @@ static int read_tree(struct loader *ld, config_t *tree)
 
 	if (!f || fstat(fileno(f), &st) < 0) {
 		r = -errno;
+	} else if (S_ISDIR(st.st_mode)) {
+		r = -EISDIR;
+	} else if (st.st_size > FILE_MAX_BYTES) {
+		r = -EFBIG;
+	}
+	if (r < 0) {
 		if (ld->errs)
-			fprintf(ld->errs, "%s: cannot read: %s\n", ld->path, strerror(errno));
+			fprintf(ld->errs, "%s: cannot read: %s\n", ld->path, strerror(-r));
 		if (f)
 			fclose(f);
 		return r;
 	}
 	ld->cfg->mtime = st.st_mtime;
-	if (S_ISDIR(st.st_mode)) {
-		r = -EISDIR;
-		if (ld->errs)
-			fprintf(ld->errs, "%s: cannot read: %s\n", ld->path, strerror(EISDIR));
-	} else if (config_read(tree, f) != CONFIG_TRUE) {
+	if (config_read(tree, f) != CONFIG_TRUE) {
 		if (config_error_type(tree) == CONFIG_ERR_FILE_IO) {
 			r = -EIO;
 			if (ld->errs)

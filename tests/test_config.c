@@ -272,6 +272,8 @@ static const struct broken broken[] = {
 	{ "TAB in location", "\"Video\"", "\"Vi\\tdeo\"", NULL, NULL, 25, "series[0].location: contains a control character" },
 	{ "CR in description", "Zeile 1\\nZeile 2", "Zeile 1\\r\\nZeile 2", NULL, NULL, 21, "series[0].description: contains a control character" },
 	{ "LF in organizer name", "name = \"Vorsitz\"", "name = \"Vorsitz\\nBcc: x@evil.example\"", NULL, NULL, 7, "committee.organizer.name: contains a control character" },
+	{ "Latin-1 umlaut", "Käthe Weiß", "K\xe4the", NULL, NULL, 16, "members[1].name: is not valid UTF-8" },
+	{ "quote in a name", "Käthe Weiß", "Käthe \\\"Kat\\\" Weiß", NULL, NULL, 16, "members[1].name: \"Käthe \"Kat\" Weiß\": '\"' and '^' are not allowed" },
 	{ "escape byte in note", "note = \"Pause\"", "note = \"Pa\\x1buse\"", NULL, NULL, 34, "exceptions[0].note: contains a control character" },
 };
 
@@ -343,6 +345,26 @@ static void test_misspelling_reported_once(void **state)
 	free(text);
 }
 
+/* A section of the wrong type is one problem, not one per missing key. */
+static void test_wrong_section_type(void **state)
+{
+	char *text = edit(BASE, "feed = {\n  listen = \"127.0.0.1:8080\";\n  path = \"/tg.ics\";\n};",
+	                  "feed = \"/tg.ics\";", "committee = {", "committee = 5; old = {");
+	struct gr_config *cfg = NULL;
+	char *errs = NULL;
+
+	(void)state;
+	assert_non_null(text);
+	assert_int_equal(load_text(text, &cfg, &errs), -EINVAL);
+	assert_true(has_message(errs, 1, "committee: must be a group { ... }, not an integer"));
+	assert_true(has_message(errs, 1, "old: unknown setting"));
+	assert_true(has_message(errs, 51, "feed: must be a group { ... }, not a string"));
+	if (count_lines(errs) != 3)
+		fail_msg("got: %s", errs);
+	free(errs);
+	free(text);
+}
+
 static void test_syntax_error(void **state)
 {
 	char *text = edit(BASE, "duration = 120;", "duration = = 120;", NULL, NULL);
@@ -375,6 +397,9 @@ static void test_missing_file(void **state)
 	free(errs);
 	/* errs == NULL is allowed */
 	assert_int_equal(config_load(path, &cfg, NULL), -ENOENT);
+	/* a folder is not a config file */
+	assert_int_equal(config_load(tmpdir, &cfg, NULL), -EISDIR);
+	assert_null(cfg);
 	config_free(NULL);
 }
 
@@ -616,6 +641,7 @@ int main(void)
 		cmocka_unit_test(test_broken),
 		cmocka_unit_test(test_three_problems),
 		cmocka_unit_test(test_misspelling_reported_once),
+		cmocka_unit_test(test_wrong_section_type),
 		cmocka_unit_test(test_syntax_error),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_valid_base),
