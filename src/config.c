@@ -589,22 +589,26 @@ static bool chk_url_path(const char *v, char *why, size_t len)
 	return false;
 }
 
-/* "host:port", "[v6]:port" or ":port"; the host is resolved by feed. */
+/* "host:port" or "[v6]:port"; the host is resolved by feed.  An IPv6
+ * address needs its brackets, or the port would be ambiguous. */
 static bool chk_listen(const char *v, char *why, size_t len)
 {
 	const char *colon = strrchr(v, ':');
+	bool bracketed = v[0] == '[';
 	char *end;
-	long port;
+	long port = 0;
 
-	if (colon && v[0] == '[' && (colon == v || colon[-1] != ']'))
-		colon = NULL;
-	if (colon && !strchr(v, ' ')) {
+	if (colon && colon > v && !strchr(v, ' ') && isdigit((unsigned char)colon[1])) {
+		size_t hostlen = (size_t)(colon - v);
+		bool ok = bracketed ? colon[-1] == ']' && hostlen > 2 && !memchr(v + 1, '[', hostlen - 1)
+		                    : !memchr(v, ':', hostlen) && !memchr(v, ']', hostlen);
+
 		errno = 0;
 		port = strtol(colon + 1, &end, 10);
-		if (colon[1] && *end == '\0' && errno == 0 && port >= 1 && port <= 65535)
+		if (ok && *end == '\0' && errno == 0 && port >= 1 && port <= 65535)
 			return true;
 	}
-	snprintf(why, len, "\"%s\" is not host:port (e.g. \"127.0.0.1:8080\")", v);
+	snprintf(why, len, "\"%s\" is not host:port (e.g. \"127.0.0.1:8080\" or \"[::1]:8080\")", v);
 	return false;
 }
 
@@ -1057,6 +1061,16 @@ static void validate_recurrence(struct loader *ld, const config_setting_t *l, si
 		        s->start.year, s->start.month, s->start.day, s->start.hour, s->start.minute, s->rrule);
 }
 
+/* Does the series s skips the months of also skip the months of s?  Then
+ * in a month both meet, neither would. */
+static bool skips_back(const struct gr_config *cfg, const struct gr_series *s)
+{
+	int j = config_series_index(cfg, s->skip_months_of);
+	const char *back = j >= 0 ? cfg->series[j].skip_months_of : NULL;
+
+	return back && s->id && strcmp(back, s->id) == 0;
+}
+
 static void validate_series(struct loader *ld)
 {
 	const struct gr_config *cfg = ld->cfg;
@@ -1081,6 +1095,10 @@ static void validate_series(struct loader *ld)
 		else if (config_series_index(cfg, s->skip_months_of) < 0)
 			problem(ld, elem_line(l, i, "skip_months_of"),
 			        "series[%zu].skip_months_of: unknown series \"%s\"", i, s->skip_months_of);
+		else if (skips_back(cfg, s))
+			problem(ld, elem_line(l, i, "skip_months_of"),
+			        "series[%zu].skip_months_of: \"%s\" skips the months of \"%s\" in turn: in a month both meet, neither would",
+			        i, s->skip_months_of, s->id);
 	}
 }
 

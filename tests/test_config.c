@@ -257,6 +257,9 @@ static const struct broken broken[] = {
 	{ "meeting url javascript", "https://video.test.example/raum", "javascript:alert(1)", NULL, NULL, 26, "series[0].url" },
 	{ "feed path without slash", "\"/tg.ics\"", "\"tg.ics\"", NULL, NULL, 53, "feed.path: \"tg.ics\" must be a URL path starting with '/'" },
 	{ "feed listen without port", "\"127.0.0.1:8080\"", "\"127.0.0.1\"", NULL, NULL, 52, "feed.listen: \"127.0.0.1\" is not host:port" },
+	{ "feed listen v6 without brackets", "\"127.0.0.1:8080\"", "\"::1:8080\"", NULL, NULL, 52, "feed.listen: \"::1:8080\" is not host:port" },
+	{ "feed listen without host", "\"127.0.0.1:8080\"", "\":8080\"", NULL, NULL, 52, "feed.listen: \":8080\"" },
+	{ "series skipping each other", "duration = 360; }", "duration = 360; skip_months_of = \"online\"; }", NULL, NULL, 31, "series[1].skip_months_of: \"online\" skips the months of \"praesenz\" in turn" },
 	{ "feed listen port 0", "\"127.0.0.1:8080\"", "\"127.0.0.1:0\"", NULL, NULL, 52, "feed.listen" },
 	/* empty and missing */
 	{ "empty summary", "summary = \"Online\"", "summary = \"\"", NULL, NULL, 20, "series[0].summary: must not be empty" },
@@ -567,6 +570,8 @@ static void test_valid_variants(void **state)
 		{ "smtps://mail.test.example:465", "smtp://localhost", "\"required\"", "\"off\"" },
 		{ "\"127.0.0.1:8080\"", "\"\"", "path = \"/tg.ics\";", "path = \"/tg.ics\"; file = \"\";" },
 		{ "[ 1, 7, 0 ]", "[]", "language = \"de\"", "language = \"en\"" },
+		{ "\"127.0.0.1:8080\"", "\"[::1]:8080\"", NULL, NULL },
+		{ "\"127.0.0.1:8080\"", "\"localhost:80\"", NULL, NULL },
 		{ "topic_call = { days_before = 21; deadline_days_before = 7; };", "", NULL, NULL },
 		{ "BYDAY=2WE", "BYDAY=WE;BYSETPOS=2", NULL, NULL },
 		{ "state = \"/var/lib/gremiumd/state.db\";", "templates = \"tpl\";", NULL, NULL },
@@ -587,9 +592,9 @@ static void test_valid_variants(void **state)
 		}
 		if (i == 4)
 			assert_int_equal(cfg->notifications.n_reminders, 0);
-		if (i == 5)
-			assert_false(cfg->notifications.topic_call);
 		if (i == 7)
+			assert_false(cfg->notifications.topic_call);
+		if (i == 9)
 			assert_string_equal(cfg->templates, in_tmp("tpl"));
 		config_free(cfg);
 		free(errs);
