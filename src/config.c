@@ -2,16 +2,16 @@
 /*
  * config - the libconfig file -> a validated, immutable struct gr_config.
  *
- * Three passes over one parsed libconfig tree:
- *   1. defaults: every optional key gets its value before anything is read,
- *      so later passes never see a half-initialised field;
- *   2. parse: table-driven (struct key below, one table per group), type and
- *      range checks per key, unknown keys rejected;
+ * Over one parsed libconfig tree:
+ *   1. defaults: each group's optional keys get their default before the
+ *      group is read, so no later step sees a half-initialised field;
+ *   2. parse: table-driven (struct key below, one table per group), type,
+ *      range and syntax checks per key, unknown keys rejected;
  *   3. validate: whatever needs more than one key (references, duplicates,
  *      recurrence rules, exceptions against their series).
- * Every problem is reported and counted; loading goes on after a problem so
- * that the admin sees all of them in one run.  The libconfig tree stays alive
- * until the end so that the validate pass can still ask for line numbers.
+ * Loading goes on after a problem so that the admin sees all of them in one
+ * run; they are collected and printed sorted by line.  The libconfig tree
+ * stays alive until the end so that step 3 can still ask for line numbers.
  *
  * Only this file includes <libconfig.h>; recurrence rules and time zones are
  * judged by schedule, addresses by mail.
