@@ -839,7 +839,9 @@ static void fn_list(struct loader *ld, const config_setting_t *s, const char *na
 	if (!s)
 		return;
 	arr = load_list(ld, s, name, ls->keys, ls->size, ls->line_off, &n);
-	*(void **)((char *)obj + ls->arr_off) = arr;
+	/* memcpy: the field is a struct gr_member * (etc.), not a void *; POSIX
+	 * guarantees that all object pointers share one representation */
+	memcpy((char *)obj + ls->arr_off, &arr, sizeof(arr));
 	*(size_t *)((char *)obj + ls->n_off) = n;
 	if (n == 0 && (k->flags & F_REQ) && config_setting_type(s) == CONFIG_TYPE_LIST)
 		problem(ld, line_of(s), "%s: must not be empty", name);
