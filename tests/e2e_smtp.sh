@@ -3,7 +3,8 @@
 # real SMTP server (aiosmtpd, tests/smtpd.py) on 127.0.0.1 with STARTTLS and
 # AUTH.  The received invitation is checked with Python's email package and
 # icalendar (tests/check_imip.py).  Then the failures an admin meets: a
-# certificate from another CA, a wrong password, a server answering 4xx.
+# certificate from another CA, a wrong password, a server answering 4xx or
+# 5xx.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 command -v openssl >/dev/null || { echo "e2e_smtp: no openssl, skipping"; exit 77; }
@@ -62,6 +63,7 @@ start_server good server
 start_server rogue rogue-server
 start_server tempfail server --tempfail
 start_server smtps server --smtps
+start_server reject server --reject
 
 # ---- config: the example, with delivery replaced ----
 conf=$(example_config)
@@ -89,6 +91,7 @@ config_for "$rogue_port" "$WORK/etc/password" > "$WORK/etc/rogue.conf"
 config_for "$good_port" "$WORK/etc/wrong-password" > "$WORK/etc/wrongpw.conf"
 config_for "$tempfail_port" "$WORK/etc/password" > "$WORK/etc/tempfail.conf"
 config_for "$smtps_port" "$WORK/etc/password" smtps > "$WORK/etc/smtps.conf"
+config_for "$reject_port" "$WORK/etc/password" > "$WORK/etc/reject.conf"
 "$GREMIUMCTL" -c "$WORK/etc/good.conf" check >/dev/null || fail "the test config does not check"
 
 # A member (name with umlauts) and the organizer, from the config.
@@ -146,7 +149,11 @@ grep -q '^permanent failure: authentication failed: 535' "$WORK/wrongpw.out" \
 	|| fail "wrong password: $(cat "$WORK/wrongpw.out")"
 run tempfail 75 -c "$WORK/etc/tempfail.conf" send-test --to "$member_addr"
 grep -q '^temporary failure: 451 ' "$WORK/tempfail.out" || fail "tempfail: $(cat "$WORK/tempfail.out")"
-[ ! -e "$WORK/rogue/1.eml" ] && [ ! -e "$WORK/tempfail/1.eml" ] || fail "a failing server got a message"
+run reject 69 -c "$WORK/etc/reject.conf" send-test --to "$member_addr"
+grep -q '^permanent failure: 550 5.1.1 ' "$WORK/reject.out" || fail "reject: $(cat "$WORK/reject.out")"
+for s in rogue tempfail reject; do
+	[ ! -e "$WORK/$s/1.eml" ] || fail "the $s server got a message"
+done
 
 # ---- usage and config errors ----
 run badaddr 64 -c "$WORK/etc/good.conf" send-test --to 'not an address'

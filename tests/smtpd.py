@@ -7,7 +7,7 @@ given; --smtps: TLS from the start instead) and AUTH (one user and
 password, only over TLS).  Writes each
 message it accepts to OUTDIR/N.eml and its envelope to OUTDIR/N.env
 ("MAIL FROM" then each "RCPT TO" on its own line).  --tempfail answers every
-RCPT TO with a 451.  Creates OUTDIR/ready once it accepts connections;
+RCPT TO with a 451, --reject with a 550.  Creates OUTDIR/ready once it accepts connections;
 runs until SIGTERM.
 """
 import argparse
@@ -21,14 +21,17 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Handler:
-    def __init__(self, outdir, tempfail):
+    def __init__(self, outdir, tempfail, reject):
         self.outdir = outdir
         self.tempfail = tempfail
+        self.reject = reject
         self.count = 0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.tempfail:
             return "451 4.3.0 Mailbox temporarily unavailable (test)"
+        if self.reject:
+            return "550 5.1.1 No such user (test)"
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
 
@@ -62,6 +65,7 @@ def main():
     ap.add_argument("--password", required=True)
     ap.add_argument("--outdir", required=True)
     ap.add_argument("--tempfail", action="store_true")
+    ap.add_argument("--reject", action="store_true", help="answer RCPT TO with 550")
     ap.add_argument("--smtps", action="store_true", help="TLS from the start (port 465 style)")
     a = ap.parse_args()
 
@@ -70,7 +74,7 @@ def main():
     os.makedirs(a.outdir, exist_ok=True)
     tls = {"ssl_context": ctx} if a.smtps else {"tls_context": ctx, "require_starttls": True}
     controller = Controller(
-        Handler(a.outdir, a.tempfail), hostname="127.0.0.1", port=a.port,
+        Handler(a.outdir, a.tempfail, a.reject), hostname="127.0.0.1", port=a.port,
         auth_require_tls=True, authenticator=make_authenticator(a.user, a.password),
         **tls)
     stop = threading.Event()
