@@ -454,7 +454,8 @@ static void render_text(struct buf *b, const char *text,
 		blank = b->len == start;
 		if (drop || (blank && last_blank)) {
 			b->len = start;
-			b->p[start] = '\0';
+			if (b->p)       /* NULL while nothing was written */
+				b->p[start] = '\0';
 		} else {
 			last_blank = blank;
 			if (*p == '\n' && !subject)

@@ -198,6 +198,7 @@ static void test_override(void **state)
 	put("reminder.de.txt", "\xef\xbb\xbf" "Bald: {summary}\r\n\r\nHallo {member_name},\r\n"
 	    "{{nicht ersetzt} {date}\r\n", 0644);
 	put("test.en.txt", "Just a test\nLine one\n", 0644);
+	put("cancellation.en.txt", "{note}\n\n{note}\n\nGone: {date}\n", 0644);
 	put("README", "not a template {oops}", 0644);
 	put("reminder.de.txt~", "backup {oops}", 0644);
 	put("reminder.fr.txt", "Rappel\n\n{summary}", 0644);
@@ -216,6 +217,12 @@ static void test_override(void **state)
 	assert_int_equal(tmpl_render(set, TMPL_TEST, TMPL_EN, vars, N_VARS, &subject, &body), 0);
 	assert_string_equal(subject, "Just a test");
 	assert_string_equal(body, "Line one\n");
+	free(subject);
+	free(body);
+	/* leading lines of empty placeholders go, without a blank line */
+	assert_int_equal(tmpl_render(set, TMPL_CANCELLATION, TMPL_EN, vars, N_VARS, &subject, &body), 0);
+	assert_string_equal(subject, "");
+	assert_string_equal(body, "Gone: Donnerstag, 9. Juli 2026\n");
 	free(subject);
 	free(body);
 	/* the English reminder is still built in */
