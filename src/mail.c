@@ -272,8 +272,9 @@ static void set_header(GMimeMessage *msg, const char *name, const char *value)
 	g_mime_object_set_header(GMIME_OBJECT(msg), name, value, "utf-8");
 }
 
-/* From, To, Reply-To, Subject, Date, Message-ID and our own headers. */
-static void set_headers(GMimeMessage *msg, const struct gr_config *cfg,
+/* From, To, Reply-To, Subject, Date, Message-ID and our own headers.
+ * Returns 0 or -ENOMEM. */
+static int set_headers(GMimeMessage *msg, const struct gr_config *cfg,
                         const struct mail_spec *spec)
 {
 	const struct gr_committee *c = &cfg->committee;
@@ -288,7 +289,9 @@ static void set_headers(GMimeMessage *msg, const struct gr_config *cfg,
 
 	header_clean(c->short_name, prefix, sizeof(prefix));
 	s = util_asprintf("[%s] %s", prefix, spec->subject);
-	header_clean(s ? s : spec->subject, subject, sizeof(subject));
+	if (!s)
+		return -ENOMEM;
+	header_clean(s, subject, sizeof(subject));
 	free(s);
 	g_mime_message_set_subject(msg, subject, "utf-8");
 
@@ -296,8 +299,9 @@ static void set_headers(GMimeMessage *msg, const struct gr_config *cfg,
 	g_mime_message_set_date(msg, date);
 	g_date_time_unref(date);
 	s = util_asprintf("%s@%s", spec->message_id, c->domain);
-	if (s)
-		g_mime_message_set_message_id(msg, s);
+	if (!s)
+		return -ENOMEM;
+	g_mime_message_set_message_id(msg, s);
 	free(s);
 
 	/* RFC 3834 §5: automatic mails say so, so that vacation replies stay away */
@@ -310,8 +314,9 @@ static void set_headers(GMimeMessage *msg, const struct gr_config *cfg,
 		s = phrase ? util_asprintf("%s <%s.%s>", phrase, label, c->domain) : NULL;
 		g_free(phrase);
 	}
-	if (s)
-		set_header(msg, "List-Id", s);
+	if (!s)
+		return -ENOMEM;
+	set_header(msg, "List-Id", s);
 	free(s);
 	set_header(msg, "X-Gremium-Kind", mail_kind_str(spec->kind));
 	if (spec->occurrence) {
@@ -322,6 +327,7 @@ static void set_headers(GMimeMessage *msg, const struct gr_config *cfg,
 		         o->year, o->month, o->day, o->hour, o->minute);
 		set_header(msg, "X-Gremium-Occurrence", occ);
 	}
+	return 0;
 }
 
 /* text/plain or text/calendar, UTF-8, quoted-printable.  The bytes go in
@@ -466,8 +472,8 @@ int mail_render(const struct gr_config *cfg, const struct mail_spec *spec,
 		return -EINVAL;
 	mail_init();
 	msg = g_mime_message_new(TRUE);
-	set_headers(msg, cfg, spec);
-	body = spec->ical ? imip_body(spec) : GMIME_OBJECT(text_part("plain", spec->body));
+	body = set_headers(msg, cfg, spec) < 0 ? NULL :
+	       spec->ical ? imip_body(spec) : GMIME_OBJECT(text_part("plain", spec->body));
 	if (!body) {
 		g_object_unref(msg);
 		return -ENOMEM;
