@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: MIT */
+#include "autoconfig.h"
+#include "plan.h"

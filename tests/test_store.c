@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for src/store.c, on temporary database files. */
+#include "autoconfig.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+
+struct fixture {
+	char dir[64];
+	char path[96];
+	struct store *db;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char err[256];
+
+	if (!f)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test_store.XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/state.db", f->dir);
+	if (store_open(f->path, &f->db, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char p[128];
+
+	store_close(f->db);
+	/* the database and its WAL side files */
+	const char *const suffix[] = { "", "-wal", "-shm" };
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "%s%s", f->path, suffix[i]);
+		(void)unlink(p);
+	}
+	(void)rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static void reopen(struct fixture *f)
+{
+	char err[256];
+
+	store_close(f->db);
+	f->db = NULL;
+	assert_int_equal(store_open(f->path, &f->db, err, sizeof(err)), 0);
+}
+
+/* A change that enqueues one message about an occurrence. */
+static struct store_change msg(const char *id, const char *to, time_t due)
+{
+	struct store_change c = {
+		.message_id = id, .recipient = to, .kind = "reminder",
+		.uid = "online@x.example", .occurrence = "2026-12-09T10:00",
+		.message = "Subject: hi\r\n\r\nbody\r\n", .message_len = 21, .due = due,
+	};
+	return c;
+}
+
+static void test_schema(void **state)
+{
+	struct fixture *f = *state;
+	struct store_counts c;
+	int v = -1;
+
+	assert_int_equal(store_schema_version(f->db, &v), 0);
+	assert_int_equal(v, STORE_SCHEMA_VERSION);
+	reopen(f);
+	assert_int_equal(store_schema_version(f->db, &v), 0);
+	assert_int_equal(v, STORE_SCHEMA_VERSION);
+	assert_int_equal(store_counts(f->db, &c), 0);
+	assert_int_equal(c.sent + c.queued + c.failed, 0);
+}
+
+static void test_open_bad_path(void **state)
+{
+	struct store *db = NULL;
+	char err[256] = "";
+	(void)state;
+
+	assert_true(store_open("/nonexistent-dir/x/state.db", &db, err, sizeof(err)) < 0);
+	assert_null(db);
+	assert_non_null(strstr(err, "/nonexistent-dir/x/state.db"));
+}
+
+static void test_apply_read_back(void **state)
+{
+	struct fixture *f = *state;
+	struct store_object o = {
+		.recipient = "anna@x.example", .name = "Anna", .uid = "online@x.example",
+		.sequence = 2, .hash = "0123456789abcdef", .hash_base = "fedcba9876543210",
+		.active = true, .series_id = "online", .summary = "Sitzung",
+		.location = NULL, .rrule = "FREQ=MONTHLY;BYDAY=2WE",
+		.dtstart = { 2026, 1, 14, 10, 0 }, .duration = 120, .end_utc = 0,
+	};
+	struct store_notice n = { "reminder-7", "anna@x.example", "online@x.example",
+	                          "2026-12-09T10:00" };
+	struct store_change ch[2] = { { .object = &o }, msg("m1", "anna@x.example", 100) };
+	struct store_state st;
+
+	ch[1].notice = &n;
+	assert_int_equal(store_apply(f->db, ch, 2, 50), 0);
+	reopen(f);
+	assert_int_equal(store_read_state(f->db, &st), 0);
+	assert_int_equal(st.n_objects, 1);
+	assert_string_equal(st.objects[0].recipient, "anna@x.example");
+	assert_string_equal(st.objects[0].name, "Anna");
+	assert_string_equal(st.objects[0].hash, "0123456789abcdef");
+	assert_string_equal(st.objects[0].hash_base, "fedcba9876543210");
+	assert_int_equal(st.objects[0].sequence, 2);
+	assert_true(st.objects[0].active);
+	assert_null(st.objects[0].location);
+	assert_string_equal(st.objects[0].rrule, "FREQ=MONTHLY;BYDAY=2WE");
+	assert_int_equal(st.objects[0].dtstart.day, 14);
+	assert_int_equal(st.objects[0].dtstart.hour, 10);
+	assert_int_equal(st.objects[0].duration, 120);
+	assert_int_equal(st.n_notices, 1);
+	assert_string_equal(st.notices[0].kind, "reminder-7");
+	assert_string_equal(st.notices[0].occurrence, "2026-12-09T10:00");
+	store_state_free(&st);
+
+	/* replacing the row: cancelled, higher sequence */
+	o.active = false;
+	o.sequence = 3;
+	assert_int_equal(store_apply(f->db, ch, 1, 60), 0);
+	assert_int_equal(store_read_state(f->db, &st), 0);
+	assert_int_equal(st.n_objects, 1);
+	assert_false(st.objects[0].active);
+	assert_int_equal(st.objects[0].sequence, 3);
+	store_state_free(&st);
+}
+
+static void test_claim_cycle(void **state)
+{
+	struct fixture *f = *state;
+	struct store_change ch[3] = {
+		msg("a", "a@x.example", 100), msg("b", "b@x.example", 100),
+		msg("c", "c@x.example", 500),
+	};
+	struct store_entry e;
+	struct store_counts c;
+	struct store_failure *fl;
+	size_t nfl;
+	time_t due;
+
+	assert_int_equal(store_apply(f->db, ch, 3, 10), 0);
+	assert_int_equal(store_outbox_claim(f->db, 99, &e), -ENOENT);
+	assert_int_equal(store_outbox_next_due(f->db, &due), 0);
+	assert_int_equal(due, 100);
+
+	assert_int_equal(store_outbox_claim(f->db, 100, &e), 0);
+	assert_string_equal(e.message_id, "a");
+	assert_int_equal(e.attempts, 1);
+	assert_int_equal(e.message_len, 21);
+	assert_memory_equal(e.message, "Subject: hi\r\n", 13);
+	assert_int_equal(store_outbox_sent(f->db, e.id, 101), 0);
+	assert_int_equal(store_outbox_sent(f->db, e.id, 101), -ESTALE);
+	store_entry_free(&e);
+
+	assert_int_equal(store_outbox_claim(f->db, 100, &e), 0);
+	assert_string_equal(e.message_id, "b");
+	assert_int_equal(store_outbox_retry(f->db, e.id, 200, "421 busy", 101), 0);
+	store_entry_free(&e);
+	assert_int_equal(store_outbox_claim(f->db, 150, &e), -ENOENT);
+	assert_int_equal(store_outbox_claim(f->db, 200, &e), 0);
+	assert_string_equal(e.message_id, "b");
+	assert_int_equal(e.attempts, 2);
+	assert_int_equal(store_outbox_failed(f->db, e.id, "550 no such user", 201), 0);
+	store_entry_free(&e);
+
+	assert_int_equal(store_counts(f->db, &c), 0);
+	assert_int_equal(c.sent, 1);
+	assert_int_equal(c.queued, 1);
+	assert_int_equal(c.failed, 1);
+	assert_int_equal(store_failures(f->db, &fl, &nfl), 0);
+	assert_int_equal(nfl, 1);
+	assert_string_equal(fl[0].recipient, "b@x.example");
+	assert_string_equal(fl[0].answer, "550 no such user");
+	assert_string_equal(fl[0].kind, "reminder");
+	store_failures_free(fl, nfl);
+}
+
+static void test_crash_recovery(void **state)
+{
+	struct fixture *f = *state;
+	struct store_change ch = msg("a", "a@x.example", 100);
+	struct store_entry e;
+	struct store_counts c;
+
+	assert_int_equal(store_apply(f->db, &ch, 1, 10), 0);
+	assert_int_equal(store_outbox_claim(f->db, 100, &e), 0);
+	store_entry_free(&e);
+	/* crash: no outcome recorded */
+	assert_int_equal(store_outbox_claim(f->db, 100, &e), -ENOENT);
+	reopen(f);
+	assert_int_equal(store_outbox_claim(f->db, 100, &e), 0);
+	assert_string_equal(e.message_id, "a");
+	assert_int_equal(e.attempts, 2);
+	assert_int_equal(store_outbox_sent(f->db, e.id, 101), 0);
+	store_entry_free(&e);
+	assert_int_equal(store_counts(f->db, &c), 0);
+	assert_int_equal(c.sent, 1);
+	assert_int_equal(c.queued, 0);
+}
+
+static void test_notice_once(void **state)
+{
+	struct fixture *f = *state;
+	struct store_notice n = { "topic-call", "a@x.example", "online@x.example",
+	                          "2026-12-09T10:00" };
+	struct store_change ch = msg("m1", "a@x.example", 100);
+	struct store_counts c;
+	struct store_state st;
+
+	ch.notice = &n;
+	assert_int_equal(store_apply(f->db, &ch, 1, 10), 0);
+	/* a second planner with the same notice but another Message-ID */
+	ch.message_id = "m2";
+	assert_int_equal(store_apply(f->db, &ch, 1, 11), 0);
+	/* the same Message-ID without a notice is not enqueued twice either */
+	ch.notice = NULL;
+	ch.message_id = "m1";
+	assert_int_equal(store_apply(f->db, &ch, 1, 12), 0);
+	assert_int_equal(store_counts(f->db, &c), 0);
+	assert_int_equal(c.queued, 1);
+	assert_int_equal(store_read_state(f->db, &st), 0);
+	assert_int_equal(st.n_notices, 1);
+	store_state_free(&st);
+}
+
+static void test_transaction_all_or_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct store_change ch[2] = { msg("a", "a@x.example", 100), msg("b", NULL, 100) };
+	struct store_counts c;
+
+	/* the second change is invalid: the first must not stay */
+	assert_true(store_apply(f->db, ch, 2, 10) < 0);
+	assert_int_equal(store_counts(f->db, &c), 0);
+	assert_int_equal(c.queued, 0);
+
+	/* inside the caller's transaction: rollback undoes it */
+	assert_int_equal(store_begin(f->db), 0);
+	assert_int_equal(store_apply(f->db, ch, 1, 10), 0);
+	assert_int_equal(store_rollback(f->db), 0);
+	assert_int_equal(store_counts(f->db, &c), 0);
+	assert_int_equal(c.queued, 0);
+	assert_int_equal(store_begin(f->db), 0);
+	assert_int_equal(store_apply(f->db, ch, 1, 10), 0);
+	assert_int_equal(store_commit(f->db), 0);
+	assert_int_equal(store_counts(f->db, &c), 0);
+	assert_int_equal(c.queued, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_schema, setup, teardown),
+		cmocka_unit_test(test_open_bad_path),
+		cmocka_unit_test_setup_teardown(test_apply_read_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_claim_cycle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crash_recovery, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_notice_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transaction_all_or_nothing, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
