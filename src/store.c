@@ -57,6 +57,7 @@ static const char *const migrations[] = {
 	" hash TEXT NOT NULL,"
 	" hash_base TEXT NOT NULL,"
 	" state TEXT NOT NULL CHECK (state IN ('active','cancelled')),"
+	" cancelled TEXT NOT NULL DEFAULT '',"
 	" series_id TEXT NOT NULL,"
 	" summary TEXT NOT NULL,"
 	" location TEXT,"
@@ -365,6 +366,7 @@ static void object_clear(struct store_object *o)
 	free(o->summary);
 	free(o->location);
 	free(o->rrule);
+	free(o->cancelled);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -424,6 +426,7 @@ static int row_object(sqlite3_stmt *st, struct store_object *o)
 	r = r ? r : col_text(st, 9, &o->summary);
 	r = r ? r : col_text(st, 10, &o->location);
 	r = r ? r : col_text(st, 11, &o->rrule);
+	r = r ? r : col_text(st, 14, &o->cancelled);
 	if (r < 0)
 		return r;
 	o->sequence = sqlite3_column_int(st, 3);
@@ -445,7 +448,8 @@ static int read_objects(struct store *db, struct store_state *s)
 	size_t cap = 0;
 	int rc = SQLITE_DONE, r = prepare(db, &st,
 	                    "SELECT recipient, uid, name, sequence, hash, hash_base, state,"
-	                    " dtstart, series_id, summary, location, rrule, duration, end_utc"
+	                    " dtstart, series_id, summary, location, rrule, duration, end_utc,"
+	                    " cancelled"
 	                    " FROM sent_objects ORDER BY recipient, uid", "");
 
 	if (r < 0)
@@ -518,12 +522,13 @@ static int put_object(struct store *db, const struct store_object *o, time_t now
 	r = prepare(db, &st,
 	            "INSERT OR REPLACE INTO sent_objects (recipient, uid, name, sequence,"
 	            " hash, hash_base, state, series_id, summary, location, rrule, dtstart,"
-	            " duration, end_utc, updated)"
-	            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	            "tttittttttttiII", o->recipient, o->uid, o->name, o->sequence,
+	            " duration, end_utc, updated, cancelled)"
+	            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	            "tttittttttttiIIt", o->recipient, o->uid, o->name, o->sequence,
 	            o->hash, o->hash_base, o->active ? "active" : "cancelled",
 	            o->series_id, o->summary ? o->summary : "", o->location, o->rrule, dt,
-	            o->duration, (int64_t)o->end_utc, (int64_t)now);
+	            o->duration, (int64_t)o->end_utc, (int64_t)now,
+	            o->cancelled ? o->cancelled : "");
 	return r < 0 ? r : run(db, st, "record sent object");
 }
 

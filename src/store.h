@@ -45,6 +45,8 @@ struct store_object {
 	char hash[STORE_HASH_LEN];      /* all significant fields */
 	char hash_base[STORE_HASH_LEN]; /* the same without cancellations */
 	bool active;            /* false: the object was cancelled for them */
+	char *cancelled;        /* original starts of the occurrences told as
+	                         * cancelled, "YYYY-MM-DDTHH:MM,..." sorted; "" */
 	/* the object as last sent, for a CANCEL of a vanished object */
 	char *series_id;
 	char *summary;

@@ -113,6 +113,7 @@ static void test_apply_read_back(void **state)
 		.active = true, .series_id = "online", .summary = "Sitzung",
 		.location = NULL, .rrule = "FREQ=MONTHLY;BYDAY=2WE",
 		.dtstart = { 2026, 1, 14, 10, 0 }, .duration = 120, .end_utc = 0,
+		.cancelled = "2026-12-09T10:00",
 	};
 	struct store_notice n = { "reminder-7", "anna@x.example", "online@x.example",
 	                          "2026-12-09T10:00" };
@@ -135,6 +136,7 @@ static void test_apply_read_back(void **state)
 	assert_int_equal(st.objects[0].dtstart.day, 14);
 	assert_int_equal(st.objects[0].dtstart.hour, 10);
 	assert_int_equal(st.objects[0].duration, 120);
+	assert_string_equal(st.objects[0].cancelled, "2026-12-09T10:00");
 	assert_int_equal(st.n_notices, 1);
 	assert_string_equal(st.notices[0].kind, "reminder-7");
 	assert_string_equal(st.notices[0].occurrence, "2026-12-09T10:00");
