@@ -830,3 +830,19 @@ void plan_change(const struct plan_action *a, struct store_change *ret)
 		.due = a->due,
 	};
 }
+
+int plan_changes(const struct plan_result *r, struct store_change **ret, size_t *ret_n)
+{
+	size_t n = r->n_actions + r->n_records;
+	struct store_change *c = calloc(n ? n : 1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->n_actions; i++)
+		plan_change(&r->actions[i], &c[i]);
+	for (size_t i = 0; i < r->n_records; i++)
+		c[r->n_actions + i].object = &r->records[i];
+	*ret = c;
+	*ret_n = n;
+	return 0;
+}

@@ -58,7 +58,8 @@ struct plan_action {
 	const char *email;                  /* borrowed: member's or recorded */
 	const char *name;                   /* borrowed: member's or recorded */
 	/* the calendar object; series == NULL when it vanished from the
-	 * config: then recorded holds what was last sent about it */
+	 * config: then recorded holds what was last sent about it
+	 * (recorded->rrule == NULL: a meeting of a dated series) */
 	const struct gr_series *series;     /* borrowed, or NULL */
 	int date_index;                     /* -1 for an rrule series */
 	const struct store_object *recorded; /* borrowed row, or NULL */
@@ -122,6 +123,14 @@ void plan_result_free(struct plan_result *r);
  * message and message_len to the rendered bytes.  Pointers borrow from a.
  */
 void plan_change(const struct plan_action *a, struct store_change *ret);
+
+/*
+ * Every state change of r in the order to apply them: index i < n_actions
+ * is plan_change(&r->actions[i]) (the caller sets its message), then one
+ * change per record.  Returns 0 and *ret (caller frees the array with
+ * free(); it borrows from r), or -ENOMEM.
+ */
+int plan_changes(const struct plan_result *r, struct store_change **ret, size_t *ret_n);
 
 /*
  * The UID of an object: "<series id>@<domain>" or

@@ -637,6 +637,68 @@ static void test_late_start(void **state)
 	plan_result_free(&r);
 }
 
+/* Cancelling an occurrence that is already past sends nothing; the new
+ * state is recorded so that it is not looked at again. */
+static void test_past_cancellation_absorbed(void **state)
+{
+	static struct gr_occurrence buf[16];
+	struct gr_config cfg;
+	struct sched_list l;
+	struct store_state st = { 0 };
+	struct plan_result r;
+	struct store_change *ch;
+	size_t n;
+	const struct changes c0 = { 0 };
+	(void)state;
+
+	make_config(&cfg, members_a, 1);
+	make_occurrences(&l, buf, &c0);
+	assert_int_equal(step(&cfg, &l, &st, at(2026, 5, 14, 9, 0), NULL), 2);
+	buf[0].status = GR_OCC_CANCELLED; /* Jan 14 */
+	plan_at(&cfg, &l, &st, at(2026, 5, 14, 12, 0), &r);
+	assert_int_equal(r.n_actions, 0);
+	assert_int_equal(r.n_records, 1);
+	assert_string_equal(r.records[0].cancelled, "2026-01-14T10:00");
+	assert_int_equal(r.records[0].sequence, 0);
+	assert_int_equal(plan_changes(&r, &ch, &n), 0);
+	assert_int_equal(n, 1);
+	assert_ptr_equal(ch[0].object, &r.records[0]);
+	assert_null(ch[0].message_id);
+	free(ch);
+	plan_result_free(&r);
+	assert_int_equal(step(&cfg, &l, &st, at(2026, 5, 14, 12, 0), NULL), 0);
+	sim_free(&st);
+}
+
+/* Send times are local: 09:00 is 08:00 UTC in winter, 07:00 in summer. */
+static void test_dst(void **state)
+{
+	static struct gr_occurrence buf[16];
+	struct gr_config cfg;
+	struct sched_list l;
+	struct plan_result r;
+	const struct changes c0 = { 0 };
+	bool seen_winter = false, seen_summer = false;
+	(void)state;
+
+	make_config(&cfg, members_a, 1);
+	make_occurrences(&l, buf, &c0);
+	plan_at(&cfg, &l, NULL, at(2026, 3, 1, 12, 0), &r);
+	for (size_t i = 0; i < r.n_upcoming; i++) {
+		const struct plan_upcoming *u = &r.upcoming[i];
+		if (u->kind == GR_KIND_REMINDER && u->days_before == 7 && u->occ->start.month == 3) {
+			assert_true(u->due == (time_t)1772611200); /* 2026-03-04T08:00Z */
+			seen_winter = true;
+		}
+		if (u->kind == GR_KIND_REMINDER && u->days_before == 7 && u->occ->start.month == 4) {
+			assert_true(u->due == (time_t)1775026800); /* 2026-04-01T07:00Z */
+			seen_summer = true;
+		}
+	}
+	assert_true(seen_winter && seen_summer);
+	plan_result_free(&r);
+}
+
 /* A removed member is told once about each live object, then nothing. */
 static void test_removed_member(void **state)
 {
@@ -709,6 +771,8 @@ int main(void)
 		cmocka_unit_test(test_dated_cancelled),
 		cmocka_unit_test(test_late_start),
 		cmocka_unit_test(test_removed_member),
+		cmocka_unit_test(test_past_cancellation_absorbed),
+		cmocka_unit_test(test_dst),
 		cmocka_unit_test(test_message_id_stable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
