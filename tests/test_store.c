@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "plan.h"
 #include "store.h"
 
 struct fixture {
@@ -275,6 +276,77 @@ static void test_transaction_all_or_nothing(void **state)
 	assert_int_equal(c.queued, 1);
 }
 
+/* The planner's state changes survive SQLite unchanged: after applying a
+ * plan and reading the state back, the same plan has nothing left to do,
+ * also after a cancellation (cancelled set, hashes, sequence). */
+static void plan_apply(struct store *db, const struct gr_config *cfg,
+                       const struct sched_list *l, time_t now, size_t want)
+{
+	struct plan_result r;
+	struct store_change *ch;
+	struct store_state st;
+	size_t n;
+
+	assert_int_equal(store_begin(db), 0);
+	assert_int_equal(store_read_state(db, &st), 0);
+	assert_int_equal(plan_run(cfg, l, &st, now, &r), 0);
+	assert_int_equal(r.n_actions, want);
+	assert_int_equal(plan_changes(&r, &ch, &n), 0);
+	for (size_t i = 0; i < r.n_actions; i++) {
+		/* stands in for the rendered mail */
+		ch[i].message = r.actions[i].message_id;
+		ch[i].message_len = strlen(r.actions[i].message_id);
+	}
+	assert_int_equal(store_apply(db, ch, n, now), 0);
+	assert_int_equal(store_commit(db), 0);
+	free(ch);
+	plan_result_free(&r);
+	store_state_free(&st);
+}
+
+static void test_plan_roundtrip(void **state)
+{
+	struct fixture *f = *state;
+	struct gr_member m = { .name = "Anna", .email = "anna@x.example", .group = "g" };
+	struct gr_series s = { .id = "online", .summary = "Sitzung", .rrule = "FREQ=MONTHLY;BYDAY=2WE",
+	                       .start = { 2026, 1, 14, 10, 0 }, .duration = 120 };
+	struct gr_config cfg = { .members = &m, .n_members = 1, .series = &s, .n_series = 1 };
+	struct gr_occurrence o[3];
+	struct sched_list l = { o, 3 };
+	const struct gr_localtime days[3] = { { 2026, 1, 14, 10, 0 }, { 2026, 2, 11, 10, 0 },
+	                                      { 2026, 3, 11, 10, 0 } };
+	struct store_counts c;
+	struct store_entry e;
+
+	cfg.committee.domain = "x.example";
+	cfg.committee.timezone = "Europe/Berlin";
+	cfg.notifications.send_hour = 9;
+	for (size_t i = 0; i < 3; i++) {
+		o[i] = (struct gr_occurrence){ .series = &s, .date_index = -1, .original = days[i],
+		                               .start = days[i] };
+		o[i].start_utc = sched_to_utc(&days[i], "Europe/Berlin");
+		o[i].end_utc = o[i].start_utc + 7200;
+	}
+	/* Jan 1: the invitation; again: nothing */
+	plan_apply(f->db, &cfg, &l, o[0].start_utc - 13 * 86400, 1);
+	reopen(f);
+	plan_apply(f->db, &cfg, &l, o[0].start_utc - 13 * 86400, 0);
+	/* Feb 11 cancelled: one CANCEL; again: nothing */
+	o[1].status = GR_OCC_CANCELLED;
+	plan_apply(f->db, &cfg, &l, o[0].start_utc - 12 * 86400, 1);
+	plan_apply(f->db, &cfg, &l, o[0].start_utc - 12 * 86400, 0);
+	assert_int_equal(store_counts(f->db, &c), 0);
+	assert_int_equal(c.queued, 2);
+	assert_int_equal(store_outbox_claim(f->db, o[0].start_utc, &e), 0);
+	assert_string_equal(e.kind, "invitation");
+	assert_non_null(strstr(e.message, "@x.example"));
+	store_entry_free(&e);
+	assert_int_equal(store_outbox_claim(f->db, o[0].start_utc, &e), 0);
+	assert_string_equal(e.kind, "cancellation");
+	assert_string_equal(e.occurrence, "2026-02-11T10:00");
+	store_entry_free(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -285,6 +357,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_crash_recovery, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notice_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transaction_all_or_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plan_roundtrip, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
