@@ -188,7 +188,8 @@ static int build_cancelled(const struct ctx *c, struct obj *o)
 		}
 		v[n++] = x->original;
 	}
-	qsort(v, n, sizeof(*v), cmp_local);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_local);
 	o->cancelled = calloc(n * PLAN_LOCAL_LEN + 1, 1);
 	if (!o->cancelled) {
 		free(v);
