@@ -296,7 +296,8 @@ static int recover_sending(struct store *db)
 	return r < 0 ? r : run(db, st, "recover sending entries");
 }
 
-int store_open(const char *path, struct store **ret, char *err, size_t errlen)
+int store_open(const char *path, unsigned flags, struct store **ret, char *err,
+               size_t errlen)
 {
 	struct store *db = calloc(1, sizeof(*db));
 	int r;
@@ -314,7 +315,7 @@ int store_open(const char *path, struct store **ret, char *err, size_t errlen)
 		r = configure(db);
 	if (r == 0)
 		r = migrate(db);
-	if (r == 0)
+	if (r == 0 && (flags & STORE_OPEN_SENDER))
 		r = recover_sending(db);
 	if (r < 0) {
 		if (err)
@@ -432,7 +433,10 @@ static int row_object(sqlite3_stmt *st, struct store_object *o)
 	o->sequence = sqlite3_column_int(st, 3);
 	copy_hash(o->hash, st, 4);
 	copy_hash(o->hash_base, st, 5);
-	o->active = strcmp((const char *)sqlite3_column_text(st, 6), "active") == 0;
+	const unsigned char *state = sqlite3_column_text(st, 6);
+	if (!state)
+		return -ENOMEM; /* NOT NULL column: only a failed conversion */
+	o->active = strcmp((const char *)state, "active") == 0;
 	dt = sqlite3_column_text(st, 7);
 	if (!dt || util_parse_datetime((const char *)dt, &o->dtstart.year, &o->dtstart.month,
 	                               &o->dtstart.day, &o->dtstart.hour, &o->dtstart.minute) < 0)

@@ -10,8 +10,10 @@
  * in ret_* parameters was touched).  Times are UTC seconds (time_t); local
  * times are stored as "YYYY-MM-DDTHH:MM" text.
  *
- * One process at a time may send from a database: store_open() puts entries
- * left in `sending` (by a crash) back to `queued`.
+ * One process at a time may send from a database (the daemon, or run-once
+ * when no daemon runs): it opens with STORE_OPEN_SENDER, which puts entries
+ * left in `sending` by a crash back to `queued`.  Readers such as `status`
+ * open without it, so they never disturb a sender's entries in flight.
  */
 #ifndef GREMIUM_STORE_H
 #define GREMIUM_STORE_H
@@ -132,15 +134,20 @@ struct store_failure {
 	char *answer;           /* the server's answer */
 };
 
+/* store_open() flags */
+#define STORE_OPEN_SENDER 0x1u  /* this process drains the outbox */
+
 /*
  * Open (creating it and its schema when missing) the database at path:
  * WAL journal, busy_timeout, foreign_keys on, schema migrated to
- * STORE_SCHEMA_VERSION, entries left in `sending` put back to `queued`.
+ * STORE_SCHEMA_VERSION; with STORE_OPEN_SENDER, entries left in `sending`
+ * put back to `queued`.
  * Returns 0 and *ret (free with store_close()), or -ENOMEM, -EIO (SQLite
  * error), -EPROTO (the database is from a newer gremiumd).  On failure a
  * reason is written to err (when not NULL).
  */
-int store_open(const char *path, struct store **ret, char *err, size_t errlen);
+int store_open(const char *path, unsigned flags, struct store **ret, char *err,
+               size_t errlen);
 
 /* Close; NULL is a no-op.  An open transaction is rolled back. */
 void store_close(struct store *db);

@@ -14,6 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
+/* only to fake a database of a future version */
+#include <sqlite3.h>
+
 #include "plan.h"
 #include "store.h"
 
@@ -34,7 +37,7 @@ static int setup(void **state)
 	if (!mkdtemp(f->dir))
 		return -1;
 	snprintf(f->path, sizeof(f->path), "%s/state.db", f->dir);
-	if (store_open(f->path, &f->db, err, sizeof(err)) < 0) {
+	if (store_open(f->path, STORE_OPEN_SENDER, &f->db, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
@@ -65,7 +68,7 @@ static void reopen(struct fixture *f)
 
 	store_close(f->db);
 	f->db = NULL;
-	assert_int_equal(store_open(f->path, &f->db, err, sizeof(err)), 0);
+	assert_int_equal(store_open(f->path, STORE_OPEN_SENDER, &f->db, err, sizeof(err)), 0);
 }
 
 /* A change that enqueues one message about an occurrence. */
@@ -94,13 +97,29 @@ static void test_schema(void **state)
 	assert_int_equal(c.sent + c.queued + c.failed, 0);
 }
 
+static void test_newer_schema_refused(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3 *raw;
+	char err[256] = "";
+
+	store_close(f->db);
+	f->db = NULL;
+	assert_int_equal(sqlite3_open(f->path, &raw), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(raw, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_close(raw), SQLITE_OK);
+	assert_int_equal(store_open(f->path, 0, &f->db, err, sizeof(err)), -EPROTO);
+	assert_null(f->db);
+	assert_non_null(strstr(err, "newer"));
+}
+
 static void test_open_bad_path(void **state)
 {
 	struct store *db = NULL;
 	char err[256] = "";
 	(void)state;
 
-	assert_true(store_open("/nonexistent-dir/x/state.db", &db, err, sizeof(err)) < 0);
+	assert_true(store_open("/nonexistent-dir/x/state.db", 0, &db, err, sizeof(err)) < 0);
 	assert_null(db);
 	assert_non_null(strstr(err, "/nonexistent-dir/x/state.db"));
 }
@@ -215,6 +234,14 @@ static void test_crash_recovery(void **state)
 	assert_int_equal(store_outbox_claim(f->db, 100, &e), 0);
 	store_entry_free(&e);
 	/* crash: no outcome recorded */
+	assert_int_equal(store_outbox_claim(f->db, 100, &e), -ENOENT);
+	/* a reader (gremiumctl status) leaves the entry in flight alone */
+	struct store *reader;
+	char err[256];
+	assert_int_equal(store_open(f->path, 0, &reader, err, sizeof(err)), 0);
+	assert_int_equal(store_counts(reader, &c), 0);
+	assert_int_equal(c.queued, 1);
+	store_close(reader);
 	assert_int_equal(store_outbox_claim(f->db, 100, &e), -ENOENT);
 	reopen(f);
 	assert_int_equal(store_outbox_claim(f->db, 100, &e), 0);
@@ -352,6 +379,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_schema, setup, teardown),
 		cmocka_unit_test(test_open_bad_path),
+		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_apply_read_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_claim_cycle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_recovery, setup, teardown),
