@@ -734,9 +734,11 @@ static int plan_occurrence(struct ctx *c, const struct gr_occurrence *x)
 		time_t due = day_before(c, &x->start, nt->reminders_days_before[i]);
 		bool superseded = false;
 
-		/* reminders are sorted by days descending: later ones follow */
-		for (size_t j = i + 1; j < nt->n_reminders; j++)
-			if (day_before(c, &x->start, nt->reminders_days_before[j]) <= c->now)
+		/* a later reminder (fewer days before) that is due too makes
+		 * this one pointless: send only the latest of missed ones */
+		for (size_t j = 0; j < nt->n_reminders; j++)
+			if (nt->reminders_days_before[j] < nt->reminders_days_before[i] &&
+			    day_before(c, &x->start, nt->reminders_days_before[j]) <= c->now)
 				superseded = true;
 		r = notify(c, o, x, GR_KIND_REMINDER, nt->reminders_days_before[i], due,
 		           x->start_utc, 0, superseded);
