@@ -601,17 +601,20 @@ static int change(struct ctx *c, const struct gr_member *m, const struct obj *o,
 	return object_row(&last->object, o, m->email, m->name, seq, true);
 }
 
+/* A dated meeting cancelled in the config while it is still ahead: its
+ * recipients need a CANCEL of the whole object. */
+static bool cancelled_ahead(const struct ctx *c, const struct obj *o)
+{
+	return o->single && o->single->status == GR_OCC_CANCELLED && o->single->end_utc > c->now;
+}
+
 static int plan_member_object(struct ctx *c, const struct gr_member *m, const struct obj *o)
 {
 	const struct store_object *rec = find_rec(c, m->email, o->uid);
 	bool active = rec && rec->active;
 
-	if (!o->live) {
-		/* a dated meeting cancelled in the config while still ahead */
-		bool cancelled_ahead = o->single && o->single->status == GR_OCC_CANCELLED &&
-		                       o->single->end_utc > c->now;
-		return active && cancelled_ahead ? cancel_object(c, m, o, rec) : 0;
-	}
+	if (!o->live)
+		return active && cancelled_ahead(c, o) ? cancel_object(c, m, o, rec) : 0;
 	if (!active)
 		return invite(c, m, o, rec);
 	if (strcmp(rec->hash, o->hash) == 0)
@@ -631,7 +634,8 @@ static int plan_leftovers(struct ctx *c)
 		if (!rec->active || (m && o))
 			continue;
 		/* an rrule series has no known end: cancel it whenever it goes */
-		ahead = o ? o->live : (rec->rrule != NULL || rec->end_utc > c->now);
+		ahead = o ? o->live || cancelled_ahead(c, o)
+		          : rec->rrule != NULL || rec->end_utc > c->now;
 		if (!ahead)
 			continue;
 		int r = cancel_object(c, m, o, rec);

@@ -600,6 +600,44 @@ static void test_dated_cancelled(void **state)
 	sim_free(&st);
 }
 
+/* A member leaves while a dated meeting is cancelled: they too get the
+ * CANCEL of that meeting (and of the series). */
+static void test_dated_cancelled_member_left(void **state)
+{
+	static struct gr_occurrence buf[16];
+	struct gr_config cfg, cfg2;
+	struct sched_list l;
+	struct store_state st = { 0 };
+	struct plan_result r;
+	const struct changes c0 = { 0 };
+	(void)state;
+
+	make_config(&cfg, members_a, 2);
+	make_occurrences(&l, buf, &c0);
+	assert_int_equal(step(&cfg, &l, &st, at(2026, 5, 14, 9, 0), NULL), 4);
+	for (size_t i = 0; i < l.n; i++)
+		if (buf[i].series == &series[1])
+			buf[i].status = GR_OCC_CANCELLED;
+	cfg2 = cfg;
+	cfg2.n_members = 1;
+	plan_at(&cfg2, &l, &st, at(2026, 5, 15, 9, 0), &r);
+	assert_int_equal(r.n_actions, 3);
+	assert_string_equal(r.actions[0].email, "anna@x.example");
+	assert_string_equal(r.actions[0].uid, "praesenz-20260617@x.example");
+	assert_string_equal(r.actions[1].email, "bert@x.example");
+	assert_string_equal(r.actions[1].uid, "online@x.example");
+	assert_string_equal(r.actions[2].email, "bert@x.example");
+	assert_string_equal(r.actions[2].uid, "praesenz-20260617@x.example");
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(r.actions[i].kind, GR_KIND_CANCELLATION);
+		assert_true(r.actions[i].whole_object);
+		assert_int_equal(r.actions[i].sequence, 1);
+	}
+	plan_result_free(&r);
+	assert_int_equal(step(&cfg2, &l, &st, at(2026, 5, 15, 9, 0), NULL), 3);
+	sim_free(&st);
+}
+
 /* Starting late: the day before a meeting only the 1-day reminder goes
  * (the call for topics is past its deadline, the 7-day one superseded);
  * during the meeting nothing about it. */
@@ -769,6 +807,7 @@ int main(void)
 		cmocka_unit_test(test_cancel_and_change_together),
 		cmocka_unit_test(test_vanished_object),
 		cmocka_unit_test(test_dated_cancelled),
+		cmocka_unit_test(test_dated_cancelled_member_left),
 		cmocka_unit_test(test_late_start),
 		cmocka_unit_test(test_removed_member),
 		cmocka_unit_test(test_past_cancellation_absorbed),
