@@ -685,22 +685,36 @@ static int claim(struct store *db, time_t now, struct store_entry *ret)
 
 int store_outbox_claim(struct store *db, time_t now, struct store_entry *ret)
 {
+	struct store_entry e = { 0 };
 	bool own = sqlite3_get_autocommit(db->db) != 0;
 	int r = own ? store_begin(db) : 0;
 
 	if (r < 0)
 		return r;
-	r = claim(db, now, ret);
-	if (own) {
-		if (r == 0) {
-			r = store_commit(db);
-			if (r < 0)
-				store_entry_free(ret);
-		}
-		if (r < 0)
+	r = claim(db, now, &e);
+	if (own && r == 0)
+		r = store_commit(db);
+	if (r < 0) {
+		if (own)
 			(void)sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+		store_entry_free(&e);
+		return r;
 	}
-	return r;
+	*ret = e;
+	return 0;
+}
+
+int store_outbox_prune(struct store *db, time_t before, time_t now)
+{
+	sqlite3_stmt *st;
+	/* keep the row: it still counts for `status`, and its Message-ID
+	 * still stops the same message from being enqueued again */
+	int r = prepare(db, &st,
+	                "UPDATE outbox SET message = X'', updated = ?"
+	                " WHERE status = 'sent' AND updated < ? AND length(message) > 0",
+	                "II", (int64_t)now, (int64_t)before);
+
+	return r < 0 ? r : run(db, st, "prune outbox");
 }
 
 int store_outbox_next_due(struct store *db, time_t *ret)

@@ -201,6 +201,10 @@ int store_outbox_retry(struct store *db, int64_t id, time_t next_attempt,
 int store_outbox_failed(struct store *db, int64_t id, const char *answer,
                         time_t now);
 
+/* Drop the message bytes of entries sent before `before` (the rows stay
+ * for counts and de-duplication). */
+int store_outbox_prune(struct store *db, time_t before, time_t now);
+
 /* Counts for `status`. */
 int store_counts(struct store *db, struct store_counts *ret);
 

@@ -211,10 +211,16 @@ static void test_claim_cycle(void **state)
 	assert_int_equal(store_outbox_failed(f->db, e.id, "550 no such user", 201), 0);
 	store_entry_free(&e);
 
+	assert_int_equal(store_outbox_prune(f->db, 1000, 1000), 0);
 	assert_int_equal(store_counts(f->db, &c), 0);
 	assert_int_equal(c.sent, 1);
 	assert_int_equal(c.queued, 1);
 	assert_int_equal(c.failed, 1);
+	/* a pruned message is not enqueued again */
+	assert_int_equal(store_apply(f->db, ch, 1, 1001), 0);
+	assert_int_equal(store_counts(f->db, &c), 0);
+	assert_int_equal(c.sent, 1);
+	assert_int_equal(c.queued, 1);
 	assert_int_equal(store_failures(f->db, &fl, &nfl), 0);
 	assert_int_equal(nfl, 1);
 	assert_string_equal(fl[0].recipient, "b@x.example");
