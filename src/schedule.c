@@ -262,3 +262,286 @@ int sched_weekday(const struct gr_localtime *lt)
 }
 
 /* ---- expansion: below this line (sched_expand, sched_horizon, ...) ---- */
+
+/* A growable array of occurrences; the result of an expansion. */
+struct occ_vec {
+	struct gr_occurrence *items;
+	size_t n, cap;
+};
+
+static int vec_push(struct occ_vec *v, const struct gr_occurrence *o)
+{
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 32;
+		struct gr_occurrence *p = realloc(v->items, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		v->items = p;
+		v->cap = cap;
+	}
+	v->items[v->n++] = *o;
+	return 0;
+}
+
+static const struct gr_series *find_series(const struct gr_config *cfg, const char *id)
+{
+	for (size_t i = 0; id && i < cfg->n_series; i++)
+		if (strcmp(cfg->series[i].id, id) == 0)
+			return &cfg->series[i];
+	return NULL;
+}
+
+/* The exception for the regular occurrence of s on the local date of lt. */
+static const struct gr_exception *find_exception(const struct gr_config *cfg,
+                                                 const struct gr_series *s,
+                                                 const struct gr_localtime *lt)
+{
+	for (size_t i = 0; i < cfg->n_exceptions; i++) {
+		const struct gr_exception *e = &cfg->exceptions[i];
+
+		if (e->year == lt->year && e->month == lt->month && e->day == lt->day &&
+		    strcmp(e->series, s->id) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+/* One occurrence of s at its regular start orig, with its exception applied.
+ * The end is start + duration in real time (UTC), so a meeting across a DST
+ * switch lasts as long as configured; its local end follows from that. */
+static struct gr_occurrence make_occurrence(const struct gr_config *cfg,
+                                            const struct gr_series *s, int date_index,
+                                            const struct gr_localtime *orig)
+{
+	const char *tz = cfg->committee.timezone;
+	const struct gr_exception *e = find_exception(cfg, s, orig);
+	struct gr_occurrence o = {
+		.series = s, .date_index = date_index,
+		.original = *orig, .start = *orig, .status = GR_OCC_CONFIRMED,
+	};
+
+	if (e && e->cancel) {
+		o.status = GR_OCC_CANCELLED;
+		o.note = e->note;
+	} else if (e && e->move) {
+		o.status = GR_OCC_MOVED;
+		o.start = e->move_to;
+		o.note = e->note;
+	}
+	o.start_utc = sched_to_utc(&o.start, tz);
+	o.end_utc = o.start_utc + (time_t)s->duration * 60;
+	sched_from_utc(o.end_utc, tz, &o.end);
+	return o;
+}
+
+struct expand_ctx {
+	const struct gr_config *cfg;
+	const struct gr_series *s;
+	time_t from, to;
+	time_t limit;           /* stop iterating at regular starts >= limit */
+	struct occ_vec *out;
+	int err;
+};
+
+static bool in_window(time_t t, time_t from, time_t to)
+{
+	return t >= from && t < to;
+}
+
+/* Keep the occurrence when its original or its actual start is in the
+ * window: a moved meeting shows up both where it was and where it is. */
+static int add_occurrence(struct expand_ctx *ctx, int date_index,
+                          const struct gr_localtime *orig)
+{
+	struct gr_occurrence o = make_occurrence(ctx->cfg, ctx->s, date_index, orig);
+	time_t orig_utc = sched_to_utc(orig, ctx->cfg->committee.timezone);
+
+	if (!in_window(orig_utc, ctx->from, ctx->to) && !in_window(o.start_utc, ctx->from, ctx->to))
+		return 0;
+	return vec_push(ctx->out, &o);
+}
+
+static int rrule_step(const struct gr_localtime *lt, void *data)
+{
+	struct expand_ctx *ctx = data;
+
+	if (sched_to_utc(lt, ctx->cfg->committee.timezone) >= ctx->limit)
+		return 1;
+	ctx->err = add_occurrence(ctx, -1, lt);
+	return ctx->err ? 1 : 0;
+}
+
+/* Regular starts after `to` matter when an exception moves them into the
+ * window: iterate up to the latest such exception (plus a day). */
+static time_t iteration_limit(const struct gr_config *cfg, const struct gr_series *s, time_t to)
+{
+	time_t limit = to;
+
+	for (size_t i = 0; i < cfg->n_exceptions; i++) {
+		const struct gr_exception *e = &cfg->exceptions[i];
+		struct gr_localtime day = { e->year, e->month, e->day, 0, 0 };
+		time_t t;
+
+		if (!e->move || strcmp(e->series, s->id) != 0)
+			continue;
+		t = sched_to_utc(&day, cfg->committee.timezone) + 2 * 86400;
+		if (t > limit)
+			limit = t;
+	}
+	return limit;
+}
+
+/* Occurrences of one series in [from, to), skip_months_of not applied. */
+static int expand_series(const struct gr_config *cfg, const struct gr_series *s,
+                         time_t from, time_t to, struct occ_vec *out)
+{
+	struct expand_ctx ctx = { cfg, s, from, to, iteration_limit(cfg, s, to), out, 0 };
+	int r;
+
+	if (!s->rrule) {
+		for (size_t i = 0; i < s->n_dates; i++) {
+			r = add_occurrence(&ctx, (int)i, &s->dates[i]);
+			if (r < 0)
+				return r;
+		}
+		return 0;
+	}
+	r = iterate(s->rrule, &s->start, rrule_step, &ctx);
+	if (ctx.err)
+		return ctx.err;
+	return r < 0 ? r : 0;
+}
+
+/* Does s hold a meeting that is not cancelled in local month y-m?  The
+ * meeting counts where it actually takes place (after a move). */
+static int series_meets_in_month(const struct gr_config *cfg, const struct gr_series *s,
+                                 int y, int m)
+{
+	const char *tz = cfg->committee.timezone;
+	struct gr_localtime first = { y, m, 1, 0, 0 };
+	struct gr_localtime next = { m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1, 0, 0 };
+	struct occ_vec v = { 0 };
+	int r = expand_series(cfg, s, sched_to_utc(&first, tz), sched_to_utc(&next, tz), &v);
+
+	for (size_t i = 0; r == 0 && i < v.n; i++) {
+		const struct gr_occurrence *o = &v.items[i];
+
+		if (o->status != GR_OCC_CANCELLED && o->start.year == y && o->start.month == m)
+			r = 1;
+	}
+	free(v.items);
+	return r;
+}
+
+/* skip_months_of: a regular (confirmed) occurrence whose month holds a
+ * meeting of the named series becomes GR_OCC_SKIPPED.  Cancelled and moved
+ * ones keep their status: an explicit exception is the admin's last word. */
+static int apply_skips(const struct gr_config *cfg, struct occ_vec *v)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		struct gr_occurrence *o = &v->items[i];
+		const struct gr_series *other = find_series(cfg, o->series->skip_months_of);
+		int r;
+
+		if (!other || other == o->series || o->status != GR_OCC_CONFIRMED)
+			continue;
+		r = series_meets_in_month(cfg, other, o->original.year, o->original.month);
+		if (r < 0)
+			return r;
+		if (r)
+			o->status = GR_OCC_SKIPPED;
+	}
+	return 0;
+}
+
+static int occ_cmp(const void *pa, const void *pb)
+{
+	const struct gr_occurrence *a = pa, *b = pb;
+	int c;
+
+	if (a->start_utc != b->start_utc)
+		return a->start_utc < b->start_utc ? -1 : 1;
+	c = strcmp(a->series->id, b->series->id);
+	if (c)
+		return c;
+	c = sched_compare(&a->original, &b->original);
+	if (c)
+		return c;
+	return (a->date_index > b->date_index) - (a->date_index < b->date_index);
+}
+
+int sched_expand(const struct gr_config *cfg, time_t from, time_t to,
+                 struct sched_list *ret)
+{
+	struct occ_vec v = { 0 };
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < cfg->n_series; i++)
+		r = expand_series(cfg, &cfg->series[i], from, to, &v);
+	if (r == 0)
+		r = apply_skips(cfg, &v);
+	if (r < 0) {
+		free(v.items);
+		return r;
+	}
+	if (v.n > 1)
+		qsort(v.items, v.n, sizeof(v.items[0]), occ_cmp);
+	ret->items = v.items;
+	ret->n = v.n;
+	return 0;
+}
+
+static void widen(const struct gr_localtime *lt, bool *any,
+                  struct gr_localtime *lo, struct gr_localtime *hi)
+{
+	if (!*any || sched_compare(lt, lo) < 0)
+		*lo = *lt;
+	if (!*any || sched_compare(lt, hi) > 0)
+		*hi = *lt;
+	*any = true;
+}
+
+void sched_horizon(const struct gr_config *cfg, time_t until,
+                   time_t *ret_from, time_t *ret_to)
+{
+	const char *tz = cfg->committee.timezone;
+	struct gr_localtime lo = { 0 }, hi = { 0 };
+	bool any = false;
+	time_t from, to;
+
+	for (size_t i = 0; i < cfg->n_series; i++) {
+		const struct gr_series *s = &cfg->series[i];
+
+		if (s->rrule)
+			widen(&s->start, &any, &lo, &hi);
+		for (size_t j = 0; j < s->n_dates; j++)
+			widen(&s->dates[j], &any, &lo, &hi);
+	}
+	for (size_t i = 0; i < cfg->n_exceptions; i++) {
+		const struct gr_exception *e = &cfg->exceptions[i];
+		struct gr_localtime day = { e->year, e->month, e->day, 0, 0 };
+
+		widen(&day, &any, &lo, &hi);
+		if (e->move)
+			widen(&e->move_to, &any, &lo, &hi);
+	}
+	if (!any) {
+		*ret_from = *ret_to = until;
+		return;
+	}
+	from = sched_to_utc(&lo, tz);
+	hi = sched_add_days(hi, 1);
+	to = sched_to_utc(&hi, tz);
+	*ret_from = from;
+	*ret_to = to > until ? to : until;
+}
+
+void sched_list_free(struct sched_list *list)
+{
+	if (!list)
+		return;
+	free(list->items);
+	list->items = NULL;
+	list->n = 0;
+}
