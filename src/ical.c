@@ -537,8 +537,9 @@ static char *refold(const char *in)
 			continue;
 		}
 		n = utf8_len((unsigned char)*p);
-		if (strnlen(p, n) < n)
-			n = 1;
+		for (size_t i = 1; i < n; i++)
+			if (((unsigned char)p[i] & 0xc0) != 0x80)
+				n = 1;  /* not UTF-8 after all: never swallow CR/LF/NUL */
 		if (col + n > ICAL_FOLD) {
 			memcpy(o, "\r\n ", 3);
 			o += 3;

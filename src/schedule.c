@@ -142,9 +142,26 @@ int sched_rrule_check(const char *rrule, char *err, size_t errlen)
 	return 0;
 }
 
+/* libical compares a UTC UNTIL with our floating local times as if they
+ * were UTC, which moves the end by the zone's offset.  RFC 5545 §3.3.10
+ * makes UNTIL inclusive, in UTC when DTSTART has a TZID: turn it into the
+ * local wall time of tzid so the comparison is like for like. */
+static void localize_until(struct icalrecurrencetype *r, const char *tzid)
+{
+	struct gr_localtime lt;
+	int second = r->until.second;
+
+	if (!tzid || icaltime_is_null_time(r->until) || !icaltime_is_utc(r->until))
+		return;
+	sched_from_utc(icaltime_as_timet(r->until), tzid, &lt);
+	r->until = to_ical(&lt);
+	r->until.second = second;
+}
+
 /* Call fn for each occurrence of rule from start until fn returns non-zero
- * or the rule ends.  Returns fn's value, 0 at the end, -EINVAL on a bad rule. */
-static int iterate(const char *rrule, const struct gr_localtime *start,
+ * or the rule ends.  tzid (may be NULL) is the zone of the wall times, for
+ * a UTC UNTIL.  Returns fn's value, 0 at the end, -EINVAL on a bad rule. */
+static int iterate(const char *rrule, const struct gr_localtime *start, const char *tzid,
                    int (*fn)(const struct gr_localtime *lt, void *data), void *data)
 {
 	struct icalrecurrencetype r;
@@ -153,6 +170,7 @@ static int iterate(const char *rrule, const struct gr_localtime *start,
 
 	if (parse_rule(rrule, &r) < 0)
 		return -EINVAL;
+	localize_until(&r, tzid);
 	it = icalrecur_iterator_new(r, to_ical(start));
 	if (!it)
 		return -EINVAL;
@@ -179,7 +197,7 @@ static int first_is(const struct gr_localtime *lt, void *data)
 int sched_rrule_produces_start(const char *rrule, const struct gr_localtime *start)
 {
 	struct gr_localtime s = *start;
-	int r = iterate(rrule, start, first_is, &s);
+	int r = iterate(rrule, start, NULL, first_is, &s);
 
 	if (r < 0)
 		return r;
@@ -220,7 +238,7 @@ int sched_series_has_date(const struct gr_series *s, int y, int m, int d,
 		return 0;
 	}
 	struct find_date f = { y, m, d, { 0 } };
-	if (iterate(s->rrule, &s->start, match_date, &f) != 1)
+	if (iterate(s->rrule, &s->start, NULL, match_date, &f) != 1)
 		return 0;
 	if (ret_start)
 		*ret_start = f.found;
@@ -407,7 +425,7 @@ static int expand_series(const struct gr_config *cfg, const struct gr_series *s,
 		}
 		return 0;
 	}
-	r = iterate(s->rrule, &s->start, rrule_step, &ctx);
+	r = iterate(s->rrule, &s->start, cfg->committee.timezone, rrule_step, &ctx);
 	if (ctx.err)
 		return ctx.err;
 	return r < 0 ? r : 0;

@@ -431,6 +431,31 @@ static void test_vtimezone_years(void **state)
 	fixture_free(f);
 }
 
+/* RFC 5545 §3.3.10: UNTIL in UTC when DTSTART has a TZID. */
+static void test_until_utc(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "FREQ=MONTHLY;BYDAY=2WE;UNTIL=20271231", "UNTIL=20271231T225959Z" },
+		{ "FREQ=MONTHLY;BYDAY=2WE;UNTIL=20270714T100000", "UNTIL=20270714T080000Z" },
+		{ "FREQ=MONTHLY;BYDAY=2WE;UNTIL=20270714T080000Z", "UNTIL=20270714T080000Z" },
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fixture *f = fixture_new();
+		struct ical_object o = { &f->series[0], -1 };
+		char *s;
+
+		f->series[0].rrule = (char *)cases[i][0];
+		s = ical_request(&f->cfg, &o, &f->occ, &f->member, 1, DTSTAMP);
+		assert_non_null(s);
+		if (!strstr(s, cases[i][1]))
+			fail_msg("%s: no %s in\n%s", cases[i][0], cases[i][1], s);
+		free(s);
+		fixture_free(f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -440,6 +465,7 @@ int main(void)
 		cmocka_unit_test(test_request),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_vtimezone_years),
+		cmocka_unit_test(test_until_utc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
