@@ -145,13 +145,24 @@ int sched_rrule_check(const char *rrule, char *err, size_t errlen)
 /* libical compares a UTC UNTIL with our floating local times as if they
  * were UTC, which moves the end by the zone's offset.  RFC 5545 §3.3.10
  * makes UNTIL inclusive, in UTC when DTSTART has a TZID: turn it into the
- * local wall time of tzid so the comparison is like for like. */
+ * local wall time of tzid so the comparison is like for like.  A DATE
+ * UNTIL (not allowed with a DATE-TIME start, but common) means the whole
+ * day, as ical.c writes it: 23:59:59 local. */
 static void localize_until(struct icalrecurrencetype *r, const char *tzid)
 {
 	struct gr_localtime lt;
 	int second = r->until.second;
 
-	if (!tzid || icaltime_is_null_time(r->until) || !icaltime_is_utc(r->until))
+	if (icaltime_is_null_time(r->until))
+		return;
+	if (r->until.is_date) {
+		r->until.is_date = 0;
+		r->until.hour = 23;
+		r->until.minute = 59;
+		r->until.second = 59;
+		return;
+	}
+	if (!tzid || !icaltime_is_utc(r->until))
 		return;
 	sched_from_utc(icaltime_as_timet(r->until), tzid, &lt);
 	r->until = to_ical(&lt);
