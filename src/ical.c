@@ -476,10 +476,16 @@ static icalcomponent *vtimezone(const char *tzid, int first_year)
 {
 	icaltimezone *z = icaltimezone_get_builtin_timezone(tzid);
 	icalcomponent *own = z ? icaltimezone_get_component(z) : NULL;
-	icalcomponent *c = own ? icalcomponent_new_clone(own) : NULL;
+	icalcomponent *c;
 	struct icaltimetype from = icaltime_null_time();
 	icalproperty *p;
 
+	/* libical's "UTC" is built in without a component; Etc/UTC has one */
+	if (!own && strcmp(tzid, "UTC") == 0) {
+		z = icaltimezone_get_builtin_timezone("Etc/UTC");
+		own = z ? icaltimezone_get_component(z) : NULL;
+	}
+	c = own ? icalcomponent_new_clone(own) : NULL;
 	if (!c)
 		return NULL;
 	from.year = first_year;

@@ -398,18 +398,26 @@ static void test_cancel(void **state)
 }
 
 /* The compact VTIMEZONE gives the same UTC instants as libical's full zone
- * for every year from the first one emitted on, around both switches. */
-static void test_vtimezone_years(void **state)
+ * for every year from the first one emitted on, around both switches, in
+ * both hemispheres and without DST. */
+static void check_zone_years(const char *tzid)
 {
 	struct fixture *f = fixture_new();
-	char *s = ical_publish(&f->cfg, &f->occ, DTSTAMP);
-	icalcomponent *cal = parse(s);
-	icalcomponent *vtz = icalcomponent_get_first_component(cal, ICAL_VTIMEZONE_COMPONENT);
+	char *s;
+	icalcomponent *cal, *vtz;
 	icaltimezone *ours = icaltimezone_new();
-	static const int days[][2] = { { 1, 15 }, { 3, 24 }, { 3, 31 }, { 4, 1 }, { 7, 15 },
-		                       { 10, 24 }, { 10, 31 }, { 11, 1 }, { 12, 31 } };
-	(void)state;
+	static const int days[][2] = { { 1, 15 }, { 3, 8 }, { 3, 24 }, { 3, 31 }, { 4, 1 }, { 4, 7 },
+		                       { 7, 15 }, { 10, 1 }, { 10, 7 }, { 10, 24 }, { 10, 31 },
+		                       { 11, 1 }, { 11, 7 }, { 12, 31 } };
 
+	print_message("zone %s\n", tzid);
+	f->cfg.committee.timezone = (char *)tzid;
+	s = ical_publish(&f->cfg, &f->occ, DTSTAMP);
+	assert_non_null(s);
+	cal = parse(s);
+	vtz = icalcomponent_get_first_component(cal, ICAL_VTIMEZONE_COMPONENT);
+	assert_non_null(vtz);
+	assert_string_equal(icalproperty_get_tzid(icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY)), tzid);
 	assert_non_null(ours);
 	assert_true(icaltimezone_set_component(ours, icalcomponent_new_clone(vtz)));
 	for (int y = 2026; y <= 2060; y++) {
@@ -421,14 +429,24 @@ static void test_vtimezone_years(void **state)
 			t.month = days[i][0];
 			t.day = days[i][1];
 			t.hour = 10;
-			if (icaltime_as_timet_with_zone(t, ours) != sched_to_utc(&lt, TZ))
-				fail_msg("%04d-%02d-%02d differs", y, days[i][0], days[i][1]);
+			if (icaltime_as_timet_with_zone(t, ours) != sched_to_utc(&lt, tzid))
+				fail_msg("%s: %04d-%02d-%02d differs", tzid, y, days[i][0], days[i][1]);
 		}
 	}
 	icaltimezone_free(ours, 1);
 	icalcomponent_free(cal);
 	free(s);
 	fixture_free(f);
+}
+
+static void test_vtimezone_years(void **state)
+{
+	(void)state;
+	check_zone_years("Europe/Berlin");
+	check_zone_years("America/New_York");
+	check_zone_years("Australia/Sydney");
+	check_zone_years("Asia/Tokyo");
+	check_zone_years("UTC");
 }
 
 /* RFC 5545 §3.3.10: UNTIL in UTC when DTSTART has a TZID. */
