@@ -9,9 +9,11 @@
  * zone, cut to the years in use and renamed (RFC 5545 §3.2.19: every TZID
  * used needs its VTIMEZONE in the same object).
  *
- * libical's serializer folds lines at octet positions and may split a
- * UTF-8 sequence; we unfold its output and fold again on character
- * boundaries (RFC 5545 §3.1: "SHOULD NOT" split a multi-octet sequence).
+ * Folding: libical 3.0.16 folds at 75 octets and, as checked, keeps UTF-8
+ * sequences whole, but earlier 3.0.x releases split them.  We unfold its
+ * output and fold again on character boundaries ourselves, so the rule of
+ * RFC 5545 §3.1 (lines of at most 75 octets; multi-octet characters not
+ * split) holds whatever libical the daemon runs with.
  */
 #include "autoconfig.h"
 
