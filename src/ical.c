@@ -9,11 +9,11 @@
  * zone, cut to the years in use and renamed (RFC 5545 §3.2.19: every TZID
  * used needs its VTIMEZONE in the same object).
  *
- * Folding: libical 3.0.16 folds at 75 octets and, as checked, keeps UTF-8
- * sequences whole, but earlier 3.0.x releases split them.  We unfold its
- * output and fold again on character boundaries ourselves, so the rule of
- * RFC 5545 §3.1 (lines of at most 75 octets; multi-octet characters not
- * split) holds whatever libical the daemon runs with.
+ * Folding: libical 3.0.16 folds at 75 octets and kept UTF-8 sequences
+ * whole in our checks, but it does not document that.  We unfold its output
+ * and fold again on character boundaries ourselves, so the rule of RFC 5545
+ * §3.1 (at most 75 octets a line, multi-octet characters not split) does
+ * not depend on the libical release the daemon runs with.
  */
 #include "autoconfig.h"
 
