@@ -256,14 +256,47 @@ int sched_series_has_date(const struct gr_series *s, int y, int m, int d,
 	return 1;
 }
 
+/* The wall time as if it were UTC: local = instant + offset. */
+static time_t wall_seconds(struct icaltimetype t)
+{
+	t.zone = NULL;
+	return icaltime_as_timet_with_zone(t, icaltimezone_get_utc_timezone());
+}
+
+/* UTC offset (seconds east) of zone z at instant t. */
+static time_t offset_at(icaltimezone *z, time_t t)
+{
+	return wall_seconds(icaltime_from_timet_with_zone(t, 0, z)) - t;
+}
+
+/*
+ * RFC 5545 §3.3.5 decides what libical leaves open (it reads 02:30 in a
+ * spring-forward gap as 00:30Z in Berlin, and a repeated autumn time as
+ * the second one): a time that occurs twice is the first occurrence; a
+ * time that does not exist is read with the offset before the gap, so
+ * 02:30 becomes 03:30 CEST.  Transitions are months apart, so the offsets
+ * a day before and after are the only candidates.
+ */
 time_t sched_to_utc(const struct gr_localtime *lt, const char *tzid)
 {
-	struct icaltimetype t = to_ical(lt);
 	icaltimezone *z = zone(tzid);
+	time_t wall = wall_seconds(to_ical(lt));
+	time_t before, after, c1, c2;
+	bool ok1, ok2;
 
 	if (!z)
-		z = icaltimezone_get_utc_timezone();
-	return icaltime_as_timet_with_zone(t, z);
+		return wall;
+	before = offset_at(z, wall - 86400);
+	after = offset_at(z, wall + 86400);
+	c1 = wall - before;
+	c2 = wall - after;
+	ok1 = offset_at(z, c1) == before;
+	ok2 = offset_at(z, c2) == after;
+	if (ok1 && ok2)
+		return c1 < c2 ? c1 : c2;
+	if (ok2)
+		return c2;
+	return c1;  /* valid, or in a gap: the offset before it */
 }
 
 void sched_from_utc(time_t t, const char *tzid, struct gr_localtime *ret)

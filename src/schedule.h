@@ -39,7 +39,9 @@ int sched_rrule_produces_start(const char *rrule, const struct gr_localtime *sta
 int sched_series_has_date(const struct gr_series *s, int y, int m, int d,
                           struct gr_localtime *ret_start);
 
-/* Local time in tzid -> UTC instant (for gaps: the instant after the gap). */
+/* Local time in tzid -> UTC instant.  RFC 5545 §3.3.5: a time that occurs
+ * twice (autumn) is the first one; a time in a gap (spring) is read with the
+ * offset before the gap, so it lands after the gap (02:30 -> 03:30 CEST). */
 time_t sched_to_utc(const struct gr_localtime *lt, const char *tzid);
 
 /* UTC instant -> local time in tzid. */

@@ -372,6 +372,33 @@ static void test_produces_start(void **state)
 	assert_int_equal(sched_rrule_produces_start("FREQ=BOGUS", &wed), -EINVAL);
 }
 
+/* RFC 5545 §3.3.5 for the hours that do not exist or exist twice. */
+static void test_to_utc_gap_overlap(void **state)
+{
+	static const struct { struct gr_localtime lt; const char *tz; time_t want; } cases[] = {
+		/* 2027-03-28 02:30 Berlin does not exist: +01:00 -> 01:30Z (03:30 CEST) */
+		{ { 2027, 3, 28, 2, 30 }, "Europe/Berlin", 1806197400 },
+		/* 2027-10-31 02:30 Berlin exists twice: the first, CEST -> 00:30Z */
+		{ { 2027, 10, 31, 2, 30 }, "Europe/Berlin", 1824942600 },
+		{ { 2027, 10, 31, 3, 0 }, "Europe/Berlin", 1824948000 },   /* 02:00Z */
+		{ { 2027, 3, 28, 1, 59 }, "Europe/Berlin", 1806195540 },   /* 00:59Z */
+		{ { 2027, 3, 28, 3, 0 }, "Europe/Berlin", 1806195600 },    /* 01:00Z */
+		/* New York, 2007-03-11 02:30 -> 03:30 EDT, the RFC's own example */
+		{ { 2007, 3, 11, 2, 30 }, "America/New_York", 1173598200 },
+		/* 2007-11-04 01:30 -> 01:30 EDT = 05:30Z, the RFC's other example */
+		{ { 2007, 11, 4, 1, 30 }, "America/New_York", 1194154200 },
+		{ { 2026, 6, 1, 12, 0 }, "UTC", 1780315200 },
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		time_t got = sched_to_utc(&cases[i].lt, cases[i].tz);
+
+		if (got != cases[i].want)
+			fail_msg("case %zu: got %lld, want %lld", i, (long long)got, (long long)cases[i].want);
+	}
+}
+
 static void test_helpers(void **state)
 {
 	struct gr_series s[2];
@@ -406,6 +433,7 @@ int main(void)
 		cmocka_unit_test(test_sorting),
 		cmocka_unit_test(test_horizon),
 		cmocka_unit_test(test_produces_start),
+		cmocka_unit_test(test_to_utc_gap_overlap),
 		cmocka_unit_test(test_helpers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
