@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * gremiumd - the service.  Wires config, planner, outbox, transport and feed
- * into one sd-event loop (see daemon.h).
+ * into one sd-event loop (see daemon.h); this file only parses the command
+ * line.
  */
 #include "autoconfig.h"
 
@@ -12,6 +13,7 @@
 #include <sysexits.h>
 
 #include "config.h"
+#include "daemon.h"
 #include "mail.h"
 
 static void usage(FILE *out)
@@ -35,7 +37,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = CONFIG_DEFAULT_PATH;
-	struct gr_config *cfg = NULL;
+	struct daemon *d = NULL;
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "c:hV", options, NULL)) != -1) {
@@ -59,12 +61,11 @@ int main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	mail_init();
-	r = config_load(path, &cfg, stderr);
-	if (r < 0) {
-		mail_shutdown();
-		return r == -ENOENT ? EX_NOINPUT : EX_CONFIG;
+	r = daemon_new(path, &d);
+	if (r == 0) {
+		r = daemon_run(d);
+		daemon_free(d);
 	}
-	config_free(cfg);
 	mail_shutdown();
-	return EX_OK;
+	return r;
 }

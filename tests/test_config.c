@@ -1,21 +1,658 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for src/config.c (placeholder: replaced by the module's tests). */
+/*
+ * Unit tests for src/config.c.
+ *
+ * Most cases are one edit of a valid base config (BASE below, one setting per
+ * line so that line numbers are easy to state) and the exact FILE:LINE and a
+ * piece of the message the loader must print for it.
+ */
+#include "autoconfig.h"
+
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
-static void test_placeholder(void **state)
+#include "config.h"
+#include "mail.h"
+
+static char tmpdir[] = "/tmp/test_config.XXXXXX";
+static char conf_path[256];
+
+static const char BASE[] =
+	"committee = {\n"                                                       /*  1 */
+	"  name = \"Testgremium\";\n"                                           /*  2 */
+	"  short_name = \"TG\";\n"                                              /*  3 */
+	"  domain = \"test.example\";\n"                                        /*  4 */
+	"  timezone = \"Europe/Berlin\";\n"                                     /*  5 */
+	"  language = \"de\";\n"                                                /*  6 */
+	"  organizer = { name = \"Vorsitz\"; email = \"vorsitz@test.example\"; };\n" /* 7 */
+	"  topics_address = \"themen@test.example\";\n"                         /*  8 */
+	"};\n"                                                                  /*  9 */
+	"groups = (\n"                                                          /* 10 */
+	"  { id = \"a\"; name = \"Gruppe A\"; },\n"                             /* 11 */
+	"  { id = \"b\"; name = \"Gruppe B\"; }\n"                              /* 12 */
+	");\n"                                                                  /* 13 */
+	"members = (\n"                                                         /* 14 */
+	"  { name = \"Jürgen Müller\"; email = \"juergen@a.example\"; group = \"a\"; organisation = \"Landkreis A\"; },\n" /* 15 */
+	"  { name = \"Käthe Weiß\"; email = \"kaethe@b.example\"; group = \"b\"; }\n" /* 16 */
+	");\n"                                                                  /* 17 */
+	"series = (\n"                                                          /* 18 */
+	"  { id = \"online\";\n"                                                /* 19 */
+	"    summary = \"Online\";\n"                                           /* 20 */
+	"    description = \"Zeile 1\\nZeile 2\";\n"                            /* 21 */
+	"    rrule = \"FREQ=MONTHLY;BYDAY=2WE\";\n"                             /* 22 */
+	"    start = \"2026-01-14T10:00\";\n"                                   /* 23 */
+	"    duration = 120;\n"                                                 /* 24 */
+	"    location = \"Video\";\n"                                           /* 25 */
+	"    url = \"https://video.test.example/raum\";\n"                      /* 26 */
+	"    skip_months_of = \"praesenz\"; },\n"                               /* 27 */
+	"  { id = \"praesenz\";\n"                                              /* 28 */
+	"    summary = \"Präsenz\";\n"                                          /* 29 */
+	"    dates = [ \"2027-03-17T10:00\", \"2026-03-18T10:00\" ];\n"         /* 30 */
+	"    duration = 360; }\n"                                               /* 31 */
+	");\n"                                                                  /* 32 */
+	"exceptions = (\n"                                                      /* 33 */
+	"  { series = \"online\"; date = \"2026-12-09\"; cancel = true; note = \"Pause\"; },\n" /* 34 */
+	"  { series = \"online\"; date = \"2027-01-13\"; move_to = \"2027-01-20T14:00\"; }\n" /* 35 */
+	");\n"                                                                  /* 36 */
+	"notifications = {\n"                                                   /* 37 */
+	"  send_time = \"08:30\";\n"                                            /* 38 */
+	"  topic_call = { days_before = 21; deadline_days_before = 7; };\n"     /* 39 */
+	"  reminders_days_before = [ 1, 7, 0 ];\n"                              /* 40 */
+	"};\n"                                                                  /* 41 */
+	"delivery = {\n"                                                        /* 42 */
+	"  transport = \"smtp\";\n"                                             /* 43 */
+	"  smtp_url = \"smtps://mail.test.example:465\";\n"                     /* 44 */
+	"  starttls = \"required\";\n"                                          /* 45 */
+	"  username = \"gremiumd\";\n"                                          /* 46 */
+	"  password_file = \"secret/pw\";\n"                                    /* 47 */
+	"  connections = 8;\n"                                                  /* 48 */
+	"  retry_for_hours = 24;\n"                                             /* 49 */
+	"};\n"                                                                  /* 50 */
+	"feed = {\n"                                                            /* 51 */
+	"  listen = \"127.0.0.1:8080\";\n"                                      /* 52 */
+	"  path = \"/tg.ics\";\n"                                               /* 53 */
+	"};\n"                                                                  /* 54 */
+	"state = \"/var/lib/gremiumd/state.db\";\n";                            /* 55 */
+
+/* The smallest valid config: everything optional left out. */
+static const char MINIMAL[] =
+	"committee = { name = \"M\"; short_name = \"M\"; domain = \"m.example\"; timezone = \"UTC\";\n"
+	"  organizer = { name = \"O\"; email = \"o@m.example\"; }; };\n"
+	"groups = ( { id = \"g\"; name = \"G\"; } );\n"
+	"members = ( { name = \"A\"; email = \"a@m.example\"; group = \"g\"; } );\n"
+	"series = ( { id = \"s\"; summary = \"S\"; dates = [ \"2027-01-01T10:00\" ]; duration = 60; } );\n";
+
+/* ---- helpers ---- */
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* BASE with up to two edits (first occurrence each); caller frees. */
+static char *edit(const char *text, const char *from, const char *to, const char *from2, const char *to2)
+{
+	const char *p;
+	char *out, *again;
+	size_t len;
+
+	if (!from)
+		return strdup(text);
+	p = strstr(text, from);
+	if (!p)
+		return NULL;
+	len = strlen(text) - strlen(from) + strlen(to) + 1;
+	out = malloc(len);
+	if (!out)
+		return NULL;
+	snprintf(out, len, "%.*s%s%s", (int)(p - text), text, to, p + strlen(from));
+	if (!from2)
+		return out;
+	again = edit(out, from2, to2, NULL, NULL);
+	free(out);
+	return again;
+}
+
+/* Load text from conf_path; *ret_errs gets the messages (caller frees). */
+static int load_text(const char *text, struct gr_config **ret_cfg, char **ret_errs)
+{
+	size_t len = 0;
+	FILE *errs = open_memstream(ret_errs, &len);
+	int r;
+
+	assert_non_null(errs);
+	write_file(conf_path, text);
+	r = config_load(conf_path, ret_cfg, errs);
+	assert_int_equal(fclose(errs), 0);
+	return r;
+}
+
+/* Does errs have a line "conf_path:line: ...want..."? */
+static bool has_message(const char *errs, int line, const char *want)
+{
+	char prefix[300];
+	const char *p = errs;
+
+	snprintf(prefix, sizeof(prefix), "%s:%d: ", conf_path, line);
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		char *msg = strndup(p, n);
+		bool hit = msg && strncmp(msg, prefix, strlen(prefix)) == 0 && strstr(msg, want);
+
+		free(msg);
+		if (hit)
+			return true;
+		p = nl ? nl + 1 : NULL;
+	}
+	return false;
+}
+
+static size_t count_lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* ---- broken configurations ---- */
+
+struct broken {
+	const char *name;
+	const char *from, *to;          /* edit of BASE */
+	const char *from2, *to2;        /* optional second edit */
+	int line;                       /* exact line of the message */
+	const char *want;               /* part of the message */
+};
+
+static const struct broken broken[] = {
+	/* unknown keys, at every level */
+	{ "unknown root key", "state =", "stat =", NULL, NULL, 55, "stat: unknown setting (did you mean 'state'?)" },
+	{ "unknown committee key", "timezone =", "time_zone =", NULL, NULL, 5, "committee.time_zone: unknown setting" },
+	{ "unknown organizer key", "email = \"vorsitz", "mail = \"vorsitz", NULL, NULL, 7, "committee.organizer.mail: unknown" },
+	{ "unknown group key", "name = \"Gruppe B\"", "nom = \"Gruppe B\"", NULL, NULL, 12, "groups[1].nom: unknown" },
+	{ "unknown member key", "organisation =", "organization =", NULL, NULL, 15, "members[0].organization: unknown" },
+	{ "unknown series key", "location = \"Video\"", "locaton = \"Video\"", NULL, NULL, 25, "series[0].locaton: unknown" },
+	{ "unknown exception key", "note = \"Pause\"", "notes = \"Pause\"", NULL, NULL, 34, "exceptions[0].notes: unknown" },
+	{ "unknown notifications key", "send_time =", "sendtime =", NULL, NULL, 38, "notifications.sendtime: unknown" },
+	{ "unknown topic_call key", "deadline_days_before = 7", "deadline = 7", NULL, NULL, 39, "notifications.topic_call.deadline: unknown" },
+	{ "unknown delivery key", "username =", "user =", NULL, NULL, 46, "delivery.user: unknown" },
+	{ "unknown feed key", "path = \"/tg.ics\"", "url = \"/tg.ics\"", NULL, NULL, 53, "feed.url: unknown" },
+	/* types and ranges */
+	{ "string for integer", "duration = 120;", "duration = \"120\";", NULL, NULL, 24, "series[0].duration: must be an integer, not a string" },
+	{ "float for integer", "connections = 8;", "connections = 8.5;", NULL, NULL, 48, "delivery.connections: must be an integer" },
+	{ "string for bool", "cancel = true", "cancel = \"yes\"", NULL, NULL, 34, "exceptions[0].cancel: must be true or false" },
+	{ "integer for array", "[ 1, 7, 0 ]", "7", NULL, NULL, 40, "reminders_days_before: must be an array" },
+	{ "connections too high", "connections = 8;", "connections = 65;", NULL, NULL, 48, "delivery.connections: 65 is out of range (1..64)" },
+	{ "retry 0 hours", "retry_for_hours = 24;", "retry_for_hours = 0;", NULL, NULL, 49, "delivery.retry_for_hours: 0 is out of range" },
+	{ "duration 0", "duration = 360;", "duration = 0;", NULL, NULL, 31, "series[1].duration: 0 is out of range" },
+	{ "negative duration", "duration = 120;", "duration = -30;", NULL, NULL, 24, "series[0].duration: -30 is out of range" },
+	/* addresses */
+	{ "member email without domain", "juergen@a.example", "juergen@a", NULL, NULL, 15, "members[0].email" },
+	{ "organizer email with space", "vorsitz@test.example", "vorsitz test.example", NULL, NULL, 7, "committee.organizer.email" },
+	{ "topics_address without domain", "themen@test.example", "themen@", NULL, NULL, 8, "committee.topics_address" },
+	{ "duplicate email, other case", "kaethe@b.example", "JUERGEN@A.example", NULL, NULL, 16, "members[1].email: \"JUERGEN@A.example\" is already the address of members[0]" },
+	/* references and ids */
+	{ "unknown group", "group = \"b\"", "group = \"c\"", NULL, NULL, 16, "members[1].group: unknown group \"c\"" },
+	{ "exception for unknown series", "series = \"online\"; date = \"2026-12-09\"", "series = \"onlin\"; date = \"2026-12-09\"", NULL, NULL, 34, "exceptions[0].series: unknown series \"onlin\"" },
+	{ "skip_months_of unknown", "skip_months_of = \"praesenz\"", "skip_months_of = \"praesens\"", NULL, NULL, 27, "series[0].skip_months_of: unknown series \"praesens\"" },
+	{ "skip_months_of itself", "skip_months_of = \"praesenz\"", "skip_months_of = \"online\"", NULL, NULL, 27, "is the series itself" },
+	{ "duplicate group id", "{ id = \"b\"", "{ id = \"a\"", NULL, NULL, 12, "groups[1].id: \"a\" is already used by groups[0]" },
+	{ "duplicate series id", "{ id = \"praesenz\"", "{ id = \"online\"", NULL, NULL, 28, "series[1].id: \"online\" is already used by series[0]" },
+	{ "id with a slash", "{ id = \"b\"", "{ id = \"b/c\"", NULL, NULL, 12, "groups[1].id: \"b/c\": only letters" },
+	/* time zone and recurrence */
+	{ "unknown time zone", "Europe/Berlin", "Europe/Bonn", NULL, NULL, 5, "committee.timezone: unknown time zone \"Europe/Bonn\"" },
+	{ "two ordinals", "BYDAY=2WE", "BYDAY=1WE,3WE", NULL, NULL, 22, "series[0].rrule: \"FREQ=MONTHLY;BYDAY=1WE,3WE\": several weekday ordinals" },
+	{ "negative BYSETPOS", "BYDAY=2WE", "BYDAY=WE;BYSETPOS=-1", NULL, NULL, 22, "negative BYSETPOS" },
+	{ "BYMONTHDAY with BYDAY", "BYDAY=2WE", "BYMONTHDAY=14;BYDAY=WE", NULL, NULL, 22, "BYMONTHDAY mixed with BYDAY" },
+	{ "start not produced by rrule", "2026-01-14T10:00", "2026-01-15T10:00", NULL, NULL, 23, "series[0].start: 2026-01-15T10:00 is not an occurrence of its rrule" },
+	{ "rrule and dates", "location = \"Video\";", "dates = [ \"2026-01-14T10:00\" ];", NULL, NULL, 19, "series[0]: needs either rrule (with start) or dates, not both" },
+	{ "neither rrule nor dates", "dates = [ \"2027-03-17T10:00\", \"2026-03-18T10:00\" ];", "location = \"Bonn\";", NULL, NULL, 28, "series[1]: needs either rrule (with start) or dates, neither is set" },
+	{ "rrule without start", "start = \"2026-01-14T10:00\";", "", NULL, NULL, 19, "series[0].start: missing (required with rrule)" },
+	{ "start on a dates series", "duration = 360;", "duration = 360; start = \"2026-03-18T10:00\";", NULL, NULL, 31, "series[1].start: only for an rrule series" },
+	/* dates and times */
+	{ "30th of February", "date = \"2026-12-09\"", "date = \"2026-02-30\"", NULL, NULL, 34, "exceptions[0].date: \"2026-02-30\" is not a valid date" },
+	{ "hour 25", "2027-01-20T14:00", "2027-01-20T25:00", NULL, NULL, 35, "exceptions[1].move_to: \"2027-01-20T25:00\" is not a valid local date and time" },
+	{ "29th of February 2026", "\"2026-03-18T10:00\" ]", "\"2026-02-29T10:00\" ]", NULL, NULL, 30, "series[1].dates[1]: \"2026-02-29T10:00\"" },
+	{ "date listed twice", "\"2026-03-18T10:00\" ]", "\"2027-03-17T10:00\" ]", NULL, NULL, 30, "series[1].dates[1]: the same date is listed twice" },
+	/* exceptions */
+	{ "exception not an occurrence", "date = \"2026-12-09\"", "date = \"2026-12-10\"", NULL, NULL, 34, "exceptions[0].date: series \"online\" has no meeting on 2026-12-10" },
+	{ "exception for a non-date", "date = \"2027-01-13\"", "date = \"2027-03-18\"", "series = \"online\"; date = \"2027-03-18\"", "series = \"praesenz\"; date = \"2027-03-18\"", 35, "series \"praesenz\" has no meeting on 2027-03-18" },
+	{ "exception neither cancel nor move", "cancel = true; ", "", NULL, NULL, 34, "exceptions[0]: needs either cancel = true or move_to, neither is set" },
+	{ "exception cancel and move", "move_to = \"2027-01-20T14:00\";", "move_to = \"2027-01-20T14:00\"; cancel = true;", NULL, NULL, 35, "exceptions[1]: needs either cancel = true or move_to, not both" },
+	{ "two exceptions, one meeting", "date = \"2027-01-13\"", "date = \"2026-12-09\"", NULL, NULL, 35, "already has an exception (exceptions[0])" },
+	/* notifications */
+	{ "deadline not before call", "deadline_days_before = 7", "deadline_days_before = 21", NULL, NULL, 39, "deadline_days_before: 21 must be less than days_before (21)" },
+	{ "negative reminder", "[ 1, 7, 0 ]", "[ 1, -7, 0 ]", NULL, NULL, 40, "notifications.reminders_days_before[1]: -7 is out of range" },
+	{ "reminder twice", "[ 1, 7, 0 ]", "[ 1, 7, 1 ]", NULL, NULL, 40, "reminders_days_before[2]: 1 is listed twice" },
+	{ "send_time without leading zero", "\"08:30\"", "\"8:30\"", NULL, NULL, 38, "notifications.send_time: \"8:30\" is not a time of day HH:MM" },
+	{ "send_time 24:00", "\"08:30\"", "\"24:00\"", NULL, NULL, 38, "notifications.send_time: \"24:00\"" },
+	/* committee */
+	{ "language fr", "language = \"de\"", "language = \"fr\"", NULL, NULL, 6, "committee.language: \"fr\" is not a supported language (de or en)" },
+	{ "domain with @", "\"test.example\"", "\"@test.example\"", NULL, NULL, 4, "committee.domain: \"@test.example\" is not a domain name" },
+	/* delivery */
+	{ "unknown transport", "\"smtp\"", "\"sendmail\"", NULL, NULL, 43, "delivery.transport: \"sendmail\" is not a transport (maildir or smtp)" },
+	{ "smtp without smtp_url", "smtp_url =", "# smtp_url =", NULL, NULL, 43, "delivery.smtp_url: missing (required with transport = \"smtp\")" },
+	{ "smtp_url http", "smtps://mail.test.example:465", "http://mail.test.example", NULL, NULL, 44, "delivery.smtp_url: \"http://mail.test.example\" is not smtp://HOST" },
+	{ "smtp_url without host", "smtps://mail.test.example:465", "smtps://:465", NULL, NULL, 44, "delivery.smtp_url: \"smtps://:465\" has no host" },
+	{ "smtp_url with password", "smtps://mail.test.example:465", "smtps://u:pw@mail.test.example", NULL, NULL, 44, "credentials go in username and password_file" },
+	{ "starttls off, remote host", "smtps://mail.test.example:465", "smtp://mail.test.example:587", "\"required\"", "\"off\"", 45, "delivery.starttls: \"off\" is only allowed for a loopback host" },
+	{ "starttls optional", "\"required\"", "\"optional\"", NULL, NULL, 45, "delivery.starttls: \"optional\" is not allowed (required or off)" },
+	/* urls and feed */
+	{ "meeting url ftp", "https://video.test.example/raum", "ftp://video.test.example/raum", NULL, NULL, 26, "series[0].url: \"ftp://video.test.example/raum\" is not an http:// or https:// address" },
+	{ "meeting url javascript", "https://video.test.example/raum", "javascript:alert(1)", NULL, NULL, 26, "series[0].url" },
+	{ "feed path without slash", "\"/tg.ics\"", "\"tg.ics\"", NULL, NULL, 53, "feed.path: \"tg.ics\" must be a URL path starting with '/'" },
+	{ "feed listen without port", "\"127.0.0.1:8080\"", "\"127.0.0.1\"", NULL, NULL, 52, "feed.listen: \"127.0.0.1\" is not host:port" },
+	{ "feed listen v6 without brackets", "\"127.0.0.1:8080\"", "\"::1:8080\"", NULL, NULL, 52, "feed.listen: \"::1:8080\" is not host:port" },
+	{ "feed listen without host", "\"127.0.0.1:8080\"", "\":8080\"", NULL, NULL, 52, "feed.listen: \":8080\"" },
+	{ "series skipping each other", "duration = 360; }", "duration = 360; skip_months_of = \"online\"; }", NULL, NULL, 31, "series[1].skip_months_of: \"online\" skips the months of \"praesenz\" in turn" },
+	{ "feed listen port 0", "\"127.0.0.1:8080\"", "\"127.0.0.1:0\"", NULL, NULL, 52, "feed.listen" },
+	/* empty and missing */
+	{ "empty summary", "summary = \"Online\"", "summary = \"\"", NULL, NULL, 20, "series[0].summary: must not be empty" },
+	{ "empty member name", "name = \"Käthe Weiß\"", "name = \"\"", NULL, NULL, 16, "members[1].name: must not be empty" },
+	{ "missing short_name", "short_name = \"TG\";", "", NULL, NULL, 1, "committee.short_name: missing (required)" },
+	{ "member without email", "email = \"kaethe@b.example\"; ", "", NULL, NULL, 16, "members[1].email: missing (required)" },
+	{ "no series", "series = (", "meetings = (", NULL, NULL, 1, "series: missing (required)" },
+	{ "misspelled list", "series = (", "serie = (", NULL, NULL, 18, "serie: unknown setting (did you mean 'series'?)" },
+	{ "no members", "members = (", "members = ();\nold_members = (", NULL, NULL, 14, "members: must not be empty" },
+	/* header injection: control characters */
+	{ "LF in member name", "Jürgen Müller", "Jürgen\\nMüller", NULL, NULL, 15, "members[0].name: contains a control character" },
+	{ "CRLF in summary", "summary = \"Online\"", "summary = \"Online\\r\\nBcc: all@evil.example\"", NULL, NULL, 20, "series[0].summary: contains a control character" },
+	{ "TAB in location", "\"Video\"", "\"Vi\\tdeo\"", NULL, NULL, 25, "series[0].location: contains a control character" },
+	{ "CR in description", "Zeile 1\\nZeile 2", "Zeile 1\\r\\nZeile 2", NULL, NULL, 21, "series[0].description: contains a control character" },
+	{ "LF in organizer name", "name = \"Vorsitz\"", "name = \"Vorsitz\\nBcc: x@evil.example\"", NULL, NULL, 7, "committee.organizer.name: contains a control character" },
+	{ "Latin-1 umlaut", "Käthe Weiß", "K\xe4the", NULL, NULL, 16, "members[1].name: is not valid UTF-8" },
+	{ "quote in a name", "Käthe Weiß", "Käthe \\\"Kat\\\" Weiß", NULL, NULL, 16, "members[1].name: \"Käthe \"Kat\" Weiß\": '\"' and '^' are not allowed" },
+	{ "escape byte in note", "note = \"Pause\"", "note = \"Pa\\x1buse\"", NULL, NULL, 34, "exceptions[0].note: contains a control character" },
+};
+
+static void test_broken(void **state)
+{
+	size_t failed = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(broken) / sizeof(broken[0]); i++) {
+		const struct broken *b = &broken[i];
+		char *text = edit(BASE, b->from, b->to, b->from2, b->to2);
+		struct gr_config *cfg = NULL;
+		char *errs = NULL;
+		int r;
+
+		if (!text) {
+			print_error("case '%s': edit does not apply to BASE\n", b->name);
+			failed++;
+			continue;
+		}
+		r = load_text(text, &cfg, &errs);
+		if (r != -EINVAL || cfg || !has_message(errs, b->line, b->want)) {
+			print_error("case '%s': r=%d, want line %d \"%s\", got:\n%s", b->name, r, b->line,
+			            b->want, errs);
+			failed++;
+		}
+		config_free(cfg);
+		free(errs);
+		free(text);
+	}
+	print_message("%zu broken configurations checked\n", sizeof(broken) / sizeof(broken[0]));
+	assert_int_equal(failed, 0);
+}
+
+/* ---- whole-file cases ---- */
+
+static void test_three_problems(void **state)
+{
+	char *text = edit(BASE, "connections = 8;", "connections = 0;", "\"08:30\"", "\"8:30\"");
+	char *text2 = edit(text, "group = \"b\"", "group = \"x\"", NULL, NULL);
+	struct gr_config *cfg = NULL;
+	char *errs = NULL;
+
+	(void)state;
+	assert_non_null(text2);
+	assert_int_equal(load_text(text2, &cfg, &errs), -EINVAL);
+	assert_null(cfg);
+	assert_int_equal(count_lines(errs), 3);
+	assert_true(has_message(errs, 48, "delivery.connections"));
+	assert_true(has_message(errs, 38, "notifications.send_time"));
+	assert_true(has_message(errs, 16, "members[1].group"));
+	free(errs);
+	free(text);
+	free(text2);
+}
+
+/* A misspelled required key is one problem, not two ("missing" too). */
+static void test_misspelling_reported_once(void **state)
+{
+	char *text = edit(BASE, "short_name =", "shortname =", NULL, NULL);
+	struct gr_config *cfg = NULL;
+	char *errs = NULL;
+
+	(void)state;
+	assert_int_equal(load_text(text, &cfg, &errs), -EINVAL);
+	assert_int_equal(count_lines(errs), 1);
+	assert_true(has_message(errs, 3, "committee.shortname: unknown setting (did you mean 'short_name'?)"));
+	free(errs);
+	free(text);
+}
+
+/* A section of the wrong type is one problem, not one per missing key. */
+static void test_wrong_section_type(void **state)
+{
+	char *text = edit(BASE, "feed = {\n  listen = \"127.0.0.1:8080\";\n  path = \"/tg.ics\";\n};",
+	                  "feed = \"/tg.ics\";", "committee = {", "committee = 5; old = {");
+	struct gr_config *cfg = NULL;
+	char *errs = NULL;
+
+	(void)state;
+	assert_non_null(text);
+	assert_int_equal(load_text(text, &cfg, &errs), -EINVAL);
+	assert_true(has_message(errs, 1, "committee: must be a group { ... }, not an integer"));
+	assert_true(has_message(errs, 1, "old: unknown setting"));
+	assert_true(has_message(errs, 51, "feed: must be a group { ... }, not a string"));
+	if (count_lines(errs) != 3)
+		fail_msg("got: %s", errs);
+	free(errs);
+	free(text);
+}
+
+static void test_syntax_error(void **state)
+{
+	char *text = edit(BASE, "duration = 120;", "duration = = 120;", NULL, NULL);
+	struct gr_config *cfg = NULL;
+	char *errs = NULL;
+
+	(void)state;
+	assert_int_equal(load_text(text, &cfg, &errs), -EINVAL);
+	assert_null(cfg);
+	assert_int_equal(count_lines(errs), 1);
+	if (!has_message(errs, 24, "syntax error: syntax error"))
+		fail_msg("got: %s", errs);
+	free(errs);
+	free(text);
+}
+
+static void test_missing_file(void **state)
+{
+	char path[300], *errs = NULL;
+	size_t len = 0;
+	struct gr_config *cfg = NULL;
+	FILE *f = open_memstream(&errs, &len);
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/nonexistent.conf", tmpdir);
+	assert_int_equal(config_load(path, &cfg, f), -ENOENT);
+	assert_int_equal(fclose(f), 0);
+	assert_null(cfg);
+	assert_non_null(strstr(errs, "nonexistent.conf: cannot read: No such file or directory\n"));
+	free(errs);
+	/* errs == NULL is allowed */
+	assert_int_equal(config_load(path, &cfg, NULL), -ENOENT);
+	/* a folder is not a config file */
+	assert_int_equal(config_load(tmpdir, &cfg, NULL), -EISDIR);
+	assert_null(cfg);
+	config_free(NULL);
+}
+
+static void check_committee_and_members(const struct gr_config *cfg)
+{
+	assert_string_equal(cfg->committee.name, "Testgremium");
+	assert_string_equal(cfg->committee.short_name, "TG");
+	assert_string_equal(cfg->committee.domain, "test.example");
+	assert_string_equal(cfg->committee.timezone, "Europe/Berlin");
+	assert_string_equal(cfg->committee.language, "de");
+	assert_string_equal(cfg->committee.organizer_name, "Vorsitz");
+	assert_string_equal(cfg->committee.organizer_email, "vorsitz@test.example");
+	assert_string_equal(cfg->committee.topics_address, "themen@test.example");
+	assert_int_equal(cfg->n_groups, 2);
+	assert_string_equal(cfg->groups[1].id, "b");
+	assert_string_equal(cfg->groups[1].name, "Gruppe B");
+	assert_int_equal(cfg->n_members, 2);
+	assert_string_equal(cfg->members[0].name, "J\xc3\xbcrgen M\xc3\xbcller");
+	assert_string_equal(cfg->members[0].email, "juergen@a.example");
+	assert_string_equal(cfg->members[0].group, "a");
+	assert_string_equal(cfg->members[0].organisation, "Landkreis A");
+	assert_int_equal(cfg->members[0].line, 15);
+	assert_string_equal(cfg->members[1].name, "K\xc3\xa4the Wei\xc3\x9f");
+	assert_null(cfg->members[1].organisation);
+}
+
+static void check_series(const struct gr_config *cfg)
+{
+	const struct gr_series *on = &cfg->series[0], *pr = &cfg->series[1];
+
+	assert_int_equal(cfg->n_series, 2);
+	assert_int_equal(config_series_index(cfg, "praesenz"), 1);
+	assert_int_equal(config_series_index(cfg, "nope"), -1);
+	assert_string_equal(on->id, "online");
+	assert_string_equal(on->description, "Zeile 1\nZeile 2");
+	assert_string_equal(on->rrule, "FREQ=MONTHLY;BYDAY=2WE");
+	assert_int_equal(on->start.year, 2026);
+	assert_int_equal(on->start.month, 1);
+	assert_int_equal(on->start.day, 14);
+	assert_int_equal(on->start.hour, 10);
+	assert_int_equal(on->duration, 120);
+	assert_string_equal(on->location, "Video");
+	assert_string_equal(on->url, "https://video.test.example/raum");
+	assert_string_equal(on->skip_months_of, "praesenz");
+	assert_int_equal(on->n_dates, 0);
+	assert_int_equal(on->line, 19);
+	assert_null(pr->rrule);
+	assert_null(pr->url);
+	assert_int_equal(pr->n_dates, 2);
+	/* sorted, although the file lists 2027 first */
+	assert_int_equal(pr->dates[0].year, 2026);
+	assert_int_equal(pr->dates[0].month, 3);
+	assert_int_equal(pr->dates[0].day, 18);
+	assert_int_equal(pr->dates[1].year, 2027);
+	assert_int_equal(pr->duration, 360);
+	assert_int_equal(cfg->n_exceptions, 2);
+	assert_string_equal(cfg->exceptions[0].series, "online");
+	assert_true(cfg->exceptions[0].cancel);
+	assert_false(cfg->exceptions[0].move);
+	assert_string_equal(cfg->exceptions[0].note, "Pause");
+	assert_int_equal(cfg->exceptions[0].day, 9);
+	assert_true(cfg->exceptions[1].move);
+	assert_int_equal(cfg->exceptions[1].move_to.day, 20);
+	assert_int_equal(cfg->exceptions[1].move_to.hour, 14);
+	assert_null(cfg->exceptions[1].note);
+	assert_int_equal(cfg->exceptions[1].line, 35);
+}
+
+static char *in_tmp(const char *rel)
+{
+	static char buf[400];
+
+	snprintf(buf, sizeof(buf), "%s/%s", tmpdir, rel);
+	return buf;
+}
+
+static void test_valid_base(void **state)
+{
+	struct gr_config *cfg = NULL;
+	char *errs = NULL;
+	const struct gr_notifications *n;
+	const struct gr_delivery *d;
+
+	(void)state;
+	assert_int_equal(load_text(BASE, &cfg, &errs), 0);
+	assert_string_equal(errs, "");
+	assert_non_null(cfg);
+	assert_string_equal(cfg->path, conf_path);
+	assert_true(cfg->mtime > 0);
+	check_committee_and_members(cfg);
+	check_series(cfg);
+	n = &cfg->notifications;
+	assert_int_equal(n->send_hour, 8);
+	assert_int_equal(n->send_minute, 30);
+	assert_true(n->topic_call);
+	assert_int_equal(n->topic_days_before, 21);
+	assert_int_equal(n->topic_deadline_days_before, 7);
+	assert_int_equal(n->n_reminders, 3);
+	assert_int_equal(n->reminders_days_before[0], 7);
+	assert_int_equal(n->reminders_days_before[1], 1);
+	assert_int_equal(n->reminders_days_before[2], 0);
+	d = &cfg->delivery;
+	assert_int_equal(d->transport, GR_TRANSPORT_SMTP);
+	assert_string_equal(d->smtp_url, "smtps://mail.test.example:465");
+	assert_true(d->starttls_required);
+	assert_string_equal(d->username, "gremiumd");
+	assert_string_equal(d->password_file, in_tmp("secret/pw"));
+	assert_null(d->ca_file);
+	assert_string_equal(d->maildir, in_tmp("var/outbox"));
+	assert_int_equal(d->connections, 8);
+	assert_int_equal(d->retry_for_hours, 24);
+	assert_int_equal(d->rate_per_minute, 0);
+	assert_int_equal(d->timeout, 30);
+	assert_string_equal(cfg->feed.listen, "127.0.0.1:8080");
+	assert_string_equal(cfg->feed.path, "/tg.ics");
+	assert_string_equal(cfg->feed.file, in_tmp("var/calendar.ics"));
+	assert_null(cfg->templates);
+	assert_string_equal(cfg->state, "/var/lib/gremiumd/state.db");
+	config_free(cfg);
+	free(errs);
+}
+
+static void test_defaults(void **state)
+{
+	struct gr_config *cfg = NULL;
+	char *errs = NULL;
+
+	(void)state;
+	assert_int_equal(load_text(MINIMAL, &cfg, &errs), 0);
+	assert_string_equal(errs, "");
+	assert_string_equal(cfg->committee.language, "de");
+	/* calls for topics are answered to the organizer by default */
+	assert_string_equal(cfg->committee.topics_address, "o@m.example");
+	assert_null(cfg->members[0].organisation);
+	assert_int_equal(cfg->n_exceptions, 0);
+	assert_int_equal(cfg->notifications.send_hour, 9);
+	assert_int_equal(cfg->notifications.send_minute, 0);
+	assert_false(cfg->notifications.topic_call);
+	assert_int_equal(cfg->notifications.n_reminders, 2);
+	assert_int_equal(cfg->notifications.reminders_days_before[0], 7);
+	assert_int_equal(cfg->notifications.reminders_days_before[1], 1);
+	assert_int_equal(cfg->delivery.transport, GR_TRANSPORT_MAILDIR);
+	assert_string_equal(cfg->delivery.maildir, in_tmp("var/outbox"));
+	assert_null(cfg->delivery.smtp_url);
+	assert_true(cfg->delivery.starttls_required);
+	assert_int_equal(cfg->delivery.connections, 4);
+	assert_int_equal(cfg->delivery.retry_for_hours, 48);
+	assert_int_equal(cfg->delivery.rate_per_minute, 0);
+	assert_int_equal(cfg->delivery.timeout, 30);
+	assert_null(cfg->feed.listen);
+	assert_string_equal(cfg->feed.path, "/calendar.ics");
+	assert_string_equal(cfg->feed.file, in_tmp("var/calendar.ics"));
+	assert_null(cfg->templates);
+	assert_string_equal(cfg->state, in_tmp("var/state.db"));
+	config_free(cfg);
+	free(errs);
+}
+
+/* Edits that must stay valid: loopback plain SMTP, "" switches off, UTC. */
+static void test_valid_variants(void **state)
+{
+	static const struct { const char *from, *to, *from2, *to2; } ok[] = {
+		{ "smtps://mail.test.example:465", "smtp://127.0.0.1:25", "\"required\"", "\"off\"" },
+		{ "smtps://mail.test.example:465", "smtp://[::1]:25", "\"required\"", "\"off\"" },
+		{ "smtps://mail.test.example:465", "smtp://localhost", "\"required\"", "\"off\"" },
+		{ "\"127.0.0.1:8080\"", "\"\"", "path = \"/tg.ics\";", "path = \"/tg.ics\"; file = \"\";" },
+		{ "[ 1, 7, 0 ]", "[]", "language = \"de\"", "language = \"en\"" },
+		{ "\"127.0.0.1:8080\"", "\"[::1]:8080\"", NULL, NULL },
+		{ "\"127.0.0.1:8080\"", "\"localhost:80\"", NULL, NULL },
+		{ "topic_call = { days_before = 21; deadline_days_before = 7; };", "", NULL, NULL },
+		{ "BYDAY=2WE", "BYDAY=WE;BYSETPOS=2", NULL, NULL },
+		{ "state = \"/var/lib/gremiumd/state.db\";", "templates = \"tpl\";", NULL, NULL },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		char *text = edit(BASE, ok[i].from, ok[i].to, ok[i].from2, ok[i].to2);
+		struct gr_config *cfg = NULL;
+		char *errs = NULL;
+
+		assert_non_null(text);
+		if (load_text(text, &cfg, &errs) != 0)
+			fail_msg("variant %zu: %s", i, errs);
+		if (i == 3) {
+			assert_null(cfg->feed.listen);
+			assert_null(cfg->feed.file);
+		}
+		if (i == 4)
+			assert_int_equal(cfg->notifications.n_reminders, 0);
+		if (i == 7)
+			assert_false(cfg->notifications.topic_call);
+		if (i == 9)
+			assert_string_equal(cfg->templates, in_tmp("tpl"));
+		config_free(cfg);
+		free(errs);
+		free(text);
+	}
+}
+
+/* The shipped example must load: gremiumctl check relies on it. */
+static void test_example(void **state)
+{
+	struct gr_config *cfg = NULL;
+	char *errs = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&errs, &len);
+
+	(void)state;
+	assert_int_equal(config_load(TEST_SRCDIR "/etc/gremiumd.conf", &cfg, f), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(errs, "");
+	assert_int_equal(cfg->n_members, 14);
+	assert_int_equal(cfg->n_series, 2);
+	assert_int_equal(cfg->n_groups, 5);
+	assert_int_equal(cfg->n_exceptions, 2);
+	config_free(cfg);
+	free(errs);
+}
+
+static int setup(void **state)
 {
 	(void)state;
-	assert_true(1);
+	if (!mkdtemp(tmpdir))
+		return -1;
+	snprintf(conf_path, sizeof(conf_path), "%s/gremiumd.conf", tmpdir);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	(void)unlink(conf_path);
+	(void)rmdir(tmpdir);
+	mail_shutdown();
+	return 0;
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_placeholder),
+		cmocka_unit_test(test_broken),
+		cmocka_unit_test(test_three_problems),
+		cmocka_unit_test(test_misspelling_reported_once),
+		cmocka_unit_test(test_wrong_section_type),
+		cmocka_unit_test(test_syntax_error),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_valid_base),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_valid_variants),
+		cmocka_unit_test(test_example),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, setup, teardown);
 }

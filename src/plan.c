@@ -1,0 +1,855 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * plan - the pure planner.  See plan.h for the rules and what the recorded
+ * state means.
+ *
+ * Order of the actions (deterministic, so tests can compare lists): per
+ * member in config order and object in config order the calendar mails,
+ * then cancellations for removed members and vanished objects in state
+ * order, then notifications per occurrence, kind and member.
+ */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan.h"
+#include "util.h"
+
+static const char *const kind_names[GR_KIND_COUNT_] = {
+	[GR_KIND_INVITATION] = "invitation",
+	[GR_KIND_UPDATE] = "update",
+	[GR_KIND_CANCELLATION] = "cancellation",
+	[GR_KIND_TOPIC_CALL] = "topic-call",
+	[GR_KIND_REMINDER] = "reminder",
+	[GR_KIND_TEST] = "test",
+};
+
+const char *plan_kind_name(enum gr_kind kind)
+{
+	return (unsigned)kind < GR_KIND_COUNT_ ? kind_names[kind] : "unknown";
+}
+
+uint64_t plan_fnv1a(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= UINT64_C(0x100000001b3);
+	}
+	return h;
+}
+
+/* One calendar object of the config, with what the planner derives. */
+struct obj {
+	const struct gr_series *series;
+	int date_index;
+	char uid[256];
+	char hash[STORE_HASH_LEN];
+	char hash_base[STORE_HASH_LEN];
+	char *cancelled;        /* owned: see plan.h */
+	bool live;
+	time_t end_utc;         /* 0 for an rrule series (open-ended) */
+	struct gr_localtime dtstart;
+	const struct gr_occurrence *single; /* dated: its occurrence, or NULL */
+};
+
+struct ctx {
+	const struct gr_config *cfg;
+	const struct sched_list *occ;
+	time_t now;
+	struct plan_result *res;
+	size_t cap_actions, cap_records, cap_upcoming;
+	struct obj *objs;
+	size_t n_objs;
+	const struct store_object **recs;   /* sorted by recipient, uid */
+	size_t n_recs;
+	const struct store_notice **notices; /* sorted by all four keys */
+	size_t n_notices;
+};
+
+/* ---- small helpers ---- */
+
+static void format_local(const struct gr_localtime *lt, char buf[PLAN_LOCAL_LEN])
+{
+	/* the modulos only bound the widths for the compiler */
+	snprintf(buf, PLAN_LOCAL_LEN, "%04u-%02u-%02uT%02u:%02u",
+	         (unsigned)lt->year % 10000u, (unsigned)lt->month % 100u,
+	         (unsigned)lt->day % 100u, (unsigned)lt->hour % 100u,
+	         (unsigned)lt->minute % 100u);
+}
+
+static void format_hash(uint64_t h, char buf[STORE_HASH_LEN])
+{
+	snprintf(buf, STORE_HASH_LEN, "%016llx", (unsigned long long)h);
+}
+
+/* Tag, length, value: adjacent fields cannot run into each other, and a
+ * missing field (NULL) differs from an empty one. */
+static uint64_t hash_str(uint64_t h, char tag, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	unsigned char len[5] = { (unsigned char)tag, (unsigned char)(n >> 24),
+	                         (unsigned char)(n >> 16), (unsigned char)(n >> 8),
+	                         (unsigned char)n };
+
+	if (!s)
+		len[1] = 0xff; /* no real field is 4 GiB long */
+	h = plan_fnv1a(h, len, sizeof(len));
+	return s ? plan_fnv1a(h, s, n) : h;
+}
+
+static uint64_t hash_local(uint64_t h, char tag, const struct gr_localtime *lt)
+{
+	char buf[PLAN_LOCAL_LEN];
+
+	format_local(lt, buf);
+	return hash_str(h, tag, buf);
+}
+
+/* Is item one of the comma-separated tokens of list (NULL = empty)? */
+static bool set_has(const char *list, const char *item)
+{
+	size_t n = strlen(item);
+
+	for (const char *p = list; p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len == n && memcmp(p, item, n) == 0)
+			return true;
+		p = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+/* Grow *items (elem bytes each) so that one more fits; new slots zeroed. */
+static int grow(void **items, size_t n, size_t *cap, size_t elem)
+{
+	if (n < *cap)
+		return 0;
+	size_t ncap = *cap ? *cap * 2 : 16;
+	void *p = realloc(*items, ncap * elem);
+	if (!p)
+		return -ENOMEM;
+	memset((char *)p + *cap * elem, 0, (ncap - *cap) * elem);
+	*items = p;
+	*cap = ncap;
+	return 0;
+}
+
+int plan_uid(const struct gr_config *cfg, const struct gr_series *s, int date_index,
+             char *buf, size_t len)
+{
+	int n;
+
+	if (date_index < 0)
+		n = snprintf(buf, len, "%s@%s", s->id, cfg->committee.domain);
+	else
+		n = snprintf(buf, len, "%s-%04d%02d%02d@%s", s->id,
+		             s->dates[date_index].year, s->dates[date_index].month,
+		             s->dates[date_index].day, cfg->committee.domain);
+	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
+}
+
+static bool occ_of(const struct gr_occurrence *x, const struct obj *o)
+{
+	return x->series == o->series && (o->date_index < 0 || x->date_index == o->date_index);
+}
+
+static bool occ_happens(const struct gr_occurrence *x)
+{
+	return x->status == GR_OCC_CONFIRMED || x->status == GR_OCC_MOVED;
+}
+
+/* ---- the objects of the config ---- */
+
+static int cmp_local(const void *a, const void *b)
+{
+	return sched_compare(a, b);
+}
+
+/* The sorted, comma-separated original starts of o's cancelled occurrences. */
+static int build_cancelled(const struct ctx *c, struct obj *o)
+{
+	struct gr_localtime *v = NULL;
+	size_t n = 0, cap = 0;
+
+	for (size_t i = 0; i < c->occ->n; i++) {
+		const struct gr_occurrence *x = &c->occ->items[i];
+		if (!occ_of(x, o) || x->status != GR_OCC_CANCELLED)
+			continue;
+		if (grow((void **)&v, n, &cap, sizeof(*v)) < 0) {
+			free(v);
+			return -ENOMEM;
+		}
+		v[n++] = x->original;
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_local);
+	o->cancelled = calloc(n * PLAN_LOCAL_LEN + 1, 1);
+	if (!o->cancelled) {
+		free(v);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		/* each entry is exactly 16 characters, then ',' or the end */
+		format_local(&v[i], o->cancelled + i * PLAN_LOCAL_LEN);
+		if (i + 1 < n)
+			o->cancelled[i * PLAN_LOCAL_LEN + PLAN_LOCAL_LEN - 1] = ',';
+	}
+	free(v);
+	return 0;
+}
+
+/* Hashes, liveness and end of one object from the series and the list. */
+static void derive(const struct ctx *c, struct obj *o)
+{
+	const struct gr_series *s = o->series;
+	uint64_t h = PLAN_FNV_INIT;
+	char num[16];
+
+	h = hash_str(h, 'S', s->summary);
+	h = hash_str(h, 'D', s->description);
+	h = hash_str(h, 'L', s->location);
+	h = hash_str(h, 'U', s->url);
+	h = hash_str(h, 'R', s->rrule);
+	h = hash_local(h, 'T', &o->dtstart);
+	/* numbers as text: the hash must not depend on the byte order */
+	snprintf(num, sizeof(num), "%d", s->duration);
+	h = hash_str(h, 'N', num);
+	for (size_t i = 0; i < c->occ->n; i++) {
+		const struct gr_occurrence *x = &c->occ->items[i];
+		if (!occ_of(x, o))
+			continue;
+		if (x->status == GR_OCC_MOVED) {
+			h = hash_local(h, 'M', &x->original);
+			h = hash_local(h, 'm', &x->start);
+		} else if (x->status == GR_OCC_SKIPPED) {
+			h = hash_local(h, 'K', &x->original);
+		}
+		if (occ_happens(x) && x->end_utc > c->now)
+			o->live = true;
+		if (o->date_index >= 0)
+			o->single = x;
+	}
+	format_hash(h, o->hash_base);
+	h = hash_str(h, 'C', o->cancelled);
+	format_hash(h, o->hash);
+	if (o->date_index < 0)
+		o->end_utc = 0;
+	else if (o->single)
+		o->end_utc = o->single->end_utc;
+	else
+		o->end_utc = sched_to_utc(&o->dtstart, c->cfg->committee.timezone) +
+		             (time_t)s->duration * 60;
+}
+
+static int build_objects(struct ctx *c)
+{
+	const struct gr_config *cfg = c->cfg;
+	size_t n = 0, k = 0;
+
+	for (size_t i = 0; i < cfg->n_series; i++)
+		n += cfg->series[i].rrule ? 1 : cfg->series[i].n_dates;
+	c->objs = calloc(n ? n : 1, sizeof(*c->objs));
+	if (!c->objs)
+		return -ENOMEM;
+	for (size_t i = 0; i < cfg->n_series; i++) {
+		const struct gr_series *s = &cfg->series[i];
+		size_t m = s->rrule ? 1 : s->n_dates;
+
+		for (size_t d = 0; d < m; d++, k++) {
+			struct obj *o = &c->objs[k];
+			int r;
+
+			c->n_objs = k + 1;
+			o->series = s;
+			o->date_index = s->rrule ? -1 : (int)d;
+			o->dtstart = s->rrule ? s->start : s->dates[d];
+			r = plan_uid(cfg, s, o->date_index, o->uid, sizeof(o->uid));
+			if (r == 0)
+				r = build_cancelled(c, o);
+			if (r < 0)
+				return r;
+			derive(c, o);
+		}
+	}
+	return 0;
+}
+
+static const struct obj *find_obj(const struct ctx *c, const char *uid)
+{
+	for (size_t i = 0; i < c->n_objs; i++)
+		if (strcmp(c->objs[i].uid, uid) == 0)
+			return &c->objs[i];
+	return NULL;
+}
+
+static const struct obj *obj_of_occ(const struct ctx *c, const struct gr_occurrence *x)
+{
+	for (size_t i = 0; i < c->n_objs; i++)
+		if (occ_of(x, &c->objs[i]))
+			return &c->objs[i];
+	return NULL;
+}
+
+static const struct gr_member *find_member(const struct gr_config *cfg, const char *email)
+{
+	for (size_t i = 0; i < cfg->n_members; i++)
+		if (strcmp(cfg->members[i].email, email) == 0)
+			return &cfg->members[i];
+	return NULL;
+}
+
+/* ---- the recorded state, indexed ---- */
+
+static int cmp_rec(const void *a, const void *b)
+{
+	const struct store_object *x = *(const struct store_object *const *)a;
+	const struct store_object *y = *(const struct store_object *const *)b;
+	int r = strcmp(x->recipient, y->recipient);
+
+	return r ? r : strcmp(x->uid, y->uid);
+}
+
+static int cmp_notice(const void *a, const void *b)
+{
+	const struct store_notice *x = *(const struct store_notice *const *)a;
+	const struct store_notice *y = *(const struct store_notice *const *)b;
+	int r = strcmp(x->kind, y->kind);
+
+	r = r ? r : strcmp(x->recipient, y->recipient);
+	r = r ? r : strcmp(x->uid, y->uid);
+	return r ? r : strcmp(x->occurrence, y->occurrence);
+}
+
+/* Index the state with sorted pointer arrays: the state may come in any
+ * order (tests build it by hand), and lookups are per member and object. */
+static int index_state(struct ctx *c, const struct store_state *st)
+{
+	c->recs = calloc(st->n_objects ? st->n_objects : 1, sizeof(*c->recs));
+	c->notices = calloc(st->n_notices ? st->n_notices : 1, sizeof(*c->notices));
+	if (!c->recs || !c->notices)
+		return -ENOMEM;
+	for (size_t i = 0; i < st->n_objects; i++)
+		c->recs[i] = &st->objects[i];
+	for (size_t i = 0; i < st->n_notices; i++)
+		c->notices[i] = &st->notices[i];
+	c->n_recs = st->n_objects;
+	c->n_notices = st->n_notices;
+	qsort(c->recs, c->n_recs, sizeof(*c->recs), cmp_rec);
+	qsort(c->notices, c->n_notices, sizeof(*c->notices), cmp_notice);
+	return 0;
+}
+
+static const struct store_object *find_rec(const struct ctx *c, const char *email,
+                                           const char *uid)
+{
+	struct store_object key = { .recipient = (char *)email, .uid = (char *)uid };
+	const struct store_object *k = &key, **p;
+
+	p = bsearch(&k, c->recs, c->n_recs, sizeof(*c->recs), cmp_rec);
+	return p ? *p : NULL;
+}
+
+static bool noticed(const struct ctx *c, const char *kind, const char *email,
+                    const char *uid, const char *occ)
+{
+	/* the key only borrows: the casts drop const for the struct's type */
+	struct store_notice key = { (char *)kind, (char *)email, (char *)uid, (char *)occ };
+	const struct store_notice *k = &key;
+
+	return bsearch(&k, c->notices, c->n_notices, sizeof(*c->notices), cmp_notice) != NULL;
+}
+
+/* ---- building actions ---- */
+
+static void object_clear(struct store_object *o)
+{
+	free(o->recipient);
+	free(o->name);
+	free(o->uid);
+	free(o->series_id);
+	free(o->summary);
+	free(o->location);
+	free(o->rrule);
+	free(o->cancelled);
+	memset(o, 0, sizeof(*o));
+}
+
+/* Deep copy of a row (strings duplicated).  -ENOMEM leaves dst clearable. */
+static int object_copy(struct store_object *dst, const struct store_object *src)
+{
+	*dst = *src;
+	dst->recipient = util_strdup0(src->recipient);
+	dst->name = util_strdup0(src->name);
+	dst->uid = util_strdup0(src->uid);
+	dst->series_id = util_strdup0(src->series_id);
+	dst->summary = util_strdup0(src->summary);
+	dst->location = util_strdup0(src->location);
+	dst->rrule = util_strdup0(src->rrule);
+	dst->cancelled = util_strdup0(src->cancelled ? src->cancelled : "");
+	if ((src->recipient && !dst->recipient) || (src->name && !dst->name) ||
+	    (src->uid && !dst->uid) || (src->series_id && !dst->series_id) ||
+	    (src->summary && !dst->summary) || (src->location && !dst->location) ||
+	    (src->rrule && !dst->rrule) || !dst->cancelled)
+		return -ENOMEM;
+	return 0;
+}
+
+/* The row that says "email was sent o at seq": built from borrowed strings
+ * (hence the casts; object_copy() duplicates them) and copied into dst. */
+static int object_row(struct store_object *dst, const struct obj *o, const char *email,
+                      const char *name, int seq, bool active)
+{
+	struct store_object row = {
+		.recipient = (char *)email, .name = (char *)name, .uid = (char *)o->uid,
+		.sequence = seq, .active = active, .cancelled = o->cancelled,
+		.series_id = o->series->id, .summary = o->series->summary,
+		.location = o->series->location, .rrule = o->series->rrule,
+		.dtstart = o->dtstart, .duration = o->series->duration, .end_utc = o->end_utc,
+	};
+
+	memcpy(row.hash, o->hash, STORE_HASH_LEN);
+	memcpy(row.hash_base, o->hash_base, STORE_HASH_LEN);
+	return object_copy(dst, &row);
+}
+
+static struct plan_action *push(struct ctx *c)
+{
+	struct plan_result *r = c->res;
+
+	if (grow((void **)&r->actions, r->n_actions, &c->cap_actions, sizeof(*r->actions)) < 0)
+		return NULL;
+	return &r->actions[r->n_actions++];
+}
+
+/* Message-ID: stable for the same message, so a re-plan after a crash
+ * produces the same ID and the outbox does not take it twice. */
+static int make_message_id(const struct ctx *c, struct plan_action *a)
+{
+	char seq[16], rid[PLAN_LOCAL_LEN] = "";
+	uint64_t h = PLAN_FNV_INIT;
+	int n;
+
+	snprintf(seq, sizeof(seq), "%d", a->sequence);
+	if (a->occ)
+		format_local(&a->recurrence_id, rid);
+	h = hash_str(h, 'k', plan_kind_name(a->kind));
+	h = hash_str(h, 'n', a->has_notice ? a->notice.kind : NULL);
+	h = hash_str(h, 'u', a->uid);
+	h = hash_str(h, 'r', a->email);
+	h = hash_str(h, 's', seq);
+	h = hash_str(h, 'o', a->occurrence_text);
+	h = hash_str(h, 'i', rid);
+	n = snprintf(a->message_id, sizeof(a->message_id), "gremium.%s.%016llx@%s",
+	             plan_kind_name(a->kind), (unsigned long long)h, c->cfg->committee.domain);
+	return n < 0 || (size_t)n >= sizeof(a->message_id) ? -ENOSPC : 0;
+}
+
+/* A new action about object o (or the vanished object of rec) for a
+ * member (or the removed recipient of rec). */
+static struct plan_action *new_action(struct ctx *c, enum gr_kind kind,
+                                      const struct gr_member *m, const struct obj *o,
+                                      const struct store_object *rec, int seq)
+{
+	struct plan_action *a = push(c);
+
+	if (!a)
+		return NULL;
+	a->kind = kind;
+	a->member = m;
+	a->email = m ? m->email : rec->recipient;
+	a->name = m ? m->name : rec->name;
+	a->series = o ? o->series : NULL;
+	a->date_index = o ? o->date_index : -1;
+	a->recorded = rec;
+	snprintf(a->uid, sizeof(a->uid), "%s", o ? o->uid : rec->uid);
+	a->sequence = seq;
+	a->due = c->now;
+	return a;
+}
+
+/* Attach the occurrence x to a. */
+static void set_occ(struct plan_action *a, const struct gr_occurrence *x)
+{
+	a->occ = x;
+	a->occurrence = x->start;
+	a->recurrence_id = x->original;
+	format_local(&x->start, a->occurrence_text);
+}
+
+static int add_record(struct ctx *c, const struct obj *o, const char *email,
+                      const char *name, int seq)
+{
+	struct plan_result *r = c->res;
+
+	if (grow((void **)&r->records, r->n_records, &c->cap_records, sizeof(*r->records)) < 0)
+		return -ENOMEM;
+	return object_row(&r->records[r->n_records++], o, email, name, seq, true);
+}
+
+/* ---- calendar objects ---- */
+
+/* A whole-object CANCEL: for a removed member, a vanished object, or a
+ * cancelled meeting of a dated series.  rec is the active row. */
+static int cancel_object(struct ctx *c, const struct gr_member *m, const struct obj *o,
+                         const struct store_object *rec)
+{
+	struct plan_action *a = new_action(c, GR_KIND_CANCELLATION, m, o, rec, rec->sequence + 1);
+	int r;
+
+	if (!a)
+		return -ENOMEM;
+	a->whole_object = true;
+	if (o && o->single)
+		set_occ(a, o->single);
+	a->has_object = true;
+	r = object_copy(&a->object, rec);
+	a->object.sequence = a->sequence;
+	a->object.active = false;
+	return r < 0 ? r : make_message_id(c, a);
+}
+
+static int invite(struct ctx *c, const struct gr_member *m, const struct obj *o,
+                  const struct store_object *rec)
+{
+	/* after a CANCEL the same UID needs a higher SEQUENCE to come back */
+	int seq = rec ? rec->sequence + 1 : 0;
+	struct plan_action *a = new_action(c, GR_KIND_INVITATION, m, o, rec, seq);
+
+	if (!a)
+		return -ENOMEM;
+	a->has_object = true;
+	int r = object_row(&a->object, o, m->email, m->name, seq, true);
+	return r < 0 ? r : make_message_id(c, a);
+}
+
+/* CANCELs with RECURRENCE-ID for occurrences cancelled since rec was
+ * recorded and still ahead; *seq is raised for each. */
+static int cancel_new_occurrences(struct ctx *c, const struct gr_member *m,
+                                  const struct obj *o, const struct store_object *rec,
+                                  int *seq)
+{
+	for (size_t i = 0; i < c->occ->n; i++) {
+		const struct gr_occurrence *x = &c->occ->items[i];
+		char rid[PLAN_LOCAL_LEN];
+		struct plan_action *a;
+
+		if (!occ_of(x, o) || x->status != GR_OCC_CANCELLED || x->end_utc <= c->now)
+			continue;
+		format_local(&x->original, rid);
+		if (set_has(rec->cancelled, rid))
+			continue;
+		a = new_action(c, GR_KIND_CANCELLATION, m, o, rec, ++*seq);
+		if (!a)
+			return -ENOMEM;
+		set_occ(a, x);
+		int r = make_message_id(c, a);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* A cancellation the recipient was told of is no longer in the config. */
+static bool withdrawn_cancel(const struct obj *o, const struct store_object *rec)
+{
+	char tok[PLAN_LOCAL_LEN];
+
+	for (const char *p = rec->cancelled; p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		snprintf(tok, sizeof(tok), "%.*s", (int)(len < sizeof(tok) ? len : sizeof(tok) - 1), p);
+		if (!set_has(o->cancelled, tok))
+			return true;
+		p = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+/* The object changed since rec (hashes differ): CANCELs for new
+ * cancellations, one REQUEST for anything else; the last action carries the
+ * new row, so `hash` then equals the config's and nothing more is sent. */
+static int change(struct ctx *c, const struct gr_member *m, const struct obj *o,
+                  const struct store_object *rec)
+{
+	size_t first = c->res->n_actions;
+	int seq = rec->sequence;
+	int r = cancel_new_occurrences(c, m, o, rec, &seq);
+
+	if (r < 0)
+		return r;
+	if (strcmp(rec->hash_base, o->hash_base) != 0 || withdrawn_cancel(o, rec)) {
+		struct plan_action *a = new_action(c, GR_KIND_UPDATE, m, o, rec, ++seq);
+		if (!a)
+			return -ENOMEM;
+		r = make_message_id(c, a);
+		if (r < 0)
+			return r;
+	}
+	/* only cancellations of past occurrences: absorb them silently */
+	if (c->res->n_actions == first)
+		return add_record(c, o, m->email, m->name, seq);
+	struct plan_action *last = &c->res->actions[c->res->n_actions - 1];
+	last->has_object = true;
+	return object_row(&last->object, o, m->email, m->name, seq, true);
+}
+
+/* A dated meeting cancelled in the config while it is still ahead: its
+ * recipients need a CANCEL of the whole object. */
+static bool cancelled_ahead(const struct ctx *c, const struct obj *o)
+{
+	return o->single && o->single->status == GR_OCC_CANCELLED && o->single->end_utc > c->now;
+}
+
+static int plan_member_object(struct ctx *c, const struct gr_member *m, const struct obj *o)
+{
+	const struct store_object *rec = find_rec(c, m->email, o->uid);
+	bool active = rec && rec->active;
+
+	if (!o->live)
+		return active && cancelled_ahead(c, o) ? cancel_object(c, m, o, rec) : 0;
+	if (!active)
+		return invite(c, m, o, rec);
+	if (strcmp(rec->hash, o->hash) == 0)
+		return 0;
+	return change(c, m, o, rec);
+}
+
+/* Active rows whose recipient left or whose object vanished. */
+static int plan_leftovers(struct ctx *c)
+{
+	for (size_t i = 0; i < c->n_recs; i++) {
+		const struct store_object *rec = c->recs[i];
+		const struct gr_member *m = find_member(c->cfg, rec->recipient);
+		const struct obj *o = find_obj(c, rec->uid);
+		bool ahead;
+
+		if (!rec->active || (m && o))
+			continue;
+		/* an rrule series has no known end: cancel it whenever it goes */
+		ahead = o ? o->live || cancelled_ahead(c, o)
+		          : rec->rrule != NULL || rec->end_utc > c->now;
+		if (!ahead)
+			continue;
+		int r = cancel_object(c, m, o, rec);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* ---- notifications ---- */
+
+/* UTC instant of send_time on the day `days` before local date lt. */
+static time_t day_before(const struct ctx *c, const struct gr_localtime *lt, int days)
+{
+	struct gr_localtime d = { lt->year, lt->month, lt->day,
+	                          c->cfg->notifications.send_hour,
+	                          c->cfg->notifications.send_minute };
+
+	d = sched_add_days(d, -days);
+	return sched_to_utc(&d, c->cfg->committee.timezone);
+}
+
+static int add_upcoming(struct ctx *c, enum gr_kind kind, const struct gr_occurrence *x,
+                        int days, time_t due, time_t deadline)
+{
+	struct plan_result *r = c->res;
+
+	if (grow((void **)&r->upcoming, r->n_upcoming, &c->cap_upcoming, sizeof(*r->upcoming)) < 0)
+		return -ENOMEM;
+	r->upcoming[r->n_upcoming++] = (struct plan_upcoming){ kind, x, days, due, deadline };
+	return 0;
+}
+
+/* One notification of occurrence x: send it to each member who has not had
+ * it when sendable, or note it as upcoming. */
+static int notify(struct ctx *c, const struct obj *o, const struct gr_occurrence *x,
+                  enum gr_kind kind, int days, time_t due, time_t limit, time_t deadline,
+                  bool superseded)
+{
+	char key[32], occ[PLAN_LOCAL_LEN];
+	bool upcoming = due > c->now && due < limit;
+
+	snprintf(key, sizeof(key), kind == GR_KIND_TOPIC_CALL ? "topic-call" : "reminder-%d", days);
+	format_local(&x->start, occ);
+	if (upcoming && add_upcoming(c, kind, x, days, due, deadline) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->cfg->n_members; i++) {
+		const struct gr_member *m = &c->cfg->members[i];
+
+		if (noticed(c, key, m->email, o->uid, occ))
+			continue;
+		if (upcoming) {
+			if (!c->res->next_due || due < c->res->next_due)
+				c->res->next_due = due;
+			continue;
+		}
+		if (due > c->now || c->now >= limit || superseded)
+			continue;
+		const struct store_object *rec = find_rec(c, m->email, o->uid);
+		struct plan_action *a = new_action(c, kind, m, o, rec, rec ? rec->sequence : 0);
+		if (!a)
+			return -ENOMEM;
+		set_occ(a, x);
+		a->days_before = days;
+		a->deadline = deadline;
+		a->due = due;
+		a->has_notice = true;
+		a->notice.kind = strdup(key);
+		a->notice.recipient = strdup(m->email);
+		a->notice.uid = strdup(o->uid);
+		a->notice.occurrence = strdup(occ);
+		if (!a->notice.kind || !a->notice.recipient || !a->notice.uid || !a->notice.occurrence)
+			return -ENOMEM;
+		int r = make_message_id(c, a);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Call for topics and reminders of one occurrence.  A late one is still
+ * sent while the meeting is ahead (a call for topics only before its
+ * deadline); of several missed reminders only the latest goes out. */
+static int plan_occurrence(struct ctx *c, const struct gr_occurrence *x)
+{
+	const struct gr_notifications *nt = &c->cfg->notifications;
+	const struct obj *o = obj_of_occ(c, x);
+	int r = 0;
+
+	if (!o || !occ_happens(x))
+		return 0;
+	if (nt->topic_call) {
+		time_t due = day_before(c, &x->start, nt->topic_days_before);
+		time_t deadline = day_before(c, &x->start, nt->topic_deadline_days_before);
+		time_t limit = deadline < x->start_utc ? deadline : x->start_utc;
+		r = notify(c, o, x, GR_KIND_TOPIC_CALL, nt->topic_days_before, due, limit,
+		           deadline, false);
+	}
+	for (size_t i = 0; r == 0 && i < nt->n_reminders; i++) {
+		time_t due = day_before(c, &x->start, nt->reminders_days_before[i]);
+		bool superseded = false;
+
+		/* a later reminder (fewer days before) that is due too makes
+		 * this one pointless: send only the latest of missed ones */
+		for (size_t j = 0; j < nt->n_reminders; j++)
+			if (nt->reminders_days_before[j] < nt->reminders_days_before[i] &&
+			    day_before(c, &x->start, nt->reminders_days_before[j]) <= c->now)
+				superseded = true;
+		r = notify(c, o, x, GR_KIND_REMINDER, nt->reminders_days_before[i], due,
+		           x->start_utc, 0, superseded);
+	}
+	return r;
+}
+
+/* ---- entry points ---- */
+
+static int cmp_upcoming(const void *a, const void *b)
+{
+	const struct plan_upcoming *x = a, *y = b;
+
+	if (x->due != y->due)
+		return x->due < y->due ? -1 : 1;
+	if (x->occ->start_utc != y->occ->start_utc)
+		return x->occ->start_utc < y->occ->start_utc ? -1 : 1;
+	if (x->kind != y->kind)
+		return (int)x->kind - (int)y->kind;
+	return y->days_before - x->days_before;
+}
+
+static int run(struct ctx *c, const struct store_state *st)
+{
+	int r = build_objects(c);
+
+	if (r == 0)
+		r = index_state(c, st);
+	for (size_t i = 0; r == 0 && i < c->cfg->n_members; i++)
+		for (size_t k = 0; r == 0 && k < c->n_objs; k++)
+			r = plan_member_object(c, &c->cfg->members[i], &c->objs[k]);
+	if (r == 0)
+		r = plan_leftovers(c);
+	for (size_t i = 0; r == 0 && i < c->occ->n; i++)
+		r = plan_occurrence(c, &c->occ->items[i]);
+	if (r == 0 && c->res->n_upcoming)
+		qsort(c->res->upcoming, c->res->n_upcoming, sizeof(*c->res->upcoming), cmp_upcoming);
+	return r;
+}
+
+int plan_run(const struct gr_config *cfg, const struct sched_list *occ,
+             const struct store_state *state, time_t now, struct plan_result *ret)
+{
+	static const struct store_state empty;
+	struct plan_result res = { 0 };
+	struct ctx c = { .cfg = cfg, .occ = occ, .now = now, .res = &res };
+	int r = run(&c, state ? state : &empty);
+
+	for (size_t i = 0; i < c.n_objs; i++)
+		free(c.objs[i].cancelled);
+	free(c.objs);
+	free(c.recs);
+	free(c.notices);
+	if (r < 0) {
+		plan_result_free(&res);
+		return r;
+	}
+	*ret = res;
+	return 0;
+}
+
+void plan_result_free(struct plan_result *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n_actions; i++) {
+		struct store_notice *n = &r->actions[i].notice;
+		object_clear(&r->actions[i].object);
+		free(n->kind);
+		free(n->recipient);
+		free(n->uid);
+		free(n->occurrence);
+	}
+	for (size_t i = 0; i < r->n_records; i++)
+		object_clear(&r->records[i]);
+	free(r->actions);
+	free(r->records);
+	free(r->upcoming);
+	memset(r, 0, sizeof(*r));
+}
+
+void plan_change(const struct plan_action *a, struct store_change *ret)
+{
+	*ret = (struct store_change){
+		.object = a->has_object ? &a->object : NULL,
+		.notice = a->has_notice ? &a->notice : NULL,
+		.message_id = a->message_id,
+		.recipient = a->email,
+		.kind = plan_kind_name(a->kind),
+		.uid = a->uid,
+		.occurrence = a->occurrence_text[0] ? a->occurrence_text : NULL,
+		.due = a->due,
+	};
+}
+
+int plan_changes(const struct plan_result *r, struct store_change **ret, size_t *ret_n)
+{
+	size_t n = r->n_actions + r->n_records;
+	struct store_change *c = calloc(n ? n : 1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->n_actions; i++)
+		plan_change(&r->actions[i], &c[i]);
+	for (size_t i = 0; i < r->n_records; i++)
+		c[r->n_actions + i].object = &r->records[i];
+	*ret = c;
+	*ret_n = n;
+	return 0;
+}

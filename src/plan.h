@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * plan - the pure planner of DESIGN.md:
+ *
+ *     plan(config, occurrences, recorded state, now) -> actions + state changes
+ *
+ * No clock, no I/O, no SQLite: the caller reads the state (store_read_state),
+ * runs plan_run(), renders each action into a message, and applies all of
+ * them with store_apply() in one transaction (plan_change() gives each
+ * action's store_change; the caller adds the rendered bytes).
+ *
+ * Calendar objects: an rrule series is one object, each date of a dated
+ * series is one object; an object is "live" while it has a confirmed or
+ * moved occurrence that ends after now.
+ *
+ * What the recorded state means, per recipient and object (store_object):
+ *   sequence   the SEQUENCE of the last REQUEST/CANCEL sent;
+ *   hash_base  FNV-1a 64 over the significant fields except cancellations
+ *              (summary, description, location, url, rrule or date, start,
+ *              duration, moved and skipped occurrences);
+ *   cancelled  the occurrences (original starts) the recipient knows as
+ *              cancelled, comma-separated and sorted;
+ *   hash       FNV-1a 64 over hash_base and cancelled: equal = nothing to do.
+ * A newly cancelled occurrence is told with a CANCEL (RECURRENCE-ID,
+ * SEQUENCE+1) and added to `cancelled`, which changes `hash` to the config's
+ * hash: no extra REQUEST follows for the same change.  Any other change
+ * (hash_base differs, or a cancellation was withdrawn) is told with one
+ * REQUEST (kind update, SEQUENCE+1) that carries every EXDATE.
+ *
+ * Notifications (topic-call, reminder-<days>) are recorded as notices keyed
+ * (kind, recipient, uid, actual local start of the occurrence): each at most
+ * once, and a moved meeting gets its notifications again for its new date.
+ */
+#ifndef GREMIUM_PLAN_H
+#define GREMIUM_PLAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "model.h"
+#include "schedule.h"
+#include "store.h"
+
+/* "YYYY-MM-DDTHH:MM" + NUL */
+#define PLAN_LOCAL_LEN 17
+
+/*
+ * One message to enqueue, with what rendering needs.  Pointers named
+ * "borrowed" point into the cfg, occurrence list or state given to
+ * plan_run() and stay valid as long as those do; the rest is owned by the
+ * plan_result.
+ */
+struct plan_action {
+	enum gr_kind kind;
+	/* recipient: a current member, or (member == NULL) a removed one */
+	const struct gr_member *member;     /* borrowed, or NULL */
+	const char *email;                  /* borrowed: member's or recorded */
+	const char *name;                   /* borrowed: member's or recorded */
+	/* the calendar object; series == NULL when it vanished from the
+	 * config: then recorded holds what was last sent about it
+	 * (recorded->rrule == NULL: a meeting of a dated series) */
+	const struct gr_series *series;     /* borrowed, or NULL */
+	int date_index;                     /* -1 for an rrule series */
+	const struct store_object *recorded; /* borrowed row, or NULL */
+	char uid[256];
+	int sequence;                       /* SEQUENCE of the iCalendar part */
+	/* the occurrence a cancellation of one occurrence, a topic call or a
+	 * reminder is about (occ == NULL otherwise) */
+	const struct gr_occurrence *occ;    /* borrowed, or NULL */
+	bool whole_object;                  /* cancellation: of the object, not
+	                                     * of one occurrence */
+	struct gr_localtime occurrence;     /* actual start */
+	struct gr_localtime recurrence_id;  /* original start */
+	int days_before;                    /* reminder: which one */
+	time_t deadline;                    /* topic call: deadline for topics */
+	time_t due;                         /* nominal send time (<= now) */
+	char message_id[384];               /* "local@domain", no angle brackets */
+	/* state changes that go with the message (owned) */
+	bool has_object;
+	struct store_object object;
+	bool has_notice;
+	struct store_notice notice;
+	char occurrence_text[PLAN_LOCAL_LEN]; /* actual start, "" if none */
+};
+
+/* A notification that will be due later (for `preview` and the timer). */
+struct plan_upcoming {
+	enum gr_kind kind;                  /* topic call or reminder */
+	const struct gr_occurrence *occ;    /* borrowed */
+	int days_before;
+	time_t due;
+	time_t deadline;                    /* topic call only */
+};
+
+struct plan_result {
+	struct plan_action *actions;
+	size_t n_actions;
+	/* object rows to record without a message (e.g. a cancellation of a
+	 * past occurrence, absorbed so it is not looked at again) */
+	struct store_object *records;
+	size_t n_records;
+	struct plan_upcoming *upcoming;     /* sorted by due */
+	size_t n_upcoming;
+	time_t next_due;                    /* earliest pending due > now, 0 = none */
+};
+
+/*
+ * Plan everything due at now.  occ must hold the occurrences of the whole
+ * sched_horizon() window (cancelled, skipped and moved ones included): the
+ * hashes cover the moved/skipped/cancelled occurrences it contains, so a
+ * window that drops old ones would look like a change.
+ * Returns 0 and fills *ret (free with plan_result_free()), or -ENOMEM,
+ * -ENOSPC (a UID longer than 255 bytes).
+ */
+int plan_run(const struct gr_config *cfg, const struct sched_list *occ,
+             const struct store_state *state, time_t now, struct plan_result *ret);
+
+void plan_result_free(struct plan_result *r);
+
+/*
+ * The store_change of one action, with message == NULL: the caller sets
+ * message and message_len to the rendered bytes.  Pointers borrow from a.
+ */
+void plan_change(const struct plan_action *a, struct store_change *ret);
+
+/*
+ * Every state change of r in the order to apply them: index i < n_actions
+ * is plan_change(&r->actions[i]) (the caller sets its message), then one
+ * change per record.  Returns 0 and *ret (caller frees the array with
+ * free(); it borrows from r), or -ENOMEM.
+ */
+int plan_changes(const struct plan_result *r, struct store_change **ret, size_t *ret_n);
+
+/*
+ * The UID of an object: "<series id>@<domain>" or
+ * "<series id>-YYYYMMDD@<domain>" (same format as ical_uid(); kept here so
+ * the planner does not depend on libical).  0 or -ENOSPC.
+ */
+int plan_uid(const struct gr_config *cfg, const struct gr_series *s, int date_index,
+             char *buf, size_t len);
+
+/* The X-Gremium-Kind name of kind ("invitation", ...). */
+const char *plan_kind_name(enum gr_kind kind);
+
+/* FNV-1a 64 of len bytes, continuing from h (start with PLAN_FNV_INIT). */
+#define PLAN_FNV_INIT UINT64_C(0xcbf29ce484222325)
+uint64_t plan_fnv1a(uint64_t h, const void *data, size_t len);
+
+#endif

@@ -1,0 +1,860 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store - the SQLite state database.  See store.h.
+ *
+ * Every statement with data is prepared and bound; the only SQL run with
+ * sqlite3_exec() are the constant pragmas and migration scripts below.
+ */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+#include "util.h"
+
+/* How long a writer waits for another process's lock before -EBUSY. */
+#define STORE_BUSY_MS 10000
+
+struct store {
+	sqlite3 *db;
+	char err[256];
+};
+
+/*
+ * migrations[v] brings a database from user_version v to v + 1, and sets
+ * user_version itself so that the step and its version commit together.
+ * Append new steps; never edit a released one.
+ */
+static const char *const migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE outbox ("
+	" id INTEGER PRIMARY KEY,"
+	" message_id TEXT NOT NULL UNIQUE,"
+	" recipient TEXT NOT NULL,"
+	" kind TEXT NOT NULL,"
+	" uid TEXT,"
+	" occurrence TEXT,"
+	" message BLOB NOT NULL,"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" next_attempt INTEGER NOT NULL,"
+	" status TEXT NOT NULL DEFAULT 'queued'"
+	"  CHECK (status IN ('queued','sending','sent','failed')),"
+	" last_answer TEXT,"
+	" created INTEGER NOT NULL,"
+	" updated INTEGER NOT NULL);"
+	"CREATE INDEX outbox_due ON outbox(status, next_attempt);"
+	"CREATE TABLE sent_objects ("
+	" recipient TEXT NOT NULL,"
+	" uid TEXT NOT NULL,"
+	" name TEXT,"
+	" sequence INTEGER NOT NULL,"
+	" hash TEXT NOT NULL,"
+	" hash_base TEXT NOT NULL,"
+	" state TEXT NOT NULL CHECK (state IN ('active','cancelled')),"
+	" cancelled TEXT NOT NULL DEFAULT '',"
+	" series_id TEXT NOT NULL,"
+	" summary TEXT NOT NULL,"
+	" location TEXT,"
+	" rrule TEXT,"
+	" dtstart TEXT NOT NULL,"
+	" duration INTEGER NOT NULL,"
+	" end_utc INTEGER NOT NULL,"
+	" updated INTEGER NOT NULL,"
+	" PRIMARY KEY (recipient, uid));"
+	"CREATE TABLE notices ("
+	" kind TEXT NOT NULL,"
+	" recipient TEXT NOT NULL,"
+	" uid TEXT NOT NULL,"
+	" occurrence TEXT NOT NULL,"
+	" created INTEGER NOT NULL,"
+	" PRIMARY KEY (kind, recipient, uid, occurrence));"
+	"PRAGMA user_version = 1;",
+};
+
+_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
+               "one migration step per schema version");
+
+static const char *const status_names[] = {
+	[STORE_QUEUED] = "queued",
+	[STORE_SENDING] = "sending",
+	[STORE_SENT] = "sent",
+	[STORE_FAILED] = "failed",
+};
+
+const char *store_status_name(enum store_status s)
+{
+	return (unsigned)s < sizeof(status_names) / sizeof(status_names[0]) ? status_names[s] : "?";
+}
+
+const char *store_errmsg(const struct store *db)
+{
+	return db ? db->err : "no database";
+}
+
+static int map_rc(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return 0;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_CONSTRAINT:
+		return -EEXIST;
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return -EACCES;
+	case SQLITE_CANTOPEN:
+		return -ENOENT;
+	default:
+		return -EIO;
+	}
+}
+
+/* Record "what: sqlite's reason" and return the errno-style code of rc. */
+static int fail(struct store *db, int rc, const char *what)
+{
+	snprintf(db->err, sizeof(db->err), "%s: %s", what,
+	         db->db ? sqlite3_errmsg(db->db) : sqlite3_errstr(rc));
+	return map_rc(rc) ? map_rc(rc) : -EIO;
+}
+
+static int fail_errno(struct store *db, int r, const char *what)
+{
+	snprintf(db->err, sizeof(db->err), "%s: %s", what, strerror(-r));
+	return r;
+}
+
+static int exec(struct store *db, const char *sql, const char *what)
+{
+	int rc = sqlite3_exec(db->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : fail(db, rc, what);
+}
+
+/*
+ * Prepare sql and bind the arguments described by fmt: 't' const char *
+ * (NULL binds NULL), 'i' int, 'I' int64_t, 'b' const void * + size_t.
+ * Returns 0 and *ret, or a negative code (statement finalized).
+ */
+static int prepare(struct store *db, sqlite3_stmt **ret, const char *sql,
+                   const char *fmt, ...)
+{
+	sqlite3_stmt *st = NULL;
+	va_list ap;
+	int rc = sqlite3_prepare_v2(db->db, sql, -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return fail(db, rc, "prepare");
+	va_start(ap, fmt);
+	for (int i = 1; rc == SQLITE_OK && fmt[i - 1]; i++) {
+		switch (fmt[i - 1]) {
+		case 't': {
+			const char *s = va_arg(ap, const char *);
+			rc = s ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
+			break;
+		}
+		case 'i':
+			rc = sqlite3_bind_int(st, i, va_arg(ap, int));
+			break;
+		case 'I':
+			rc = sqlite3_bind_int64(st, i, va_arg(ap, int64_t));
+			break;
+		case 'b': {
+			const void *p = va_arg(ap, const void *);
+			size_t n = va_arg(ap, size_t);
+			rc = n > (size_t)0x7fffffff ? SQLITE_TOOBIG
+			     : sqlite3_bind_blob(st, i, p ? p : "", (int)n, SQLITE_STATIC);
+			break;
+		}
+		default:
+			rc = SQLITE_MISUSE;
+		}
+	}
+	va_end(ap);
+	if (rc != SQLITE_OK) {
+		int r = fail(db, rc, "bind");
+		sqlite3_finalize(st);
+		return r;
+	}
+	*ret = st;
+	return 0;
+}
+
+/* Run a statement that returns no rows and finalize it. */
+static int run(struct store *db, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+	int r = rc == SQLITE_DONE ? 0 : fail(db, rc, what);
+
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* Copy text column i (NULL stays NULL).  -ENOMEM on allocation failure. */
+static int col_text(sqlite3_stmt *st, int i, char **ret)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	*ret = NULL;
+	if (!s)
+		return sqlite3_errcode(sqlite3_db_handle(st)) == SQLITE_NOMEM ? -ENOMEM : 0;
+	*ret = strdup((const char *)s);
+	return *ret ? 0 : -ENOMEM;
+}
+
+/* "YYYY-MM-DDTHH:MM"; the buffer has room for any int values */
+static void format_local(const struct gr_localtime *lt, char buf[64])
+{
+	snprintf(buf, 64, "%04d-%02d-%02dT%02d:%02d", lt->year, lt->month, lt->day,
+	         lt->hour, lt->minute);
+}
+
+/* ---- open, migrate, close ---- */
+
+int store_schema_version(struct store *db, int *ret)
+{
+	sqlite3_stmt *st;
+	int r = prepare(db, &st, "PRAGMA user_version", "");
+
+	if (r < 0)
+		return r;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*ret = sqlite3_column_int(st, 0);
+	else
+		r = fail(db, rc, "read schema version");
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* Bring the schema up to date, one committed step per version, so that a
+ * crash during a migration leaves a database at a well-defined version. */
+static int migrate(struct store *db)
+{
+	int v, r = store_schema_version(db, &v);
+
+	if (r < 0)
+		return r;
+	if (v > STORE_SCHEMA_VERSION) {
+		snprintf(db->err, sizeof(db->err),
+		         "schema version %d is newer than this gremiumd knows (%d)",
+		         v, STORE_SCHEMA_VERSION);
+		return -EPROTO;
+	}
+	for (; v < STORE_SCHEMA_VERSION; v++) {
+		r = exec(db, "BEGIN IMMEDIATE", "begin migration");
+		if (r < 0)
+			return r;
+		r = exec(db, migrations[v], "migrate schema");
+		if (r == 0)
+			r = exec(db, "COMMIT", "commit migration");
+		if (r < 0) {
+			(void)sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+			return r;
+		}
+	}
+	return 0;
+}
+
+static int configure(struct store *db)
+{
+	int rc = sqlite3_busy_timeout(db->db, STORE_BUSY_MS);
+	int r;
+
+	if (rc != SQLITE_OK)
+		return fail(db, rc, "busy_timeout");
+	/* WAL lets `gremiumctl status` read while the daemon writes;
+	 * synchronous=FULL because an enqueued mail must survive power loss */
+	r = exec(db, "PRAGMA journal_mode = WAL", "journal_mode");
+	if (r == 0)
+		r = exec(db, "PRAGMA synchronous = FULL", "synchronous");
+	if (r == 0)
+		r = exec(db, "PRAGMA foreign_keys = ON", "foreign_keys");
+	return r;
+}
+
+/* A crash between claim and outcome leaves entries in `sending`: send them
+ * again (at-least-once; the stable Message-ID lets receivers dedupe). */
+static int recover_sending(struct store *db)
+{
+	sqlite3_stmt *st;
+	int r = prepare(db, &st,
+	                "UPDATE outbox SET status = 'queued' WHERE status = 'sending'", "");
+
+	return r < 0 ? r : run(db, st, "recover sending entries");
+}
+
+int store_open(const char *path, unsigned flags, struct store **ret, char *err,
+               size_t errlen)
+{
+	struct store *db = calloc(1, sizeof(*db));
+	int r;
+
+	if (!db) {
+		if (err)
+			snprintf(err, errlen, "%s: out of memory", path);
+		return -ENOMEM;
+	}
+	int rc = sqlite3_open_v2(path, &db->db,
+	                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+	                         NULL);
+	r = rc == SQLITE_OK ? 0 : fail(db, rc, "open");
+	if (r == 0)
+		r = configure(db);
+	if (r == 0)
+		r = migrate(db);
+	if (r == 0 && (flags & STORE_OPEN_SENDER))
+		r = recover_sending(db);
+	if (r < 0) {
+		if (err)
+			snprintf(err, errlen, "%s: %s", path, db->err);
+		store_close(db);
+		return r;
+	}
+	*ret = db;
+	return 0;
+}
+
+void store_close(struct store *db)
+{
+	if (!db)
+		return;
+	if (db->db && !sqlite3_get_autocommit(db->db))
+		(void)sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+	/* close_v2 never fails for lack of finalized statements: we finalize
+	 * every statement where it is used */
+	(void)sqlite3_close_v2(db->db);
+	free(db);
+}
+
+/* ---- transactions ---- */
+
+int store_begin(struct store *db)
+{
+	return exec(db, "BEGIN IMMEDIATE", "begin");
+}
+
+int store_commit(struct store *db)
+{
+	return exec(db, "COMMIT", "commit");
+}
+
+int store_rollback(struct store *db)
+{
+	return exec(db, "ROLLBACK", "rollback");
+}
+
+/* ---- recorded state ---- */
+
+static void object_clear(struct store_object *o)
+{
+	free(o->recipient);
+	free(o->name);
+	free(o->uid);
+	free(o->series_id);
+	free(o->summary);
+	free(o->location);
+	free(o->rrule);
+	free(o->cancelled);
+	memset(o, 0, sizeof(*o));
+}
+
+static void notice_clear(struct store_notice *n)
+{
+	free(n->kind);
+	free(n->recipient);
+	free(n->uid);
+	free(n->occurrence);
+	memset(n, 0, sizeof(*n));
+}
+
+void store_state_free(struct store_state *st)
+{
+	if (!st)
+		return;
+	for (size_t i = 0; i < st->n_objects; i++)
+		object_clear(&st->objects[i]);
+	for (size_t i = 0; i < st->n_notices; i++)
+		notice_clear(&st->notices[i]);
+	free(st->objects);
+	free(st->notices);
+	memset(st, 0, sizeof(*st));
+}
+
+/* Grow *items (of size elem) so that one more fits. */
+static int grow(void **items, size_t n, size_t *cap, size_t elem)
+{
+	if (n < *cap)
+		return 0;
+	size_t ncap = *cap ? *cap * 2 : 16;
+	void *p = realloc(*items, ncap * elem);
+	if (!p)
+		return -ENOMEM;
+	memset((char *)p + *cap * elem, 0, (ncap - *cap) * elem);
+	*items = p;
+	*cap = ncap;
+	return 0;
+}
+
+static void copy_hash(char dst[STORE_HASH_LEN], sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	snprintf(dst, STORE_HASH_LEN, "%s", s ? (const char *)s : "");
+}
+
+static int row_object(sqlite3_stmt *st, struct store_object *o)
+{
+	const unsigned char *dt;
+	int r = 0;
+
+	r = r ? r : col_text(st, 0, &o->recipient);
+	r = r ? r : col_text(st, 1, &o->uid);
+	r = r ? r : col_text(st, 2, &o->name);
+	r = r ? r : col_text(st, 8, &o->series_id);
+	r = r ? r : col_text(st, 9, &o->summary);
+	r = r ? r : col_text(st, 10, &o->location);
+	r = r ? r : col_text(st, 11, &o->rrule);
+	r = r ? r : col_text(st, 14, &o->cancelled);
+	if (r < 0)
+		return r;
+	o->sequence = sqlite3_column_int(st, 3);
+	copy_hash(o->hash, st, 4);
+	copy_hash(o->hash_base, st, 5);
+	const unsigned char *state = sqlite3_column_text(st, 6);
+	if (!state)
+		return -ENOMEM; /* NOT NULL column: only a failed conversion */
+	o->active = strcmp((const char *)state, "active") == 0;
+	dt = sqlite3_column_text(st, 7);
+	if (!dt || util_parse_datetime((const char *)dt, &o->dtstart.year, &o->dtstart.month,
+	                               &o->dtstart.day, &o->dtstart.hour, &o->dtstart.minute) < 0)
+		return -EBADMSG;
+	o->duration = sqlite3_column_int(st, 12);
+	o->end_utc = (time_t)sqlite3_column_int64(st, 13);
+	return 0;
+}
+
+static int read_objects(struct store *db, struct store_state *s)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc = SQLITE_DONE, r = prepare(db, &st,
+	                    "SELECT recipient, uid, name, sequence, hash, hash_base, state,"
+	                    " dtstart, series_id, summary, location, rrule, duration, end_utc,"
+	                    " cancelled"
+	                    " FROM sent_objects ORDER BY recipient, uid", "");
+
+	if (r < 0)
+		return r;
+	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r = grow((void **)&s->objects, s->n_objects, &cap, sizeof(*s->objects));
+		if (r == 0)
+			r = row_object(st, &s->objects[s->n_objects++]);
+		if (r < 0)
+			r = fail_errno(db, r, "read sent_objects");
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = fail(db, rc, "read sent_objects");
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int read_notices(struct store *db, struct store_state *s)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc = SQLITE_DONE, r = prepare(db, &st,
+	                    "SELECT kind, recipient, uid, occurrence FROM notices"
+	                    " ORDER BY kind, recipient, uid, occurrence", "");
+
+	if (r < 0)
+		return r;
+	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r = grow((void **)&s->notices, s->n_notices, &cap, sizeof(*s->notices));
+		if (r == 0) {
+			struct store_notice *n = &s->notices[s->n_notices++];
+			r = r ? r : col_text(st, 0, &n->kind);
+			r = r ? r : col_text(st, 1, &n->recipient);
+			r = r ? r : col_text(st, 2, &n->uid);
+			r = r ? r : col_text(st, 3, &n->occurrence);
+		}
+		if (r < 0)
+			r = fail_errno(db, r, "read notices");
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = fail(db, rc, "read notices");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_read_state(struct store *db, struct store_state *ret)
+{
+	struct store_state s = { 0 };
+	int r = read_objects(db, &s);
+
+	if (r == 0)
+		r = read_notices(db, &s);
+	if (r < 0) {
+		store_state_free(&s);
+		return r;
+	}
+	*ret = s;
+	return 0;
+}
+
+/* ---- apply ---- */
+
+static int put_object(struct store *db, const struct store_object *o, time_t now)
+{
+	sqlite3_stmt *st;
+	char dt[64];
+	int r;
+
+	format_local(&o->dtstart, dt);
+	r = prepare(db, &st,
+	            "INSERT OR REPLACE INTO sent_objects (recipient, uid, name, sequence,"
+	            " hash, hash_base, state, series_id, summary, location, rrule, dtstart,"
+	            " duration, end_utc, updated, cancelled)"
+	            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	            "tttittttttttiIIt", o->recipient, o->uid, o->name, o->sequence,
+	            o->hash, o->hash_base, o->active ? "active" : "cancelled",
+	            o->series_id, o->summary ? o->summary : "", o->location, o->rrule, dt,
+	            o->duration, (int64_t)o->end_utc, (int64_t)now,
+	            o->cancelled ? o->cancelled : "");
+	return r < 0 ? r : run(db, st, "record sent object");
+}
+
+/* Insert a notice; *ret_new tells whether it was not recorded before. */
+static int put_notice(struct store *db, const struct store_notice *n, time_t now,
+                      bool *ret_new)
+{
+	sqlite3_stmt *st;
+	int r = prepare(db, &st,
+	                "INSERT OR IGNORE INTO notices (kind, recipient, uid, occurrence, created)"
+	                " VALUES (?,?,?,?,?)",
+	                "ttttI", n->kind, n->recipient, n->uid, n->occurrence, (int64_t)now);
+
+	if (r < 0)
+		return r;
+	r = run(db, st, "record notice");
+	if (r == 0)
+		*ret_new = sqlite3_changes(db->db) > 0;
+	return r;
+}
+
+static int put_outbox(struct store *db, const struct store_change *c, time_t now)
+{
+	sqlite3_stmt *st;
+	/* DO NOTHING on a known Message-ID: the message is in the outbox
+	 * already, and enqueueing it twice would send it twice */
+	int r = prepare(db, &st,
+	                "INSERT INTO outbox (message_id, recipient, kind, uid, occurrence,"
+	                " message, next_attempt, created, updated)"
+	                " VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(message_id) DO NOTHING",
+	                "tttttbIII", c->message_id, c->recipient, c->kind, c->uid,
+	                c->occurrence, c->message, c->message_len, (int64_t)c->due,
+	                (int64_t)now, (int64_t)now);
+
+	return r < 0 ? r : run(db, st, "enqueue message");
+}
+
+static int apply_one(struct store *db, const struct store_change *c, time_t now)
+{
+	bool fresh = true;
+	int r = 0;
+
+	if (c->notice)
+		r = put_notice(db, c->notice, now, &fresh);
+	if (r == 0 && c->object)
+		r = put_object(db, c->object, now);
+	if (r == 0 && fresh && c->message_id) {
+		if (!c->recipient || !c->kind) {
+			snprintf(db->err, sizeof(db->err), "enqueue message: no recipient or kind");
+			return -EINVAL;
+		}
+		r = put_outbox(db, c, now);
+	}
+	return r;
+}
+
+int store_apply(struct store *db, const struct store_change *changes, size_t n,
+                time_t now)
+{
+	bool own = sqlite3_get_autocommit(db->db) != 0;
+	int r = own ? store_begin(db) : 0;
+
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = apply_one(db, &changes[i], now);
+	if (own) {
+		if (r == 0)
+			r = store_commit(db);
+		if (r < 0)
+			(void)sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	return r;
+}
+
+/* ---- outbox ---- */
+
+void store_entry_free(struct store_entry *e)
+{
+	if (!e)
+		return;
+	free(e->message_id);
+	free(e->recipient);
+	free(e->kind);
+	free(e->uid);
+	free(e->occurrence);
+	free(e->message);
+	memset(e, 0, sizeof(*e));
+}
+
+static int row_entry(sqlite3_stmt *st, struct store_entry *e)
+{
+	const void *blob;
+	int r = 0;
+
+	e->id = sqlite3_column_int64(st, 0);
+	r = r ? r : col_text(st, 1, &e->message_id);
+	r = r ? r : col_text(st, 2, &e->recipient);
+	r = r ? r : col_text(st, 3, &e->kind);
+	r = r ? r : col_text(st, 4, &e->uid);
+	r = r ? r : col_text(st, 5, &e->occurrence);
+	if (r < 0)
+		return r;
+	blob = sqlite3_column_blob(st, 6);
+	e->message_len = (size_t)sqlite3_column_bytes(st, 6);
+	/* one spare byte so a caller may treat the message as a string */
+	e->message = malloc(e->message_len + 1);
+	if (!e->message)
+		return -ENOMEM;
+	if (e->message_len)
+		memcpy(e->message, blob, e->message_len);
+	((char *)e->message)[e->message_len] = '\0';
+	e->attempts = sqlite3_column_int(st, 7) + 1;
+	e->created = (time_t)sqlite3_column_int64(st, 8);
+	return 0;
+}
+
+/* Find the next due entry and mark it; inside a transaction. */
+static int claim(struct store *db, time_t now, struct store_entry *ret)
+{
+	struct store_entry e = { 0 };
+	sqlite3_stmt *st;
+	int rc = SQLITE_DONE, r = prepare(db, &st,
+	                    "SELECT id, message_id, recipient, kind, uid, occurrence, message,"
+	                    " attempts, created FROM outbox"
+	                    " WHERE status = 'queued' AND next_attempt <= ?"
+	                    " ORDER BY next_attempt, id LIMIT 1", "I", (int64_t)now);
+
+	if (r < 0)
+		return r;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		r = row_entry(st, &e) < 0 ? fail_errno(db, -ENOMEM, "claim") : 0;
+	else if (rc == SQLITE_DONE)
+		r = -ENOENT;
+	else
+		r = fail(db, rc, "claim");
+	sqlite3_finalize(st);
+	if (r == 0)
+		r = prepare(db, &st,
+		            "UPDATE outbox SET status = 'sending', attempts = attempts + 1,"
+		            " updated = ? WHERE id = ?", "II", (int64_t)now, e.id);
+	if (r == 0)
+		r = run(db, st, "claim");
+	if (r < 0) {
+		store_entry_free(&e);
+		return r;
+	}
+	*ret = e;
+	return 0;
+}
+
+int store_outbox_claim(struct store *db, time_t now, struct store_entry *ret)
+{
+	struct store_entry e = { 0 };
+	bool own = sqlite3_get_autocommit(db->db) != 0;
+	int r = own ? store_begin(db) : 0;
+
+	if (r < 0)
+		return r;
+	r = claim(db, now, &e);
+	if (own && r == 0)
+		r = store_commit(db);
+	if (r < 0) {
+		if (own)
+			(void)sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+		store_entry_free(&e);
+		return r;
+	}
+	*ret = e;
+	return 0;
+}
+
+int store_outbox_prune(struct store *db, time_t before, time_t now)
+{
+	sqlite3_stmt *st;
+	/* keep the row: it still counts for `status`, and its Message-ID
+	 * still stops the same message from being enqueued again */
+	int r = prepare(db, &st,
+	                "UPDATE outbox SET message = X'', updated = ?"
+	                " WHERE status = 'sent' AND updated < ? AND length(message) > 0",
+	                "II", (int64_t)now, (int64_t)before);
+
+	return r < 0 ? r : run(db, st, "prune outbox");
+}
+
+int store_outbox_next_due(struct store *db, time_t *ret)
+{
+	sqlite3_stmt *st;
+	int r = prepare(db, &st,
+	                "SELECT min(next_attempt) FROM outbox WHERE status = 'queued'", "");
+
+	if (r < 0)
+		return r;
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW)
+		r = fail(db, rc, "next due");
+	else if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+		r = -ENOENT;
+	else
+		*ret = (time_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* Change a `sending` entry; -ESTALE when it is not (or no longer) sending. */
+static int finish(struct store *db, sqlite3_stmt *st, int64_t id)
+{
+	int r = run(db, st, "update outbox entry");
+
+	if (r == 0 && sqlite3_changes(db->db) == 0) {
+		snprintf(db->err, sizeof(db->err), "outbox entry %lld is not being sent",
+		         (long long)id);
+		r = -ESTALE;
+	}
+	return r;
+}
+
+int store_outbox_sent(struct store *db, int64_t id, time_t now)
+{
+	sqlite3_stmt *st;
+	int r = prepare(db, &st,
+	                "UPDATE outbox SET status = 'sent', updated = ?"
+	                " WHERE id = ? AND status = 'sending'", "II", (int64_t)now, id);
+
+	return r < 0 ? r : finish(db, st, id);
+}
+
+int store_outbox_retry(struct store *db, int64_t id, time_t next_attempt,
+                       const char *answer, time_t now)
+{
+	sqlite3_stmt *st;
+	int r = prepare(db, &st,
+	                "UPDATE outbox SET status = 'queued', next_attempt = ?,"
+	                " last_answer = ?, updated = ? WHERE id = ? AND status = 'sending'",
+	                "ItII", (int64_t)next_attempt, answer, (int64_t)now, id);
+
+	return r < 0 ? r : finish(db, st, id);
+}
+
+int store_outbox_failed(struct store *db, int64_t id, const char *answer, time_t now)
+{
+	sqlite3_stmt *st;
+	int r = prepare(db, &st,
+	                "UPDATE outbox SET status = 'failed', last_answer = ?, updated = ?"
+	                " WHERE id = ? AND status = 'sending'",
+	                "tII", answer, (int64_t)now, id);
+
+	return r < 0 ? r : finish(db, st, id);
+}
+
+/* ---- status ---- */
+
+int store_counts(struct store *db, struct store_counts *ret)
+{
+	struct store_counts c = { 0 };
+	sqlite3_stmt *st;
+	int rc = SQLITE_DONE, r = prepare(db, &st, "SELECT status, count(*) FROM outbox GROUP BY status", "");
+
+	if (r < 0)
+		return r;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *s = (const char *)sqlite3_column_text(st, 0);
+		long n = (long)sqlite3_column_int64(st, 1);
+
+		if (!s)
+			continue;
+		if (strcmp(s, "sent") == 0)
+			c.sent += n;
+		else if (strcmp(s, "failed") == 0)
+			c.failed += n;
+		else
+			c.queued += n;
+	}
+	if (rc != SQLITE_DONE)
+		r = fail(db, rc, "count outbox");
+	sqlite3_finalize(st);
+	if (r == 0)
+		*ret = c;
+	return r;
+}
+
+void store_failures_free(struct store_failure *f, size_t n)
+{
+	for (size_t i = 0; f && i < n; i++) {
+		free(f[i].recipient);
+		free(f[i].kind);
+		free(f[i].occurrence);
+		free(f[i].answer);
+	}
+	free(f);
+}
+
+int store_failures(struct store *db, struct store_failure **ret, size_t *ret_n)
+{
+	struct store_failure *f = NULL;
+	size_t n = 0, cap = 0;
+	sqlite3_stmt *st;
+	int rc = SQLITE_DONE, r = prepare(db, &st,
+	                    "SELECT recipient, kind, occurrence, last_answer FROM outbox"
+	                    " WHERE status = 'failed' ORDER BY updated, id", "");
+
+	if (r < 0)
+		return r;
+	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r = grow((void **)&f, n, &cap, sizeof(*f));
+		if (r == 0) {
+			struct store_failure *x = &f[n++];
+			r = r ? r : col_text(st, 0, &x->recipient);
+			r = r ? r : col_text(st, 1, &x->kind);
+			r = r ? r : col_text(st, 2, &x->occurrence);
+			r = r ? r : col_text(st, 3, &x->answer);
+		}
+		if (r < 0)
+			r = fail_errno(db, r, "list failures");
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = fail(db, rc, "list failures");
+	sqlite3_finalize(st);
+	if (r < 0) {
+		store_failures_free(f, n);
+		return r;
+	}
+	*ret = f;
+	*ret_n = n;
+	return 0;
+}

@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store - the state database (SQLite): schema and migrations, the durable
+ * outbox, the per-recipient log of sent calendar objects and the log of
+ * notifications.  The only module that includes sqlite3.h; everything it
+ * hands out is plain C data.
+ *
+ * Conventions: functions return 0 or a negative errno-style code; on failure
+ * a one-line English reason is available from store_errmsg() (and nothing
+ * in ret_* parameters was touched).  Times are UTC seconds (time_t); local
+ * times are stored as "YYYY-MM-DDTHH:MM" text.
+ *
+ * One process at a time may send from a database (the daemon, or run-once
+ * when no daemon runs): it opens with STORE_OPEN_SENDER, which puts entries
+ * left in `sending` by a crash back to `queued`.  Readers such as `status`
+ * open without it, so they never disturb a sender's entries in flight.
+ */
+#ifndef GREMIUM_STORE_H
+#define GREMIUM_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "model.h"
+
+/* The schema version this build writes (PRAGMA user_version). */
+#define STORE_SCHEMA_VERSION 1
+
+/* 16 hex digits of a 64-bit content hash + NUL */
+#define STORE_HASH_LEN 17
+
+struct store;
+
+/*
+ * What one recipient was last sent about one calendar object (one row of
+ * sent_objects).  Besides the bookkeeping (sequence, hashes, active) it keeps
+ * enough of the object to render a CANCEL after the object has vanished from
+ * the config.
+ */
+struct store_object {
+	char *recipient;        /* e-mail address */
+	char *name;             /* the recipient's name when last sent */
+	char *uid;
+	int sequence;
+	char hash[STORE_HASH_LEN];      /* all significant fields */
+	char hash_base[STORE_HASH_LEN]; /* the same without cancellations */
+	bool active;            /* false: the object was cancelled for them */
+	char *cancelled;        /* original starts of the occurrences told as
+	                         * cancelled, "YYYY-MM-DDTHH:MM,..." sorted; "" */
+	/* the object as last sent, for a CANCEL of a vanished object */
+	char *series_id;
+	char *summary;
+	char *location;         /* may be NULL */
+	char *rrule;            /* NULL for a meeting of a dated series */
+	struct gr_localtime dtstart;
+	int duration;           /* minutes */
+	time_t end_utc;         /* end of its last occurrence; 0 = open-ended */
+};
+
+/*
+ * One notification or occurrence cancellation that has been enqueued; the
+ * four fields together are unique, so each is enqueued at most once.
+ * kind: "topic-call", "reminder-<days>" or "cancellation";
+ * occurrence: local start "YYYY-MM-DDTHH:MM" (see plan.h for which start).
+ */
+struct store_notice {
+	char *kind;
+	char *recipient;
+	char *uid;
+	char *occurrence;
+};
+
+/* The recorded state as the planner reads it.  Caller frees with
+ * store_state_free(). */
+struct store_state {
+	struct store_object *objects;
+	size_t n_objects;
+	struct store_notice *notices;
+	size_t n_notices;
+};
+
+/*
+ * One change to apply: an object row to insert or replace, a notice to
+ * record, and/or a message to enqueue.  All pointers are borrowed.
+ * message_id == NULL: nothing to enqueue.  When notice is set and already
+ * recorded, the message is not enqueued either (that is what makes a
+ * notification at-most-once even with two planners racing).
+ */
+struct store_change {
+	const struct store_object *object;  /* or NULL */
+	const struct store_notice *notice;  /* or NULL */
+	const char *message_id;  /* unique; an existing one is not enqueued again */
+	const char *recipient;
+	const char *kind;        /* X-Gremium-Kind value */
+	const char *uid;         /* may be NULL */
+	const char *occurrence;  /* local start or NULL */
+	const void *message;     /* the rendered RFC 5322 message */
+	size_t message_len;
+	time_t due;              /* first attempt not before this */
+};
+
+enum store_status {
+	STORE_QUEUED,
+	STORE_SENDING,
+	STORE_SENT,
+	STORE_FAILED,
+};
+
+/* One outbox entry as claimed for sending.  Free with store_entry_free(). */
+struct store_entry {
+	int64_t id;
+	char *message_id;
+	char *recipient;
+	char *kind;
+	char *uid;              /* may be NULL */
+	char *occurrence;       /* may be NULL */
+	void *message;
+	size_t message_len;
+	int attempts;           /* including this one */
+	time_t created;
+};
+
+struct store_counts {
+	long sent, queued, failed; /* queued includes entries being sent */
+};
+
+/* A permanently failed entry for `status`.  Free with store_failures_free(). */
+struct store_failure {
+	char *recipient;
+	char *kind;
+	char *occurrence;       /* may be NULL */
+	char *answer;           /* the server's answer */
+};
+
+/* store_open() flags */
+#define STORE_OPEN_SENDER 0x1u  /* this process drains the outbox */
+
+/*
+ * Open (creating it and its schema when missing) the database at path:
+ * WAL journal, busy_timeout, foreign_keys on, schema migrated to
+ * STORE_SCHEMA_VERSION; with STORE_OPEN_SENDER, entries left in `sending`
+ * put back to `queued`.
+ * Returns 0 and *ret (free with store_close()), or -ENOMEM, -EIO (SQLite
+ * error), -EPROTO (the database is from a newer gremiumd).  On failure a
+ * reason is written to err (when not NULL).
+ */
+int store_open(const char *path, unsigned flags, struct store **ret, char *err,
+               size_t errlen);
+
+/* Close; NULL is a no-op.  An open transaction is rolled back. */
+void store_close(struct store *db);
+
+/* The last error of db, one line, never NULL. */
+const char *store_errmsg(const struct store *db);
+
+/* The schema version of an open database (PRAGMA user_version). */
+int store_schema_version(struct store *db, int *ret);
+
+/*
+ * Explicit transactions.  store_begin() takes the write lock at once
+ * (BEGIN IMMEDIATE), so state read inside it is still current when the
+ * plan made from it is applied.
+ */
+int store_begin(struct store *db);
+int store_commit(struct store *db);
+int store_rollback(struct store *db);
+
+/* Read the recorded state.  Returns 0 and fills *ret (caller frees with
+ * store_state_free()).  Objects sorted by recipient, uid; notices by kind,
+ * recipient, uid, occurrence. */
+int store_read_state(struct store *db, struct store_state *ret);
+void store_state_free(struct store_state *st);
+
+/*
+ * Apply changes in order, all or nothing: inside the caller's transaction
+ * when one is open (store_begin()), else in one of its own.  now is the
+ * created/updated time of the rows.  Returns 0, or a negative code after
+ * rolling back its own transaction (the caller's one: caller rolls back).
+ */
+int store_apply(struct store *db, const struct store_change *changes, size_t n,
+                time_t now);
+
+/*
+ * Claim the next outbox entry due at now (queued, next_attempt <= now,
+ * oldest first) and mark it `sending`.  Returns 0 with *ret filled (free
+ * with store_entry_free()), -ENOENT when nothing is due, or an error.
+ */
+int store_outbox_claim(struct store *db, time_t now, struct store_entry *ret);
+void store_entry_free(struct store_entry *e);
+
+/* The earliest next_attempt of a queued entry: 0 and *ret, or -ENOENT. */
+int store_outbox_next_due(struct store *db, time_t *ret);
+
+/* Outcome of a claimed entry (status `sending`; else -ESTALE).  answer is the
+ * server's reply (may be NULL for sent). */
+int store_outbox_sent(struct store *db, int64_t id, time_t now);
+int store_outbox_retry(struct store *db, int64_t id, time_t next_attempt,
+                       const char *answer, time_t now);
+int store_outbox_failed(struct store *db, int64_t id, const char *answer,
+                        time_t now);
+
+/* Drop the message bytes of entries sent before `before` (the rows stay
+ * for counts and de-duplication). */
+int store_outbox_prune(struct store *db, time_t before, time_t now);
+
+/* Counts for `status`. */
+int store_counts(struct store *db, struct store_counts *ret);
+
+/* Permanently failed entries, oldest first.  Caller frees with
+ * store_failures_free(*ret, *ret_n). */
+int store_failures(struct store *db, struct store_failure **ret, size_t *ret_n);
+void store_failures_free(struct store_failure *f, size_t n);
+
+/* Status names as stored ("queued", ...). */
+const char *store_status_name(enum store_status s);
+
+#endif

@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for src/store.c, on temporary database files. */
+#include "autoconfig.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* only to fake a database of a future version */
+#include <sqlite3.h>
+
+#include "plan.h"
+#include "store.h"
+
+struct fixture {
+	char dir[64];
+	char path[96];
+	struct store *db;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char err[256];
+
+	if (!f)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test_store.XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/state.db", f->dir);
+	if (store_open(f->path, STORE_OPEN_SENDER, &f->db, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char p[128];
+
+	store_close(f->db);
+	/* the database and its WAL side files */
+	const char *const suffix[] = { "", "-wal", "-shm" };
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "%s%s", f->path, suffix[i]);
+		(void)unlink(p);
+	}
+	(void)rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static void reopen(struct fixture *f)
+{
+	char err[256];
+
+	store_close(f->db);
+	f->db = NULL;
+	assert_int_equal(store_open(f->path, STORE_OPEN_SENDER, &f->db, err, sizeof(err)), 0);
+}
+
+/* A change that enqueues one message about an occurrence. */
+static struct store_change msg(const char *id, const char *to, time_t due)
+{
+	struct store_change c = {
+		.message_id = id, .recipient = to, .kind = "reminder",
+		.uid = "online@x.example", .occurrence = "2026-12-09T10:00",
+		.message = "Subject: hi\r\n\r\nbody\r\n", .message_len = 21, .due = due,
+	};
+	return c;
+}
+
+static void test_schema(void **state)
+{
+	struct fixture *f = *state;
+	struct store_counts c;
+	int v = -1;
+
+	assert_int_equal(store_schema_version(f->db, &v), 0);
+	assert_int_equal(v, STORE_SCHEMA_VERSION);
+	reopen(f);
+	assert_int_equal(store_schema_version(f->db, &v), 0);
+	assert_int_equal(v, STORE_SCHEMA_VERSION);
+	assert_int_equal(store_counts(f->db, &c), 0);
+	assert_int_equal(c.sent + c.queued + c.failed, 0);
+}
+
+static void test_newer_schema_refused(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3 *raw;
+	char err[256] = "";
+
+	store_close(f->db);
+	f->db = NULL;
+	assert_int_equal(sqlite3_open(f->path, &raw), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(raw, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_close(raw), SQLITE_OK);
+	assert_int_equal(store_open(f->path, 0, &f->db, err, sizeof(err)), -EPROTO);
+	assert_null(f->db);
+	assert_non_null(strstr(err, "newer"));
+}
+
+static void test_open_bad_path(void **state)
+{
+	struct store *db = NULL;
+	char err[256] = "";
+	(void)state;
+
+	assert_true(store_open("/nonexistent-dir/x/state.db", 0, &db, err, sizeof(err)) < 0);
+	assert_null(db);
+	assert_non_null(strstr(err, "/nonexistent-dir/x/state.db"));
+}
+
+static void test_apply_read_back(void **state)
+{
+	struct fixture *f = *state;
+	struct store_object o = {
+		.recipient = "anna@x.example", .name = "Anna", .uid = "online@x.example",
+		.sequence = 2, .hash = "0123456789abcdef", .hash_base = "fedcba9876543210",
+		.active = true, .series_id = "online", .summary = "Sitzung",
+		.location = NULL, .rrule = "FREQ=MONTHLY;BYDAY=2WE",
+		.dtstart = { 2026, 1, 14, 10, 0 }, .duration = 120, .end_utc = 0,
+		.cancelled = "2026-12-09T10:00",
+	};
+	struct store_notice n = { "reminder-7", "anna@x.example", "online@x.example",
+	                          "2026-12-09T10:00" };
+	struct store_change ch[2] = { { .object = &o }, msg("m1", "anna@x.example", 100) };
+	struct store_state st;
+
+	ch[1].notice = &n;
+	assert_int_equal(store_apply(f->db, ch, 2, 50), 0);
+	reopen(f);
+	assert_int_equal(store_read_state(f->db, &st), 0);
+	assert_int_equal(st.n_objects, 1);
+	assert_string_equal(st.objects[0].recipient, "anna@x.example");
+	assert_string_equal(st.objects[0].name, "Anna");
+	assert_string_equal(st.objects[0].hash, "0123456789abcdef");
+	assert_string_equal(st.objects[0].hash_base, "fedcba9876543210");
+	assert_int_equal(st.objects[0].sequence, 2);
+	assert_true(st.objects[0].active);
+	assert_null(st.objects[0].location);
+	assert_string_equal(st.objects[0].rrule, "FREQ=MONTHLY;BYDAY=2WE");
+	assert_int_equal(st.objects[0].dtstart.day, 14);
+	assert_int_equal(st.objects[0].dtstart.hour, 10);
+	assert_int_equal(st.objects[0].duration, 120);
+	assert_string_equal(st.objects[0].cancelled, "2026-12-09T10:00");
+	assert_int_equal(st.n_notices, 1);
+	assert_string_equal(st.notices[0].kind, "reminder-7");
+	assert_string_equal(st.notices[0].occurrence, "2026-12-09T10:00");
+	store_state_free(&st);
+
+	/* replacing the row: cancelled, higher sequence */
+	o.active = false;
+	o.sequence = 3;
+	assert_int_equal(store_apply(f->db, ch, 1, 60), 0);
+	assert_int_equal(store_read_state(f->db, &st), 0);
+	assert_int_equal(st.n_objects, 1);
+	assert_false(st.objects[0].active);
+	assert_int_equal(st.objects[0].sequence, 3);
+	store_state_free(&st);
+}
+
+static void test_claim_cycle(void **state)
+{
+	struct fixture *f = *state;
+	struct store_change ch[3] = {
+		msg("a", "a@x.example", 100), msg("b", "b@x.example", 100),
+		msg("c", "c@x.example", 500),
+	};
+	struct store_entry e;
+	struct store_counts c;
+	struct store_failure *fl;
+	size_t nfl;
+	time_t due;
+
+	assert_int_equal(store_apply(f->db, ch, 3, 10), 0);
+	assert_int_equal(store_outbox_claim(f->db, 99, &e), -ENOENT);
+	assert_int_equal(store_outbox_next_due(f->db, &due), 0);
+	assert_int_equal(due, 100);
+
+	assert_int_equal(store_outbox_claim(f->db, 100, &e), 0);
+	assert_string_equal(e.message_id, "a");
+	assert_int_equal(e.attempts, 1);
+	assert_int_equal(e.message_len, 21);
+	assert_memory_equal(e.message, "Subject: hi\r\n", 13);
+	assert_int_equal(store_outbox_sent(f->db, e.id, 101), 0);
+	assert_int_equal(store_outbox_sent(f->db, e.id, 101), -ESTALE);
+	store_entry_free(&e);
+
+	assert_int_equal(store_outbox_claim(f->db, 100, &e), 0);
+	assert_string_equal(e.message_id, "b");
+	assert_int_equal(store_outbox_retry(f->db, e.id, 200, "421 busy", 101), 0);
+	store_entry_free(&e);
+	assert_int_equal(store_outbox_claim(f->db, 150, &e), -ENOENT);
+	assert_int_equal(store_outbox_claim(f->db, 200, &e), 0);
+	assert_string_equal(e.message_id, "b");
+	assert_int_equal(e.attempts, 2);
+	assert_int_equal(store_outbox_failed(f->db, e.id, "550 no such user", 201), 0);
+	store_entry_free(&e);
+
+	assert_int_equal(store_outbox_prune(f->db, 1000, 1000), 0);
+	assert_int_equal(store_counts(f->db, &c), 0);
+	assert_int_equal(c.sent, 1);
+	assert_int_equal(c.queued, 1);
+	assert_int_equal(c.failed, 1);
+	/* a pruned message is not enqueued again */
+	assert_int_equal(store_apply(f->db, ch, 1, 1001), 0);
+	assert_int_equal(store_counts(f->db, &c), 0);
+	assert_int_equal(c.sent, 1);
+	assert_int_equal(c.queued, 1);
+	assert_int_equal(store_failures(f->db, &fl, &nfl), 0);
+	assert_int_equal(nfl, 1);
+	assert_string_equal(fl[0].recipient, "b@x.example");
+	assert_string_equal(fl[0].answer, "550 no such user");
+	assert_string_equal(fl[0].kind, "reminder");
+	store_failures_free(fl, nfl);
+}
+
+static void test_crash_recovery(void **state)
+{
+	struct fixture *f = *state;
+	struct store_change ch = msg("a", "a@x.example", 100);
+	struct store_entry e;
+	struct store_counts c;
+
+	assert_int_equal(store_apply(f->db, &ch, 1, 10), 0);
+	assert_int_equal(store_outbox_claim(f->db, 100, &e), 0);
+	store_entry_free(&e);
+	/* crash: no outcome recorded */
+	assert_int_equal(store_outbox_claim(f->db, 100, &e), -ENOENT);
+	/* a reader (gremiumctl status) leaves the entry in flight alone */
+	struct store *reader;
+	char err[256];
+	assert_int_equal(store_open(f->path, 0, &reader, err, sizeof(err)), 0);
+	assert_int_equal(store_counts(reader, &c), 0);
+	assert_int_equal(c.queued, 1);
+	store_close(reader);
+	assert_int_equal(store_outbox_claim(f->db, 100, &e), -ENOENT);
+	reopen(f);
+	assert_int_equal(store_outbox_claim(f->db, 100, &e), 0);
+	assert_string_equal(e.message_id, "a");
+	assert_int_equal(e.attempts, 2);
+	assert_int_equal(store_outbox_sent(f->db, e.id, 101), 0);
+	store_entry_free(&e);
+	assert_int_equal(store_counts(f->db, &c), 0);
+	assert_int_equal(c.sent, 1);
+	assert_int_equal(c.queued, 0);
+}
+
+static void test_notice_once(void **state)
+{
+	struct fixture *f = *state;
+	struct store_notice n = { "topic-call", "a@x.example", "online@x.example",
+	                          "2026-12-09T10:00" };
+	struct store_change ch = msg("m1", "a@x.example", 100);
+	struct store_counts c;
+	struct store_state st;
+
+	ch.notice = &n;
+	assert_int_equal(store_apply(f->db, &ch, 1, 10), 0);
+	/* a second planner with the same notice but another Message-ID */
+	ch.message_id = "m2";
+	assert_int_equal(store_apply(f->db, &ch, 1, 11), 0);
+	/* the same Message-ID without a notice is not enqueued twice either */
+	ch.notice = NULL;
+	ch.message_id = "m1";
+	assert_int_equal(store_apply(f->db, &ch, 1, 12), 0);
+	assert_int_equal(store_counts(f->db, &c), 0);
+	assert_int_equal(c.queued, 1);
+	assert_int_equal(store_read_state(f->db, &st), 0);
+	assert_int_equal(st.n_notices, 1);
+	store_state_free(&st);
+}
+
+static void test_transaction_all_or_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct store_change ch[2] = { msg("a", "a@x.example", 100), msg("b", NULL, 100) };
+	struct store_counts c;
+
+	/* the second change is invalid: the first must not stay */
+	assert_true(store_apply(f->db, ch, 2, 10) < 0);
+	assert_int_equal(store_counts(f->db, &c), 0);
+	assert_int_equal(c.queued, 0);
+
+	/* inside the caller's transaction: rollback undoes it */
+	assert_int_equal(store_begin(f->db), 0);
+	assert_int_equal(store_apply(f->db, ch, 1, 10), 0);
+	assert_int_equal(store_rollback(f->db), 0);
+	assert_int_equal(store_counts(f->db, &c), 0);
+	assert_int_equal(c.queued, 0);
+	assert_int_equal(store_begin(f->db), 0);
+	assert_int_equal(store_apply(f->db, ch, 1, 10), 0);
+	assert_int_equal(store_commit(f->db), 0);
+	assert_int_equal(store_counts(f->db, &c), 0);
+	assert_int_equal(c.queued, 1);
+}
+
+/* The planner's state changes survive SQLite unchanged: after applying a
+ * plan and reading the state back, the same plan has nothing left to do,
+ * also after a cancellation (cancelled set, hashes, sequence). */
+static void plan_apply(struct store *db, const struct gr_config *cfg,
+                       const struct sched_list *l, time_t now, size_t want)
+{
+	struct plan_result r;
+	struct store_change *ch;
+	struct store_state st;
+	size_t n;
+
+	assert_int_equal(store_begin(db), 0);
+	assert_int_equal(store_read_state(db, &st), 0);
+	assert_int_equal(plan_run(cfg, l, &st, now, &r), 0);
+	assert_int_equal(r.n_actions, want);
+	assert_int_equal(plan_changes(&r, &ch, &n), 0);
+	for (size_t i = 0; i < r.n_actions; i++) {
+		/* stands in for the rendered mail */
+		ch[i].message = r.actions[i].message_id;
+		ch[i].message_len = strlen(r.actions[i].message_id);
+	}
+	assert_int_equal(store_apply(db, ch, n, now), 0);
+	assert_int_equal(store_commit(db), 0);
+	free(ch);
+	plan_result_free(&r);
+	store_state_free(&st);
+}
+
+static void test_plan_roundtrip(void **state)
+{
+	struct fixture *f = *state;
+	struct gr_member m = { .name = "Anna", .email = "anna@x.example", .group = "g" };
+	struct gr_series s = { .id = "online", .summary = "Sitzung", .rrule = "FREQ=MONTHLY;BYDAY=2WE",
+	                       .start = { 2026, 1, 14, 10, 0 }, .duration = 120 };
+	struct gr_config cfg = { .members = &m, .n_members = 1, .series = &s, .n_series = 1 };
+	struct gr_occurrence o[3];
+	struct sched_list l = { o, 3 };
+	const struct gr_localtime days[3] = { { 2026, 1, 14, 10, 0 }, { 2026, 2, 11, 10, 0 },
+	                                      { 2026, 3, 11, 10, 0 } };
+	struct store_counts c;
+	struct store_entry e;
+
+	cfg.committee.domain = "x.example";
+	cfg.committee.timezone = "Europe/Berlin";
+	cfg.notifications.send_hour = 9;
+	for (size_t i = 0; i < 3; i++) {
+		o[i] = (struct gr_occurrence){ .series = &s, .date_index = -1, .original = days[i],
+		                               .start = days[i] };
+		o[i].start_utc = sched_to_utc(&days[i], "Europe/Berlin");
+		o[i].end_utc = o[i].start_utc + 7200;
+	}
+	/* Jan 1: the invitation; again: nothing */
+	plan_apply(f->db, &cfg, &l, o[0].start_utc - 13 * 86400, 1);
+	reopen(f);
+	plan_apply(f->db, &cfg, &l, o[0].start_utc - 13 * 86400, 0);
+	/* Feb 11 cancelled: one CANCEL; again: nothing */
+	o[1].status = GR_OCC_CANCELLED;
+	plan_apply(f->db, &cfg, &l, o[0].start_utc - 12 * 86400, 1);
+	plan_apply(f->db, &cfg, &l, o[0].start_utc - 12 * 86400, 0);
+	assert_int_equal(store_counts(f->db, &c), 0);
+	assert_int_equal(c.queued, 2);
+	assert_int_equal(store_outbox_claim(f->db, o[0].start_utc, &e), 0);
+	assert_string_equal(e.kind, "invitation");
+	assert_non_null(strstr(e.message, "@x.example"));
+	store_entry_free(&e);
+	assert_int_equal(store_outbox_claim(f->db, o[0].start_utc, &e), 0);
+	assert_string_equal(e.kind, "cancellation");
+	assert_string_equal(e.occurrence, "2026-02-11T10:00");
+	store_entry_free(&e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_schema, setup, teardown),
+		cmocka_unit_test(test_open_bad_path),
+		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_apply_read_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_claim_cycle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crash_recovery, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_notice_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transaction_all_or_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plan_roundtrip, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
