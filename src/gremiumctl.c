@@ -294,10 +294,12 @@ static int cmd_preview(struct ctl *ctl, int argc, char **argv)
 
 /* ---- ics ---- */
 
-/* How far past the config's last change the feed spells out skipped
- * months: derived from mtime, not the clock, so equal configs give equal
- * bytes (and equal ETags). */
-#define ICS_AHEAD ((time_t)3 * 366 * 86400)
+/* How far ahead of now the feed spells out skipped months at least, the
+ * same as the daemon's feed (daemon.c FEED_AHEAD_SECONDS) so both give the
+ * same bytes.  The bytes change only when that reaches a new skipped month
+ * of a series that skips an rrule series; every fact of the config is
+ * covered by sched_horizon() anyway. */
+#define ICS_AHEAD ((time_t)2 * 366 * 86400)
 
 static int write_feed(const char *path, const char *data)
 {
@@ -351,7 +353,7 @@ static int cmd_ics(struct ctl *ctl, int argc, char **argv)
 
 	if (ics_args(argc, argv, &out) < 0)
 		return EX_USAGE;
-	sched_horizon(cfg, cfg->mtime + ICS_AHEAD, &from, &to);
+	sched_horizon(cfg, time(NULL) + ICS_AHEAD, &from, &to);
 	r = sched_expand(cfg, from, to, &l);
 	if (r < 0) {
 		fprintf(stderr, "gremiumctl: ics: %s\n", strerror(-r));
