@@ -157,7 +157,7 @@ static void put_x(struct builder *b, icalcomponent *c, const char *name, const c
  * RFC 6868 ^' and ^^, which Outlook shows literally. */
 static icalparameter *cn_param(const char *name)
 {
-	char *v = util_strdup0(name ? name : "");
+	char *v = util_strdup0(name);
 	icalparameter *p;
 
 	if (!v)
@@ -179,11 +179,14 @@ static icalproperty *person(icalproperty *(*make)(const char *), const char *nam
 {
 	char *uri = util_asprintf("mailto:%s", email);
 	icalproperty *p = uri ? make(uri) : NULL;
-	icalparameter *cn = p ? cn_param(name) : NULL;
+	icalparameter *cn;
 
 	free(uri);
 	if (!p)
 		return NULL;
+	if (!name || !*name)
+		return p;       /* no CN rather than an empty one */
+	cn = cn_param(name);
 	if (!cn) {
 		icalproperty_free(p);
 		return NULL;

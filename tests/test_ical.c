@@ -218,6 +218,8 @@ static void test_publish(void **state)
 	assert_non_null(strstr(a, "\r\nX-WR-CALNAME:Kommunalgremium des IT-Planungsrats\r\n"));
 	assert_non_null(strstr(a, "\r\nNAME:Kommunalgremium des IT-Planungsrats\r\n"));
 	assert_null(strstr(a, "ATTENDEE"));
+	assert_null(strstr(a, "ORGANIZER"));
+	assert_null(strstr(a, "mailto:"));
 	assert_null(strstr(a, "freeassociation"));
 	check_vtimezone(cal);
 	/* three objects and one override */
