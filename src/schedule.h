@@ -60,7 +60,8 @@ int sched_compare(const struct gr_localtime *a, const struct gr_localtime *b);
  * Expand every series of cfg into the occurrences whose original or actual
  * start lies in [from, to) (UTC instants).  Cancelled and skipped occurrences
  * are included with their status.  Returns 0 and fills *ret (caller frees
- * with sched_list_free()), or -ENOMEM.
+ * with sched_list_free()), or -ENOMEM, or -EINVAL when a series' rule does
+ * not parse (config validation rules that out).
  */
 int sched_expand(const struct gr_config *cfg, time_t from, time_t to,
                  struct sched_list *ret);
