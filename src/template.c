@@ -28,6 +28,7 @@ static const char *const names[TMPL_COUNT_] = {
 	[TMPL_INVITATION_SINGLE] = "invitation-single",
 	[TMPL_UPDATE] = "update",
 	[TMPL_CANCELLATION] = "cancellation",
+	[TMPL_CANCELLATION_SERIES] = "cancellation-series",
 	[TMPL_TOPIC_CALL] = "topic-call",
 	[TMPL_REMINDER] = "reminder",
 	[TMPL_TEST] = "test",
@@ -38,7 +39,7 @@ static const char *const lang_names[TMPL_LANG_COUNT_] = { "de", "en" };
 static const char *const placeholders[] = {
 	"member_name", "committee", "short_name", "summary", "date", "time",
 	"end_time", "location", "url", "deadline", "days", "in_days",
-	"topics_address", "organizer", "old_date", "note", "description",
+	"topics_address", "organizer", "old_date", "note", "description", "changes",
 };
 
 struct text {
@@ -109,8 +110,9 @@ static const struct text builtin[TMPL_COUNT_][TMPL_LANG_COUNT_] = {
 	[TMPL_UPDATE] = {
 		[TMPL_DE] = { "Geändert: {summary} am {date}",
 			"Guten Tag {member_name},\n\n"
-			"die Sitzung „{summary}“ am {old_date} wird auf {date}, {time} verschoben.\n\n"
-			"Neuer Termin: {date}, {time} bis {end_time}\n"
+			"bei „{summary}“ des Gremiums „{committee}“ hat sich Folgendes geändert:\n\n"
+			"{changes}\n\n"
+			"Nächste Sitzung: {date}, {time} bis {end_time}\n"
 			"Ort: {location}\n"
 			"Zugang: {url}\n\n"
 			"{note}\n\n"
@@ -120,8 +122,9 @@ static const struct text builtin[TMPL_COUNT_][TMPL_LANG_COUNT_] = {
 			"{organizer}\n" },
 		[TMPL_EN] = { "Changed: {summary} on {date}",
 			"Dear {member_name},\n\n"
-			"the meeting \"{summary}\" on {old_date} is moved to {date}, {time}.\n\n"
-			"New date: {date}, {time} to {end_time}\n"
+			"the following has changed for \"{summary}\" of the {committee}:\n\n"
+			"{changes}\n\n"
+			"Next meeting: {date}, {time} to {end_time}\n"
 			"Location: {location}\n"
 			"Access: {url}\n\n"
 			"{note}\n\n"
@@ -143,6 +146,22 @@ static const struct text builtin[TMPL_COUNT_][TMPL_LANG_COUNT_] = {
 			"the meeting \"{summary}\" on {date}, {time}, will not take place.\n\n"
 			"{note}\n\n"
 			"The meeting is marked as cancelled in your calendar.\n\n"
+			"Kind regards\n"
+			"{organizer}\n" },
+	},
+	[TMPL_CANCELLATION_SERIES] = {
+		[TMPL_DE] = { "Abgesagt: {summary}",
+			"Guten Tag {member_name},\n\n"
+			"die Termine von „{summary}“ des Gremiums „{committee}“ entfallen für Sie; "
+			"sie werden in Ihrem Kalender als abgesagt gekennzeichnet.\n\n"
+			"{note}\n\n"
+			"Mit freundlichen Grüßen\n"
+			"{organizer}\n" },
+		[TMPL_EN] = { "Cancelled: {summary}",
+			"Dear {member_name},\n\n"
+			"the meetings of \"{summary}\" of the {committee} are cancelled for you; "
+			"they are marked as cancelled in your calendar.\n\n"
+			"{note}\n\n"
 			"Kind regards\n"
 			"{organizer}\n" },
 	},
@@ -280,6 +299,52 @@ void tmpl_format_days(enum tmpl_lang lang, int days, char *buf, size_t len)
 		snprintf(buf, len, "%s", en ? "tomorrow" : "morgen");
 	else
 		snprintf(buf, len, en ? "in %d days" : "in %d Tagen", days);
+}
+
+void tmpl_describe_move(enum tmpl_lang lang, const struct gr_localtime *from,
+                        const struct gr_localtime *to, char *buf, size_t len)
+{
+	char old[64], date[64], time[32];
+	const char *comma;
+
+	/* the old date without its weekday: "am 8. Juli 2026" reads naturally */
+	tmpl_format_date(lang, from, date, sizeof(date));
+	comma = strstr(date, ", ");
+	snprintf(old, sizeof(old), "%s", comma ? comma + 2 : date);
+	tmpl_format_date(lang, to, date, sizeof(date));
+	tmpl_format_time(lang, to, time, sizeof(time));
+	snprintf(buf, len, lang == TMPL_EN ? "The meeting on %s is moved to %s, %s." :
+	         "Die Sitzung am %s wird auf %s, %s verschoben.", old, date, time);
+}
+
+void tmpl_describe_change(enum tmpl_lang lang, enum tmpl_change what, const char *value,
+                          char *buf, size_t len)
+{
+	/* text before and after the value, per language */
+	static const char *const text[][TMPL_LANG_COUNT_][2] = {
+		[TMPL_CHANGE_SUMMARY] = { { "Neuer Titel: ", "" }, { "New title: ", "" } },
+		[TMPL_CHANGE_LOCATION] = { { "Neuer Ort: ", "" }, { "New location: ", "" } },
+		[TMPL_CHANGE_TIME] = { { "Neuer Beginn der Reihe: ", "" },
+		                       { "The series now starts: ", "" } },
+		[TMPL_CHANGE_DURATION] = { { "Neues Ende: ", "" }, { "New end time: ", "" } },
+		[TMPL_CHANGE_RULE] = { { "Die Termine der Reihe haben sich geändert.", "" },
+		                       { "The dates of the series have changed.", "" } },
+		[TMPL_CHANGE_RESTORED] = { { "Die Sitzung am ", " findet doch statt." },
+		                           { "The meeting on ", " takes place after all." } },
+		[TMPL_CHANGE_DETAILS] = { { "Beschreibung oder Zugangslink wurden aktualisiert.", "" },
+		                          { "The description or the access link was updated.", "" } },
+	};
+	int l = lang == TMPL_EN ? TMPL_EN : TMPL_DE;
+
+	if ((unsigned)what >= sizeof(text) / sizeof(text[0])) {
+		snprintf(buf, len, "%s", "");
+		return;
+	}
+	if (what == TMPL_CHANGE_LOCATION && (!value || !*value))
+		value = l == TMPL_EN ? "none" : "keiner";
+	if (what == TMPL_CHANGE_RULE || what == TMPL_CHANGE_DETAILS || !value)
+		value = "";
+	snprintf(buf, len, "%s%s%s", text[what][l][0], value, text[what][l][1]);
 }
 
 /* ---- growing output buffer with a cap ---- */

@@ -6,7 +6,7 @@
  * Placeholders are {name}; "{{" is a literal "{".  Known placeholders:
  * {member_name} {committee} {short_name} {summary} {date} {time} {end_time}
  * {location} {url} {deadline} {days} {in_days} {topics_address} {organizer}
- * {old_date} {note} {description}
+ * {old_date} {note} {description} {changes}
  * The caller formats the values: dates with tmpl_format_date(), times with
  * tmpl_format_time(), {days} is the number of days before the meeting and
  * {in_days} the phrase tmpl_format_days() makes of it ("morgen", "in 7
@@ -39,6 +39,7 @@ enum tmpl_name {
 	TMPL_INVITATION_SINGLE,
 	TMPL_UPDATE,
 	TMPL_CANCELLATION,
+	TMPL_CANCELLATION_SERIES,
 	TMPL_TOPIC_CALL,
 	TMPL_REMINDER,
 	TMPL_TEST,
@@ -88,6 +89,27 @@ void tmpl_format_time(enum tmpl_lang lang, const struct gr_localtime *lt,
                       char *buf, size_t len);
 /* {in_days}: "heute"/"morgen"/"in 7 Tagen" or "today"/"tomorrow"/"in 7 days". */
 void tmpl_format_days(enum tmpl_lang lang, int days, char *buf, size_t len);
+
+/*
+ * One line of an update's {changes}: what happened to the meeting, in lang.
+ * tmpl_describe_move: "Die Sitzung am 8. Juli 2026 wird auf Donnerstag,
+ * 9. Juli 2026, 10:00 Uhr verschoben."
+ */
+void tmpl_describe_move(enum tmpl_lang lang, const struct gr_localtime *from,
+                        const struct gr_localtime *to, char *buf, size_t len);
+
+enum tmpl_change {
+	TMPL_CHANGE_SUMMARY,   /* value: the new title */
+	TMPL_CHANGE_LOCATION,  /* value: the new location ("" = none) */
+	TMPL_CHANGE_TIME,      /* value: the new start, e.g. "Mittwoch, 9. Dezember 2026, 10:00 Uhr" */
+	TMPL_CHANGE_DURATION,  /* value: the new end time, e.g. "12:00 Uhr" */
+	TMPL_CHANGE_RULE,      /* value: unused; the series has new dates */
+	TMPL_CHANGE_RESTORED,  /* value: date of a meeting that takes place again */
+	TMPL_CHANGE_DETAILS,   /* value: unused; description or link changed */
+};
+/* "Neuer Ort: Bonn" etc.; one line without a trailing newline. */
+void tmpl_describe_change(enum tmpl_lang lang, enum tmpl_change what, const char *value,
+                          char *buf, size_t len);
 
 /* Check the built-in texts' placeholders (for the tests): 0 or -EINVAL. */
 int tmpl_check_builtin(FILE *errs);

@@ -61,6 +61,30 @@ static void test_dates(void **state)
 	assert_int_equal(tmpl_lang_from_str("de"), TMPL_DE);
 	assert_int_equal(tmpl_lang_from_str(NULL), TMPL_DE);
 	assert_string_equal(tmpl_name_str(TMPL_TOPIC_CALL), "topic-call");
+	assert_string_equal(tmpl_name_str(TMPL_CANCELLATION_SERIES), "cancellation-series");
+}
+
+static void test_describe(void **state)
+{
+	struct gr_localtime from = { 2026, 7, 8, 10, 0 }, to = { 2026, 7, 9, 10, 0 };
+	char buf[256];
+	(void)state;
+
+	/* the issue's own example sentence */
+	tmpl_describe_move(TMPL_DE, &from, &to, buf, sizeof(buf));
+	assert_string_equal(buf, "Die Sitzung am 8. Juli 2026 wird auf Donnerstag, 9. Juli 2026, 10:00 Uhr verschoben.");
+	tmpl_describe_move(TMPL_EN, &from, &to, buf, sizeof(buf));
+	assert_string_equal(buf, "The meeting on 8 July 2026 is moved to Thursday, 9 July 2026, 10:00.");
+	tmpl_describe_change(TMPL_DE, TMPL_CHANGE_LOCATION, "Bonn, Rathaus", buf, sizeof(buf));
+	assert_string_equal(buf, "Neuer Ort: Bonn, Rathaus");
+	tmpl_describe_change(TMPL_EN, TMPL_CHANGE_LOCATION, NULL, buf, sizeof(buf));
+	assert_string_equal(buf, "New location: none");
+	tmpl_describe_change(TMPL_DE, TMPL_CHANGE_RESTORED, "9. Dezember 2026", buf, sizeof(buf));
+	assert_string_equal(buf, "Die Sitzung am 9. Dezember 2026 findet doch statt.");
+	tmpl_describe_change(TMPL_DE, TMPL_CHANGE_RULE, "ignored", buf, sizeof(buf));
+	assert_string_equal(buf, "Die Termine der Reihe haben sich geändert.");
+	tmpl_describe_change(TMPL_EN, (enum tmpl_change)99, "x", buf, sizeof(buf));
+	assert_string_equal(buf, "");
 }
 
 static const struct tmpl_var vars[] = {
@@ -76,6 +100,7 @@ static const struct tmpl_var vars[] = {
 	{ "topics_address", "themen@fitko.example" },
 	{ "organizer", "FITKO (Vorsitz)" },
 	{ "in_days", "morgen" },
+	{ "changes", "Die Sitzung am 8. Juli 2026 wird auf Donnerstag, 9. Juli 2026, 10:00 Uhr verschoben." },
 };
 #define N_VARS (sizeof(vars) / sizeof(vars[0]))
 
@@ -292,6 +317,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_describe),
 		cmocka_unit_test(test_builtin),
 		cmocka_unit_test(test_subject_controls),
 		cmocka_unit_test_setup_teardown(test_override, setup_dir, teardown_dir),
