@@ -22,13 +22,8 @@
 
 #include "config.h"
 #include "daemon.h"
-#include "ical.h"
-#include "schedule.h"
+#include "service.h"
 #include "util.h"
-
-/* How far ahead of now the feed must reach at least (a rrule series is
- * unbounded; exceptions further ahead are covered by sched_horizon). */
-#define FEED_AHEAD_SECONDS (2 * 366 * 24 * 3600)
 
 struct daemon {
 	sd_event *event;
@@ -90,26 +85,11 @@ static int load_config(const char *path, struct gr_config **ret)
 	return r == -ENOENT ? EX_NOINPUT : EX_CONFIG;
 }
 
-/* Render the public feed of cfg; NULL on failure. */
-static char *render_feed(const struct gr_config *cfg)
-{
-	struct sched_list occ = { 0 };
-	time_t from, to;
-	char *feed;
-
-	sched_horizon(cfg, time(NULL) + FEED_AHEAD_SECONDS, &from, &to);
-	if (sched_expand(cfg, from, to, &occ) < 0)
-		return NULL;
-	feed = ical_publish(cfg, &occ, cfg->mtime);
-	sched_list_free(&occ);
-	return feed;
-}
-
 /* Rewrite the feed file when the calendar changed. */
 static void update_feed(struct daemon *d)
 {
-	char *feed = render_feed(d->cfg);
 	int r;
+	char *feed = service_feed(d->cfg, time(NULL), &r);
 
 	if (!feed) {
 		dlog(SD_ERR, "cannot render the calendar feed, keeping the old one");

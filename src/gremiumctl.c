@@ -20,6 +20,8 @@
 #include "ical.h"
 #include "mail.h"
 #include "schedule.h"
+#include "service.h"
+#include "store.h"
 #include "template.h"
 #include "transport.h"
 #include "util.h"
@@ -40,6 +42,8 @@ static int cmd_check(struct ctl *ctl, int argc, char **argv);
 static int cmd_preview(struct ctl *ctl, int argc, char **argv);
 static int cmd_ics(struct ctl *ctl, int argc, char **argv);
 static int cmd_send_test(struct ctl *ctl, int argc, char **argv);
+static int cmd_run_once(struct ctl *ctl, int argc, char **argv);
+static int cmd_status(struct ctl *ctl, int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "check", "", "validate the configuration; every problem as FILE:LINE: message", cmd_check },
@@ -48,6 +52,9 @@ static const struct command commands[] = {
 	{ "ics", "[-o FILE]", "write the public calendar feed (METHOD:PUBLISH)", cmd_ics },
 	{ "send-test", "--to ADDRESS [--kind invitation|reminder|topic-call]",
 	  "send one sample mail through the configured transport", cmd_send_test },
+	{ "run-once", "[--now YYYY-MM-DDTHH:MM]",
+	  "plan what is due now (committee local time), enqueue it, send the outbox", cmd_run_once },
+	{ "status", "", "outbox and sent-log summary; permanently failed recipients", cmd_status },
 };
 
 static void usage(FILE *out)
@@ -298,13 +305,6 @@ static int cmd_preview(struct ctl *ctl, int argc, char **argv)
 
 /* ---- ics ---- */
 
-/* How far ahead of now the feed spells out skipped months at least, the
- * same as the daemon's feed (daemon.c FEED_AHEAD_SECONDS) so both give the
- * same bytes.  The bytes change only when that reaches a new skipped month
- * of a series that skips an rrule series; every fact of the config is
- * covered by sched_horizon() anyway. */
-#define ICS_AHEAD ((time_t)2 * 366 * 86400)
-
 static int write_feed(const char *path, const char *data)
 {
 	char *dir = util_strdup0(path), *slash;
@@ -350,23 +350,14 @@ static int cmd_ics(struct ctl *ctl, int argc, char **argv)
 {
 	const struct gr_config *cfg = ctl->cfg;
 	const char *out = NULL;
-	struct sched_list l = { 0 };
-	time_t from, to;
 	char *feed;
 	int r;
 
 	if (ics_args(argc, argv, &out) < 0)
 		return EX_USAGE;
-	sched_horizon(cfg, time(NULL) + ICS_AHEAD, &from, &to);
-	r = sched_expand(cfg, from, to, &l);
-	if (r < 0) {
-		fprintf(stderr, "gremiumctl: ics: %s\n", strerror(-r));
-		return EX_SOFTWARE;
-	}
-	feed = ical_publish(cfg, &l, cfg->mtime);
-	sched_list_free(&l);
+	feed = service_feed(cfg, time(NULL), &r);
 	if (!feed) {
-		fprintf(stderr, "gremiumctl: ics: building the calendar failed\n");
+		fprintf(stderr, "gremiumctl: ics: building the calendar: %s\n", strerror(-r));
 		return EX_SOFTWARE;
 	}
 	if (out) {
@@ -618,6 +609,161 @@ static int cmd_send_test(struct ctl *ctl, int argc, char **argv)
 		r = send_test_deliver(&st);
 	send_test_free(&st);
 	return r;
+}
+
+/* ---- run-once ---- */
+
+/* --now YYYY-MM-DDTHH:MM (committee local time) into *ret.  0 or exit code. */
+static int run_once_args(const struct gr_config *cfg, int argc, char **argv, time_t *ret)
+{
+	static const struct option options[] = {
+		{ "now", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct gr_localtime lt;
+	int c;
+
+	*ret = time(NULL);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		if (c != 'n') {
+			fprintf(stderr, "gremiumctl: run-once: bad option '%s'\n", argv[optind - 1]);
+			return EX_USAGE;
+		}
+		if (util_parse_datetime(optarg, &lt.year, &lt.month, &lt.day, &lt.hour, &lt.minute) < 0) {
+			fprintf(stderr, "gremiumctl: run-once: --now wants YYYY-MM-DDTHH:MM, got '%s'\n", optarg);
+			return EX_USAGE;
+		}
+		*ret = sched_to_utc(&lt, cfg->committee.timezone);
+	}
+	if (optind < argc) {
+		fprintf(stderr, "gremiumctl: run-once: unexpected argument '%s'\n", argv[optind]);
+		return EX_USAGE;
+	}
+	return 0;
+}
+
+/* Send every entry due at now; one line per failure.  0 or exit code. */
+static int run_once_drain(const struct gr_config *cfg, struct store *db, time_t now,
+                          struct store_counts *ret)
+{
+	struct transport *tr = NULL;
+	struct service_sent sent;
+	unsigned seed = (unsigned)now ^ (unsigned)getpid();
+	size_t n_sent = 0, n_retry = 0, n_failed = 0;
+	char err[512];
+	int r;
+
+	if (tr_new(cfg, &tr, err, sizeof(err), stderr) < 0) {
+		fprintf(stderr, "gremiumctl: run-once: setting up delivery: %s\n", err);
+		return EX_CONFIG;
+	}
+	/* each entry is claimed at most once per run: a retry is due later */
+	while ((r = service_send(cfg, db, tr, now, &seed, &sent, err, sizeof(err))) > 0) {
+		if (sent.result == TR_SENT) {
+			n_sent++;
+		} else if (sent.result == TR_TEMPORARY && !sent.gave_up) {
+			n_retry++;
+			fprintf(stderr, "gremiumctl: run-once: %s to %s: temporary failure, retrying later: %s\n",
+			        sent.kind, sent.recipient, sent.reply);
+		} else {
+			n_failed++;
+			fprintf(stderr, "gremiumctl: run-once: %s to %s: failed%s: %s\n", sent.kind,
+			        sent.recipient, sent.gave_up ? " (retry time over)" : "", sent.reply);
+		}
+	}
+	printf("sent %zu, to retry %zu, failed %zu (%s)\n", n_sent, n_retry, n_failed, tr_name(tr));
+	tr_free(tr);
+	if (r < 0) {
+		fprintf(stderr, "gremiumctl: run-once: %s\n", err);
+		return EX_IOERR;
+	}
+	if (store_counts(db, ret) < 0) {
+		fprintf(stderr, "gremiumctl: run-once: counting the outbox: %s\n", store_errmsg(db));
+		return EX_IOERR;
+	}
+	return 0;
+}
+
+static int cmd_run_once(struct ctl *ctl, int argc, char **argv)
+{
+	const struct gr_config *cfg = ctl->cfg;
+	struct tmpl_set *tmpl = NULL;
+	struct store *db = NULL;
+	struct service_plan_info info;
+	struct store_counts counts = { 0 };
+	time_t now;
+	char err[512];
+	int r;
+
+	r = run_once_args(cfg, argc, argv, &now);
+	if (r)
+		return r;
+	if (tmpl_load(cfg->templates, &tmpl, stderr) < 0) {
+		fprintf(stderr, "gremiumctl: run-once: loading templates: see the problems above\n");
+		return EX_CONFIG;
+	}
+	r = store_open(cfg->state, STORE_OPEN_SENDER, &db, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "gremiumctl: run-once: opening the state: %s\n", err);
+		tmpl_free(tmpl);
+		return r == -EBUSY ? EX_TEMPFAIL : EX_CANTCREAT;
+	}
+	r = service_plan(cfg, tmpl, db, now, &info, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "gremiumctl: run-once: %s\n", err);
+		r = EX_SOFTWARE;
+	} else {
+		printf("planned %zu message%s\n", info.enqueued, info.enqueued == 1 ? "" : "s");
+		r = run_once_drain(cfg, db, now, &counts);
+	}
+	store_close(db);
+	tmpl_free(tmpl);
+	if (r == 0 && counts.queued > 0)
+		return EX_TEMPFAIL;
+	return r;
+}
+
+/* ---- status ---- */
+
+static int cmd_status(struct ctl *ctl, int argc, char **argv)
+{
+	const struct gr_config *cfg = ctl->cfg;
+	struct store *db = NULL;
+	struct store_counts counts = { 0 };
+	struct store_failure *f = NULL;
+	size_t n = 0;
+	char err[512];
+	int r;
+
+	(void)argv;
+	if (argc > 1) {
+		fprintf(stderr, "gremiumctl: status takes no arguments\n");
+		return EX_USAGE;
+	}
+	if (access(cfg->state, F_OK) < 0) {
+		/* nothing sent yet: do not create a database just to say so */
+		puts("0 sent, 0 queued, 0 failed");
+		return EX_OK;
+	}
+	r = store_open(cfg->state, 0, &db, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "gremiumctl: status: opening the state: %s\n", err);
+		return EX_NOINPUT;
+	}
+	if (store_counts(db, &counts) < 0 || store_failures(db, &f, &n) < 0) {
+		fprintf(stderr, "gremiumctl: status: %s\n", store_errmsg(db));
+		store_close(db);
+		return EX_IOERR;
+	}
+	printf("%ld sent, %ld queued, %ld failed\n", counts.sent, counts.queued, counts.failed);
+	for (size_t i = 0; i < n; i++)
+		printf("failed: %s (%s%s%s): %s\n", f[i].recipient, f[i].kind,
+		       f[i].occurrence ? " " : "", f[i].occurrence ? f[i].occurrence : "",
+		       f[i].answer ? f[i].answer : "no answer");
+	store_failures_free(f, n);
+	store_close(db);
+	return EX_OK;
 }
 
 /* ---- main ---- */
