@@ -294,6 +294,19 @@ static int calendar_part(const struct gr_config *cfg, const struct sched_list *o
 	return *ret ? 0 : -ENOMEM;
 }
 
+/* X-Gremium-Occurrence: the meeting a mail is about; for invitations and
+ * updates of a dated meeting its start; none for a whole series. */
+static const struct gr_localtime *occurrence_of(const struct plan_action *a,
+                                               const struct ical_object *obj)
+{
+	if (a->occurrence_text[0])
+		return &a->occurrence;
+	if (!obj->series->rrule && obj->date_index >= 0 &&
+	    (size_t)obj->date_index < obj->series->n_dates)
+		return &obj->series->dates[obj->date_index];
+	return NULL;
+}
+
 int service_render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
                    const struct sched_list *occ, const struct plan_action *a,
                    time_t now, char **ret, size_t *ret_len, char *err, size_t errlen)
@@ -340,7 +353,7 @@ int service_render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
 			.kind = a->kind, .to = &to, .subject = subject, .body = body,
 			.ical = ical,
 			.ical_method = !ical ? NULL : a->kind == GR_KIND_CANCELLATION ? "CANCEL" : "REQUEST",
-			.occurrence = a->occurrence_text[0] ? &a->occurrence : NULL,
+			.occurrence = occurrence_of(a, &obj),
 			.message_id = id, .date = now,
 			.reply_to_topics = a->kind == GR_KIND_TOPIC_CALL,
 		};
