@@ -388,16 +388,13 @@ struct send_test {
 	struct sched_list occ;          /* every occurrence of the horizon */
 	const struct gr_occurrence *next;
 	time_t now;
-	char *subject, *body, *ical, *msg;
+	char *msg;
 	size_t len;
 };
 
 static void send_test_free(struct send_test *st)
 {
 	sched_list_free(&st->occ);
-	free(st->subject);
-	free(st->body);
-	free(st->ical);
 	free(st->msg);
 }
 
@@ -483,83 +480,41 @@ static int send_test_next(struct send_test *st)
 	return 0;
 }
 
-/* Render the template for the kind into st->subject/body.  0 or exit code. */
-static int send_test_text(struct send_test *st)
+/* The message for the kind into st->msg, rendered exactly as the service
+ * renders a planned one.  0 or an exit code. */
+static int send_test_render(struct send_test *st)
 {
 	const struct gr_config *cfg = st->cfg;
-	const struct gr_occurrence *o = st->next;
 	const struct gr_notifications *n = &cfg->notifications;
-	enum tmpl_lang lang = tmpl_lang_from_str(cfg->committee.language);
-	int days = n->n_reminders > 0 ? n->reminders_days_before[0] : 1;
+	const struct gr_occurrence *o = st->next;
 	struct gr_localtime deadline = sched_add_days(o->start, -n->topic_deadline_days_before);
-	char date[64], time_[32], end[32], dl[64], ndays[16], in_days[32];
+	struct plan_action a = {
+		.kind = st->kind, .member = &st->member, .email = st->member.email,
+		.name = st->member.name, .series = o->series, .date_index = o->date_index,
+		.occ = st->kind == GR_KIND_INVITATION ? NULL : o,
+		.occurrence = o->start, .recurrence_id = o->original,
+		.days_before = n->n_reminders > 0 ? n->reminders_days_before[0] : 1,
+	};
 	struct tmpl_set *set = NULL;
-	enum tmpl_name name;
+	char err[512];
 	int r;
 
-	tmpl_format_date(lang, &o->start, date, sizeof(date));
-	tmpl_format_time(lang, &o->start, time_, sizeof(time_));
-	tmpl_format_time(lang, &o->end, end, sizeof(end));
-	tmpl_format_date(lang, &deadline, dl, sizeof(dl));
-	snprintf(ndays, sizeof(ndays), "%d", days);
-	tmpl_format_days(lang, days, in_days, sizeof(in_days));
-	const struct tmpl_var vars[] = {
-		{ "member_name", st->member.name }, { "committee", cfg->committee.name },
-		{ "short_name", cfg->committee.short_name }, { "summary", o->series->summary },
-		{ "date", date }, { "time", time_ }, { "end_time", end },
-		{ "location", o->series->location }, { "url", o->series->url },
-		{ "description", o->series->description }, { "deadline", dl },
-		{ "days", ndays }, { "in_days", in_days },
-		{ "topics_address", cfg->committee.topics_address },
-		{ "organizer", cfg->committee.organizer_name }, { "note", o->note },
-	};
-
+	deadline.hour = n->send_hour;
+	deadline.minute = n->send_minute;
+	a.deadline = sched_to_utc(&deadline, cfg->committee.timezone);
+	snprintf(a.occurrence_text, sizeof(a.occurrence_text), "%04d-%02d-%02dT%02d:%02d",
+	         o->start.year, o->start.month, o->start.day, o->start.hour, o->start.minute);
+	snprintf(a.message_id, sizeof(a.message_id), "send-test.%lld.%ld.%ld@%s",
+	         (long long)st->now, (long)getpid(), (long)clock(), cfg->committee.domain);
 	if (tmpl_load(cfg->templates, &set, stderr) < 0) {
 		fprintf(stderr, "gremiumctl: send-test: loading templates: see the problems above\n");
 		return EX_CONFIG;
 	}
-	name = st->kind == GR_KIND_REMINDER ? TMPL_REMINDER :
-	       st->kind == GR_KIND_TOPIC_CALL ? TMPL_TOPIC_CALL :
-	       o->series->rrule ? TMPL_INVITATION_SERIES : TMPL_INVITATION_SINGLE;
-	r = tmpl_render(set, name, lang, vars, sizeof(vars) / sizeof(vars[0]), &st->subject, &st->body);
+	/* INTEROP: SEQUENCE 0 and the member's own ATTENDEE line */
+	r = service_render(cfg, set, &st->occ, &a, st->now, &st->msg, &st->len, err, sizeof(err));
 	tmpl_free(set);
 	if (r < 0) {
-		fprintf(stderr, "gremiumctl: send-test: rendering the text: %s\n", strerror(-r));
-		return EX_OSERR;
-	}
-	return 0;
-}
-
-/* The whole message into st->msg.  0 or an exit code. */
-static int send_test_render(struct send_test *st)
-{
-	struct mail_spec spec = {
-		.kind = st->kind, .to = &st->member, .subject = st->subject, .body = st->body,
-		.occurrence = &st->next->start, .date = st->now,
-		.reply_to_topics = st->kind == GR_KIND_TOPIC_CALL,
-	};
-	char id[96];
-	int r;
-
-	if (st->kind == GR_KIND_INVITATION) {
-		/* INTEROP: SEQUENCE 0 and the member's own ATTENDEE line */
-		struct ical_object obj = { st->next->series, st->next->date_index };
-
-		st->ical = ical_request(st->cfg, &obj, &st->occ, &st->member, 0, st->now);
-		if (!st->ical) {
-			fprintf(stderr, "gremiumctl: send-test: building the calendar: out of memory\n");
-			return EX_OSERR;
-		}
-		spec.ical = st->ical;
-		spec.ical_method = "REQUEST";
-	}
-	snprintf(id, sizeof(id), "send-test.%lld.%ld.%ld", (long long)st->now, (long)getpid(),
-	         (long)clock());
-	spec.message_id = id;
-	r = mail_render(st->cfg, &spec, &st->msg, &st->len);
-	if (r < 0) {
-		fprintf(stderr, "gremiumctl: send-test: rendering the mail: %s\n",
-		        r == -EINVAL ? "invalid field (address, domain or calendar)" : strerror(-r));
+		fprintf(stderr, "gremiumctl: send-test: %s\n", err);
 		return r == -EINVAL ? EX_CONFIG : EX_OSERR;
 	}
 	return 0;
@@ -601,8 +556,6 @@ static int cmd_send_test(struct ctl *ctl, int argc, char **argv)
 		send_test_member(&st);
 		r = send_test_next(&st);
 	}
-	if (r == 0)
-		r = send_test_text(&st);
 	if (r == 0)
 		r = send_test_render(&st);
 	if (r == 0)
