@@ -20,6 +20,7 @@
 #include "ical.h"
 #include "mail.h"
 #include "schedule.h"
+#include "plan.h"
 #include "service.h"
 #include "store.h"
 #include "template.h"
@@ -274,6 +275,79 @@ static int preview_args(const struct gr_config *cfg, int argc, char **argv,
 	return 0;
 }
 
+/* The recorded state for planning previews: read-only, empty when there is
+ * no database yet (then every invitation is still to be sent). */
+static int preview_state(const struct gr_config *cfg, struct store_state *ret)
+{
+	struct store *db = NULL;
+	char err[512];
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	if (access(cfg->state, F_OK) < 0)
+		return 0;
+	r = store_open(cfg->state, 0, &db, err, sizeof(err));
+	if (r == 0 && (r = store_read_state(db, ret)) < 0)
+		snprintf(err, sizeof(err), "%s", store_errmsg(db));
+	if (r < 0)
+		fprintf(stderr, "gremiumctl: preview: reading the state: %s\n", err);
+	store_close(db);
+	return r;
+}
+
+/* The mails the planner will send: those due now, then each notification
+ * due before `until`, with its send time. */
+static int print_planned(const struct gr_config *cfg, time_t now, time_t until)
+{
+	struct sched_list occ = { 0 };
+	struct store_state st;
+	struct plan_result res = { 0 };
+	size_t per_kind[GR_KIND_COUNT_] = { 0 };
+	char due[64], meeting[64];
+	int r;
+
+	if (preview_state(cfg, &st) < 0)
+		return EX_IOERR;
+	r = service_occurrences(cfg, now, &occ);
+	if (r == 0)
+		r = plan_run(cfg, &occ, &st, now, &res);
+	if (r < 0) {
+		fprintf(stderr, "gremiumctl: preview: planning: %s\n", strerror(-r));
+		r = EX_SOFTWARE;
+		goto out;
+	}
+	puts("\nPlanned mails:");
+	for (size_t i = 0; i < res.n_actions; i++)
+		per_kind[res.actions[i].kind]++;
+	for (int k = 0; k < GR_KIND_COUNT_; k++)
+		if (per_kind[k])
+			printf("  %-19s  %-13s %zu message%s\n", "due now", mail_kind_str((enum gr_kind)k),
+			       per_kind[k], per_kind[k] == 1 ? "" : "s");
+	for (size_t i = 0; i < res.n_upcoming && res.upcoming[i].due < until; i++) {
+		const struct plan_upcoming *u = &res.upcoming[i];
+		struct gr_localtime lt;
+		char kind[32];
+
+		sched_from_utc(u->due, cfg->committee.timezone, &lt);
+		format_day(cfg, &lt, due, sizeof(due));
+		format_day(cfg, &u->occ->start, meeting, sizeof(meeting));
+		if (u->kind == GR_KIND_REMINDER)
+			snprintf(kind, sizeof(kind), "reminder -%dd", u->days_before);
+		else
+			snprintf(kind, sizeof(kind), "%s", mail_kind_str(u->kind));
+		printf("  %s  %-13s for %s %s, to %zu members\n", due, kind, meeting,
+		       u->occ->series->id, cfg->n_members);
+	}
+	if (res.n_actions == 0 && (res.n_upcoming == 0 || res.upcoming[0].due >= until))
+		puts("  none in this period");
+	r = 0;
+out:
+	plan_result_free(&res);
+	sched_list_free(&occ);
+	store_state_free(&st);
+	return r;
+}
+
 static int cmd_preview(struct ctl *ctl, int argc, char **argv)
 {
 	const struct gr_config *cfg = ctl->cfg;
@@ -291,11 +365,19 @@ static int cmd_preview(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, "gremiumctl: preview: %s\n", strerror(-r));
 		return EX_SOFTWARE;
 	}
-	if (o.tsv)
+	if (o.tsv) {
 		print_tsv(cfg, &l);
-	else
+	} else {
+		time_t start = sched_to_utc(&o.from, cfg->committee.timezone), now = time(NULL);
+
+		printf("Meetings from %04d-%02d-%02d for %d days:\n", o.from.year, o.from.month,
+		       o.from.day, o.days);
 		print_table(cfg, &l);
+		r = print_planned(cfg, start > now ? start : now, sched_to_utc(&to, cfg->committee.timezone));
+	}
 	sched_list_free(&l);
+	if (r != 0)
+		return r;
 	if (fflush(stdout) != 0) {
 		fprintf(stderr, "gremiumctl: preview: writing: %s\n", strerror(errno));
 		return EX_IOERR;
