@@ -105,6 +105,7 @@ static int cmd_check(struct ctl *ctl, int argc, char **argv)
 #define PREVIEW_MAX_DAYS 3660
 
 struct preview_opts {
+	bool from_given;            /* --from: plan as of that midnight */
 	struct gr_localtime from;   /* local midnight */
 	int days;
 	bool tsv;
@@ -239,6 +240,7 @@ static int preview_args(const struct gr_config *cfg, int argc, char **argv,
 	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (c) {
 		case 'f':
+			o.from_given = true;
 			if (util_parse_date(optarg, &o.from.year, &o.from.month, &o.from.day) < 0) {
 				fprintf(stderr, "gremiumctl: preview: --from wants YYYY-MM-DD, got '%s'\n", optarg);
 				return -EINVAL;
@@ -368,12 +370,14 @@ static int cmd_preview(struct ctl *ctl, int argc, char **argv)
 	if (o.tsv) {
 		print_tsv(cfg, &l);
 	} else {
-		time_t start = sched_to_utc(&o.from, cfg->committee.timezone), now = time(NULL);
+		/* --from previews as of that day's midnight, like run-once --now:
+		 * the same answer whatever day it is run */
+		time_t now = o.from_given ? sched_to_utc(&o.from, cfg->committee.timezone) : time(NULL);
 
 		printf("Meetings from %04d-%02d-%02d for %d days:\n", o.from.year, o.from.month,
 		       o.from.day, o.days);
 		print_table(cfg, &l);
-		r = print_planned(cfg, start > now ? start : now, sched_to_utc(&to, cfg->committee.timezone));
+		r = print_planned(cfg, now, sched_to_utc(&to, cfg->committee.timezone));
 	}
 	sched_list_free(&l);
 	if (r != 0)
