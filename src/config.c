@@ -228,37 +228,6 @@ static bool has_bad_control(const char *v, bool allow_lf)
 	return false;
 }
 
-/* Well-formed UTF-8 (RFC 3629: no overlongs, no surrogates, <= U+10FFFF)?
- * A file saved as Latin-1 would otherwise put broken bytes into mails. */
-static bool utf8_valid(const unsigned char *p)
-{
-	while (*p) {
-		unsigned c = *p, n, cp;
-
-		if (c < 0x80) {
-			p++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 2, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 3, cp = c & 0x07;
-		else
-			return false;
-		for (unsigned i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (p[i] & 0x3f);
-		}
-		if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-			return false;
-		p += n + 1;
-	}
-	return true;
-}
 
 /* A string setting, checked; NULL when it was reported. */
 static const char *get_string(struct loader *ld, const config_setting_t *s,
@@ -277,7 +246,7 @@ static const char *get_string(struct loader *ld, const config_setting_t *s,
 		problem(ld, line_of(s), "%s: longer than %d bytes", name, VALUE_MAX_LEN);
 		return NULL;
 	}
-	if (!utf8_valid((const unsigned char *)v)) {
+	if (!util_utf8_valid((const unsigned char *)v)) {
 		problem(ld, line_of(s), "%s: is not valid UTF-8 (save the file as UTF-8)", name);
 		return NULL;
 	}

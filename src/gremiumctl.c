@@ -323,7 +323,7 @@ static int print_planned(const struct gr_config *cfg, time_t now, time_t until)
 		per_kind[res.actions[i].kind]++;
 	for (int k = 0; k < GR_KIND_COUNT_; k++)
 		if (per_kind[k])
-			printf("  %-19s  %-13s %zu message%s\n", "due now", mail_kind_str((enum gr_kind)k),
+			printf("  %-19s  %-13s %zu message%s\n", "due now", util_kind_name((enum gr_kind)k),
 			       per_kind[k], per_kind[k] == 1 ? "" : "s");
 	for (size_t i = 0; i < res.n_upcoming && res.upcoming[i].due < until; i++) {
 		const struct plan_upcoming *u = &res.upcoming[i];
@@ -336,7 +336,7 @@ static int print_planned(const struct gr_config *cfg, time_t now, time_t until)
 		if (u->kind == GR_KIND_REMINDER)
 			snprintf(kind, sizeof(kind), "reminder -%dd", u->days_before);
 		else
-			snprintf(kind, sizeof(kind), "%s", mail_kind_str(u->kind));
+			snprintf(kind, sizeof(kind), "%s", util_kind_name(u->kind));
 		printf("  %s  %-13s for %s %s, to %zu members\n", due, kind, meeting,
 		       u->occ->series->id, cfg->n_members);
 	}

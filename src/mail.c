@@ -95,19 +95,6 @@ out:
 #define MAIL_MAX_SUBJECT 400
 #define MAIL_MAX_LINE    998
 
-static const char *const kind_names[GR_KIND_COUNT_] = {
-	[GR_KIND_INVITATION] = "invitation",
-	[GR_KIND_UPDATE] = "update",
-	[GR_KIND_CANCELLATION] = "cancellation",
-	[GR_KIND_TOPIC_CALL] = "topic-call",
-	[GR_KIND_REMINDER] = "reminder",
-	[GR_KIND_TEST] = "test",
-};
-
-const char *mail_kind_str(enum gr_kind kind)
-{
-	return (unsigned)kind < GR_KIND_COUNT_ ? kind_names[kind] : "?";
-}
 
 /*
  * Copy a header value into out (len bytes): every control character
@@ -318,7 +305,7 @@ static int set_headers(GMimeMessage *msg, const struct gr_config *cfg,
 		return -ENOMEM;
 	set_header(msg, "List-Id", s);
 	free(s);
-	set_header(msg, "X-Gremium-Kind", mail_kind_str(spec->kind));
+	set_header(msg, "X-Gremium-Kind", util_kind_name(spec->kind));
 	if (spec->occurrence) {
 		const struct gr_localtime *o = spec->occurrence;
 		char occ[32];

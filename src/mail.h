@@ -54,9 +54,6 @@ int mail_render(const struct gr_config *cfg, const struct mail_spec *spec,
  */
 int mail_address_check(const char *addr, char *err, size_t errlen);
 
-/* The X-Gremium-Kind value of kind ("invitation", "topic-call", ...). */
-const char *mail_kind_str(enum gr_kind kind);
-
 /* Call once before using GMime (idempotent); mail_shutdown() at exit. */
 void mail_init(void);
 void mail_shutdown(void);

@@ -18,19 +18,6 @@
 #include "plan.h"
 #include "util.h"
 
-static const char *const kind_names[GR_KIND_COUNT_] = {
-	[GR_KIND_INVITATION] = "invitation",
-	[GR_KIND_UPDATE] = "update",
-	[GR_KIND_CANCELLATION] = "cancellation",
-	[GR_KIND_TOPIC_CALL] = "topic-call",
-	[GR_KIND_REMINDER] = "reminder",
-	[GR_KIND_TEST] = "test",
-};
-
-const char *plan_kind_name(enum gr_kind kind)
-{
-	return (unsigned)kind < GR_KIND_COUNT_ ? kind_names[kind] : "unknown";
-}
 
 uint64_t plan_fnv1a(uint64_t h, const void *data, size_t len)
 {
@@ -126,20 +113,6 @@ static bool set_has(const char *list, const char *item)
 	return false;
 }
 
-/* Grow *items (elem bytes each) so that one more fits; new slots zeroed. */
-static int grow(void **items, size_t n, size_t *cap, size_t elem)
-{
-	if (n < *cap)
-		return 0;
-	size_t ncap = *cap ? *cap * 2 : 16;
-	void *p = realloc(*items, ncap * elem);
-	if (!p)
-		return -ENOMEM;
-	memset((char *)p + *cap * elem, 0, (ncap - *cap) * elem);
-	*items = p;
-	*cap = ncap;
-	return 0;
-}
 
 int plan_uid(const struct gr_config *cfg, const struct gr_series *s, int date_index,
              char *buf, size_t len)
@@ -182,7 +155,7 @@ static int build_cancelled(const struct ctx *c, struct obj *o)
 		const struct gr_occurrence *x = &c->occ->items[i];
 		if (!occ_of(x, o) || x->status != GR_OCC_CANCELLED)
 			continue;
-		if (grow((void **)&v, n, &cap, sizeof(*v)) < 0) {
+		if (util_grow((void **)&v, n, &cap, sizeof(*v)) < 0) {
 			free(v);
 			return -ENOMEM;
 		}
@@ -423,7 +396,7 @@ static struct plan_action *push(struct ctx *c)
 {
 	struct plan_result *r = c->res;
 
-	if (grow((void **)&r->actions, r->n_actions, &c->cap_actions, sizeof(*r->actions)) < 0)
+	if (util_grow((void **)&r->actions, r->n_actions, &c->cap_actions, sizeof(*r->actions)) < 0)
 		return NULL;
 	return &r->actions[r->n_actions++];
 }
@@ -439,7 +412,7 @@ static int make_message_id(const struct ctx *c, struct plan_action *a)
 	snprintf(seq, sizeof(seq), "%d", a->sequence);
 	if (a->occ)
 		format_local(&a->recurrence_id, rid);
-	h = hash_str(h, 'k', plan_kind_name(a->kind));
+	h = hash_str(h, 'k', util_kind_name(a->kind));
 	h = hash_str(h, 'n', a->has_notice ? a->notice.kind : NULL);
 	h = hash_str(h, 'u', a->uid);
 	h = hash_str(h, 'r', a->email);
@@ -447,7 +420,7 @@ static int make_message_id(const struct ctx *c, struct plan_action *a)
 	h = hash_str(h, 'o', a->occurrence_text);
 	h = hash_str(h, 'i', rid);
 	n = snprintf(a->message_id, sizeof(a->message_id), "gremium.%s.%016llx@%s",
-	             plan_kind_name(a->kind), (unsigned long long)h, c->cfg->committee.domain);
+	             util_kind_name(a->kind), (unsigned long long)h, c->cfg->committee.domain);
 	return n < 0 || (size_t)n >= sizeof(a->message_id) ? -ENOSPC : 0;
 }
 
@@ -488,7 +461,7 @@ static int add_record(struct ctx *c, const struct obj *o, const char *email,
 {
 	struct plan_result *r = c->res;
 
-	if (grow((void **)&r->records, r->n_records, &c->cap_records, sizeof(*r->records)) < 0)
+	if (util_grow((void **)&r->records, r->n_records, &c->cap_records, sizeof(*r->records)) < 0)
 		return -ENOMEM;
 	return object_row(&r->records[r->n_records++], o, email, name, seq, true);
 }
@@ -663,7 +636,7 @@ static int add_upcoming(struct ctx *c, enum gr_kind kind, const struct gr_occurr
 {
 	struct plan_result *r = c->res;
 
-	if (grow((void **)&r->upcoming, r->n_upcoming, &c->cap_upcoming, sizeof(*r->upcoming)) < 0)
+	if (util_grow((void **)&r->upcoming, r->n_upcoming, &c->cap_upcoming, sizeof(*r->upcoming)) < 0)
 		return -ENOMEM;
 	r->upcoming[r->n_upcoming++] = (struct plan_upcoming){ kind, x, days, due, deadline };
 	return 0;
@@ -831,7 +804,7 @@ void plan_change(const struct plan_action *a, struct store_change *ret)
 		.notice = a->has_notice ? &a->notice : NULL,
 		.message_id = a->message_id,
 		.recipient = a->email,
-		.kind = plan_kind_name(a->kind),
+		.kind = util_kind_name(a->kind),
 		.uid = a->uid,
 		.occurrence = a->occurrence_text[0] ? a->occurrence_text : NULL,
 		.due = a->due,

@@ -360,7 +360,7 @@ int service_render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
 		r = mail_render(cfg, &spec, ret, ret_len);
 	}
 	if (r < 0)
-		snprintf(err, errlen, "rendering the %s to %s: %s", mail_kind_str(a->kind), a->email,
+		snprintf(err, errlen, "rendering the %s to %s: %s", util_kind_name(a->kind), a->email,
 		         r == -EINVAL ? "invalid field (address, domain or calendar)" : strerror(-r));
 	free(subject);
 	free(body);

@@ -455,20 +455,6 @@ void store_state_free(struct store_state *st)
 	memset(st, 0, sizeof(*st));
 }
 
-/* Grow *items (of size elem) so that one more fits. */
-static int grow(void **items, size_t n, size_t *cap, size_t elem)
-{
-	if (n < *cap)
-		return 0;
-	size_t ncap = *cap ? *cap * 2 : 16;
-	void *p = realloc(*items, ncap * elem);
-	if (!p)
-		return -ENOMEM;
-	memset((char *)p + *cap * elem, 0, (ncap - *cap) * elem);
-	*items = p;
-	*cap = ncap;
-	return 0;
-}
 
 static void copy_hash(char dst[STORE_HASH_LEN], sqlite3_stmt *st, int i)
 {
@@ -521,7 +507,7 @@ static int read_objects(struct store *db, struct store_state *s)
 	if (r < 0)
 		return r;
 	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		r = grow((void **)&s->objects, s->n_objects, &cap, sizeof(*s->objects));
+		r = util_grow((void **)&s->objects, s->n_objects, &cap, sizeof(*s->objects));
 		if (r == 0)
 			r = row_object(st, &s->objects[s->n_objects++]);
 		if (r < 0)
@@ -544,7 +530,7 @@ static int read_notices(struct store *db, struct store_state *s)
 	if (r < 0)
 		return r;
 	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		r = grow((void **)&s->notices, s->n_notices, &cap, sizeof(*s->notices));
+		r = util_grow((void **)&s->notices, s->n_notices, &cap, sizeof(*s->notices));
 		if (r == 0) {
 			struct store_notice *n = &s->notices[s->n_notices++];
 			r = r ? r : col_text(st, 0, &n->kind);
@@ -898,7 +884,7 @@ int store_failures(struct store *db, struct store_failure **ret, size_t *ret_n)
 	if (r < 0)
 		return r;
 	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		r = grow((void **)&f, n, &cap, sizeof(*f));
+		r = util_grow((void **)&f, n, &cap, sizeof(*f));
 		if (r == 0) {
 			struct store_failure *x = &f[n++];
 			r = r ? r : col_text(st, 0, &x->recipient);

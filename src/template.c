@@ -561,36 +561,6 @@ int tmpl_render(const struct tmpl_set *set, enum tmpl_name n, enum tmpl_lang lan
 
 /* ---- overrides ---- */
 
-/* Is s valid UTF-8 (no overlong forms, no surrogates)? */
-static bool utf8_valid(const unsigned char *s)
-{
-	while (*s) {
-		unsigned c = *s, n, cp;
-
-		if (c < 0x80) {
-			s++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 2, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 3, cp = c & 0x07;
-		else
-			return false;
-		for (unsigned i = 1; i <= n; i++) {
-			if ((s[i] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i] & 0x3f);
-		}
-		if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-			return false;
-		s += n + 1;
-	}
-	return true;
-}
 
 /* Remove a UTF-8 byte order mark and turn CRLF into LF, in place. */
 static void normalize(char *s)
@@ -665,7 +635,7 @@ static int load_file(struct tmpl_set *set, const char *path, enum tmpl_name n,
 			        r == -EFBIG ? "larger than 64 KiB" : strerror(-r));
 		return 1;
 	}
-	if (strlen(text) != len || !utf8_valid((unsigned char *)text)) {
+	if (strlen(text) != len || !util_utf8_valid((unsigned char *)text)) {
 		if (errs)
 			fprintf(errs, "%s:1: not a UTF-8 text file\n", path);
 		free(text);

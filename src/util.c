@@ -247,3 +247,64 @@ int util_parse_datetime(const char *s, int *y, int *m, int *d, int *hh, int *mm)
 		return -EINVAL;
 	return util_parse_hhmm(s + 11, hh, mm);
 }
+
+bool util_utf8_valid(const unsigned char *s)
+{
+	while (*s) {
+		unsigned c = *s, n, cp;
+
+		if (c < 0x80) {
+			s++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3, cp = c & 0x07;
+		else
+			return false;
+		for (unsigned i = 1; i <= n; i++) {
+			if ((s[i] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (s[i] & 0x3f);
+		}
+		if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+			return false;
+		s += n + 1;
+	}
+	return true;
+}
+
+int util_grow(void **items, size_t n, size_t *cap, size_t elem)
+{
+	size_t ncap;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 16;
+	p = realloc(*items, ncap * elem);
+	if (!p)
+		return -ENOMEM;
+	memset((char *)p + *cap * elem, 0, (ncap - *cap) * elem);
+	*items = p;
+	*cap = ncap;
+	return 0;
+}
+
+const char *util_kind_name(enum gr_kind kind)
+{
+	static const char *const kind_names[GR_KIND_COUNT_] = {
+		[GR_KIND_INVITATION] = "invitation",
+		[GR_KIND_UPDATE] = "update",
+		[GR_KIND_CANCELLATION] = "cancellation",
+		[GR_KIND_TOPIC_CALL] = "topic-call",
+		[GR_KIND_REMINDER] = "reminder",
+		[GR_KIND_TEST] = "test",
+	};
+
+	return (unsigned)kind < GR_KIND_COUNT_ ? kind_names[kind] : "unknown";
+}

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "model.h"
+
 /* malloc'ed printf; NULL on allocation failure.  Caller frees. */
 char *util_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -44,6 +46,19 @@ bool util_has_control(const char *s, bool allow_tab);
 int util_parse_date(const char *s, int *y, int *m, int *d);
 int util_parse_datetime(const char *s, int *y, int *m, int *d, int *hh, int *mm);
 int util_parse_hhmm(const char *s, int *hh, int *mm);
+
+/* Well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, at most
+ * U+10FFFF)?  A file saved as Latin-1 would otherwise put broken bytes into
+ * mails and calendars. */
+bool util_utf8_valid(const unsigned char *s);
+
+/* Grow the array *items (elem bytes each, *cap slots) so that slot n fits;
+ * new slots are zeroed.  0 or -ENOMEM (then *items is unchanged). */
+int util_grow(void **items, size_t n, size_t *cap, size_t elem);
+
+/* The name of a mail kind, as in X-Gremium-Kind ("invitation", "update",
+ * "cancellation", "topic-call", "reminder", "test"), or "unknown". */
+const char *util_kind_name(enum gr_kind kind);
 
 /* Days in month m (1..12) of year y. */
 int util_days_in_month(int y, int m);

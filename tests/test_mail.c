@@ -15,6 +15,7 @@
 #include <gmime/gmime.h>
 
 #include "mail.h"
+#include "util.h"
 
 static const char ical_request[] =
 	"BEGIN:VCALENDAR\r\n"
@@ -420,7 +421,7 @@ static void test_invalid(void **state)
 	spec.to = NULL;
 	assert_int_equal(mail_render(&cfg, &spec, &text, &len), -EINVAL);
 	assert_null(text);
-	assert_string_equal(mail_kind_str(GR_KIND_TOPIC_CALL), "topic-call");
+	assert_string_equal(util_kind_name(GR_KIND_TOPIC_CALL), "topic-call");
 }
 
 static void test_address_check(void **state)

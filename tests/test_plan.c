@@ -224,7 +224,7 @@ static void log_action(struct log *lg, const struct plan_action *a, time_t now)
 		         t.hour, t.minute, a->notice.kind, who, a->occurrence_text);
 	else
 		snprintf(lg->lines[lg->n++], sizeof(lg->lines[0]), "%02d-%02d %02d:%02d %s %s %s seq=%d%s%s",
-		         t.month, t.day, t.hour, t.minute, plan_kind_name(a->kind), who,
+		         t.month, t.day, t.hour, t.minute, util_kind_name(a->kind), who,
 		         a->uid, a->sequence, a->occ && !a->whole_object ? " rid=" : "",
 		         a->occ && !a->whole_object ? a->occurrence_text : "");
 	/* exactly once: no Message-ID twice in the whole year */
@@ -248,7 +248,7 @@ static size_t step(const struct gr_config *cfg, const struct sched_list *l,
 		struct store_change c;
 
 		plan_change(a, &c);
-		assert_string_equal(c.kind, plan_kind_name(a->kind));
+		assert_string_equal(c.kind, util_kind_name(a->kind));
 		assert_true(a->due <= now);
 		if (lg)
 			log_action(lg, a, now);
@@ -469,8 +469,8 @@ static void test_uid_and_kinds(void **state)
 	assert_int_equal(plan_uid(&cfg, &series[1], 0, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "praesenz-20260617@x.example");
 	assert_int_equal(plan_uid(&cfg, &series[1], 0, buf, 10), -ENOSPC);
-	assert_string_equal(plan_kind_name(GR_KIND_TOPIC_CALL), "topic-call");
-	assert_string_equal(plan_kind_name(GR_KIND_CANCELLATION), "cancellation");
+	assert_string_equal(util_kind_name(GR_KIND_TOPIC_CALL), "topic-call");
+	assert_string_equal(util_kind_name(GR_KIND_CANCELLATION), "cancellation");
 	/* FNV-1a 64 test vectors */
 	assert_true(plan_fnv1a(PLAN_FNV_INIT, "", 0) == UINT64_C(0xcbf29ce484222325));
 	assert_true(plan_fnv1a(PLAN_FNV_INIT, "a", 1) == UINT64_C(0xaf63dc4c8601ec8c));

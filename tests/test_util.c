@@ -61,6 +61,33 @@ static void test_control(void **state)
 	assert_true(util_has_control("a\x7f", true));
 }
 
+static void test_utf8(void **state)
+{
+	(void)state;
+	assert_true(util_utf8_valid((const unsigned char *)"Käthe Weiß – 😀"));
+	assert_false(util_utf8_valid((const unsigned char *)"K\xe4the"));       /* Latin-1 */
+	assert_false(util_utf8_valid((const unsigned char *)"\xc0\xaf"));       /* overlong */
+	assert_false(util_utf8_valid((const unsigned char *)"\xed\xa0\x80"));   /* surrogate */
+	assert_false(util_utf8_valid((const unsigned char *)"\xf4\x90\x80\x80")); /* > U+10FFFF */
+	assert_false(util_utf8_valid((const unsigned char *)"\xe2\x82"));       /* cut short */
+}
+
+static void test_grow(void **state)
+{
+	int *items = NULL;
+	size_t cap = 0;
+	(void)state;
+
+	for (size_t n = 0; n < 100; n++) {
+		assert_int_equal(util_grow((void **)&items, n, &cap, sizeof(*items)), 0);
+		assert_true(n < cap);
+		assert_int_equal(items[n], 0);
+		items[n] = (int)n;
+	}
+	assert_int_equal(items[99], 99);
+	free(items);
+}
+
 static void test_resolve_path(void **state)
 {
 	char *p;
@@ -112,6 +139,8 @@ int main(void)
 		cmocka_unit_test(test_parse_date),
 		cmocka_unit_test(test_parse_datetime),
 		cmocka_unit_test(test_control),
+		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_grow),
 		cmocka_unit_test(test_resolve_path),
 		cmocka_unit_test(test_write_atomic),
 	};
