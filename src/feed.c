@@ -33,7 +33,10 @@
 #include <inttypes.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,7 +78,7 @@
 /* One immutable representation of the feed. */
 struct rep {
 	struct MHD_Response *ok;           /* 200: body, ETag, Last-Modified */
-	struct MHD_Response *not_modified; /* 304: same validators, no body */
+	struct MHD_Response *not_modified; /* 304: same, sent without the body */
 	char etag[FEED_ETAG_MAX];
 	time_t last_modified;
 };
@@ -343,29 +346,61 @@ static bool add_validators(struct MHD_Response *resp, const struct rep *rep, con
 	       MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, FEED_CACHE_CONTROL) == MHD_YES;
 }
 
+/*
+ * The feed bytes, shared by the 200 and the 304 response of one rep: a
+ * 304 has to state the Content-Length the 200 would have (RFC 7230
+ * §3.3.2; libmicrohttpd's own "Content-Length: 0" for an empty 304 would
+ * break that), and libmicrohttpd sends a 304 without its body, so both
+ * responses point at the same bytes.  Each response holds one reference;
+ * the last one released (by whichever thread) frees the blob.
+ */
+struct body {
+	atomic_uint refs;
+	char bytes[];
+};
+
+static void body_unref(void *bytes)
+{
+	struct body *b = (struct body *)((char *)bytes - offsetof(struct body, bytes));
+
+	if (atomic_fetch_sub(&b->refs, 1) == 1)
+		free(b);
+}
+
+static struct MHD_Response *body_response(struct body *b, size_t len)
+{
+	struct MHD_Response *resp;
+
+	atomic_fetch_add(&b->refs, 1);
+	resp = MHD_create_response_from_buffer_with_free_callback(len, b->bytes, body_unref);
+	if (!resp)
+		body_unref(b->bytes);
+	return resp;
+}
+
 static struct rep *rep_new(const char *bytes, size_t len, time_t last_modified)
 {
 	struct rep *rep = calloc(1, sizeof(*rep));
-	char *body = malloc(len ? len : 1);
+	struct body *body = len < SIZE_MAX - sizeof(*body) ? malloc(sizeof(*body) + len) : NULL;
 	char date[40];
 
 	if (!rep || !body || format_http_date(last_modified, date, sizeof(date)) < 0)
 		goto fail;
-	memcpy(body, bytes, len);
+	atomic_init(&body->refs, 1); /* ours, until both responses hold theirs */
+	memcpy(body->bytes, bytes, len);
 	feed_etag(bytes, len, rep->etag);
 	rep->last_modified = last_modified;
-	/* from here on the response owns body and frees it with its last reference */
-	rep->ok = MHD_create_response_from_buffer_with_free_callback(len, body, free);
-	if (!rep->ok)
-		goto fail;
-	body = NULL;
-	rep->not_modified = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-	if (!rep->not_modified || !add_validators(rep->ok, rep, date) || !add_validators(rep->not_modified, rep, date) ||
+	rep->ok = body_response(body, len);
+	rep->not_modified = body_response(body, len);
+	if (!rep->ok || !rep->not_modified || !add_validators(rep->ok, rep, date) ||
+	    !add_validators(rep->not_modified, rep, date) ||
 	    MHD_add_response_header(rep->ok, MHD_HTTP_HEADER_CONTENT_TYPE, FEED_CONTENT_TYPE) != MHD_YES)
 		goto fail;
+	body_unref(body->bytes);
 	return rep;
 fail:
-	free(body);
+	if (body)
+		body_unref(body->bytes);
 	rep_free(rep);
 	return NULL;
 }

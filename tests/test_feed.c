@@ -172,6 +172,8 @@ static void test_if_none_match(void **state)
 	assert_int_equal(a.body_len, 0);
 	assert_string_equal(header(&a, "ETag", v, sizeof(v)), etag);   /* RFC 7232 §4.1 */
 	assert_string_equal(header(&a, "Cache-Control", v, sizeof(v)), "no-cache");
+	/* never "Content-Length: 0" for a non-empty feed (RFC 7230 §3.3.2) */
+	assert_int_equal(atoi(header(&a, "Content-Length", v, sizeof(v))), strlen(BODY1));
 	get(feed_port(f), "HEAD", "/cal.ics", hdr, &a);
 	assert_int_equal(a.status, 304);
 
