@@ -1,4 +1,715 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * ical - occurrences/series -> VCALENDAR text.  See ical.h.
+ *
+ * Every local time is written as a floating libical time plus a TZID
+ * parameter with the plain Olson name: libical's own zones would write
+ * "/freeassociation.sourceforge.net/Europe/Berlin", which Outlook does not
+ * map to a zone of its own.  The matching VTIMEZONE is a clone of libical's
+ * zone, cut to the years in use and renamed (RFC 5545 §3.2.19: every TZID
+ * used needs its VTIMEZONE in the same object).
+ *
+ * Folding: libical 3.0.16 folds at 75 octets and kept UTF-8 sequences
+ * whole in our checks, but it does not document that.  We unfold its output
+ * and fold again on character boundaries ourselves, so the rule of RFC 5545
+ * §3.1 (at most 75 octets a line, multi-octet characters not split) does
+ * not depend on the libical release the daemon runs with.
+ */
 #include "autoconfig.h"
 
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libical/ical.h>
+
 #include "ical.h"
+#include "util.h"
+
+#define ICAL_PRODID "-//gremiumd//gremiumd " PACKAGE_VERSION "//EN"
+#define ICAL_FOLD 75            /* octets per line, CRLF excluded (§3.1) */
+#define ICAL_MAX_SUBZONES 16    /* STANDARD/DAYLIGHT parts we look at */
+
+/* State while one VCALENDAR is built. */
+struct builder {
+	const struct gr_config *cfg;
+	const char *tzid;
+	struct icaltimetype dtstamp;  /* UTC */
+	int sequence;                 /* < 0: no SEQUENCE (the feed) */
+	const struct gr_member *member; /* the invitee (REQUEST/CANCEL), or NULL */
+	int first_year;               /* earliest local time written, 0 = none */
+	bool failed;                  /* an allocation failed somewhere */
+};
+
+int ical_uid(const struct gr_config *cfg, const struct ical_object *obj,
+             char *buf, size_t len)
+{
+	const struct gr_series *s = obj->series;
+	int n;
+
+	if (obj->date_index < 0) {
+		n = snprintf(buf, len, "%s@%s", s->id, cfg->committee.domain);
+	} else {
+		const struct gr_localtime *d;
+
+		if ((size_t)obj->date_index >= s->n_dates)
+			return -EINVAL;
+		d = &s->dates[obj->date_index];
+		n = snprintf(buf, len, "%s-%04d%02d%02d@%s", s->id, d->year, d->month, d->day,
+		             cfg->committee.domain);
+	}
+	if (n < 0 || (size_t)n >= len)
+		return -ENOSPC;
+	return 0;
+}
+
+/* ---- small property helpers ---- */
+
+static void put(struct builder *b, icalcomponent *c, icalproperty *p)
+{
+	if (!p) {
+		b->failed = true;
+		return;
+	}
+	icalcomponent_add_property(c, p);
+}
+
+static void put_text(struct builder *b, icalcomponent *c,
+                     icalproperty *(*make)(const char *), const char *v)
+{
+	if (v && *v)
+		put(b, c, make(v));
+}
+
+static struct icaltimetype floating(const struct gr_localtime *lt)
+{
+	struct icaltimetype t = icaltime_null_time();
+
+	t.year = lt->year;
+	t.month = lt->month;
+	t.day = lt->day;
+	t.hour = lt->hour;
+	t.minute = lt->minute;
+	return t;
+}
+
+/* A local time property (DTSTART, DTEND, EXDATE, RECURRENCE-ID) with the
+ * plain TZID.  The icalproperty_new_* constructors drop the zone of a
+ * time, so the parameter is added by hand. */
+static void put_local(struct builder *b, icalcomponent *c,
+                      icalproperty *(*make)(struct icaltimetype),
+                      const struct gr_localtime *lt)
+{
+	icalproperty *p = make(floating(lt));
+	icalparameter *tz;
+
+	if (!p) {
+		b->failed = true;
+		return;
+	}
+	tz = icalparameter_new_tzid(b->tzid);
+	if (!tz)
+		b->failed = true;
+	else
+		icalproperty_add_parameter(p, tz);
+	icalcomponent_add_property(c, p);
+	if (b->first_year == 0 || lt->year < b->first_year)
+		b->first_year = lt->year;
+}
+
+/* TEXT escaping of RFC 5545 §3.3.11 for the X- properties, whose values
+ * libical writes verbatim. */
+static char *escape_text(const char *s)
+{
+	size_t n = strlen(s);
+	char *out = malloc(2 * n + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (; *s; s++) {
+		if (*s == '\\' || *s == ';' || *s == ',') {
+			*o++ = '\\';
+			*o++ = *s;
+		} else if (*s == '\n') {
+			*o++ = '\\';
+			*o++ = 'n';
+		} else if (*s != '\r') {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static void put_x(struct builder *b, icalcomponent *c, const char *name, const char *value)
+{
+	char *v = escape_text(value);
+	icalproperty *p = v ? icalproperty_new_x(v) : NULL;
+
+	free(v);
+	if (p)
+		icalproperty_set_x_name(p, name);
+	put(b, c, p);
+}
+
+/* A CN parameter without '"' and '^': libical 3.0.16 escapes them as
+ * RFC 6868 ^' and ^^, which Outlook shows literally. */
+static icalparameter *cn_param(const char *name)
+{
+	char *v = util_strdup0(name);
+	icalparameter *p;
+
+	if (!v)
+		return NULL;
+	for (char *q = v; *q; q++) {
+		if (*q == '"' || *q == '^')
+			*q = '\'';
+		else if ((unsigned char)*q < 0x20 || *q == 0x7f)
+			*q = ' ';
+	}
+	p = icalparameter_new_cn(v);
+	free(v);
+	return p;
+}
+
+/* ORGANIZER or ATTENDEE with mailto: address and CN. */
+static icalproperty *person(icalproperty *(*make)(const char *), const char *name,
+                            const char *email)
+{
+	char *uri = util_asprintf("mailto:%s", email);
+	icalproperty *p = uri ? make(uri) : NULL;
+	icalparameter *cn;
+
+	free(uri);
+	if (!p)
+		return NULL;
+	if (!name || !*name)
+		return p;       /* no CN rather than an empty one */
+	cn = cn_param(name);
+	if (!cn) {
+		icalproperty_free(p);
+		return NULL;
+	}
+	icalproperty_add_parameter(p, cn);
+	return p;
+}
+
+/* RFC 5546 §3.2.2: the invitee, who is asked to answer (RSVP). */
+static icalproperty *attendee(const struct gr_member *m)
+{
+	icalproperty *p = person(icalproperty_new_attendee, m->name, m->email);
+	icalparameter *params[4];
+
+	if (!p)
+		return NULL;
+	params[0] = icalparameter_new_cutype(ICAL_CUTYPE_INDIVIDUAL);
+	params[1] = icalparameter_new_role(ICAL_ROLE_REQPARTICIPANT);
+	params[2] = icalparameter_new_partstat(ICAL_PARTSTAT_NEEDSACTION);
+	params[3] = icalparameter_new_rsvp(ICAL_RSVP_TRUE);
+	for (size_t i = 0; i < 4; i++) {
+		if (!params[i]) {
+			for (size_t j = i + 1; j < 4; j++)
+				if (params[j])
+					icalparameter_free(params[j]);
+			icalproperty_free(p);
+			return NULL;
+		}
+		icalproperty_add_parameter(p, params[i]);
+	}
+	return p;
+}
+
+/* Only the one recipient's ATTENDEE: no member sees the others' addresses. */
+static void put_people(struct builder *b, icalcomponent *ev, const struct gr_member *m)
+{
+	const struct gr_committee *c = &b->cfg->committee;
+
+	put(b, ev, person(icalproperty_new_organizer, c->organizer_name, c->organizer_email));
+	put(b, ev, attendee(m));
+}
+
+/* ---- events ---- */
+
+static struct gr_localtime local_end(const struct builder *b, const struct gr_series *s,
+                                     const struct gr_localtime *start)
+{
+	struct gr_localtime end;
+	time_t t = sched_to_utc(start, b->tzid) + (time_t)s->duration * 60;
+
+	sched_from_utc(t, b->tzid, &end);
+	return end;
+}
+
+/* DESCRIPTION: the series' text, then the meeting link on its own line, so
+ * clients that hide URL still show it. */
+static void put_description(struct builder *b, icalcomponent *ev, const struct gr_series *s)
+{
+	char *d;
+
+	if (s->description && s->url)
+		d = util_asprintf("%s\n\n%s", s->description, s->url);
+	else if (s->description || s->url)
+		d = util_strdup0(s->description ? s->description : s->url);
+	else
+		return;
+	if (!d) {
+		b->failed = true;
+		return;
+	}
+	put(b, ev, icalproperty_new_description(d));
+	free(d);
+}
+
+/* A VEVENT with what every variant shares: UID, DTSTAMP, SEQUENCE, times,
+ * texts.  NULL on allocation failure. */
+static icalcomponent *event_new(struct builder *b, const struct gr_series *s, const char *uid,
+                                const struct gr_localtime *start, const struct gr_localtime *end)
+{
+	icalcomponent *ev = icalcomponent_new_vevent();
+
+	if (!ev) {
+		b->failed = true;
+		return NULL;
+	}
+	put(b, ev, icalproperty_new_uid(uid));
+	put(b, ev, icalproperty_new_dtstamp(b->dtstamp));
+	if (b->sequence >= 0)
+		put(b, ev, icalproperty_new_sequence(b->sequence));
+	put_local(b, ev, icalproperty_new_dtstart, start);
+	put_local(b, ev, icalproperty_new_dtend, end);
+	put_text(b, ev, icalproperty_new_summary, s->summary);
+	put_text(b, ev, icalproperty_new_location, s->location);
+	put_text(b, ev, icalproperty_new_url, s->url);
+	put_description(b, ev, s);
+	/* RFC 5546 §3.2.2: ORGANIZER and ATTENDEE in every VEVENT of a REQUEST,
+	 * the override VEVENTs included */
+	if (b->member)
+		put_people(b, ev, b->member);
+	return ev;
+}
+
+/* RFC 5545 §3.3.10: with a DTSTART that has a TZID, UNTIL "MUST be
+ * specified in UTC time".  A date or local UNTIL of the config is taken
+ * as the end of that day / that local time in the committee's zone. */
+static icalproperty *rrule_property(const struct builder *b, const char *rrule)
+{
+	struct icalrecurrencetype r = icalrecurrencetype_from_string(rrule);
+
+	if (r.freq == ICAL_NO_RECURRENCE)
+		return NULL;
+	if (!icaltime_is_null_time(r.until) && !icaltime_is_utc(r.until)) {
+		struct gr_localtime lt = { r.until.year, r.until.month, r.until.day,
+		                           r.until.is_date ? 23 : r.until.hour,
+		                           r.until.is_date ? 59 : r.until.minute };
+		time_t t = sched_to_utc(&lt, b->tzid) + (r.until.is_date ? 59 : r.until.second);
+
+		r.until = icaltime_from_timet_with_zone(t, 0, icaltimezone_get_utc_timezone());
+	}
+	return icalproperty_new_rrule(r);
+}
+
+static bool occ_of(const struct gr_occurrence *o, const struct ical_object *obj)
+{
+	return o->series == obj->series && o->date_index == obj->date_index;
+}
+
+/* An rrule series: the master VEVENT with RRULE and EXDATEs, then one
+ * VEVENT per moved occurrence (RFC 5545 §3.8.4.4, MS-OXCICAL: same UID,
+ * RECURRENCE-ID = the original start in the same TZID).  Appended to evs. */
+static void recurring_events(struct builder *b, const struct ical_object *obj, const char *uid,
+                             const struct sched_list *occ, icalcomponent *evs)
+{
+	const struct gr_series *s = obj->series;
+	struct gr_localtime end = local_end(b, s, &s->start);
+	icalcomponent *master = event_new(b, s, uid, &s->start, &end);
+
+	if (!master)
+		return;
+	put(b, master, rrule_property(b, s->rrule));
+	for (size_t i = 0; occ && i < occ->n; i++) {
+		const struct gr_occurrence *o = &occ->items[i];
+
+		/* exactly the regular local start, or clients keep the meeting */
+		if (occ_of(o, obj) && (o->status == GR_OCC_CANCELLED || o->status == GR_OCC_SKIPPED))
+			put_local(b, master, icalproperty_new_exdate, &o->original);
+	}
+	put(b, master, icalproperty_new_status(ICAL_STATUS_CONFIRMED));
+	put(b, master, icalproperty_new_transp(ICAL_TRANSP_OPAQUE));
+	icalcomponent_add_component(evs, master);
+	for (size_t i = 0; occ && i < occ->n; i++) {
+		const struct gr_occurrence *o = &occ->items[i];
+		icalcomponent *ev;
+
+		if (!occ_of(o, obj) || o->status != GR_OCC_MOVED)
+			continue;
+		ev = event_new(b, s, uid, &o->start, &o->end);
+		if (!ev)
+			return;
+		put_local(b, ev, icalproperty_new_recurrenceid, &o->original);
+		put(b, ev, icalproperty_new_status(ICAL_STATUS_CONFIRMED));
+		put(b, ev, icalproperty_new_transp(ICAL_TRANSP_OPAQUE));
+		icalcomponent_add_component(evs, ev);
+	}
+}
+
+/* One date of a dated series: a plain VEVENT; moved means a new DTSTART
+ * under the same UID, cancelled or skipped means STATUS:CANCELLED. */
+static void single_event(struct builder *b, const struct ical_object *obj, const char *uid,
+                         const struct sched_list *occ, icalcomponent *evs)
+{
+	const struct gr_series *s = obj->series;
+	struct gr_localtime start = s->dates[obj->date_index], end = local_end(b, s, &start);
+	enum icalproperty_status status = ICAL_STATUS_CONFIRMED;
+	icalcomponent *ev;
+
+	for (size_t i = 0; occ && i < occ->n; i++) {
+		const struct gr_occurrence *o = &occ->items[i];
+
+		if (!occ_of(o, obj))
+			continue;
+		start = o->start;
+		end = o->end;
+		if (o->status == GR_OCC_CANCELLED || o->status == GR_OCC_SKIPPED)
+			status = ICAL_STATUS_CANCELLED;
+	}
+	ev = event_new(b, s, uid, &start, &end);
+	if (!ev)
+		return;
+	put(b, ev, icalproperty_new_status(status));
+	put(b, ev, icalproperty_new_transp(status == ICAL_STATUS_CANCELLED ?
+	                                   ICAL_TRANSP_TRANSPARENT : ICAL_TRANSP_OPAQUE));
+	icalcomponent_add_component(evs, ev);
+}
+
+/* The object's VEVENTs, appended to evs. */
+static void object_events(struct builder *b, const struct ical_object *obj,
+                          const struct sched_list *occ, icalcomponent *evs)
+{
+	char uid[512];
+
+	if (ical_uid(b->cfg, obj, uid, sizeof(uid)) < 0) {
+		b->failed = true;
+		return;
+	}
+	if (obj->date_index < 0)
+		recurring_events(b, obj, uid, occ, evs);
+	else
+		single_event(b, obj, uid, occ, evs);
+}
+
+/* ---- time zone ---- */
+
+static bool same_prop(icalcomponent *a, icalcomponent *b, icalproperty_kind kind)
+{
+	icalproperty *pa = icalcomponent_get_first_property(a, kind);
+	icalproperty *pb = icalcomponent_get_first_property(b, kind);
+	char *sa, *sb;
+	bool eq;
+
+	if (!pa || !pb)
+		return pa == pb;
+	sa = icalproperty_get_value_as_string_r(pa);
+	sb = icalproperty_get_value_as_string_r(pb);
+	eq = sa && sb && strcmp(sa, sb) == 0;
+	free(sa);
+	free(sb);
+	return eq;
+}
+
+/* Is b the same yearly rule as a, continued after a's UNTIL?  The system
+ * zoneinfo ends its explicit transitions in 2037, so libical's VTIMEZONE
+ * has each rule twice: once until 2037, once open-ended from then. */
+static bool continues(icalcomponent *a, icalcomponent *b)
+{
+	icalproperty *ra = icalcomponent_get_first_property(a, ICAL_RRULE_PROPERTY);
+	icalproperty *rb = icalcomponent_get_first_property(b, ICAL_RRULE_PROPERTY);
+	struct icalrecurrencetype x, y;
+	char *sx, *sy;
+	bool eq;
+
+	if (icalcomponent_isa(a) != icalcomponent_isa(b) || !ra || !rb ||
+	    !same_prop(a, b, ICAL_TZOFFSETFROM_PROPERTY) || !same_prop(a, b, ICAL_TZOFFSETTO_PROPERTY) ||
+	    !same_prop(a, b, ICAL_TZNAME_PROPERTY))
+		return false;
+	x = icalproperty_get_rrule(ra);
+	y = icalproperty_get_rrule(rb);
+	if (icaltime_is_null_time(x.until) || !icaltime_is_null_time(y.until) ||
+	    icalcomponent_get_dtstart(a).hour != icalcomponent_get_dtstart(b).hour)
+		return false;
+	x.until = icaltime_null_time();
+	sx = icalrecurrencetype_as_string_r(&x);
+	sy = icalrecurrencetype_as_string_r(&y);
+	eq = sx && sy && strcmp(sx, sy) == 0;
+	free(sx);
+	free(sy);
+	return eq;
+}
+
+/* Merge such pairs into one open-ended rule: Outlook reduces a VTIMEZONE
+ * to one STANDARD/DAYLIGHT pair anyway (MS-STANOICAL 2.2.47). */
+static void merge_continued_rules(icalcomponent *vtz)
+{
+	icalcomponent *sub[ICAL_MAX_SUBZONES];
+	size_t n = 0;
+
+	for (icalcomponent *c = icalcomponent_get_first_component(vtz, ICAL_ANY_COMPONENT);
+	     c && n < ICAL_MAX_SUBZONES; c = icalcomponent_get_next_component(vtz, ICAL_ANY_COMPONENT))
+		sub[n++] = c;
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = i + 1; sub[i] && j < n; j++) {
+			icalproperty *ra;
+			struct icalrecurrencetype r;
+
+			if (!sub[j] || !continues(sub[i], sub[j]))
+				continue;
+			ra = icalcomponent_get_first_property(sub[i], ICAL_RRULE_PROPERTY);
+			r = icalproperty_get_rrule(ra);
+			r.until = icaltime_null_time();
+			icalproperty_set_rrule(ra, r);
+			icalcomponent_remove_component(vtz, sub[j]);
+			icalcomponent_free(sub[j]);
+			sub[j] = NULL;
+		}
+	}
+}
+
+/* The VTIMEZONE for tzid from first_year on, with the plain Olson TZID.
+ * ms_compatible=1 keeps one yearly RRULE pair instead of a list of RDATEs,
+ * which Outlook cannot read.  NULL on failure. */
+static icalcomponent *vtimezone(const char *tzid, int first_year)
+{
+	icaltimezone *z = icaltimezone_get_builtin_timezone(tzid);
+	icalcomponent *own = z ? icaltimezone_get_component(z) : NULL;
+	icalcomponent *c;
+	struct icaltimetype from = icaltime_null_time();
+	icalproperty *p;
+
+	/* libical's "UTC" is built in without a component; Etc/UTC has one */
+	if (!own && strcmp(tzid, "UTC") == 0) {
+		z = icaltimezone_get_builtin_timezone("Etc/UTC");
+		own = z ? icaltimezone_get_component(z) : NULL;
+	}
+	c = own ? icalcomponent_new_clone(own) : NULL;
+	if (!c)
+		return NULL;
+	from.year = first_year;
+	from.month = 1;
+	from.day = 1;
+	/* end = null: open-ended, an rrule series has no last year */
+	icaltimezone_truncate_vtimezone(c, from, icaltime_null_time(), 1);
+	merge_continued_rules(c);
+	p = icalcomponent_get_first_property(c, ICAL_TZID_PROPERTY);
+	if (!p) {
+		icalcomponent_free(c);
+		return NULL;
+	}
+	icalproperty_set_tzid(p, tzid);
+	return c;
+}
+
+/* ---- output ---- */
+
+static size_t utf8_len(unsigned char c)
+{
+	if (c >= 0xf0 && c < 0xf8)
+		return 4;
+	if (c >= 0xe0)
+		return c < 0xf0 ? 3 : 1;
+	if (c >= 0xc0)
+		return 2;
+	return 1;
+}
+
+/* Unfold libical's lines (CRLF + one SP/HTAB) and fold them again at
+ * ICAL_FOLD octets, never inside a UTF-8 sequence; every line ends in CRLF.
+ * Returns a new string, or NULL. */
+static char *refold(const char *in)
+{
+	size_t len = strlen(in);
+	/* each fold adds 3 octets per >= 70 of content; LF may become CRLF */
+	char *out = malloc(2 * len + 64), *o = out;
+	size_t col = 0;
+
+	if (!out)
+		return NULL;
+	for (const char *p = in; *p;) {
+		size_t n;
+
+		if (*p == '\r' || *p == '\n') {
+			p += (p[0] == '\r' && p[1] == '\n') ? 2 : 1;
+			if (*p == ' ' || *p == '\t') {
+				p++;            /* a continuation: join */
+				continue;
+			}
+			*o++ = '\r';
+			*o++ = '\n';
+			col = 0;
+			continue;
+		}
+		n = utf8_len((unsigned char)*p);
+		for (size_t i = 1; i < n; i++)
+			if (((unsigned char)p[i] & 0xc0) != 0x80)
+				n = 1;  /* not UTF-8 after all: never swallow CR/LF/NUL */
+		if (col + n > ICAL_FOLD) {
+			memcpy(o, "\r\n ", 3);
+			o += 3;
+			col = 1;
+		}
+		memcpy(o, p, n);
+		o += n;
+		col += n;
+		p += n;
+	}
+	if (o > out && o[-1] != '\n') {
+		*o++ = '\r';
+		*o++ = '\n';
+	}
+	*o = '\0';
+	return out;
+}
+
+static icalcomponent *calendar_new(struct builder *b, icalproperty_method method)
+{
+	icalcomponent *cal = icalcomponent_new_vcalendar();
+
+	if (!cal) {
+		b->failed = true;
+		return NULL;
+	}
+	put(b, cal, icalproperty_new_version("2.0"));
+	put(b, cal, icalproperty_new_prodid(ICAL_PRODID));
+	put(b, cal, icalproperty_new_calscale("GREGORIAN"));
+	put(b, cal, icalproperty_new_method(method));
+	return cal;
+}
+
+/* Move the VTIMEZONE and then the VEVENTs of evs into cal and serialize.
+ * Frees cal and evs; NULL on any failure recorded in b. */
+static char *finish(struct builder *b, icalcomponent *cal, icalcomponent *evs)
+{
+	icalcomponent *c, *tz = NULL;
+	char *raw = NULL, *out = NULL;
+
+	if (cal && b->first_year > 0) {
+		tz = vtimezone(b->tzid, b->first_year);
+		if (tz)
+			icalcomponent_add_component(cal, tz);
+		else
+			b->failed = true;
+	}
+	while (cal && evs && (c = icalcomponent_get_first_component(evs, ICAL_ANY_COMPONENT))) {
+		icalcomponent_remove_component(evs, c);
+		icalcomponent_add_component(cal, c);
+	}
+	if (cal && evs && !b->failed)
+		raw = icalcomponent_as_ical_string_r(cal);
+	if (raw)
+		out = refold(raw);
+	free(raw);
+	if (cal)
+		icalcomponent_free(cal);
+	if (evs)
+		icalcomponent_free(evs);
+	return out;
+}
+
+static void builder_init(struct builder *b, const struct gr_config *cfg,
+                         const struct gr_member *member, int sequence, time_t dtstamp)
+{
+	memset(b, 0, sizeof(*b));
+	b->cfg = cfg;
+	b->tzid = cfg->committee.timezone;
+	b->member = member;
+	b->sequence = sequence;
+	/* DTSTAMP "MUST be specified in the UTC time format" (RFC 5545 §3.8.7.2) */
+	b->dtstamp = icaltime_from_timet_with_zone(dtstamp, 0, icaltimezone_get_utc_timezone());
+}
+
+/* RFC 7986 §5: NAME and REFRESH-INTERVAL, plus the X-WR-/X-PUBLISHED-TTL
+ * names that Outlook and Apple Calendar read instead. */
+static void feed_header(struct builder *b, icalcomponent *cal)
+{
+	const struct gr_committee *c = &b->cfg->committee;
+
+	put(b, cal, icalproperty_new_name(c->name));
+	put_x(b, cal, "X-WR-CALNAME", c->name);
+	put_x(b, cal, "X-WR-TIMEZONE", c->timezone);
+	put(b, cal, icalproperty_new_refreshinterval(icaldurationtype_from_int(3600)));
+	put_x(b, cal, "X-PUBLISHED-TTL", "PT1H");
+}
+
+char *ical_publish(const struct gr_config *cfg, const struct sched_list *occ,
+                   time_t dtstamp)
+{
+	struct builder b;
+	icalcomponent *cal, *evs;
+
+	builder_init(&b, cfg, NULL, -1, dtstamp);
+	cal = calendar_new(&b, ICAL_METHOD_PUBLISH);
+	evs = icalcomponent_new_vcalendar();
+	if (cal)
+		feed_header(&b, cal);
+	for (size_t i = 0; cal && evs && i < cfg->n_series; i++) {
+		const struct gr_series *s = &cfg->series[i];
+		struct ical_object obj = { s, -1 };
+
+		if (s->rrule)
+			object_events(&b, &obj, occ, evs);
+		for (size_t j = 0; !s->rrule && j < s->n_dates; j++) {
+			obj.date_index = (int)j;
+			object_events(&b, &obj, occ, evs);
+		}
+	}
+	return finish(&b, cal, evs);
+}
+
+char *ical_request(const struct gr_config *cfg, const struct ical_object *obj,
+                   const struct sched_list *occ, const struct gr_member *member,
+                   int sequence, time_t dtstamp)
+{
+	struct builder b;
+	icalcomponent *cal, *evs;
+
+	builder_init(&b, cfg, member, sequence, dtstamp);
+	cal = calendar_new(&b, ICAL_METHOD_REQUEST);
+	evs = icalcomponent_new_vcalendar();
+	if (cal && evs)
+		object_events(&b, obj, occ, evs);
+	return finish(&b, cal, evs);
+}
+
+/* RFC 5546 §3.2.5: CANCEL carries UID, SEQUENCE, ORGANIZER, the ATTENDEE
+ * and, for one occurrence, its RECURRENCE-ID; STATUS:CANCELLED. */
+char *ical_cancel(const struct gr_config *cfg, const struct ical_object *obj,
+                  const struct gr_localtime *recurrence_id,
+                  const struct gr_member *member, int sequence, time_t dtstamp)
+{
+	const struct gr_series *s = obj->series;
+	struct builder b;
+	struct gr_localtime start, end;
+	icalcomponent *cal, *evs, *ev = NULL;
+	char uid[512];
+
+	builder_init(&b, cfg, member, sequence, dtstamp);
+	if (ical_uid(cfg, obj, uid, sizeof(uid)) < 0)
+		return NULL;
+	if (recurrence_id)
+		start = *recurrence_id;
+	else
+		start = obj->date_index < 0 ? s->start : s->dates[obj->date_index];
+	end = local_end(&b, s, &start);
+	cal = calendar_new(&b, ICAL_METHOD_CANCEL);
+	evs = icalcomponent_new_vcalendar();
+	if (cal && evs)
+		ev = event_new(&b, s, uid, &start, &end);
+	if (ev) {
+		if (recurrence_id)
+			put_local(&b, ev, icalproperty_new_recurrenceid, recurrence_id);
+		else if (s->rrule)
+			put(&b, ev, rrule_property(&b, s->rrule));
+		put(&b, ev, icalproperty_new_status(ICAL_STATUS_CANCELLED));
+		icalcomponent_add_component(evs, ev);
+	}
+	return finish(&b, cal, evs);
+}

@@ -142,9 +142,37 @@ int sched_rrule_check(const char *rrule, char *err, size_t errlen)
 	return 0;
 }
 
+/* libical compares a UTC UNTIL with our floating local times as if they
+ * were UTC, which moves the end by the zone's offset.  RFC 5545 §3.3.10
+ * makes UNTIL inclusive, in UTC when DTSTART has a TZID: turn it into the
+ * local wall time of tzid so the comparison is like for like.  A DATE
+ * UNTIL (not allowed with a DATE-TIME start, but common) means the whole
+ * day, as ical.c writes it: 23:59:59 local. */
+static void localize_until(struct icalrecurrencetype *r, const char *tzid)
+{
+	struct gr_localtime lt;
+	int second = r->until.second;
+
+	if (icaltime_is_null_time(r->until))
+		return;
+	if (r->until.is_date) {
+		r->until.is_date = 0;
+		r->until.hour = 23;
+		r->until.minute = 59;
+		r->until.second = 59;
+		return;
+	}
+	if (!tzid || !icaltime_is_utc(r->until))
+		return;
+	sched_from_utc(icaltime_as_timet(r->until), tzid, &lt);
+	r->until = to_ical(&lt);
+	r->until.second = second;
+}
+
 /* Call fn for each occurrence of rule from start until fn returns non-zero
- * or the rule ends.  Returns fn's value, 0 at the end, -EINVAL on a bad rule. */
-static int iterate(const char *rrule, const struct gr_localtime *start,
+ * or the rule ends.  tzid (may be NULL) is the zone of the wall times, for
+ * a UTC UNTIL.  Returns fn's value, 0 at the end, -EINVAL on a bad rule. */
+static int iterate(const char *rrule, const struct gr_localtime *start, const char *tzid,
                    int (*fn)(const struct gr_localtime *lt, void *data), void *data)
 {
 	struct icalrecurrencetype r;
@@ -153,6 +181,7 @@ static int iterate(const char *rrule, const struct gr_localtime *start,
 
 	if (parse_rule(rrule, &r) < 0)
 		return -EINVAL;
+	localize_until(&r, tzid);
 	it = icalrecur_iterator_new(r, to_ical(start));
 	if (!it)
 		return -EINVAL;
@@ -179,7 +208,7 @@ static int first_is(const struct gr_localtime *lt, void *data)
 int sched_rrule_produces_start(const char *rrule, const struct gr_localtime *start)
 {
 	struct gr_localtime s = *start;
-	int r = iterate(rrule, start, first_is, &s);
+	int r = iterate(rrule, start, NULL, first_is, &s);
 
 	if (r < 0)
 		return r;
@@ -220,21 +249,54 @@ int sched_series_has_date(const struct gr_series *s, int y, int m, int d,
 		return 0;
 	}
 	struct find_date f = { y, m, d, { 0 } };
-	if (iterate(s->rrule, &s->start, match_date, &f) != 1)
+	if (iterate(s->rrule, &s->start, NULL, match_date, &f) != 1)
 		return 0;
 	if (ret_start)
 		*ret_start = f.found;
 	return 1;
 }
 
+/* The wall time as if it were UTC: local = instant + offset. */
+static time_t wall_seconds(struct icaltimetype t)
+{
+	t.zone = NULL;
+	return icaltime_as_timet_with_zone(t, icaltimezone_get_utc_timezone());
+}
+
+/* UTC offset (seconds east) of zone z at instant t. */
+static time_t offset_at(icaltimezone *z, time_t t)
+{
+	return wall_seconds(icaltime_from_timet_with_zone(t, 0, z)) - t;
+}
+
+/*
+ * RFC 5545 §3.3.5 decides what libical leaves open (it reads 02:30 in a
+ * spring-forward gap as 00:30Z in Berlin, and a repeated autumn time as
+ * the second one): a time that occurs twice is the first occurrence; a
+ * time that does not exist is read with the offset before the gap, so
+ * 02:30 becomes 03:30 CEST.  Transitions are months apart, so the offsets
+ * a day before and after are the only candidates.
+ */
 time_t sched_to_utc(const struct gr_localtime *lt, const char *tzid)
 {
-	struct icaltimetype t = to_ical(lt);
 	icaltimezone *z = zone(tzid);
+	time_t wall = wall_seconds(to_ical(lt));
+	time_t before, after, c1, c2;
+	bool ok1, ok2;
 
 	if (!z)
-		z = icaltimezone_get_utc_timezone();
-	return icaltime_as_timet_with_zone(t, z);
+		return wall;
+	before = offset_at(z, wall - 86400);
+	after = offset_at(z, wall + 86400);
+	c1 = wall - before;
+	c2 = wall - after;
+	ok1 = offset_at(z, c1) == before;
+	ok2 = offset_at(z, c2) == after;
+	if (ok1 && ok2)
+		return c1 < c2 ? c1 : c2;
+	if (ok2)
+		return c2;
+	return c1;  /* valid, or in a gap: the offset before it */
 }
 
 void sched_from_utc(time_t t, const char *tzid, struct gr_localtime *ret)
@@ -262,3 +324,286 @@ int sched_weekday(const struct gr_localtime *lt)
 }
 
 /* ---- expansion: below this line (sched_expand, sched_horizon, ...) ---- */
+
+/* A growable array of occurrences; the result of an expansion. */
+struct occ_vec {
+	struct gr_occurrence *items;
+	size_t n, cap;
+};
+
+static int vec_push(struct occ_vec *v, const struct gr_occurrence *o)
+{
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 32;
+		struct gr_occurrence *p = realloc(v->items, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		v->items = p;
+		v->cap = cap;
+	}
+	v->items[v->n++] = *o;
+	return 0;
+}
+
+static const struct gr_series *find_series(const struct gr_config *cfg, const char *id)
+{
+	for (size_t i = 0; id && i < cfg->n_series; i++)
+		if (strcmp(cfg->series[i].id, id) == 0)
+			return &cfg->series[i];
+	return NULL;
+}
+
+/* The exception for the regular occurrence of s on the local date of lt. */
+static const struct gr_exception *find_exception(const struct gr_config *cfg,
+                                                 const struct gr_series *s,
+                                                 const struct gr_localtime *lt)
+{
+	for (size_t i = 0; i < cfg->n_exceptions; i++) {
+		const struct gr_exception *e = &cfg->exceptions[i];
+
+		if (e->year == lt->year && e->month == lt->month && e->day == lt->day &&
+		    strcmp(e->series, s->id) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+/* One occurrence of s at its regular start orig, with its exception applied.
+ * The end is start + duration in real time (UTC), so a meeting across a DST
+ * switch lasts as long as configured; its local end follows from that. */
+static struct gr_occurrence make_occurrence(const struct gr_config *cfg,
+                                            const struct gr_series *s, int date_index,
+                                            const struct gr_localtime *orig)
+{
+	const char *tz = cfg->committee.timezone;
+	const struct gr_exception *e = find_exception(cfg, s, orig);
+	struct gr_occurrence o = {
+		.series = s, .date_index = date_index,
+		.original = *orig, .start = *orig, .status = GR_OCC_CONFIRMED,
+	};
+
+	if (e && e->cancel) {
+		o.status = GR_OCC_CANCELLED;
+		o.note = e->note;
+	} else if (e && e->move) {
+		o.status = GR_OCC_MOVED;
+		o.start = e->move_to;
+		o.note = e->note;
+	}
+	o.start_utc = sched_to_utc(&o.start, tz);
+	o.end_utc = o.start_utc + (time_t)s->duration * 60;
+	sched_from_utc(o.end_utc, tz, &o.end);
+	return o;
+}
+
+struct expand_ctx {
+	const struct gr_config *cfg;
+	const struct gr_series *s;
+	time_t from, to;
+	time_t limit;           /* stop iterating at regular starts >= limit */
+	struct occ_vec *out;
+	int err;
+};
+
+static bool in_window(time_t t, time_t from, time_t to)
+{
+	return t >= from && t < to;
+}
+
+/* Keep the occurrence when its original or its actual start is in the
+ * window: a moved meeting shows up both where it was and where it is. */
+static int add_occurrence(struct expand_ctx *ctx, int date_index,
+                          const struct gr_localtime *orig)
+{
+	struct gr_occurrence o = make_occurrence(ctx->cfg, ctx->s, date_index, orig);
+	time_t orig_utc = sched_to_utc(orig, ctx->cfg->committee.timezone);
+
+	if (!in_window(orig_utc, ctx->from, ctx->to) && !in_window(o.start_utc, ctx->from, ctx->to))
+		return 0;
+	return vec_push(ctx->out, &o);
+}
+
+static int rrule_step(const struct gr_localtime *lt, void *data)
+{
+	struct expand_ctx *ctx = data;
+
+	if (sched_to_utc(lt, ctx->cfg->committee.timezone) >= ctx->limit)
+		return 1;
+	ctx->err = add_occurrence(ctx, -1, lt);
+	return ctx->err ? 1 : 0;
+}
+
+/* Regular starts after `to` matter when an exception moves them into the
+ * window: iterate up to the latest such exception (plus a day). */
+static time_t iteration_limit(const struct gr_config *cfg, const struct gr_series *s, time_t to)
+{
+	time_t limit = to;
+
+	for (size_t i = 0; i < cfg->n_exceptions; i++) {
+		const struct gr_exception *e = &cfg->exceptions[i];
+		struct gr_localtime day = { e->year, e->month, e->day, 0, 0 };
+		time_t t;
+
+		if (!e->move || strcmp(e->series, s->id) != 0)
+			continue;
+		t = sched_to_utc(&day, cfg->committee.timezone) + 2 * 86400;
+		if (t > limit)
+			limit = t;
+	}
+	return limit;
+}
+
+/* Occurrences of one series in [from, to), skip_months_of not applied. */
+static int expand_series(const struct gr_config *cfg, const struct gr_series *s,
+                         time_t from, time_t to, struct occ_vec *out)
+{
+	struct expand_ctx ctx = { cfg, s, from, to, iteration_limit(cfg, s, to), out, 0 };
+	int r;
+
+	if (!s->rrule) {
+		for (size_t i = 0; i < s->n_dates; i++) {
+			r = add_occurrence(&ctx, (int)i, &s->dates[i]);
+			if (r < 0)
+				return r;
+		}
+		return 0;
+	}
+	r = iterate(s->rrule, &s->start, cfg->committee.timezone, rrule_step, &ctx);
+	if (ctx.err)
+		return ctx.err;
+	return r < 0 ? r : 0;
+}
+
+/* Does s hold a meeting that is not cancelled in local month y-m?  The
+ * meeting counts where it actually takes place (after a move). */
+static int series_meets_in_month(const struct gr_config *cfg, const struct gr_series *s,
+                                 int y, int m)
+{
+	const char *tz = cfg->committee.timezone;
+	struct gr_localtime first = { y, m, 1, 0, 0 };
+	struct gr_localtime next = { m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1, 0, 0 };
+	struct occ_vec v = { 0 };
+	int r = expand_series(cfg, s, sched_to_utc(&first, tz), sched_to_utc(&next, tz), &v);
+
+	for (size_t i = 0; r == 0 && i < v.n; i++) {
+		const struct gr_occurrence *o = &v.items[i];
+
+		if (o->status != GR_OCC_CANCELLED && o->start.year == y && o->start.month == m)
+			r = 1;
+	}
+	free(v.items);
+	return r;
+}
+
+/* skip_months_of: a regular (confirmed) occurrence whose month holds a
+ * meeting of the named series becomes GR_OCC_SKIPPED.  Cancelled and moved
+ * ones keep their status: an explicit exception is the admin's last word. */
+static int apply_skips(const struct gr_config *cfg, struct occ_vec *v)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		struct gr_occurrence *o = &v->items[i];
+		const struct gr_series *other = find_series(cfg, o->series->skip_months_of);
+		int r;
+
+		if (!other || other == o->series || o->status != GR_OCC_CONFIRMED)
+			continue;
+		r = series_meets_in_month(cfg, other, o->original.year, o->original.month);
+		if (r < 0)
+			return r;
+		if (r)
+			o->status = GR_OCC_SKIPPED;
+	}
+	return 0;
+}
+
+static int occ_cmp(const void *pa, const void *pb)
+{
+	const struct gr_occurrence *a = pa, *b = pb;
+	int c;
+
+	if (a->start_utc != b->start_utc)
+		return a->start_utc < b->start_utc ? -1 : 1;
+	c = strcmp(a->series->id, b->series->id);
+	if (c)
+		return c;
+	c = sched_compare(&a->original, &b->original);
+	if (c)
+		return c;
+	return (a->date_index > b->date_index) - (a->date_index < b->date_index);
+}
+
+int sched_expand(const struct gr_config *cfg, time_t from, time_t to,
+                 struct sched_list *ret)
+{
+	struct occ_vec v = { 0 };
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < cfg->n_series; i++)
+		r = expand_series(cfg, &cfg->series[i], from, to, &v);
+	if (r == 0)
+		r = apply_skips(cfg, &v);
+	if (r < 0) {
+		free(v.items);
+		return r;
+	}
+	if (v.n > 1)
+		qsort(v.items, v.n, sizeof(v.items[0]), occ_cmp);
+	ret->items = v.items;
+	ret->n = v.n;
+	return 0;
+}
+
+static void widen(const struct gr_localtime *lt, bool *any,
+                  struct gr_localtime *lo, struct gr_localtime *hi)
+{
+	if (!*any || sched_compare(lt, lo) < 0)
+		*lo = *lt;
+	if (!*any || sched_compare(lt, hi) > 0)
+		*hi = *lt;
+	*any = true;
+}
+
+void sched_horizon(const struct gr_config *cfg, time_t until,
+                   time_t *ret_from, time_t *ret_to)
+{
+	const char *tz = cfg->committee.timezone;
+	struct gr_localtime lo = { 0 }, hi = { 0 };
+	bool any = false;
+	time_t from, to;
+
+	for (size_t i = 0; i < cfg->n_series; i++) {
+		const struct gr_series *s = &cfg->series[i];
+
+		if (s->rrule)
+			widen(&s->start, &any, &lo, &hi);
+		for (size_t j = 0; j < s->n_dates; j++)
+			widen(&s->dates[j], &any, &lo, &hi);
+	}
+	for (size_t i = 0; i < cfg->n_exceptions; i++) {
+		const struct gr_exception *e = &cfg->exceptions[i];
+		struct gr_localtime day = { e->year, e->month, e->day, 0, 0 };
+
+		widen(&day, &any, &lo, &hi);
+		if (e->move)
+			widen(&e->move_to, &any, &lo, &hi);
+	}
+	if (!any) {
+		*ret_from = *ret_to = until;
+		return;
+	}
+	from = sched_to_utc(&lo, tz);
+	hi = sched_add_days(hi, 1);
+	to = sched_to_utc(&hi, tz);
+	*ret_from = from;
+	*ret_to = to > until ? to : until;
+}
+
+void sched_list_free(struct sched_list *list)
+{
+	if (!list)
+		return;
+	free(list->items);
+	list->items = NULL;
+	list->n = 0;
+}

@@ -39,7 +39,9 @@ int sched_rrule_produces_start(const char *rrule, const struct gr_localtime *sta
 int sched_series_has_date(const struct gr_series *s, int y, int m, int d,
                           struct gr_localtime *ret_start);
 
-/* Local time in tzid -> UTC instant (for gaps: the instant after the gap). */
+/* Local time in tzid -> UTC instant.  RFC 5545 §3.3.5: a time that occurs
+ * twice (autumn) is the first one; a time in a gap (spring) is read with the
+ * offset before the gap, so it lands after the gap (02:30 -> 03:30 CEST). */
 time_t sched_to_utc(const struct gr_localtime *lt, const char *tzid);
 
 /* UTC instant -> local time in tzid. */
@@ -58,7 +60,8 @@ int sched_compare(const struct gr_localtime *a, const struct gr_localtime *b);
  * Expand every series of cfg into the occurrences whose original or actual
  * start lies in [from, to) (UTC instants).  Cancelled and skipped occurrences
  * are included with their status.  Returns 0 and fills *ret (caller frees
- * with sched_list_free()), or -ENOMEM.
+ * with sched_list_free()), or -ENOMEM, or -EINVAL when a series' rule does
+ * not parse (config validation rules that out).
  */
 int sched_expand(const struct gr_config *cfg, time_t from, time_t to,
                  struct sched_list *ret);

@@ -26,6 +26,8 @@ run() {
 }
 run "$build/src/gremiumctl" -c "$conf" check
 run "$build/src/gremiumctl" --help
+run "$build/src/gremiumctl" -c "$conf" preview --from 2026-11-01 --days 400
+run "$build/src/gremiumctl" -c "$conf" ics -o "$work/feed.ics"
 printf 'committee = { nme = "x"; };\n' > "$work/bad.conf"
 run "$build/src/gremiumctl" -c "$work/bad.conf" check
 exit $rc
