@@ -2,9 +2,15 @@
 /*
  * daemon - see daemon.h.
  *
- * A reload never leaves the service without a config: the new file is
- * loaded and validated into a second struct first, and only swapped in when
- * it is good (DESIGN.md "systemd").
+ * A reload never leaves the service without a config: the new file (and
+ * its templates and transport) is loaded and validated into a second set
+ * first, and only swapped in when all of it is good (DESIGN.md "systemd").
+ *
+ * Work is event driven, never polled: a CLOCK_REALTIME timer fires at the
+ * earliest of the planner's next due notification and the outbox's next
+ * retry; sending is a defer source that sends one message per loop
+ * iteration, so signals and the watchdog are served between messages and
+ * SIGTERM finishes only the mail in flight.
  */
 #include "autoconfig.h"
 
@@ -17,6 +23,7 @@
 #include <sys/socket.h>
 #include <sysexits.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
@@ -24,23 +31,35 @@
 #include "config.h"
 #include "daemon.h"
 #include "feed.h"
-#include "ical.h"
-#include "schedule.h"
+#include "service.h"
+#include "store.h"
+#include "template.h"
+#include "transport.h"
 #include "util.h"
 
-/* How far ahead of now the feed must reach at least (a rrule series is
- * unbounded; exceptions further ahead are covered by sched_horizon). */
-#define FEED_AHEAD_SECONDS (2 * 366 * 24 * 3600)
+/* What one configuration brings: kept or replaced together. */
+struct setup {
+	struct gr_config *cfg;
+	struct tmpl_set *tmpl;
+	struct transport *tr;
+	struct store *db;       /* shared with the previous setup when the
+	                         * state path did not change */
+};
 
 struct daemon {
 	sd_event *event;
 	char *config_path;
-	struct gr_config *cfg;
-	char *feed;             /* the feed bytes last written */
-	time_t feed_mtime;      /* their Last-Modified */
-	struct feed *server;    /* the feed's HTTP server, or NULL */
-	char *server_listen;    /* the address it was started for (NULL: systemd's socket) */
-	char status[256];       /* the STATUS= line, without the prefix */
+	struct setup cur;
+	sd_event_source *timer;   /* next due time (CLOCK_REALTIME, oneshot) */
+	sd_event_source *sender;  /* defer: on while outbox entries are due */
+	time_t next_plan;         /* the planner's next due time, 0 = none */
+	unsigned seed;            /* backoff jitter */
+	char *feed;               /* the feed bytes last written */
+	time_t feed_mtime;        /* their Last-Modified */
+	struct feed *server;      /* the feed's HTTP server, or NULL */
+	char *server_listen;      /* its feed.listen (NULL: systemd's socket) */
+	size_t sent, failed;      /* since start, for STATUS= */
+	char status[256];         /* the STATUS= line, without the prefix */
 };
 
 static void dlog(const char *prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -70,44 +89,72 @@ static void set_status(struct daemon *d, const char *fmt, ...)
 	(void)sd_notifyf(0, "STATUS=%s", d->status);
 }
 
-/*
- * Load and validate path.  Problems are logged one per line at error
- * priority; returns 0 and *ret, or a sysexits code.
- */
-static int load_config(const char *path, struct gr_config **ret)
+/* Log every line of a memstream buffer at priority prio. */
+static void log_lines(const char *prio, char *buf)
 {
-	char *buf = NULL;
+	if (!buf)
+		return;
+	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+		dlog(prio, "%s", line);
+}
+
+static void setup_free(struct setup *s, const struct store *keep_db)
+{
+	tr_free(s->tr);
+	tmpl_free(s->tmpl);
+	config_free(s->cfg);
+	if (s->db != keep_db)
+		store_close(s->db);
+	memset(s, 0, sizeof(*s));
+}
+
+/*
+ * Load path with its templates, transport and state database into *ret.
+ * old: the running setup, whose database is reused when the state path is
+ * the same (a second open as sender would find our own lock).  Problems are
+ * logged; returns 0 or a sysexits code.
+ */
+static int setup_load(const char *path, const struct setup *old, struct setup *ret)
+{
+	struct setup s = { 0 };
+	char *buf = NULL, err[512];
 	size_t len = 0;
 	FILE *errs = open_memstream(&buf, &len);
 	int r;
 
 	if (!errs)
 		return EX_OSERR;
-	r = config_load(path, ret, errs);
+	r = config_load(path, &s.cfg, errs);
+	if (r == 0 && tmpl_load(s.cfg->templates, &s.tmpl, errs) < 0)
+		r = -EINVAL;
 	fclose(errs);
-	if (r < 0 && buf) {
-		for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
-			dlog(SD_ERR, "%s", line);
-	}
+	log_lines(r < 0 ? SD_ERR : SD_WARNING, buf);
 	free(buf);
-	if (r == 0)
-		return 0;
-	return r == -ENOENT ? EX_NOINPUT : EX_CONFIG;
-}
-
-/* Render the public feed of cfg; NULL on failure. */
-static char *render_feed(const struct gr_config *cfg)
-{
-	struct sched_list occ = { 0 };
-	time_t from, to;
-	char *feed;
-
-	sched_horizon(cfg, time(NULL) + FEED_AHEAD_SECONDS, &from, &to);
-	if (sched_expand(cfg, from, to, &occ) < 0)
-		return NULL;
-	feed = ical_publish(cfg, &occ, cfg->mtime);
-	sched_list_free(&occ);
-	return feed;
+	if (r < 0) {
+		setup_free(&s, NULL);
+		return r == -ENOENT ? EX_NOINPUT : EX_CONFIG;
+	}
+	errs = open_memstream(&buf, &len);
+	if (!errs || tr_new(s.cfg, &s.tr, err, sizeof(err), errs) < 0) {
+		dlog(SD_ERR, "%s: delivery: %s", path, errs ? err : "out of memory");
+		r = EX_CONFIG;
+	}
+	if (errs)
+		fclose(errs);
+	log_lines(SD_WARNING, buf);
+	free(buf);
+	if (r == 0 && old && old->db && strcmp(old->cfg->state, s.cfg->state) == 0) {
+		s.db = old->db;
+	} else if (r == 0 && store_open(s.cfg->state, STORE_OPEN_SENDER, &s.db, err, sizeof(err)) < 0) {
+		dlog(SD_ERR, "state database: %s", err);
+		r = EX_CANTCREAT;
+	}
+	if (r != 0) {
+		setup_free(&s, old ? old->db : NULL);
+		return r;
+	}
+	*ret = s;
+	return 0;
 }
 
 /* ---- the feed's HTTP server (see feed.h) ---- */
@@ -150,7 +197,7 @@ static int feed_server_inherited_fd(void)
  */
 static int feed_server_replace(struct daemon *d)
 {
-	const struct gr_feed *cfg = &d->cfg->feed;
+	const struct gr_feed *cfg = &d->cur.cfg->feed;
 	struct feed *f = NULL;
 	char err[256];
 	int r = 0;
@@ -179,7 +226,7 @@ static int feed_server_replace(struct daemon *d)
 /* At start: systemd's socket wins over feed.listen. */
 static int feed_server_start(struct daemon *d)
 {
-	const struct gr_feed *cfg = &d->cfg->feed;
+	const struct gr_feed *cfg = &d->cur.cfg->feed;
 	int fd = feed_server_inherited_fd();
 	char err[256];
 	int r;
@@ -202,7 +249,7 @@ static int feed_server_start(struct daemon *d)
  * path is swapped in; the feed bytes follow in update_feed(). */
 static void feed_server_reload(struct daemon *d)
 {
-	const struct gr_feed *cfg = &d->cfg->feed;
+	const struct gr_feed *cfg = &d->cur.cfg->feed;
 	bool inherited = d->server && !d->server_listen;
 	int r;
 
@@ -222,35 +269,139 @@ static void feed_server_reload(struct daemon *d)
 /* Rewrite the feed file when the calendar changed. */
 static void update_feed(struct daemon *d)
 {
-	char *feed = render_feed(d->cfg);
+	const struct gr_config *cfg = d->cur.cfg;
 	int r;
+	char *feed = service_feed(cfg, time(NULL), &r);
 
 	if (!feed) {
-		dlog(SD_ERR, "cannot render the calendar feed, keeping the old one");
+		dlog(SD_ERR, "cannot render the calendar feed (%s), keeping the old one", strerror(-r));
 		return;
 	}
 	if (d->feed && strcmp(d->feed, feed) == 0) {
 		free(feed);
 		return;
 	}
-	if (d->cfg->feed.file) {
-		char *dir = util_strdup0(d->cfg->feed.file);
+	if (cfg->feed.file) {
+		char *dir = util_strdup0(cfg->feed.file);
 		char *slash = dir ? strrchr(dir, '/') : NULL;
 		if (slash && slash != dir) {
 			*slash = '\0';
 			(void)util_mkdir_p(dir, 0755);
 		}
 		free(dir);
-		r = util_write_atomic(d->cfg->feed.file, feed, strlen(feed), 0644);
+		r = util_write_atomic(cfg->feed.file, feed, strlen(feed), 0644);
 		if (r < 0)
-			dlog(SD_ERR, "cannot write feed file %s: %s", d->cfg->feed.file, strerror(-r));
+			dlog(SD_ERR, "cannot write feed file %s: %s", cfg->feed.file, strerror(-r));
 		else
-			dlog(SD_INFO, "feed file %s written (%zu bytes)", d->cfg->feed.file, strlen(feed));
+			dlog(SD_INFO, "feed file %s written (%zu bytes)", cfg->feed.file, strlen(feed));
 	}
 	free(d->feed);
 	d->feed = feed;
-	d->feed_mtime = d->cfg->mtime;
+	d->feed_mtime = cfg->mtime;
 	feed_server_publish(d);
+}
+
+static void format_local(const struct daemon *d, time_t t, char *buf, size_t len)
+{
+	struct gr_localtime lt;
+
+	sched_from_utc(t, d->cur.cfg->committee.timezone, &lt);
+	snprintf(buf, len, "%04d-%02d-%02d %02d:%02d", lt.year, lt.month, lt.day, lt.hour, lt.minute);
+}
+
+/* STATUS= with the outbox and the next due action. */
+static void report(struct daemon *d, time_t next)
+{
+	struct store_counts c = { 0 };
+	char when[32] = "nothing scheduled";
+
+	(void)store_counts(d->cur.db, &c);
+	if (next)
+		format_local(d, next, when, sizeof(when));
+	set_status(d, "%zu members; outbox %ld queued, %ld sent, %ld failed; next action %s",
+	           d->cur.cfg->n_members, c.queued, c.sent, c.failed, when);
+}
+
+/* Arm the timer at the earliest due time: the planner's or a retry's. */
+static void arm_timer(struct daemon *d)
+{
+	time_t next = d->next_plan, retry;
+
+	if (store_outbox_next_due(d->cur.db, &retry) == 0 && (next == 0 || retry < next))
+		next = retry;
+	if (next == 0) {
+		(void)sd_event_source_set_enabled(d->timer, SD_EVENT_OFF);
+	} else {
+		(void)sd_event_source_set_time(d->timer, (uint64_t)next * 1000000ULL);
+		(void)sd_event_source_set_enabled(d->timer, SD_EVENT_ONESHOT);
+	}
+	report(d, next);
+}
+
+/* Plan what is due now, then let the sender drain the outbox. */
+static void cycle(struct daemon *d)
+{
+	struct service_plan_info info = { 0 };
+	char err[512];
+	time_t now = time(NULL);
+
+	if (service_plan(d->cur.cfg, d->cur.tmpl, d->cur.db, now, &info, err, sizeof(err)) < 0) {
+		dlog(SD_ERR, "planning failed, trying again in a minute: %s", err);
+		info.next_due = now + 60;
+	} else if (info.enqueued > 0) {
+		dlog(SD_INFO, "planned %zu message%s", info.enqueued, info.enqueued == 1 ? "" : "s");
+	}
+	d->next_plan = info.next_due;
+	(void)sd_event_source_set_enabled(d->sender, SD_EVENT_ON);
+}
+
+static void log_sent(struct daemon *d, const struct service_sent *s)
+{
+	char when[32];
+
+	if (s->result == TR_SENT) {
+		d->sent++;
+		dlog(SD_INFO, "sent %s to %s: %s", s->kind, s->recipient, s->reply);
+	} else if (s->result == TR_TEMPORARY && !s->gave_up) {
+		format_local(d, s->retry_at, when, sizeof(when));
+		dlog(SD_WARNING, "%s to %s: temporary failure, retrying at %s: %s", s->kind,
+		     s->recipient, when, s->reply);
+	} else {
+		d->failed++;
+		dlog(SD_ERR, "%s to %s: failed%s: %s", s->kind, s->recipient,
+		     s->gave_up ? " (retry time over)" : "", s->reply);
+	}
+}
+
+/* One outbox entry per loop iteration; off when nothing is due. */
+static int on_send(sd_event_source *s, void *userdata)
+{
+	struct daemon *d = userdata;
+	struct service_sent sent;
+	char err[512];
+	int r;
+
+	(void)s;
+	r = service_send(d->cur.cfg, d->cur.db, d->cur.tr, time(NULL), &d->seed, &sent,
+	                 err, sizeof(err));
+	if (r > 0) {
+		log_sent(d, &sent);
+		return 0;
+	}
+	if (r < 0) {
+		dlog(SD_ERR, "sending stopped, trying again in a minute: %s", err);
+		d->next_plan = time(NULL) + 60;
+	}
+	(void)sd_event_source_set_enabled(d->sender, SD_EVENT_OFF);
+	arm_timer(d);
+	return 0;
+}
+
+static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	(void)s, (void)usec;
+	cycle(userdata);
+	return 0;
 }
 
 static int on_term(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
@@ -266,7 +417,7 @@ static int on_term(sd_event_source *s, const struct signalfd_siginfo *si, void *
 static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
 	struct daemon *d = userdata;
-	struct gr_config *cfg = NULL;
+	struct setup next;
 	struct timespec ts;
 	int r;
 
@@ -276,7 +427,7 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *u
 	(void)sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading %s",
 	                 (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000ULL,
 	                 d->config_path);
-	r = load_config(d->config_path, &cfg);
+	r = setup_load(d->config_path, &d->cur, &next);
 	if (r != 0) {
 		dlog(SD_ERR, "reload of %s rejected, keeping the running configuration", d->config_path);
 		(void)sd_notify(0, "READY=1");
@@ -284,34 +435,22 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *u
 		           d->config_path);
 		return 0;
 	}
-	config_free(d->cfg);
-	d->cfg = cfg;
-	dlog(SD_INFO, "configuration reloaded: %zu members, %zu series", cfg->n_members, cfg->n_series);
+	setup_free(&d->cur, next.db);
+	d->cur = next;
+	dlog(SD_INFO, "configuration reloaded: %zu members, %zu series", next.cfg->n_members,
+	     next.cfg->n_series);
 	feed_server_reload(d);
 	update_feed(d);
 	(void)sd_notify(0, "READY=1");
-	set_status(d, "running: %zu members, %zu series", cfg->n_members, cfg->n_series);
+	cycle(d);
+	report(d, d->next_plan);
 	return 0;
 }
 
-int daemon_new(const char *config_path, struct daemon **ret)
+static int setup_loop(struct daemon *d)
 {
-	struct daemon *d = calloc(1, sizeof(*d));
 	sigset_t mask;
-	int r;
 
-	if (!d)
-		return EX_OSERR;
-	d->config_path = strdup(config_path);
-	if (!d->config_path) {
-		daemon_free(d);
-		return EX_OSERR;
-	}
-	r = load_config(config_path, &d->cfg);
-	if (r != 0) {
-		daemon_free(d);
-		return r;
-	}
 	/* sd-event's signal sources need the signals blocked (sd_event_add_signal(3)) */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -322,7 +461,35 @@ int daemon_new(const char *config_path, struct daemon **ret)
 	    sd_event_add_signal(d->event, NULL, SIGTERM, on_term, d) < 0 ||
 	    sd_event_add_signal(d->event, NULL, SIGINT, on_term, d) < 0 ||
 	    sd_event_add_signal(d->event, NULL, SIGHUP, on_hup, d) < 0 ||
-	    sd_event_set_watchdog(d->event, true) < 0) {
+	    /* 1 s accuracy: mails are due by the minute */
+	    sd_event_add_time(d->event, &d->timer, CLOCK_REALTIME, UINT64_MAX, 1000000ULL,
+	                      on_timer, d) < 0 ||
+	    sd_event_add_defer(d->event, &d->sender, on_send, d) < 0 ||
+	    sd_event_source_set_enabled(d->sender, SD_EVENT_OFF) < 0 ||
+	    sd_event_set_watchdog(d->event, true) < 0)
+		return -1;
+	return 0;
+}
+
+int daemon_new(const char *config_path, struct daemon **ret)
+{
+	struct daemon *d = calloc(1, sizeof(*d));
+	int r;
+
+	if (!d)
+		return EX_OSERR;
+	d->seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+	d->config_path = strdup(config_path);
+	if (!d->config_path) {
+		daemon_free(d);
+		return EX_OSERR;
+	}
+	r = setup_load(config_path, NULL, &d->cur);
+	if (r != 0) {
+		daemon_free(d);
+		return r;
+	}
+	if (setup_loop(d) < 0) {
 		dlog(SD_ERR, "cannot set up the event loop");
 		daemon_free(d);
 		return EX_OSERR;
@@ -340,10 +507,11 @@ int daemon_run(struct daemon *d)
 	 * after daemon_new() blocked the signals, which its thread inherits */
 	if (feed_server_start(d) < 0)
 		return EX_UNAVAILABLE;
-	dlog(SD_INFO, "gremiumd %s running: %zu members, %zu series", PACKAGE_VERSION,
-	     d->cfg->n_members, d->cfg->n_series);
+	dlog(SD_INFO, "gremiumd %s running: %zu members, %zu series, %s delivery", PACKAGE_VERSION,
+	     d->cur.cfg->n_members, d->cur.cfg->n_series, tr_name(d->cur.tr));
 	(void)sd_notify(0, "READY=1");
-	set_status(d, "running: %zu members, %zu series", d->cfg->n_members, d->cfg->n_series);
+	cycle(d);
+	report(d, d->next_plan);
 	r = sd_event_loop(d->event);
 	if (r < 0) {
 		dlog(SD_ERR, "event loop failed: %s", strerror(-r));
@@ -358,8 +526,10 @@ void daemon_free(struct daemon *d)
 		return;
 	feed_free(d->server);
 	free(d->server_listen);
+	sd_event_source_unref(d->timer);
+	sd_event_source_unref(d->sender);
 	sd_event_unref(d->event);
-	config_free(d->cfg);
+	setup_free(&d->cur, NULL);
 	free(d->feed);
 	free(d->config_path);
 	free(d);

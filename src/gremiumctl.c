@@ -11,13 +11,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sysexits.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "ical.h"
 #include "mail.h"
 #include "schedule.h"
+#include "service.h"
+#include "store.h"
+#include "template.h"
+#include "transport.h"
 #include "util.h"
 
 struct ctl {
@@ -36,6 +42,8 @@ static int cmd_check(struct ctl *ctl, int argc, char **argv);
 static int cmd_preview(struct ctl *ctl, int argc, char **argv);
 static int cmd_ics(struct ctl *ctl, int argc, char **argv);
 static int cmd_send_test(struct ctl *ctl, int argc, char **argv);
+static int cmd_run_once(struct ctl *ctl, int argc, char **argv);
+static int cmd_status(struct ctl *ctl, int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "check", "", "validate the configuration; every problem as FILE:LINE: message", cmd_check },
@@ -44,6 +52,9 @@ static const struct command commands[] = {
 	{ "ics", "[-o FILE]", "write the public calendar feed (METHOD:PUBLISH)", cmd_ics },
 	{ "send-test", "--to ADDRESS [--kind invitation|reminder|topic-call]",
 	  "send one sample mail through the configured transport", cmd_send_test },
+	{ "run-once", "[--now YYYY-MM-DDTHH:MM]",
+	  "plan what is due now (committee local time), enqueue it, send the outbox", cmd_run_once },
+	{ "status", "", "outbox and sent-log summary; permanently failed recipients", cmd_status },
 };
 
 static void usage(FILE *out)
@@ -294,13 +305,6 @@ static int cmd_preview(struct ctl *ctl, int argc, char **argv)
 
 /* ---- ics ---- */
 
-/* How far ahead of now the feed spells out skipped months at least, the
- * same as the daemon's feed (daemon.c FEED_AHEAD_SECONDS) so both give the
- * same bytes.  The bytes change only when that reaches a new skipped month
- * of a series that skips an rrule series; every fact of the config is
- * covered by sched_horizon() anyway. */
-#define ICS_AHEAD ((time_t)2 * 366 * 86400)
-
 static int write_feed(const char *path, const char *data)
 {
 	char *dir = util_strdup0(path), *slash;
@@ -346,23 +350,14 @@ static int cmd_ics(struct ctl *ctl, int argc, char **argv)
 {
 	const struct gr_config *cfg = ctl->cfg;
 	const char *out = NULL;
-	struct sched_list l = { 0 };
-	time_t from, to;
 	char *feed;
 	int r;
 
 	if (ics_args(argc, argv, &out) < 0)
 		return EX_USAGE;
-	sched_horizon(cfg, time(NULL) + ICS_AHEAD, &from, &to);
-	r = sched_expand(cfg, from, to, &l);
-	if (r < 0) {
-		fprintf(stderr, "gremiumctl: ics: %s\n", strerror(-r));
-		return EX_SOFTWARE;
-	}
-	feed = ical_publish(cfg, &l, cfg->mtime);
-	sched_list_free(&l);
+	feed = service_feed(cfg, time(NULL), &r);
 	if (!feed) {
-		fprintf(stderr, "gremiumctl: ics: building the calendar failed\n");
+		fprintf(stderr, "gremiumctl: ics: building the calendar: %s\n", strerror(-r));
 		return EX_SOFTWARE;
 	}
 	if (out) {
@@ -382,11 +377,393 @@ static int cmd_ics(struct ctl *ctl, int argc, char **argv)
 
 /* ---- send-test ---- */
 
+/* How far ahead send-test looks for the next meeting. */
+#define SEND_TEST_DAYS 400
+
+struct send_test {
+	const struct gr_config *cfg;
+	const char *to;
+	enum gr_kind kind;
+	struct gr_member member;        /* the recipient, as if a member */
+	struct sched_list occ;          /* every occurrence of the horizon */
+	const struct gr_occurrence *next;
+	time_t now;
+	char *subject, *body, *ical, *msg;
+	size_t len;
+};
+
+static void send_test_free(struct send_test *st)
+{
+	sched_list_free(&st->occ);
+	free(st->subject);
+	free(st->body);
+	free(st->ical);
+	free(st->msg);
+}
+
+/* --to ADDRESS [--kind KIND]: 0, or an exit code. */
+static int send_test_args(struct send_test *st, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "to", required_argument, NULL, 't' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char err[256];
+	int c;
+
+	st->kind = GR_KIND_INVITATION;
+	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		if (c == 't') {
+			st->to = optarg;
+		} else if (c == 'k' && strcmp(optarg, "invitation") == 0) {
+			st->kind = GR_KIND_INVITATION;
+		} else if (c == 'k' && strcmp(optarg, "reminder") == 0) {
+			st->kind = GR_KIND_REMINDER;
+		} else if (c == 'k' && strcmp(optarg, "topic-call") == 0) {
+			st->kind = GR_KIND_TOPIC_CALL;
+		} else {
+			if (c == 'k')
+				fprintf(stderr, "gremiumctl: send-test: --kind: '%s' is not one of "
+				        "invitation, reminder, topic-call\n", optarg);
+			return EX_USAGE;
+		}
+	}
+	if (!st->to || optind < argc) {
+		fprintf(stderr, "gremiumctl: send-test: usage: send-test --to ADDRESS "
+		        "[--kind invitation|reminder|topic-call]\n");
+		return EX_USAGE;
+	}
+	if (mail_address_check(st->to, err, sizeof(err)) < 0) {
+		fprintf(stderr, "gremiumctl: send-test: --to: %s\n", err);
+		return EX_USAGE;
+	}
+	return 0;
+}
+
+/* The recipient: a member's name when ADDRESS is a member's, else itself. */
+static void send_test_member(struct send_test *st)
+{
+	const struct gr_config *cfg = st->cfg;
+
+	st->member.email = (char *)st->to;
+	st->member.name = (char *)st->to;
+	for (size_t i = 0; i < cfg->n_members; i++)
+		if (strcasecmp(cfg->members[i].email, st->to) == 0) {
+			st->member = cfg->members[i];
+			st->member.email = (char *)st->to;
+		}
+}
+
+/* The first meeting that takes place after now.  0 or an exit code. */
+static int send_test_next(struct send_test *st)
+{
+	time_t from, to;
+	int r;
+
+	sched_horizon(st->cfg, st->now + SEND_TEST_DAYS * 86400, &from, &to);
+	r = sched_expand(st->cfg, from, to, &st->occ);
+	if (r < 0) {
+		fprintf(stderr, "gremiumctl: send-test: expanding the meetings: %s\n",
+		        r == -EINVAL ? "a recurrence rule does not parse" : strerror(-r));
+		return r == -EINVAL ? EX_CONFIG : EX_OSERR;
+	}
+	for (size_t i = 0; i < st->occ.n && !st->next; i++) {
+		const struct gr_occurrence *o = &st->occ.items[i];
+
+		if (o->start_utc > st->now &&
+		    (o->status == GR_OCC_CONFIRMED || o->status == GR_OCC_MOVED))
+			st->next = o;
+	}
+	if (!st->next) {
+		fprintf(stderr, "gremiumctl: send-test: choosing a meeting: no meeting in the "
+		        "next %d days\n", SEND_TEST_DAYS);
+		return EX_CONFIG;
+	}
+	return 0;
+}
+
+/* Render the template for the kind into st->subject/body.  0 or exit code. */
+static int send_test_text(struct send_test *st)
+{
+	const struct gr_config *cfg = st->cfg;
+	const struct gr_occurrence *o = st->next;
+	const struct gr_notifications *n = &cfg->notifications;
+	enum tmpl_lang lang = tmpl_lang_from_str(cfg->committee.language);
+	int days = n->n_reminders > 0 ? n->reminders_days_before[0] : 1;
+	struct gr_localtime deadline = sched_add_days(o->start, -n->topic_deadline_days_before);
+	char date[64], time_[32], end[32], dl[64], ndays[16], in_days[32];
+	struct tmpl_set *set = NULL;
+	enum tmpl_name name;
+	int r;
+
+	tmpl_format_date(lang, &o->start, date, sizeof(date));
+	tmpl_format_time(lang, &o->start, time_, sizeof(time_));
+	tmpl_format_time(lang, &o->end, end, sizeof(end));
+	tmpl_format_date(lang, &deadline, dl, sizeof(dl));
+	snprintf(ndays, sizeof(ndays), "%d", days);
+	tmpl_format_days(lang, days, in_days, sizeof(in_days));
+	const struct tmpl_var vars[] = {
+		{ "member_name", st->member.name }, { "committee", cfg->committee.name },
+		{ "short_name", cfg->committee.short_name }, { "summary", o->series->summary },
+		{ "date", date }, { "time", time_ }, { "end_time", end },
+		{ "location", o->series->location }, { "url", o->series->url },
+		{ "description", o->series->description }, { "deadline", dl },
+		{ "days", ndays }, { "in_days", in_days },
+		{ "topics_address", cfg->committee.topics_address },
+		{ "organizer", cfg->committee.organizer_name }, { "note", o->note },
+	};
+
+	if (tmpl_load(cfg->templates, &set, stderr) < 0) {
+		fprintf(stderr, "gremiumctl: send-test: loading templates: see the problems above\n");
+		return EX_CONFIG;
+	}
+	name = st->kind == GR_KIND_REMINDER ? TMPL_REMINDER :
+	       st->kind == GR_KIND_TOPIC_CALL ? TMPL_TOPIC_CALL :
+	       o->series->rrule ? TMPL_INVITATION_SERIES : TMPL_INVITATION_SINGLE;
+	r = tmpl_render(set, name, lang, vars, sizeof(vars) / sizeof(vars[0]), &st->subject, &st->body);
+	tmpl_free(set);
+	if (r < 0) {
+		fprintf(stderr, "gremiumctl: send-test: rendering the text: %s\n", strerror(-r));
+		return EX_OSERR;
+	}
+	return 0;
+}
+
+/* The whole message into st->msg.  0 or an exit code. */
+static int send_test_render(struct send_test *st)
+{
+	struct mail_spec spec = {
+		.kind = st->kind, .to = &st->member, .subject = st->subject, .body = st->body,
+		.occurrence = &st->next->start, .date = st->now,
+		.reply_to_topics = st->kind == GR_KIND_TOPIC_CALL,
+	};
+	char id[96];
+	int r;
+
+	if (st->kind == GR_KIND_INVITATION) {
+		/* INTEROP: SEQUENCE 0 and the member's own ATTENDEE line */
+		struct ical_object obj = { st->next->series, st->next->date_index };
+
+		st->ical = ical_request(st->cfg, &obj, &st->occ, &st->member, 0, st->now);
+		if (!st->ical) {
+			fprintf(stderr, "gremiumctl: send-test: building the calendar: out of memory\n");
+			return EX_OSERR;
+		}
+		spec.ical = st->ical;
+		spec.ical_method = "REQUEST";
+	}
+	snprintf(id, sizeof(id), "send-test.%lld.%ld.%ld", (long long)st->now, (long)getpid(),
+	         (long)clock());
+	spec.message_id = id;
+	r = mail_render(st->cfg, &spec, &st->msg, &st->len);
+	if (r < 0) {
+		fprintf(stderr, "gremiumctl: send-test: rendering the mail: %s\n",
+		        r == -EINVAL ? "invalid field (address, domain or calendar)" : strerror(-r));
+		return r == -EINVAL ? EX_CONFIG : EX_OSERR;
+	}
+	return 0;
+}
+
+/* Through the configured transport; the exit code tells the outcome. */
+static int send_test_deliver(struct send_test *st)
+{
+	struct transport *t = NULL;
+	struct tr_outcome out;
+	char err[512];
+
+	if (tr_new(st->cfg, &t, err, sizeof(err), stderr) < 0) {
+		fprintf(stderr, "gremiumctl: send-test: setting up delivery: %s\n", err);
+		return EX_CONFIG;
+	}
+	(void)tr_send(t, st->cfg->committee.organizer_email, st->to, st->msg, st->len, &out);
+	tr_free(t);
+	switch (out.result) {
+	case TR_SENT:
+		printf("sent: %s\n", out.reply);
+		return EX_OK;
+	case TR_TEMPORARY:
+		printf("temporary failure: %s\n", out.reply);
+		return EX_TEMPFAIL;
+	default:
+		printf("permanent failure: %s\n", out.reply);
+		return EX_UNAVAILABLE;
+	}
+}
+
 static int cmd_send_test(struct ctl *ctl, int argc, char **argv)
 {
-	(void)ctl, (void)argc, (void)argv;
-	fprintf(stderr, "gremiumctl: send-test: not available in this version\n");
-	return EX_UNAVAILABLE;
+	struct send_test st = { .cfg = ctl->cfg, .now = time(NULL) };
+	int r;
+
+	r = send_test_args(&st, argc, argv);
+	if (r == 0) {
+		send_test_member(&st);
+		r = send_test_next(&st);
+	}
+	if (r == 0)
+		r = send_test_text(&st);
+	if (r == 0)
+		r = send_test_render(&st);
+	if (r == 0)
+		r = send_test_deliver(&st);
+	send_test_free(&st);
+	return r;
+}
+
+/* ---- run-once ---- */
+
+/* --now YYYY-MM-DDTHH:MM (committee local time) into *ret.  0 or exit code. */
+static int run_once_args(const struct gr_config *cfg, int argc, char **argv, time_t *ret)
+{
+	static const struct option options[] = {
+		{ "now", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct gr_localtime lt;
+	int c;
+
+	*ret = time(NULL);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		if (c != 'n') {
+			fprintf(stderr, "gremiumctl: run-once: bad option '%s'\n", argv[optind - 1]);
+			return EX_USAGE;
+		}
+		if (util_parse_datetime(optarg, &lt.year, &lt.month, &lt.day, &lt.hour, &lt.minute) < 0) {
+			fprintf(stderr, "gremiumctl: run-once: --now wants YYYY-MM-DDTHH:MM, got '%s'\n", optarg);
+			return EX_USAGE;
+		}
+		*ret = sched_to_utc(&lt, cfg->committee.timezone);
+	}
+	if (optind < argc) {
+		fprintf(stderr, "gremiumctl: run-once: unexpected argument '%s'\n", argv[optind]);
+		return EX_USAGE;
+	}
+	return 0;
+}
+
+/* Send every entry due at now; one line per failure.  0 or exit code. */
+static int run_once_drain(const struct gr_config *cfg, struct store *db, time_t now,
+                          struct store_counts *ret)
+{
+	struct transport *tr = NULL;
+	struct service_sent sent;
+	unsigned seed = (unsigned)now ^ (unsigned)getpid();
+	size_t n_sent = 0, n_retry = 0, n_failed = 0;
+	char err[512];
+	int r;
+
+	if (tr_new(cfg, &tr, err, sizeof(err), stderr) < 0) {
+		fprintf(stderr, "gremiumctl: run-once: setting up delivery: %s\n", err);
+		return EX_CONFIG;
+	}
+	/* each entry is claimed at most once per run: a retry is due later */
+	while ((r = service_send(cfg, db, tr, now, &seed, &sent, err, sizeof(err))) > 0) {
+		if (sent.result == TR_SENT) {
+			n_sent++;
+		} else if (sent.result == TR_TEMPORARY && !sent.gave_up) {
+			n_retry++;
+			fprintf(stderr, "gremiumctl: run-once: %s to %s: temporary failure, retrying later: %s\n",
+			        sent.kind, sent.recipient, sent.reply);
+		} else {
+			n_failed++;
+			fprintf(stderr, "gremiumctl: run-once: %s to %s: failed%s: %s\n", sent.kind,
+			        sent.recipient, sent.gave_up ? " (retry time over)" : "", sent.reply);
+		}
+	}
+	printf("sent %zu, to retry %zu, failed %zu (%s)\n", n_sent, n_retry, n_failed, tr_name(tr));
+	tr_free(tr);
+	if (r < 0) {
+		fprintf(stderr, "gremiumctl: run-once: %s\n", err);
+		return EX_IOERR;
+	}
+	if (store_counts(db, ret) < 0) {
+		fprintf(stderr, "gremiumctl: run-once: counting the outbox: %s\n", store_errmsg(db));
+		return EX_IOERR;
+	}
+	return 0;
+}
+
+static int cmd_run_once(struct ctl *ctl, int argc, char **argv)
+{
+	const struct gr_config *cfg = ctl->cfg;
+	struct tmpl_set *tmpl = NULL;
+	struct store *db = NULL;
+	struct service_plan_info info;
+	struct store_counts counts = { 0 };
+	time_t now;
+	char err[512];
+	int r;
+
+	r = run_once_args(cfg, argc, argv, &now);
+	if (r)
+		return r;
+	if (tmpl_load(cfg->templates, &tmpl, stderr) < 0) {
+		fprintf(stderr, "gremiumctl: run-once: loading templates: see the problems above\n");
+		return EX_CONFIG;
+	}
+	r = store_open(cfg->state, STORE_OPEN_SENDER, &db, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "gremiumctl: run-once: opening the state: %s\n", err);
+		tmpl_free(tmpl);
+		return r == -EBUSY ? EX_TEMPFAIL : EX_CANTCREAT;
+	}
+	r = service_plan(cfg, tmpl, db, now, &info, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "gremiumctl: run-once: %s\n", err);
+		r = EX_SOFTWARE;
+	} else {
+		printf("planned %zu message%s\n", info.enqueued, info.enqueued == 1 ? "" : "s");
+		r = run_once_drain(cfg, db, now, &counts);
+	}
+	store_close(db);
+	tmpl_free(tmpl);
+	if (r == 0 && counts.queued > 0)
+		return EX_TEMPFAIL;
+	return r;
+}
+
+/* ---- status ---- */
+
+static int cmd_status(struct ctl *ctl, int argc, char **argv)
+{
+	const struct gr_config *cfg = ctl->cfg;
+	struct store *db = NULL;
+	struct store_counts counts = { 0 };
+	struct store_failure *f = NULL;
+	size_t n = 0;
+	char err[512];
+	int r;
+
+	(void)argv;
+	if (argc > 1) {
+		fprintf(stderr, "gremiumctl: status takes no arguments\n");
+		return EX_USAGE;
+	}
+	if (access(cfg->state, F_OK) < 0) {
+		/* nothing sent yet: do not create a database just to say so */
+		puts("0 sent, 0 queued, 0 failed");
+		return EX_OK;
+	}
+	r = store_open(cfg->state, 0, &db, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "gremiumctl: status: opening the state: %s\n", err);
+		return EX_NOINPUT;
+	}
+	if (store_counts(db, &counts) < 0 || store_failures(db, &f, &n) < 0) {
+		fprintf(stderr, "gremiumctl: status: %s\n", store_errmsg(db));
+		store_close(db);
+		return EX_IOERR;
+	}
+	printf("%ld sent, %ld queued, %ld failed\n", counts.sent, counts.queued, counts.failed);
+	for (size_t i = 0; i < n; i++)
+		printf("failed: %s (%s%s%s): %s\n", f[i].recipient, f[i].kind,
+		       f[i].occurrence ? " " : "", f[i].occurrence ? f[i].occurrence : "",
+		       f[i].answer ? f[i].answer : "no answer");
+	store_failures_free(f, n);
+	store_close(db);
+	return EX_OK;
 }
 
 /* ---- main ---- */

@@ -6,7 +6,9 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <gmime/gmime.h>
 
@@ -82,3 +84,413 @@ out:
 }
 
 /* ---- rendering: below this line (mail_render, ...) ---- */
+
+/*
+ * Caps on header values before they reach GMime.  RFC 5322 §2.1.1: a line
+ * must not exceed 998 octets.  GMime folds at white space and splits
+ * encoded words, but cannot fold one long word; with these caps even an
+ * unbreakable value stays well below the limit.
+ */
+#define MAIL_MAX_NAME    200
+#define MAIL_MAX_SUBJECT 400
+#define MAIL_MAX_LINE    998
+
+static const char *const kind_names[GR_KIND_COUNT_] = {
+	[GR_KIND_INVITATION] = "invitation",
+	[GR_KIND_UPDATE] = "update",
+	[GR_KIND_CANCELLATION] = "cancellation",
+	[GR_KIND_TOPIC_CALL] = "topic-call",
+	[GR_KIND_REMINDER] = "reminder",
+	[GR_KIND_TEST] = "test",
+};
+
+const char *mail_kind_str(enum gr_kind kind)
+{
+	return (unsigned)kind < GR_KIND_COUNT_ ? kind_names[kind] : "?";
+}
+
+/*
+ * Copy a header value into out (len bytes): every control character
+ * (CR, LF, TAB, ...) becomes a space, so that no value can end the header
+ * and start another (header injection), and the value is cut at len - 1
+ * bytes without splitting a UTF-8 sequence.
+ */
+static void header_clean(const char *in, char *out, size_t len)
+{
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)(in ? in : ""); *p && n + 1 < len; p++)
+		out[n++] = (*p < 0x20 || *p == 0x7f) ? ' ' : (char)*p;
+	/* cut: while the first byte left out continues a UTF-8 sequence, the
+	 * sequence's start is in out; drop it too */
+	if (in && strlen(in) > n)
+		while (n > 0 && ((unsigned char)in[n] & 0xc0) == 0x80)
+			n--;
+	out[n] = '\0';
+}
+
+/* An address goes into headers and the SMTP envelope as it is: refuse
+ * rather than "repair" one with control characters or brackets. */
+static bool address_ok(const char *a)
+{
+	return a && *a && strlen(a) <= 254 && !util_has_control(a, false) &&
+	       !strpbrk(a, " <>\"\\,;");
+}
+
+/* RFC 5322 §3.6.4: msg-id = "<" id-left "@" id-right ">", id-left is
+ * dot-atom-text. */
+static bool message_id_ok(const char *id)
+{
+	static const char atext[] = "!#$%&'*+-/=?^_`{|}~.";
+
+	if (!id || !*id || strlen(id) > 128 || id[0] == '.')
+		return false;
+	for (const char *p = id; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || strchr(atext, *p)))
+			return false;
+	return true;
+}
+
+/*
+ * RFC 2919 §2: the list-id is a dot-atom "label.domain".  The label is the
+ * short name in lower case, umlauts transliterated ("ä" -> "ae"), any other
+ * run of characters outside [a-z0-9] a single '-'.
+ */
+static void list_label(const char *name, char *out, size_t len)
+{
+	static const struct { const char *utf8, *ascii; } translit[] = {
+		{ "ä", "ae" }, { "ö", "oe" }, { "ü", "ue" }, { "Ä", "ae" },
+		{ "Ö", "oe" }, { "Ü", "ue" }, { "ß", "ss" },
+	};
+	size_t n = 0;
+
+	for (const char *p = name; *p && n + 3 < len; ) {
+		const char *add = NULL;
+		size_t skip = 1;
+		char one[2] = { 0, 0 };
+
+		for (size_t i = 0; i < sizeof(translit) / sizeof(translit[0]); i++)
+			if (strncmp(p, translit[i].utf8, strlen(translit[i].utf8)) == 0) {
+				add = translit[i].ascii;
+				skip = strlen(translit[i].utf8);
+			}
+		if (!add && ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
+			one[0] = *p, add = one;
+		else if (!add && *p >= 'A' && *p <= 'Z')
+			one[0] = (char)(*p - 'A' + 'a'), add = one;
+		if (add) {
+			for (; *add && n + 1 < len; add++)
+				out[n++] = *add;
+		} else if (n > 0 && out[n - 1] != '-') {
+			out[n++] = '-';
+		}
+		p += skip;
+	}
+	while (n > 0 && out[n - 1] == '-')
+		n--;
+	if (n == 0)
+		n = (size_t)snprintf(out, len, "list") < len ? 4 : 0;
+	out[n] = '\0';
+}
+
+/* The value of the calendar's METHOD property, or false when it has none.
+ * RFC 6047 §2.4: it must equal the Content-Type's method parameter. */
+static bool ical_method_is(const char *ical, const char *method)
+{
+	for (const char *p = ical; p && *p; ) {
+		if (strncasecmp(p, "METHOD:", 7) == 0) {
+			size_t n = strcspn(p + 7, "\r\n");
+			return strlen(method) == n && strncasecmp(p + 7, method, n) == 0;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return false;
+}
+
+/* Does the spec hold what its kind needs?  Invitations and updates carry a
+ * REQUEST, cancellations a CANCEL; the other kinds carry no calendar
+ * (INTEROP: a re-sent REQUEST would show as an update). */
+static bool spec_ok(const struct gr_config *cfg, const struct mail_spec *spec)
+{
+	const char *want = NULL;
+
+	if (!cfg || !spec || (unsigned)spec->kind >= GR_KIND_COUNT_ || !spec->to ||
+	    !address_ok(spec->to->email) || !address_ok(cfg->committee.organizer_email) ||
+	    !spec->subject || !spec->body || !message_id_ok(spec->message_id) ||
+	    !cfg->committee.domain || !address_ok(cfg->committee.domain) ||
+	    !cfg->committee.short_name)
+		return false;
+	if (spec->reply_to_topics && cfg->committee.topics_address &&
+	    !address_ok(cfg->committee.topics_address))
+		return false;
+	if (spec->kind == GR_KIND_INVITATION || spec->kind == GR_KIND_UPDATE)
+		want = "REQUEST";
+	else if (spec->kind == GR_KIND_CANCELLATION)
+		want = "CANCEL";
+	if (!want)
+		return !spec->ical && !spec->ical_method;
+	return spec->ical && spec->ical_method && strcmp(spec->ical_method, want) == 0 &&
+	       ical_method_is(spec->ical, want);
+}
+
+/* Copy s without CR: GMime's output filter makes every line end CRLF, and a
+ * CR left in the text would be quoted-printable encoded as "=0D". */
+static char *strip_cr(const char *s)
+{
+	char *out = malloc(strlen(s) + 1), *w = out;
+
+	if (!out)
+		return NULL;
+	for (; *s; s++)
+		if (*s != '\r')
+			*w++ = *s;
+	*w = '\0';
+	return out;
+}
+
+/* A mailbox whose display name is encoded as UTF-8 (RFC 2047) when it is
+ * not plain ASCII; GMime would otherwise pick ISO-8859-1 where it fits. */
+static void add_mailbox(GMimeMessage *msg, GMimeAddressType type,
+                        const char *name, const char *addr)
+{
+	char clean[MAIL_MAX_NAME + 1];
+	InternetAddress *ia;
+
+	header_clean(name, clean, sizeof(clean));
+	/* a name that only repeats the address adds nothing */
+	ia = internet_address_mailbox_new(*clean && strcmp(clean, addr) != 0 ? clean : NULL, addr);
+	internet_address_set_charset(ia, "utf-8");
+	internet_address_list_add(g_mime_message_get_addresses(msg, type), ia);
+	g_object_unref(ia);
+}
+
+static void set_header(GMimeMessage *msg, const char *name, const char *value)
+{
+	g_mime_object_set_header(GMIME_OBJECT(msg), name, value, "utf-8");
+}
+
+/* From, To, Reply-To, Subject, Date, Message-ID and our own headers.
+ * Returns 0 or -ENOMEM. */
+static int set_headers(GMimeMessage *msg, const struct gr_config *cfg,
+                        const struct mail_spec *spec)
+{
+	const struct gr_committee *c = &cfg->committee;
+	char prefix[MAIL_MAX_NAME + 1], subject[MAIL_MAX_SUBJECT + 1], label[64];
+	char *s;
+	GDateTime *date;
+
+	add_mailbox(msg, GMIME_ADDRESS_TYPE_FROM, c->organizer_name, c->organizer_email);
+	add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, spec->to->name, spec->to->email);
+	if (spec->reply_to_topics && c->topics_address)
+		add_mailbox(msg, GMIME_ADDRESS_TYPE_REPLY_TO, NULL, c->topics_address);
+
+	header_clean(c->short_name, prefix, sizeof(prefix));
+	s = util_asprintf("[%s] %s", prefix, spec->subject);
+	if (!s)
+		return -ENOMEM;
+	header_clean(s, subject, sizeof(subject));
+	free(s);
+	g_mime_message_set_subject(msg, subject, "utf-8");
+
+	date = g_date_time_new_from_unix_utc((gint64)spec->date);
+	g_mime_message_set_date(msg, date);
+	g_date_time_unref(date);
+	s = util_asprintf("%s@%s", spec->message_id, c->domain);
+	if (!s)
+		return -ENOMEM;
+	g_mime_message_set_message_id(msg, s);
+	free(s);
+
+	/* RFC 3834 §5: automatic mails say so, so that vacation replies stay away */
+	set_header(msg, "Auto-Submitted", "auto-generated");
+	list_label(c->short_name, label, sizeof(label));
+	{
+		/* RFC 2919 §2: the description is a phrase: quoted or encoded
+		 * when it holds specials such as "(" or non-ASCII */
+		char *phrase = g_mime_utils_header_encode_phrase(NULL, prefix, "utf-8");
+		s = phrase ? util_asprintf("%s <%s.%s>", phrase, label, c->domain) : NULL;
+		g_free(phrase);
+	}
+	if (!s)
+		return -ENOMEM;
+	set_header(msg, "List-Id", s);
+	free(s);
+	set_header(msg, "X-Gremium-Kind", mail_kind_str(spec->kind));
+	if (spec->occurrence) {
+		const struct gr_localtime *o = spec->occurrence;
+		char occ[32];
+
+		snprintf(occ, sizeof(occ), "%04d-%02d-%02dT%02d:%02d",
+		         o->year, o->month, o->day, o->hour, o->minute);
+		set_header(msg, "X-Gremium-Occurrence", occ);
+	}
+	return 0;
+}
+
+/* text/plain or text/calendar, UTF-8, quoted-printable.  The bytes go in
+ * as they are (g_mime_text_part_set_text() would convert them to the
+ * "best" charset, e.g. ISO-8859-1). */
+static GMimePart *text_part(const char *subtype, const char *text)
+{
+	GMimePart *part;
+	GMimeStream *stream;
+	GMimeDataWrapper *content;
+	char *lf = strip_cr(text);
+
+	if (!lf)
+		return NULL;
+	part = GMIME_PART(g_mime_text_part_new_with_subtype(subtype));
+	stream = g_mime_stream_mem_new_with_buffer(lf, strlen(lf));
+	free(lf);
+	content = g_mime_data_wrapper_new_with_stream(stream, GMIME_CONTENT_ENCODING_DEFAULT);
+	g_mime_part_set_content(part, content);
+	g_object_unref(content);
+	g_object_unref(stream);
+	g_mime_object_set_content_type_parameter(GMIME_OBJECT(part), "charset",
+	                                         strcmp(subtype, "calendar") == 0 ? "UTF-8" : "utf-8");
+	/* INTEROP: the calendar as quoted-printable, never base64 (some
+	 * servers and clients do not decode base64 iMIP parts); QP also keeps
+	 * every line below 998 octets whatever the text holds */
+	g_mime_part_set_content_encoding(part, GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
+	return part;
+}
+
+/* The same calendar as the attachment "invite.ics" (Apple Mail and web
+ * mailers offer it); base64 keeps its CRLF line ends byte for byte. */
+static GMimePart *ics_attachment(const char *ical)
+{
+	GMimePart *part = g_mime_part_new_with_type("application", "ics");
+	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(ical, strlen(ical));
+	GMimeDataWrapper *content = g_mime_data_wrapper_new_with_stream(stream, GMIME_CONTENT_ENCODING_DEFAULT);
+
+	g_mime_part_set_content(part, content);
+	g_object_unref(content);
+	g_object_unref(stream);
+	g_mime_object_set_disposition(GMIME_OBJECT(part), GMIME_DISPOSITION_ATTACHMENT);
+	g_mime_part_set_filename(part, "invite.ics");
+	g_mime_part_set_content_encoding(part, GMIME_CONTENT_ENCODING_BASE64);
+	return part;
+}
+
+/*
+ * RFC 6047 §2.4 and MS-STANOICAL 2.2.168: multipart/mixed whose first child
+ * is multipart/alternative { text/plain, text/calendar; method=M }, then
+ * the attachment.  Outlook looks for the calendar in the first child only.
+ */
+static GMimeObject *imip_body(const struct mail_spec *spec)
+{
+	GMimeMultipart *mixed, *alt;
+	GMimePart *plain, *cal;
+
+	plain = text_part("plain", spec->body);
+	cal = text_part("calendar", spec->ical);
+	if (!plain || !cal) {
+		if (plain)
+			g_object_unref(plain);
+		if (cal)
+			g_object_unref(cal);
+		return NULL;
+	}
+	g_mime_object_set_content_type_parameter(GMIME_OBJECT(cal), "method", spec->ical_method);
+	alt = g_mime_multipart_new_with_subtype("alternative");
+	g_mime_multipart_add(alt, GMIME_OBJECT(plain));
+	g_mime_multipart_add(alt, GMIME_OBJECT(cal));
+	g_object_unref(plain);
+	g_object_unref(cal);
+
+	mixed = g_mime_multipart_new_with_subtype("mixed");
+	g_mime_multipart_add(mixed, GMIME_OBJECT(alt));
+	g_object_unref(alt);
+	{
+		GMimePart *att = ics_attachment(spec->ical);
+		g_mime_multipart_add(mixed, GMIME_OBJECT(att));
+		g_object_unref(att);
+	}
+	return GMIME_OBJECT(mixed);
+}
+
+/* The message as bytes with CRLF line ends (RFC 5322 §2.1). */
+static int serialize(GMimeMessage *msg, char **ret, size_t *ret_len)
+{
+	GMimeFormatOptions *opts = g_mime_format_options_new();
+	GMimeStream *stream = g_mime_stream_mem_new();
+	GByteArray *bytes;
+	char *out = NULL;
+	int r = 0;
+
+	g_mime_format_options_set_newline_format(opts, GMIME_NEWLINE_FORMAT_DOS);
+	if (g_mime_object_write_to_stream(GMIME_OBJECT(msg), opts, stream) < 0) {
+		r = -EIO;
+		goto out;
+	}
+	bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(stream));
+	out = malloc(bytes->len + 1);
+	if (!out) {
+		r = -ENOMEM;
+		goto out;
+	}
+	memcpy(out, bytes->data, bytes->len);
+	out[bytes->len] = '\0';
+	*ret = out;
+	*ret_len = bytes->len;
+out:
+	g_object_unref(stream);
+	g_mime_format_options_free(opts);
+	return r;
+}
+
+/* true when every line ends in CRLF and none is longer than 998 octets. */
+static bool lines_ok(const char *s, size_t len)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\r' && (i + 1 >= len || s[i + 1] != '\n'))
+			return false;
+		if (s[i] != '\n')
+			continue;
+		if (i == 0 || s[i - 1] != '\r' || i - 1 - start > MAIL_MAX_LINE)
+			return false;
+		start = i + 1;
+	}
+	return len - start <= MAIL_MAX_LINE;
+}
+
+int mail_render(const struct gr_config *cfg, const struct mail_spec *spec,
+                char **ret, size_t *ret_len)
+{
+	GMimeMessage *msg;
+	GMimeObject *body;
+	char *out = NULL;
+	size_t len = 0;
+	int r;
+
+	if (!spec_ok(cfg, spec))
+		return -EINVAL;
+	mail_init();
+	msg = g_mime_message_new(TRUE);
+	body = set_headers(msg, cfg, spec) < 0 ? NULL :
+	       spec->ical ? imip_body(spec) : GMIME_OBJECT(text_part("plain", spec->body));
+	if (!body) {
+		g_object_unref(msg);
+		return -ENOMEM;
+	}
+	g_mime_message_set_mime_part(msg, body);
+	g_object_unref(body);
+	r = serialize(msg, &out, &len);
+	g_object_unref(msg);
+	if (r < 0)
+		return r;
+	/* a safety net: GMime should never produce either, but a mail that
+	 * breaks RFC 5322 must not leave this module */
+	if (!lines_ok(out, len)) {
+		free(out);
+		return -EINVAL;
+	}
+	*ret = out;
+	*ret_len = len;
+	return 0;
+}

@@ -32,9 +32,17 @@ struct mail_spec {
 };
 
 /*
- * Render spec as a complete message with CRLF line endings.  Returns 0 and
- * *ret (malloc'ed, NUL-terminated, caller frees) and *ret_len, or -EINVAL
- * (a spec field missing) or -ENOMEM.
+ * Render spec as a complete message with CRLF line endings, no line over
+ * 998 octets.  Header values lose their control characters (each becomes a
+ * space); names are cut at 200 bytes and the subject at 400.  Reply-To is
+ * set only when reply_to_topics and cfg has a topics_address.  Returns 0
+ * and *ret (malloc'ed, NUL-terminated, caller frees) and *ret_len, or
+ * -EINVAL: a spec field missing; an address (recipient, organizer, topics)
+ * or the domain with spaces, brackets or control characters; message_id
+ * not a dot-atom; or the calendar not fitting the kind (invitation and
+ * update need ical with METHOD:REQUEST and ical_method "REQUEST",
+ * cancellation METHOD:CANCEL and "CANCEL", other kinds no ical) -- or
+ * -ENOMEM.
  */
 int mail_render(const struct gr_config *cfg, const struct mail_spec *spec,
                 char **ret, size_t *ret_len);
@@ -45,6 +53,9 @@ int mail_render(const struct gr_config *cfg, const struct mail_spec *spec,
  * with a short reason in err.
  */
 int mail_address_check(const char *addr, char *err, size_t errlen);
+
+/* The X-Gremium-Kind value of kind ("invitation", "topic-call", ...). */
+const char *mail_kind_str(enum gr_kind kind);
 
 /* Call once before using GMime (idempotent); mail_shutdown() at exit. */
 void mail_init(void);

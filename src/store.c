@@ -8,10 +8,13 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -23,6 +26,7 @@
 
 struct store {
 	sqlite3 *db;
+	int lock_fd;            /* flock()ed "<path>.lock" of a sender, or -1 */
 	char err[256];
 };
 
@@ -296,6 +300,52 @@ static int recover_sending(struct store *db)
 	return r < 0 ? r : run(db, st, "recover sending entries");
 }
 
+/*
+ * One sender per database: an exclusive flock() on "<path>.lock", held
+ * while the store is open.  A second daemon or a run-once next to a running
+ * daemon would otherwise both claim and send (SQLite's own locks only
+ * serialize the claims, not the SMTP sessions between them).
+ */
+static int lock_sender(struct store *db, const char *path)
+{
+	char *lock = util_asprintf("%s.lock", path);
+	int r = 0;
+
+	if (!lock)
+		return -ENOMEM;
+	db->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (db->lock_fd < 0) {
+		r = -errno;
+		snprintf(db->err, sizeof(db->err), "cannot open %s: %s", lock, strerror(errno));
+	} else if (flock(db->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		r = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		snprintf(db->err, sizeof(db->err), "%s",
+		         r == -EBUSY ? "another gremiumd or run-once is sending from this database"
+		                     : strerror(-r));
+	}
+	free(lock);
+	return r;
+}
+
+/* Create the folder of path (mode 0700) when it is missing. */
+static int make_parent(struct store *db, const char *path)
+{
+	char *dir = strdup(path);
+	char *slash = dir ? strrchr(dir, '/') : NULL;
+	int r = 0;
+
+	if (!dir)
+		return -ENOMEM;
+	if (slash && slash != dir) {
+		*slash = '\0';
+		r = util_mkdir_p(dir, 0700);
+		if (r < 0)
+			snprintf(db->err, sizeof(db->err), "cannot create %s: %s", dir, strerror(-r));
+	}
+	free(dir);
+	return r;
+}
+
 int store_open(const char *path, unsigned flags, struct store **ret, char *err,
                size_t errlen)
 {
@@ -306,6 +356,16 @@ int store_open(const char *path, unsigned flags, struct store **ret, char *err,
 		if (err)
 			snprintf(err, errlen, "%s: out of memory", path);
 		return -ENOMEM;
+	}
+	db->lock_fd = -1;
+	r = make_parent(db, path);
+	if (r == 0 && (flags & STORE_OPEN_SENDER))
+		r = lock_sender(db, path);
+	if (r < 0) {
+		if (err)
+			snprintf(err, errlen, "%s: %s", path, db->err);
+		store_close(db);
+		return r;
 	}
 	int rc = sqlite3_open_v2(path, &db->db,
 	                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -336,6 +396,8 @@ void store_close(struct store *db)
 	/* close_v2 never fails for lack of finalized statements: we finalize
 	 * every statement where it is used */
 	(void)sqlite3_close_v2(db->db);
+	if (db->lock_fd >= 0)
+		close(db->lock_fd); /* releases the flock */
 	free(db);
 }
 

@@ -142,8 +142,11 @@ struct store_failure {
  * WAL journal, busy_timeout, foreign_keys on, schema migrated to
  * STORE_SCHEMA_VERSION; with STORE_OPEN_SENDER, entries left in `sending`
  * put back to `queued`.
+ * The folder of path is created (0700) when missing.  A sender also takes
+ * an exclusive lock on "<path>.lock" for as long as the store is open.
  * Returns 0 and *ret (free with store_close()), or -ENOMEM, -EIO (SQLite
- * error), -EPROTO (the database is from a newer gremiumd).  On failure a
+ * error), -EPROTO (the database is from a newer gremiumd), -EBUSY (another
+ * sender has it open).  On failure a
  * reason is written to err (when not NULL).
  */
 int store_open(const char *path, unsigned flags, struct store **ret, char *err,

@@ -1,13 +1,30 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * template - the texts of the mails: built-in German and English, and admin
- * overrides from the `templates` folder (one file per kind and language,
- * "<name>.<lang>.txt", subject on the first line, body after it).
+ * overrides from the `templates` folder.
  *
  * Placeholders are {name}; "{{" is a literal "{".  Known placeholders:
  * {member_name} {committee} {short_name} {summary} {date} {time} {end_time}
- * {location} {url} {deadline} {days} {topics_address} {organizer}
- * {old_date} {note} {description}
+ * {location} {url} {deadline} {days} {in_days} {topics_address} {organizer}
+ * {old_date} {note} {description} {changes}
+ * The caller formats the values: dates with tmpl_format_date(), times with
+ * tmpl_format_time(), {days} is the number of days before the meeting and
+ * {in_days} the phrase tmpl_format_days() makes of it ("morgen", "in 7
+ * Tagen").  A line whose placeholders all render empty is left out (so
+ * "Ort: {location}" disappears without a location); blank lines left
+ * behind collapse to one.  Values lose CR and, in the subject, every
+ * control character becomes a space: a value cannot add a header line.
+ *
+ * Override files: "<dir>/<name>.<lang>.txt", name from tmpl_name_str(),
+ * lang "de" or "en" (e.g. "reminder.de.txt"), UTF-8, at most 64 KiB, LF or
+ * CRLF line ends, an optional UTF-8 BOM.  Line 1 is the subject (without
+ * the "[short_name]" prefix, which mail adds); if line 2 is empty it only
+ * separates, and the body starts after it; otherwise the body starts at
+ * line 2.  An override replaces one name and language; the others stay
+ * built in.  Other "*.txt" files in the folder are reported as
+ * "FILE: not a template name ..., ignoring" (a typo must not pass silently,
+ * but must not stop the service either); files not ending in ".txt"
+ * (README, editor backups) and hidden files are skipped silently.
  */
 #ifndef GREMIUM_TEMPLATE_H
 #define GREMIUM_TEMPLATE_H
@@ -22,6 +39,7 @@ enum tmpl_name {
 	TMPL_INVITATION_SINGLE,
 	TMPL_UPDATE,
 	TMPL_CANCELLATION,
+	TMPL_CANCELLATION_SERIES,
 	TMPL_TOPIC_CALL,
 	TMPL_REMINDER,
 	TMPL_TEST,
@@ -43,16 +61,21 @@ const char *tmpl_name_str(enum tmpl_name n);
 
 /*
  * Load the built-in texts, then the overrides in dir (NULL: none).
- * Returns 0 and *ret, or -EINVAL after writing each problem (unreadable
- * file, unknown placeholder, missing subject, control characters in the
- * subject) as "FILE:LINE: message\n" to errs, or -ENOMEM.
+ * Returns 0 and *ret (free with tmpl_free()), or -EINVAL after writing each
+ * problem (unreadable file, not UTF-8, unknown or unterminated placeholder,
+ * missing subject, control characters in the subject) as
+ * "FILE:LINE: message\n" to errs (whole-file problems use line 1; a folder
+ * that cannot be opened is "DIR: message"), or -ENOMEM.  Warnings (see
+ * above) also go to errs and end in ", ignoring".  errs may be NULL.
  */
 int tmpl_load(const char *dir, struct tmpl_set **ret, FILE *errs);
 void tmpl_free(struct tmpl_set *set);
 
 /*
  * Render one text.  *ret_subject (one line, no CR/LF) and *ret_body are
- * malloc'ed; caller frees.  Returns 0 or -ENOMEM.
+ * malloc'ed; caller frees.  set NULL renders the built-in text.
+ * Returns 0, -EINVAL (n or lang out of range) or -ENOMEM (also when the
+ * result would exceed 256 KiB).
  */
 int tmpl_render(const struct tmpl_set *set, enum tmpl_name n, enum tmpl_lang lang,
                 const struct tmpl_var *vars, size_t n_vars,
@@ -64,6 +87,32 @@ void tmpl_format_date(enum tmpl_lang lang, const struct gr_localtime *lt,
 /* "10:00 Uhr" / "10:00" into buf. */
 void tmpl_format_time(enum tmpl_lang lang, const struct gr_localtime *lt,
                       char *buf, size_t len);
+/* {in_days}: "heute"/"morgen"/"in 7 Tagen" or "today"/"tomorrow"/"in 7 days". */
+void tmpl_format_days(enum tmpl_lang lang, int days, char *buf, size_t len);
+
+/*
+ * One line of an update's {changes}: what happened to the meeting, in lang.
+ * tmpl_describe_move: "Die Sitzung am 8. Juli 2026 wird auf Donnerstag,
+ * 9. Juli 2026, 10:00 Uhr verschoben."
+ */
+void tmpl_describe_move(enum tmpl_lang lang, const struct gr_localtime *from,
+                        const struct gr_localtime *to, char *buf, size_t len);
+
+enum tmpl_change {
+	TMPL_CHANGE_SUMMARY,   /* value: the new title */
+	TMPL_CHANGE_LOCATION,  /* value: the new location ("" = none) */
+	TMPL_CHANGE_TIME,      /* value: the new start, e.g. "Mittwoch, 9. Dezember 2026, 10:00 Uhr" */
+	TMPL_CHANGE_DURATION,  /* value: the new end time, e.g. "12:00 Uhr" */
+	TMPL_CHANGE_RULE,      /* value: unused; the series has new dates */
+	TMPL_CHANGE_RESTORED,  /* value: date of a meeting that takes place again */
+	TMPL_CHANGE_DETAILS,   /* value: unused; description or link changed */
+};
+/* "Neuer Ort: Bonn" etc.; one line without a trailing newline. */
+void tmpl_describe_change(enum tmpl_lang lang, enum tmpl_change what, const char *value,
+                          char *buf, size_t len);
+
+/* Check the built-in texts' placeholders (for the tests): 0 or -EINVAL. */
+int tmpl_check_builtin(FILE *errs);
 
 enum tmpl_lang tmpl_lang_from_str(const char *s); /* "en" -> EN, else DE */
 

@@ -38,6 +38,12 @@ cleanup_hooks="stop_daemon"
 
 wait_for 'READY=1' "$msgs"
 wait_for 'WATCHDOG=1' "$msgs"
+# At start it plans and sends: every member gets each future object once.
+outbox=$WORK/etc/var/outbox/new
+count_mail() { ls "$outbox" 2>/dev/null | wc -l; }
+wait_for 'outbox 0 queued, 42 sent' "$msgs"
+[ "$(count_mail)" -eq 42 ] || fail "expected 42 invitations in the maildir, found $(count_mail)"
+grep -q '^<6>sent invitation to ' "$WORK/daemon.log" || fail "no 'sent' log lines"
 feed=$WORK/etc/var/kommunalgremium.ics
 [ -s "$feed" ] || fail "no feed file written at start"
 grep -q '^<6>' "$WORK/daemon.log" || fail "log lines lack sd-daemon priority prefixes"
@@ -62,6 +68,12 @@ wait_for 'READY=1' "$msgs"
 grep -q 'RELOADING=1' "$msgs" || fail "no RELOADING=1"
 wait_for 'neuer Raum' "$feed"
 [ "$(cksum < "$feed")" != "$before" ] || fail "feed unchanged after reload"
+# ... and each member gets one update of the online series, saying what changed.
+wait_for 'outbox 0 queued, 56 sent' "$msgs"
+[ "$(count_mail)" -eq 56 ] || fail "expected 14 updates, maildir has $(count_mail) mails"
+[ "$(grep -l '^X-Gremium-Kind: update' "$outbox"/* | wc -l)" -eq 14 ] || fail "not 14 updates"
+grep -q 'Neuer Ort: Videokonferenz (neuer Raum)' "$(grep -l '^X-Gremium-Kind: update' "$outbox"/* | head -n 1)" ||
+	fail "the update does not say what changed"
 
 : > "$msgs"
 kill -TERM "$daemon"

@@ -52,8 +52,8 @@ static int teardown(void **state)
 
 	store_close(f->db);
 	/* the database and its WAL side files */
-	const char *const suffix[] = { "", "-wal", "-shm" };
-	for (size_t i = 0; i < 3; i++) {
+	const char *const suffix[] = { "", "-wal", "-shm", ".lock" };
+	for (size_t i = 0; i < 4; i++) {
 		snprintf(p, sizeof(p), "%s%s", f->path, suffix[i]);
 		(void)unlink(p);
 	}
@@ -119,9 +119,30 @@ static void test_open_bad_path(void **state)
 	char err[256] = "";
 	(void)state;
 
-	assert_true(store_open("/nonexistent-dir/x/state.db", 0, &db, err, sizeof(err)) < 0);
+	/* a folder that cannot be created: below a regular file */
+	assert_true(store_open("/dev/null/x/state.db", 0, &db, err, sizeof(err)) < 0);
 	assert_null(db);
-	assert_non_null(strstr(err, "/nonexistent-dir/x/state.db"));
+	assert_non_null(strstr(err, "/dev/null/x/state.db"));
+}
+
+static void test_one_sender(void **state)
+{
+	struct fixture *f = *state;
+	struct store *b = NULL, *reader = NULL;
+	char err[256] = "";
+
+	/* the fixture holds the database as a sender */
+	assert_int_equal(store_open(f->path, STORE_OPEN_SENDER, &b, err, sizeof(err)), -EBUSY);
+	assert_null(b);
+	assert_non_null(strstr(err, "another gremiumd or run-once"));
+	/* readers (status) are not locked out */
+	assert_int_equal(store_open(f->path, 0, &reader, err, sizeof(err)), 0);
+	store_close(reader);
+	/* the lock goes with the store */
+	store_close(f->db);
+	f->db = NULL;
+	assert_int_equal(store_open(f->path, STORE_OPEN_SENDER, &b, err, sizeof(err)), 0);
+	store_close(b);
 }
 
 static void test_apply_read_back(void **state)
@@ -385,6 +406,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_schema, setup, teardown),
 		cmocka_unit_test(test_open_bad_path),
+		cmocka_unit_test_setup_teardown(test_one_sender, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_apply_read_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_claim_cycle, setup, teardown),

@@ -1,21 +1,328 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for src/template.c (placeholder: replaced by the module's tests). */
+/* Unit tests for src/template.c */
+#include "autoconfig.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
-static void test_placeholder(void **state)
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "template.h"
+#include "util.h"
+
+static void test_dates(void **state)
+{
+	struct gr_localtime t = { 2026, 12, 9, 10, 0 };
+	char buf[64];
+	(void)state;
+
+	tmpl_format_date(TMPL_DE, &t, buf, sizeof(buf));
+	assert_string_equal(buf, "Mittwoch, 9. Dezember 2026");
+	tmpl_format_date(TMPL_EN, &t, buf, sizeof(buf));
+	assert_string_equal(buf, "Wednesday, 9 December 2026");
+	tmpl_format_time(TMPL_DE, &t, buf, sizeof(buf));
+	assert_string_equal(buf, "10:00 Uhr");
+	tmpl_format_time(TMPL_EN, &t, buf, sizeof(buf));
+	assert_string_equal(buf, "10:00");
+
+	t = (struct gr_localtime){ 2027, 3, 17, 9, 5 };
+	tmpl_format_date(TMPL_DE, &t, buf, sizeof(buf));
+	assert_string_equal(buf, "Mittwoch, 17. März 2027");
+	tmpl_format_time(TMPL_DE, &t, buf, sizeof(buf));
+	assert_string_equal(buf, "09:05 Uhr");
+	t = (struct gr_localtime){ 2026, 7, 9, 10, 0 };
+	tmpl_format_date(TMPL_DE, &t, buf, sizeof(buf));
+	assert_string_equal(buf, "Donnerstag, 9. Juli 2026");
+	t = (struct gr_localtime){ 2028, 2, 29, 0, 0 };   /* leap day */
+	tmpl_format_date(TMPL_EN, &t, buf, sizeof(buf));
+	assert_string_equal(buf, "Tuesday, 29 February 2028");
+	t = (struct gr_localtime){ 2026, 1, 4, 0, 0 };
+	tmpl_format_date(TMPL_DE, &t, buf, sizeof(buf));
+	assert_string_equal(buf, "Sonntag, 4. Januar 2026");
+	/* truncation stays NUL-terminated */
+	tmpl_format_date(TMPL_DE, &t, buf, 5);
+	assert_string_equal(buf, "Sonn");
+
+	tmpl_format_days(TMPL_DE, 1, buf, sizeof(buf));
+	assert_string_equal(buf, "morgen");
+	tmpl_format_days(TMPL_DE, 7, buf, sizeof(buf));
+	assert_string_equal(buf, "in 7 Tagen");
+	tmpl_format_days(TMPL_EN, 0, buf, sizeof(buf));
+	assert_string_equal(buf, "today");
+	assert_int_equal(tmpl_lang_from_str("en"), TMPL_EN);
+	assert_int_equal(tmpl_lang_from_str("de"), TMPL_DE);
+	assert_int_equal(tmpl_lang_from_str(NULL), TMPL_DE);
+	assert_string_equal(tmpl_name_str(TMPL_TOPIC_CALL), "topic-call");
+	assert_string_equal(tmpl_name_str(TMPL_CANCELLATION_SERIES), "cancellation-series");
+}
+
+static void test_describe(void **state)
+{
+	struct gr_localtime from = { 2026, 7, 8, 10, 0 }, to = { 2026, 7, 9, 10, 0 };
+	char buf[256];
+	(void)state;
+
+	/* the issue's own example sentence */
+	tmpl_describe_move(TMPL_DE, &from, &to, buf, sizeof(buf));
+	assert_string_equal(buf, "Die Sitzung am 8. Juli 2026 wird auf Donnerstag, 9. Juli 2026, 10:00 Uhr verschoben.");
+	tmpl_describe_move(TMPL_EN, &from, &to, buf, sizeof(buf));
+	assert_string_equal(buf, "The meeting on 8 July 2026 is moved to Thursday, 9 July 2026, 10:00.");
+	tmpl_describe_change(TMPL_DE, TMPL_CHANGE_LOCATION, "Bonn, Rathaus", buf, sizeof(buf));
+	assert_string_equal(buf, "Neuer Ort: Bonn, Rathaus");
+	tmpl_describe_change(TMPL_EN, TMPL_CHANGE_LOCATION, NULL, buf, sizeof(buf));
+	assert_string_equal(buf, "New location: none");
+	tmpl_describe_change(TMPL_DE, TMPL_CHANGE_RESTORED, "9. Dezember 2026", buf, sizeof(buf));
+	assert_string_equal(buf, "Die Sitzung am 9. Dezember 2026 findet doch statt.");
+	tmpl_describe_change(TMPL_DE, TMPL_CHANGE_RULE, "ignored", buf, sizeof(buf));
+	assert_string_equal(buf, "Die Termine der Reihe haben sich geändert.");
+	tmpl_describe_change(TMPL_EN, (enum tmpl_change)99, "x", buf, sizeof(buf));
+	assert_string_equal(buf, "");
+}
+
+static const struct tmpl_var vars[] = {
+	{ "member_name", "Dr. Jürgen Müller" },
+	{ "committee", "Kommunalgremium des IT-Planungsrats" },
+	{ "summary", "Sitzung des Kommunalgremiums" },
+	{ "date", "Donnerstag, 9. Juli 2026" },
+	{ "old_date", "8. Juli 2026" },
+	{ "time", "10:00 Uhr" },
+	{ "end_time", "12:00 Uhr" },
+	{ "location", "Videokonferenz" },
+	{ "deadline", "Mittwoch, 1. Juli 2026" },
+	{ "topics_address", "themen@fitko.example" },
+	{ "organizer", "FITKO (Vorsitz)" },
+	{ "in_days", "morgen" },
+	{ "changes", "Die Sitzung am 8. Juli 2026 wird auf Donnerstag, 9. Juli 2026, 10:00 Uhr verschoben." },
+};
+#define N_VARS (sizeof(vars) / sizeof(vars[0]))
+
+static void test_builtin(void **state)
+{
+	char *subject, *body;
+	(void)state;
+
+	assert_int_equal(tmpl_check_builtin(stderr), 0);
+	assert_int_equal(tmpl_render(NULL, TMPL_UPDATE, TMPL_DE, vars, N_VARS, &subject, &body), 0);
+	assert_string_equal(subject, "Geändert: Sitzung des Kommunalgremiums am Donnerstag, 9. Juli 2026");
+	assert_non_null(strstr(body, "Guten Tag Dr. Jürgen Müller,\n"));
+	assert_non_null(strstr(body, "am 8. Juli 2026 wird auf Donnerstag, 9. Juli 2026, 10:00 Uhr verschoben"));
+	assert_non_null(strstr(body, "Ort: Videokonferenz\n"));
+	/* no url, no note: their lines are gone and no double blank line stays */
+	assert_null(strstr(body, "Zugang:"));
+	assert_null(strstr(body, "\n\n\n"));
+	assert_non_null(strstr(body, "Mit freundlichen Grüßen\nFITKO (Vorsitz)\n"));
+	assert_null(strchr(body, '{'));
+	free(subject);
+	free(body);
+
+	assert_int_equal(tmpl_render(NULL, TMPL_CANCELLATION, TMPL_DE, vars, N_VARS, &subject, &body), 0);
+	assert_non_null(strstr(body, "am Donnerstag, 9. Juli 2026, 10:00 Uhr, findet nicht statt"));
+	assert_null(strstr(body, "zusagen"));
+	assert_null(strstr(body, "sagen Sie"));
+	free(subject);
+	free(body);
+
+	assert_int_equal(tmpl_render(NULL, TMPL_TOPIC_CALL, TMPL_EN, vars, N_VARS, &subject, &body), 0);
+	assert_non_null(strstr(subject, "Call for topics: "));
+	assert_non_null(strstr(body, "by Mittwoch, 1. Juli 2026 as a reply to this email, to themen@fitko.example."));
+	free(subject);
+	free(body);
+
+	/* every name and language renders */
+	for (int n = 0; n < TMPL_COUNT_; n++)
+		for (int l = 0; l < TMPL_LANG_COUNT_; l++) {
+			assert_int_equal(tmpl_render(NULL, (enum tmpl_name)n, (enum tmpl_lang)l,
+			                             vars, N_VARS, &subject, &body), 0);
+			assert_true(*subject && *body);
+			assert_false(util_has_control(subject, false));
+			free(subject);
+			free(body);
+		}
+	assert_int_equal(tmpl_render(NULL, TMPL_COUNT_, TMPL_DE, vars, N_VARS, &subject, &body), -EINVAL);
+}
+
+static void test_subject_controls(void **state)
+{
+	const struct tmpl_var evil[] = {
+		{ "summary", "Evil\r\nBcc: x@y.example\tz" },
+		{ "date", "heute" },
+		{ "member_name", "A\rB\nC\x01" },
+	};
+	char *subject, *body;
+	(void)state;
+
+	assert_int_equal(tmpl_render(NULL, TMPL_REMINDER, TMPL_EN, evil, 3, &subject, &body), 0);
+	assert_string_equal(subject, "Reminder: Evil  Bcc: x@y.example z on heute");
+	assert_false(util_has_control(subject, false));
+	/* in the body newlines stay, CR goes, other controls become spaces */
+	assert_non_null(strstr(body, "Dear AB\nC ,\n"));
+	free(subject);
+	free(body);
+}
+
+/* A scratch folder with files; removed by teardown. */
+static char tdir[64];
+
+static int setup_dir(void **state)
 {
 	(void)state;
-	assert_true(1);
+	snprintf(tdir, sizeof(tdir), "/tmp/gremium-tmpl-XXXXXX");
+	return mkdtemp(tdir) ? 0 : -1;
+}
+
+static int teardown_dir(void **state)
+{
+	char *cmd = util_asprintf("rm -rf '%s'", tdir);
+	(void)state;
+	if (cmd)
+		(void)system(cmd);
+	free(cmd);
+	return 0;
+}
+
+static void put(const char *name, const char *text, unsigned mode)
+{
+	char *p = util_asprintf("%s/%s", tdir, name);
+	assert_non_null(p);
+	assert_int_equal(util_write_atomic(p, text, strlen(text), mode), 0);
+	free(p);
+}
+
+/* Run tmpl_load on tdir and return what it wrote to errs. */
+static char *load_errors(int want, struct tmpl_set **ret)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *errs = open_memstream(&out, &len);
+	struct tmpl_set *set = NULL;
+
+	assert_non_null(errs);
+	assert_int_equal(tmpl_load(tdir, &set, errs), want);
+	fclose(errs);
+	if (ret)
+		*ret = set;
+	else
+		tmpl_free(set);
+	return out;
+}
+
+static void test_override(void **state)
+{
+	struct tmpl_set *set;
+	char *subject, *body, *errs;
+	(void)state;
+
+	put("reminder.de.txt", "\xef\xbb\xbf" "Bald: {summary}\r\n\r\nHallo {member_name},\r\n"
+	    "{{nicht ersetzt} {date}\r\n", 0644);
+	put("test.en.txt", "Just a test\nLine one\n", 0644);
+	put("cancellation.en.txt", "{note}\n\n{note}\n\nGone: {date}\n", 0644);
+	put("README", "not a template {oops}", 0644);
+	put("reminder.de.txt~", "backup {oops}", 0644);
+	put("reminder.fr.txt", "Rappel\n\n{summary}", 0644);
+	errs = load_errors(0, &set);
+	assert_non_null(strstr(errs, "/reminder.fr.txt: not a template name"));
+	assert_non_null(strstr(errs, ", ignoring\n"));
+	assert_null(strstr(errs, "README"));
+	free(errs);
+
+	assert_int_equal(tmpl_render(set, TMPL_REMINDER, TMPL_DE, vars, N_VARS, &subject, &body), 0);
+	assert_string_equal(subject, "Bald: Sitzung des Kommunalgremiums");
+	assert_string_equal(body, "Hallo Dr. Jürgen Müller,\n{nicht ersetzt} Donnerstag, 9. Juli 2026\n");
+	free(subject);
+	free(body);
+	/* without the blank line, the body starts on line 2 */
+	assert_int_equal(tmpl_render(set, TMPL_TEST, TMPL_EN, vars, N_VARS, &subject, &body), 0);
+	assert_string_equal(subject, "Just a test");
+	assert_string_equal(body, "Line one\n");
+	free(subject);
+	free(body);
+	/* leading lines of empty placeholders go, without a blank line */
+	assert_int_equal(tmpl_render(set, TMPL_CANCELLATION, TMPL_EN, vars, N_VARS, &subject, &body), 0);
+	assert_string_equal(subject, "");
+	assert_string_equal(body, "Gone: Donnerstag, 9. Juli 2026\n");
+	free(subject);
+	free(body);
+	/* the English reminder is still built in */
+	assert_int_equal(tmpl_render(set, TMPL_REMINDER, TMPL_EN, vars, N_VARS, &subject, &body), 0);
+	assert_string_equal(subject, "Reminder: Sitzung des Kommunalgremiums on Donnerstag, 9. Juli 2026");
+	free(subject);
+	free(body);
+	tmpl_free(set);
+	tmpl_free(NULL);
+}
+
+static void test_override_errors(void **state)
+{
+	char *errs, *want;
+	(void)state;
+
+	put("reminder.de.txt", "Erinnerung\n\nZeile drei\nZeile {vier}\n", 0644);
+	put("update.en.txt", "Changed {summary\n\nbody\n", 0644);
+	put("cancellation.de.txt", "\nno subject\n", 0644);
+	put("topic-call.de.txt", "Themen\n\n\xff\xfe kaputt\n", 0644);
+	errs = load_errors(-EINVAL, NULL);
+	want = util_asprintf("%s/reminder.de.txt:4: unknown placeholder {vier}\n", tdir);
+	assert_non_null(strstr(errs, want));
+	free(want);
+	want = util_asprintf("%s/update.en.txt:1: unterminated placeholder", tdir);
+	assert_non_null(strstr(errs, want));
+	free(want);
+	want = util_asprintf("%s/cancellation.de.txt:1: missing subject", tdir);
+	assert_non_null(strstr(errs, want));
+	free(want);
+	want = util_asprintf("%s/topic-call.de.txt:1: not a UTF-8 text file", tdir);
+	assert_non_null(strstr(errs, want));
+	free(want);
+	free(errs);
+}
+
+static void test_override_unreadable(void **state)
+{
+	char *errs, *want;
+	(void)state;
+
+	put("test.de.txt", "Test\n\nText\n", 0000);
+	if (geteuid() == 0) {
+		/* root reads anything: use a folder in place of the file */
+		char *p = util_asprintf("%s/test.de.txt", tdir);
+		assert_int_equal(unlink(p), 0);
+		assert_int_equal(mkdir(p, 0755), 0);
+		free(p);
+	}
+	errs = load_errors(-EINVAL, NULL);
+	want = util_asprintf("%s/test.de.txt:1: cannot read template: ", tdir);
+	assert_non_null(strstr(errs, want));
+	free(want);
+	free(errs);
+
+	/* a missing folder is an error too */
+	{
+		struct tmpl_set *set = NULL;
+		FILE *devnull = fopen("/dev/null", "w");
+		assert_int_equal(tmpl_load("/nonexistent/templates", &set, devnull), -EINVAL);
+		assert_null(set);
+		fclose(devnull);
+	}
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_placeholder),
+		cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_describe),
+		cmocka_unit_test(test_builtin),
+		cmocka_unit_test(test_subject_controls),
+		cmocka_unit_test_setup_teardown(test_override, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_override_errors, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_override_unreadable, setup_dir, teardown_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,21 +1,262 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for src/transport.c (placeholder: replaced by the module's tests). */
+/* Unit tests for src/transport.c: maildir delivery, smtp setup errors and
+ * connection failures.  SMTP dialogues are tested end to end
+ * (tests/e2e_smtp.sh). */
+#include "autoconfig.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
-static void test_placeholder(void **state)
+#include <dirent.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "transport.h"
+#include "util.h"
+
+static char tdir[64];
+
+static int setup_dir(void **state)
 {
 	(void)state;
-	assert_true(1);
+	snprintf(tdir, sizeof(tdir), "/tmp/gremium-tr-XXXXXX");
+	return mkdtemp(tdir) ? 0 : -1;
+}
+
+static int teardown_dir(void **state)
+{
+	char *cmd = util_asprintf("rm -rf '%s'", tdir);
+	(void)state;
+	if (cmd)
+		(void)system(cmd);
+	free(cmd);
+	return 0;
+}
+
+/* Names of the files in dir (at most max), sorted; returns the count. */
+static int list_dir(const char *dir, char names[][256], int max)
+{
+	struct dirent **ents;
+	int n = scandir(dir, &ents, NULL, alphasort), count = 0;
+
+	assert_true(n >= 0);
+	for (int i = 0; i < n; i++) {
+		if (ents[i]->d_name[0] != '.' && count < max)
+			snprintf(names[count++], 256, "%s", ents[i]->d_name);
+		free(ents[i]);
+	}
+	free(ents);
+	return count;
+}
+
+static void test_maildir(void **state)
+{
+	static const char msg1[] = "From: a@b.example\r\nTo: c@d.example\r\n\r\nFirst\r\n";
+	static const char msg2[] = "From: a@b.example\r\nTo: c@d.example\r\n\r\nSecond\r\n";
+	struct gr_config cfg = { 0 };
+	struct transport *t = NULL;
+	struct tr_outcome out;
+	char err[256], names[4][256], *path, *data;
+	size_t len;
+	struct stat st;
+	(void)state;
+
+	cfg.delivery.transport = GR_TRANSPORT_MAILDIR;
+	cfg.delivery.maildir = util_asprintf("%s/var/outbox", tdir);
+	assert_int_equal(tr_new(&cfg, &t, err, sizeof(err), stderr), 0);
+	assert_string_equal(tr_name(t), "maildir");
+	for (const char *const *d = (const char *const[]){ "tmp", "new", "cur", NULL }; *d; d++) {
+		path = util_asprintf("%s/%s", cfg.delivery.maildir, *d);
+		assert_int_equal(stat(path, &st), 0);
+		assert_true(S_ISDIR(st.st_mode));
+		assert_int_equal(st.st_mode & 0777, 0700);
+		free(path);
+	}
+	assert_int_equal(tr_send(t, "a@b.example", "c@d.example", msg1, strlen(msg1), &out), 0);
+	assert_int_equal(out.result, TR_SENT);
+	assert_non_null(strstr(out.reply, "/new/"));
+	assert_int_equal(tr_send(t, "a@b.example", "c@d.example", msg2, strlen(msg2), &out), 0);
+
+	path = util_asprintf("%s/new", cfg.delivery.maildir);
+	assert_int_equal(list_dir(path, names, 4), 2);
+	free(path);
+	assert_string_not_equal(names[0], names[1]);
+	for (int i = 0; i < 2; i++) {
+		/* "<sec>.M<usec>P<pid>Q<n>R<random>.<host>", no ':' or '/' */
+		assert_non_null(strstr(names[i], ".M"));
+		assert_non_null(strstr(names[i], "Q"));
+		assert_null(strchr(names[i], ':'));
+		path = util_asprintf("%s/new/%s", cfg.delivery.maildir, names[i]);
+		assert_int_equal(util_read_file(path, 4096, &data, &len), 0);
+		/* byte for byte what was sent, whichever came first */
+		assert_true((len == strlen(msg1) && memcmp(data, msg1, len) == 0) ||
+		            (len == strlen(msg2) && memcmp(data, msg2, len) == 0));
+		free(data);
+		free(path);
+	}
+	path = util_asprintf("%s/tmp", cfg.delivery.maildir);
+	assert_int_equal(list_dir(path, names, 4), 0);     /* nothing left behind */
+	free(path);
+	tr_free(t);
+	tr_free(NULL);
+	free(cfg.delivery.maildir);
+}
+
+static void test_maildir_failure(void **state)
+{
+	struct gr_config cfg = { 0 };
+	struct transport *t = NULL;
+	struct tr_outcome out;
+	char err[256], *path;
+	(void)state;
+
+	cfg.delivery.transport = GR_TRANSPORT_MAILDIR;
+	cfg.delivery.maildir = tdir;
+	assert_int_equal(tr_new(&cfg, &t, err, sizeof(err), stderr), 0);
+	/* tmp/ replaced by a file: delivery fails, temporarily */
+	path = util_asprintf("%s/tmp", tdir);
+	assert_int_equal(rmdir(path), 0);
+	assert_int_equal(util_write_atomic(path, "x", 1, 0600), 0);
+	assert_int_equal(tr_send(t, "a@b.example", "c@d.example", "x\r\n", 3, &out), -EAGAIN);
+	assert_int_equal(out.result, TR_TEMPORARY);
+	assert_non_null(strstr(out.reply, "maildir: cannot deliver"));
+	free(path);
+	tr_free(t);
+
+	/* a maildir that cannot be created */
+	cfg.delivery.maildir = "/proc/gremium-no/outbox";
+	assert_int_equal(tr_new(&cfg, &t, err, sizeof(err), stderr) < 0, 1);
+	assert_non_null(strstr(err, "maildir: cannot create"));
+}
+
+static void test_envelope_injection(void **state)
+{
+	struct gr_config cfg = { 0 };
+	struct transport *t = NULL;
+	struct tr_outcome out;
+	char err[256];
+	(void)state;
+
+	cfg.delivery.transport = GR_TRANSPORT_MAILDIR;
+	cfg.delivery.maildir = tdir;
+	assert_int_equal(tr_new(&cfg, &t, err, sizeof(err), stderr), 0);
+	assert_int_equal(tr_send(t, "a@b.example", "c@d.example>\r\nRCPT TO:<x@y.example",
+	                         "x\r\n", 3, &out), -EIO);
+	assert_int_equal(out.result, TR_PERMANENT);
+	tr_free(t);
+}
+
+/* The smtp backend refuses what would be unsafe, before any connection. */
+static void test_smtp_config(void **state)
+{
+	struct gr_config cfg = { 0 };
+	struct transport *t = NULL;
+	char err[256], *pw, *out = NULL;
+	size_t out_len = 0;
+	FILE *warn;
+	(void)state;
+
+	cfg.delivery.transport = GR_TRANSPORT_SMTP;
+	cfg.delivery.starttls_required = true;
+	cfg.delivery.smtp_url = "http://mail.example.org";
+	assert_int_equal(tr_new(&cfg, &t, err, sizeof(err), NULL), -EINVAL);
+	assert_non_null(strstr(err, "smtp://"));
+
+	cfg.delivery.smtp_url = "smtp://mail.example.org:587";
+	cfg.delivery.starttls_required = false;
+	assert_int_equal(tr_new(&cfg, &t, err, sizeof(err), NULL), -EINVAL);
+	assert_non_null(strstr(err, "starttls = off"));
+
+	cfg.delivery.starttls_required = true;
+	cfg.delivery.username = "gremiumd";
+	assert_int_equal(tr_new(&cfg, &t, err, sizeof(err), NULL), -EINVAL);
+	assert_non_null(strstr(err, "password_file"));
+	cfg.delivery.password_file = "/nonexistent/pw";
+	assert_int_equal(tr_new(&cfg, &t, err, sizeof(err), NULL), -ENOENT);
+	assert_non_null(strstr(err, "cannot read password_file /nonexistent/pw"));
+
+	pw = util_asprintf("%s/pw", tdir);
+	cfg.delivery.password_file = pw;
+	assert_int_equal(util_write_atomic(pw, "\n", 1, 0600), 0);
+	assert_int_equal(tr_new(&cfg, &t, err, sizeof(err), NULL), -EINVAL);
+	assert_non_null(strstr(err, "empty"));
+
+	/* readable by others: works, with a warning */
+	assert_int_equal(util_write_atomic(pw, "geheim\n", 7, 0644), 0);
+	warn = open_memstream(&out, &out_len);
+	assert_non_null(warn);
+	assert_int_equal(tr_new(&cfg, &t, err, sizeof(err), warn), 0);
+	fclose(warn);
+	assert_non_null(strstr(out, "readable by group or others (mode 0644), continuing\n"));
+	assert_string_equal(tr_name(t), "smtp");
+	tr_free(t);
+	free(out);
+
+	/* mode 0600: no warning */
+	assert_int_equal(util_write_atomic(pw, "geheim\n", 7, 0600), 0);
+	out = NULL;
+	warn = open_memstream(&out, &out_len);
+	assert_int_equal(tr_new(&cfg, &t, err, sizeof(err), warn), 0);
+	fclose(warn);
+	assert_int_equal(out_len, 0);
+	tr_free(t);
+	free(out);
+	free(pw);
+}
+
+/* A port on 127.0.0.1 where nobody listens. */
+static int closed_port(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t alen = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
+	port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
+static void test_smtp_refused(void **state)
+{
+	struct gr_config cfg = { 0 };
+	struct transport *t = NULL;
+	struct tr_outcome out;
+	char err[256];
+	(void)state;
+
+	cfg.delivery.transport = GR_TRANSPORT_SMTP;
+	cfg.delivery.starttls_required = true;
+	cfg.delivery.timeout = 5;
+	cfg.delivery.smtp_url = util_asprintf("smtp://127.0.0.1:%d", closed_port());
+	assert_int_equal(tr_new(&cfg, &t, err, sizeof(err), NULL), 0);
+	assert_int_equal(tr_send(t, "a@b.example", "c@d.example", "x\r\n", 3, &out), -EAGAIN);
+	assert_int_equal(out.result, TR_TEMPORARY);
+	assert_int_equal(out.code, 0);
+	assert_true(out.reply[0] != '\0');
+	tr_free(t);
+	free(cfg.delivery.smtp_url);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_placeholder),
+		cmocka_unit_test_setup_teardown(test_maildir, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_maildir_failure, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_envelope_injection, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_smtp_config, setup_dir, teardown_dir),
+		cmocka_unit_test(test_smtp_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

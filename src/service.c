@@ -1,0 +1,511 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * service - plan + render + enqueue, and send.  See service.h.
+ *
+ * Rendering happens before the transaction commits, so an outbox entry
+ * always holds the exact bytes that will go out (and go out again, with the
+ * same Message-ID, after a crash): DESIGN.md "delivery semantics".
+ */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ical.h"
+#include "mail.h"
+#include "service.h"
+#include "util.h"
+
+/* At most this many moved meetings are listed in one update's {changes}. */
+#define MAX_MOVES_LISTED 6
+
+int service_occurrences(const struct gr_config *cfg, time_t now, struct sched_list *ret)
+{
+	time_t from, to;
+
+	sched_horizon(cfg, now + SERVICE_AHEAD_SECONDS, &from, &to);
+	return sched_expand(cfg, from, to, ret);
+}
+
+char *service_feed(const struct gr_config *cfg, time_t now, int *ret_err)
+{
+	struct sched_list occ = { 0 };
+	char *feed;
+	int r;
+
+	r = service_occurrences(cfg, now, &occ);
+	if (r < 0) {
+		*ret_err = r;
+		return NULL;
+	}
+	feed = ical_publish(cfg, &occ, cfg->mtime);
+	sched_list_free(&occ);
+	*ret_err = feed ? 0 : -ENOMEM;
+	return feed;
+}
+
+/* ---- rendering ---- */
+
+/* The placeholder values of one message; strings live in the buffers. */
+struct vars {
+	enum tmpl_lang lang;
+	char date[64], time[32], end_time[32], deadline[64], days[16], in_days[32];
+	char old_date[64], changes[2048];
+	struct tmpl_var v[24];
+	size_t n;
+};
+
+static void var(struct vars *v, const char *name, const char *value)
+{
+	if (value && v->n < sizeof(v->v) / sizeof(v->v[0]))
+		v->v[v->n++] = (struct tmpl_var){ name, value };
+}
+
+/* {date}, {time}, {end_time} of a meeting from start to end. */
+static void set_when(struct vars *v, const struct gr_localtime *start,
+                     const struct gr_localtime *end)
+{
+	tmpl_format_date(v->lang, start, v->date, sizeof(v->date));
+	tmpl_format_time(v->lang, start, v->time, sizeof(v->time));
+	if (end)
+		tmpl_format_time(v->lang, end, v->end_time, sizeof(v->end_time));
+}
+
+static bool same_object(const struct gr_occurrence *o, const struct gr_series *s, int date_index)
+{
+	return o->series == s && (s->rrule || o->date_index == date_index);
+}
+
+/* The object's next meeting that takes place (ends after now), or NULL. */
+static const struct gr_occurrence *next_meeting(const struct sched_list *occ,
+                                                const struct gr_series *s, int date_index,
+                                                time_t now)
+{
+	for (size_t i = 0; i < occ->n; i++) {
+		const struct gr_occurrence *o = &occ->items[i];
+
+		if (same_object(o, s, date_index) && o->end_utc > now &&
+		    (o->status == GR_OCC_CONFIRMED || o->status == GR_OCC_MOVED))
+			return o;
+	}
+	return NULL;
+}
+
+static void add_line(char *buf, size_t len, const char *line)
+{
+	size_t used = strlen(buf);
+
+	if (used + strlen(line) + 2 < len)
+		snprintf(buf + used, len - used, "%s%s", used ? "\n" : "", line);
+}
+
+static bool differs(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") != 0;
+}
+
+/* Is the original start lt listed in the comma-separated list? */
+static bool listed(const char *list, const struct gr_localtime *lt)
+{
+	char key[32];
+
+	snprintf(key, sizeof(key), "%04d-%02d-%02dT%02d:%02d", lt->year, lt->month, lt->day,
+	         lt->hour, lt->minute);
+	return list && strstr(list, key) != NULL;
+}
+
+/*
+ * {changes} of an update: what differs from what the recipient was last
+ * sent (the recorded row), plus the upcoming moved meetings.  Returns the
+ * first moved meeting, which the subject names, or NULL.
+ */
+static const struct gr_occurrence *describe_update(struct vars *v, const struct plan_action *a,
+                                                   const struct sched_list *occ, time_t now)
+{
+	const struct store_object *rec = a->recorded;
+	const struct gr_series *s = a->series;
+	const struct gr_occurrence *first_move = NULL;
+	char line[512];
+	int moves = 0;
+
+	for (size_t i = 0; i < occ->n; i++) {
+		const struct gr_occurrence *o = &occ->items[i];
+
+		if (!same_object(o, s, a->date_index) || o->end_utc <= now)
+			continue;
+		if (o->status == GR_OCC_MOVED && moves++ < MAX_MOVES_LISTED) {
+			tmpl_describe_move(v->lang, &o->original, &o->start, line, sizeof(line));
+			add_line(v->changes, sizeof(v->changes), line);
+			if (!first_move)
+				first_move = o;
+		} else if (o->status == GR_OCC_CONFIRMED && rec && listed(rec->cancelled, &o->original)) {
+			char date[64];
+			tmpl_format_date(v->lang, &o->start, date, sizeof(date));
+			tmpl_describe_change(v->lang, TMPL_CHANGE_RESTORED, date, line, sizeof(line));
+			add_line(v->changes, sizeof(v->changes), line);
+		}
+	}
+	if (rec) {
+		if (differs(rec->summary, s->summary)) {
+			tmpl_describe_change(v->lang, TMPL_CHANGE_SUMMARY, s->summary, line, sizeof(line));
+			add_line(v->changes, sizeof(v->changes), line);
+		}
+		if (differs(rec->location, s->location)) {
+			tmpl_describe_change(v->lang, TMPL_CHANGE_LOCATION, s->location, line, sizeof(line));
+			add_line(v->changes, sizeof(v->changes), line);
+		}
+		if (differs(rec->rrule, s->rrule)) {
+			tmpl_describe_change(v->lang, TMPL_CHANGE_RULE, NULL, line, sizeof(line));
+			add_line(v->changes, sizeof(v->changes), line);
+		}
+		const struct gr_localtime *start = s->rrule ? &s->start : &s->dates[a->date_index];
+		if (sched_compare(&rec->dtstart, start) != 0) {
+			char when[128], date[64], time[32];
+			tmpl_format_date(v->lang, start, date, sizeof(date));
+			tmpl_format_time(v->lang, start, time, sizeof(time));
+			snprintf(when, sizeof(when), "%s, %s", date, time);
+			if (s->rrule)
+				tmpl_describe_change(v->lang, TMPL_CHANGE_TIME, when, line, sizeof(line));
+			else
+				tmpl_describe_move(v->lang, &rec->dtstart, start, line, sizeof(line));
+			add_line(v->changes, sizeof(v->changes), line);
+		}
+		if (rec->duration != s->duration && v->end_time[0]) {
+			tmpl_describe_change(v->lang, TMPL_CHANGE_DURATION, v->end_time, line, sizeof(line));
+			add_line(v->changes, sizeof(v->changes), line);
+		}
+	}
+	if (!v->changes[0]) {
+		tmpl_describe_change(v->lang, TMPL_CHANGE_DETAILS, NULL, line, sizeof(line));
+		add_line(v->changes, sizeof(v->changes), line);
+	}
+	return first_move;
+}
+
+/* Everything a message about a current object needs; which template. */
+static enum tmpl_name object_vars(struct vars *v, const struct plan_action *a,
+                                  const struct sched_list *occ, time_t now)
+{
+	const struct gr_series *s = a->series;
+	const struct gr_occurrence *shown = a->occ;
+
+	if (!shown)
+		shown = next_meeting(occ, s, a->date_index, now);
+	if (a->kind == GR_KIND_UPDATE) {
+		const struct gr_occurrence *moved;
+
+		if (shown)
+			set_when(v, &shown->start, &shown->end);
+		moved = describe_update(v, a, occ, now);
+		if (moved) {
+			shown = moved;
+			tmpl_format_date(v->lang, &moved->original, v->old_date, sizeof(v->old_date));
+		}
+	}
+	if (shown) {
+		set_when(v, &shown->start, &shown->end);
+		var(v, "note", shown->note);
+	}
+	var(v, "summary", s->summary);
+	var(v, "location", s->location);
+	var(v, "url", s->url);
+	var(v, "description", s->description);
+	switch (a->kind) {
+	case GR_KIND_INVITATION:
+		return s->rrule ? TMPL_INVITATION_SERIES : TMPL_INVITATION_SINGLE;
+	case GR_KIND_UPDATE:
+		return TMPL_UPDATE;
+	case GR_KIND_TOPIC_CALL:
+		return TMPL_TOPIC_CALL;
+	case GR_KIND_REMINDER:
+		return TMPL_REMINDER;
+	default:
+		return a->whole_object && s->rrule ? TMPL_CANCELLATION_SERIES : TMPL_CANCELLATION;
+	}
+}
+
+/* A stand-in series for an object that vanished from the config, from
+ * what was last sent about it. */
+static void recorded_series(const struct store_object *rec, struct gr_series *s,
+                            struct gr_localtime *date)
+{
+	memset(s, 0, sizeof(*s));
+	s->id = rec->series_id;
+	s->summary = rec->summary;
+	s->location = rec->location;
+	s->rrule = rec->rrule;
+	s->start = rec->dtstart;
+	s->duration = rec->duration > 0 ? rec->duration : 60;
+	*date = rec->dtstart;
+	if (!rec->rrule) {
+		s->dates = date;
+		s->n_dates = 1;
+	}
+}
+
+static void fill_vars(struct vars *v, const struct gr_config *cfg, const struct plan_action *a,
+                      const struct gr_member *to)
+{
+	var(v, "member_name", to->name);
+	var(v, "committee", cfg->committee.name);
+	var(v, "short_name", cfg->committee.short_name);
+	var(v, "organizer", cfg->committee.organizer_name);
+	var(v, "topics_address", cfg->committee.topics_address);
+	if (a->kind == GR_KIND_REMINDER) {
+		snprintf(v->days, sizeof(v->days), "%d", a->days_before);
+		tmpl_format_days(v->lang, a->days_before, v->in_days, sizeof(v->in_days));
+	}
+	if (a->kind == GR_KIND_TOPIC_CALL && a->deadline) {
+		struct gr_localtime dl;
+		sched_from_utc(a->deadline, cfg->committee.timezone, &dl);
+		tmpl_format_date(v->lang, &dl, v->deadline, sizeof(v->deadline));
+	}
+	var(v, "date", v->date);
+	var(v, "time", v->time);
+	var(v, "end_time", v->end_time);
+	var(v, "deadline", v->deadline);
+	var(v, "days", v->days);
+	var(v, "in_days", v->in_days);
+	var(v, "old_date", v->old_date);
+	var(v, "changes", v->changes);
+}
+
+/* The calendar part: REQUEST for invitations/updates, CANCEL for
+ * cancellations, none for notifications.  *ret NULL means none. */
+static int calendar_part(const struct gr_config *cfg, const struct sched_list *occ,
+                         const struct plan_action *a, const struct ical_object *obj,
+                         const struct gr_member *to, time_t now, char **ret)
+{
+	*ret = NULL;
+	switch (a->kind) {
+	case GR_KIND_INVITATION:
+	case GR_KIND_UPDATE:
+		*ret = ical_request(cfg, obj, occ, to, a->sequence, now);
+		break;
+	case GR_KIND_CANCELLATION:
+		*ret = ical_cancel(cfg, obj, a->whole_object ? NULL : &a->recurrence_id, to,
+		                   a->sequence, now);
+		break;
+	default:
+		return 0;
+	}
+	return *ret ? 0 : -ENOMEM;
+}
+
+/* X-Gremium-Occurrence: the meeting a mail is about; for invitations and
+ * updates of a dated meeting its start; none for a whole series. */
+static const struct gr_localtime *occurrence_of(const struct plan_action *a,
+                                               const struct ical_object *obj)
+{
+	if (a->occurrence_text[0])
+		return &a->occurrence;
+	if (!obj->series->rrule && obj->date_index >= 0 &&
+	    (size_t)obj->date_index < obj->series->n_dates)
+		return &obj->series->dates[obj->date_index];
+	return NULL;
+}
+
+int service_render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
+                   const struct sched_list *occ, const struct plan_action *a,
+                   time_t now, char **ret, size_t *ret_len, char *err, size_t errlen)
+{
+	struct vars v = { .lang = tmpl_lang_from_str(cfg->committee.language) };
+	struct gr_member to = { .name = (char *)a->name, .email = (char *)a->email };
+	struct gr_series gone;
+	struct gr_localtime gone_date;
+	struct ical_object obj = { a->series, a->date_index };
+	char *subject = NULL, *body = NULL, *ical = NULL, id[384], *at;
+	enum tmpl_name name;
+	int r;
+
+	if (!a->series) {
+		if (!a->recorded) {
+			snprintf(err, errlen, "%s: no data for the vanished object %s", a->email, a->uid);
+			return -EINVAL;
+		}
+		recorded_series(a->recorded, &gone, &gone_date);
+		obj = (struct ical_object){ &gone, gone.rrule ? -1 : 0 };
+	}
+	struct plan_action act = *a;
+	act.series = obj.series;
+	act.date_index = obj.date_index;
+	name = object_vars(&v, &act, occ, now);
+	if (!a->series && !a->occ) {
+		struct gr_localtime end;
+		time_t t = sched_to_utc(&gone_date, cfg->committee.timezone);
+
+		sched_from_utc(t + (time_t)gone.duration * 60, cfg->committee.timezone, &end);
+		set_when(&v, &gone_date, &end);
+	}
+	fill_vars(&v, cfg, a, &to);
+	r = tmpl_render(tmpl, name, v.lang, v.v, v.n, &subject, &body);
+	if (r == 0)
+		r = calendar_part(cfg, occ, a, &obj, &to, now, &ical);
+	if (r == 0) {
+		/* plan gives "local@domain"; mail adds the domain itself */
+		snprintf(id, sizeof(id), "%s", a->message_id);
+		at = strchr(id, '@');
+		if (at)
+			*at = '\0';
+		struct mail_spec spec = {
+			.kind = a->kind, .to = &to, .subject = subject, .body = body,
+			.ical = ical,
+			.ical_method = !ical ? NULL : a->kind == GR_KIND_CANCELLATION ? "CANCEL" : "REQUEST",
+			.occurrence = occurrence_of(a, &obj),
+			.message_id = id, .date = now,
+			.reply_to_topics = a->kind == GR_KIND_TOPIC_CALL,
+		};
+		r = mail_render(cfg, &spec, ret, ret_len);
+	}
+	if (r < 0)
+		snprintf(err, errlen, "rendering the %s to %s: %s", mail_kind_str(a->kind), a->email,
+		         r == -EINVAL ? "invalid field (address, domain or calendar)" : strerror(-r));
+	free(subject);
+	free(body);
+	free(ical);
+	return r;
+}
+
+/* ---- planning ---- */
+
+/* Render every action into changes[i].message (owned by msgs[i]). */
+static int render_all(const struct gr_config *cfg, const struct tmpl_set *tmpl,
+                      const struct sched_list *occ, const struct plan_result *res,
+                      struct store_change *changes, char **msgs, time_t now,
+                      char *err, size_t errlen)
+{
+	for (size_t i = 0; i < res->n_actions; i++) {
+		int r = service_render(cfg, tmpl, occ, &res->actions[i], now, &msgs[i],
+		                       &changes[i].message_len, err, errlen);
+		if (r < 0)
+			return r;
+		changes[i].message = msgs[i];
+	}
+	return 0;
+}
+
+static int plan_in_transaction(const struct gr_config *cfg, const struct tmpl_set *tmpl,
+                               struct store *db, const struct sched_list *occ, time_t now,
+                               struct service_plan_info *ret, char *err, size_t errlen)
+{
+	struct store_state state = { 0 };
+	struct plan_result res = { 0 };
+	struct store_change *changes = NULL;
+	char **msgs = NULL;
+	size_t n = 0;
+	int r;
+
+	r = store_read_state(db, &state);
+	if (r == 0)
+		r = plan_run(cfg, occ, &state, now, &res);
+	else
+		snprintf(err, errlen, "reading the state: %s", store_errmsg(db));
+	if (r == 0 && (r = plan_changes(&res, &changes, &n)) == 0) {
+		msgs = calloc(res.n_actions + 1, sizeof(*msgs));
+		r = msgs ? render_all(cfg, tmpl, occ, &res, changes, msgs, now, err, errlen) : -ENOMEM;
+	}
+	if (r == 0 && n > 0 && (r = store_apply(db, changes, n, now)) < 0)
+		snprintf(err, errlen, "recording the plan: %s", store_errmsg(db));
+	if (r == 0) {
+		ret->enqueued = res.n_actions;
+		ret->next_due = res.next_due;
+	} else if (!err[0]) {
+		snprintf(err, errlen, "planning: %s", strerror(-r));
+	}
+	for (size_t i = 0; msgs && i < res.n_actions; i++)
+		free(msgs[i]);
+	free(msgs);
+	free(changes);
+	plan_result_free(&res);
+	store_state_free(&state);
+	return r;
+}
+
+int service_plan(const struct gr_config *cfg, const struct tmpl_set *tmpl,
+                 struct store *db, time_t now, struct service_plan_info *ret,
+                 char *err, size_t errlen)
+{
+	struct sched_list occ = { 0 };
+	struct service_plan_info info = { 0 };
+	int r;
+
+	err[0] = '\0';
+	r = service_occurrences(cfg, now, &occ);
+	if (r < 0) {
+		snprintf(err, errlen, "expanding the meetings: %s", strerror(-r));
+		return r;
+	}
+	r = store_begin(db);
+	if (r < 0) {
+		snprintf(err, errlen, "starting a transaction: %s", store_errmsg(db));
+		sched_list_free(&occ);
+		return r;
+	}
+	r = plan_in_transaction(cfg, tmpl, db, &occ, now, &info, err, errlen);
+	if (r == 0 && (r = store_commit(db)) < 0)
+		snprintf(err, errlen, "committing the plan: %s", store_errmsg(db));
+	if (r < 0)
+		(void)store_rollback(db);
+	else
+		*ret = info;
+	sched_list_free(&occ);
+	return r;
+}
+
+/* ---- sending ---- */
+
+time_t service_retry_at(time_t now, int attempts, unsigned *seed)
+{
+	long delay = SERVICE_RETRY_MIN;
+
+	for (int i = 1; i < attempts && delay < SERVICE_RETRY_MAX; i++)
+		delay *= 2;
+	if (delay > SERVICE_RETRY_MAX)
+		delay = SERVICE_RETRY_MAX;
+	/* jitter: spread retries of many recipients so they do not hit a
+	 * recovering server all in the same second */
+	delay -= (long)(rand_r(seed) % (unsigned)(delay / 4 + 1));
+	return now + delay;
+}
+
+int service_send(const struct gr_config *cfg, struct store *db, struct transport *tr,
+                 time_t now, unsigned *seed, struct service_sent *ret,
+                 char *err, size_t errlen)
+{
+	struct store_entry e = { 0 };
+	struct tr_outcome out = { 0 };
+	struct service_sent sent = { 0 };
+	int r;
+
+	r = store_outbox_claim(db, now, &e);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0) {
+		snprintf(err, errlen, "reading the outbox: %s", store_errmsg(db));
+		return r;
+	}
+	(void)tr_send(tr, cfg->committee.organizer_email, e.recipient, e.message, e.message_len, &out);
+	snprintf(sent.recipient, sizeof(sent.recipient), "%s", e.recipient);
+	snprintf(sent.kind, sizeof(sent.kind), "%s", e.kind);
+	snprintf(sent.reply, sizeof(sent.reply), "%s", out.reply);
+	sent.result = out.result;
+	if (out.result == TR_SENT) {
+		r = store_outbox_sent(db, e.id, now);
+	} else if (out.result == TR_TEMPORARY &&
+	           now < e.created + (time_t)cfg->delivery.retry_for_hours * 3600) {
+		sent.retry_at = service_retry_at(now, e.attempts, seed);
+		r = store_outbox_retry(db, e.id, sent.retry_at, out.reply, now);
+	} else {
+		sent.gave_up = out.result == TR_TEMPORARY;
+		r = store_outbox_failed(db, e.id, out.reply, now);
+	}
+	if (r < 0)
+		snprintf(err, errlen, "recording the outcome for %s: %s", e.recipient, store_errmsg(db));
+	store_entry_free(&e);
+	if (r < 0)
+		return r;
+	*ret = sent;
+	return 1;
+}

@@ -1,0 +1,168 @@
+#!/bin/sh
+# End-to-end: `gremiumctl send-test` through the smtp transport against a
+# real SMTP server (aiosmtpd, tests/smtpd.py) on 127.0.0.1 with STARTTLS and
+# AUTH.  The received invitation is checked with Python's email package and
+# icalendar (tests/check_imip.py).  Then the failures an admin meets: a
+# certificate from another CA, a wrong password, a server answering 4xx or
+# 5xx.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+
+command -v openssl >/dev/null || { echo "e2e_smtp: no openssl, skipping"; exit 77; }
+$PY -c 'import aiosmtpd, icalendar' 2>/dev/null || { echo "e2e_smtp: no aiosmtpd/icalendar, skipping"; exit 77; }
+
+# ---- certificates: our CA and a server certificate for 127.0.0.1; a
+# second ("rogue") CA with a certificate of its own ----
+make_ca() { # NAME
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$WORK/$1.key" -out "$WORK/$1.pem" -days 2 -subj "/CN=gremiumd test $1" \
+		-addext "basicConstraints=critical,CA:TRUE" \
+		-addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+}
+make_server_cert() { # CA NAME
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$WORK/$2.key" -out "$WORK/$2.csr" -subj "/CN=127.0.0.1" 2>/dev/null
+	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' \
+		> "$WORK/$2.ext"
+	openssl x509 -req -in "$WORK/$2.csr" -CA "$WORK/$1.pem" -CAkey "$WORK/$1.key" \
+		-CAcreateserial -out "$WORK/$2.pem" -days 2 -extfile "$WORK/$2.ext" 2>/dev/null
+}
+make_ca ca
+make_server_cert ca server
+make_ca rogue
+make_server_cert rogue rogue-server
+
+# ---- servers ----
+SMTP_USER=gremiumd
+SMTP_PASSWORD='S3cret pass wörd'
+server_pids=""
+stop_servers() {
+	for p in $server_pids; do kill "$p" 2>/dev/null || true; done
+	for p in $server_pids; do wait "$p" 2>/dev/null || true; done
+}
+cleanup_hooks="$cleanup_hooks stop_servers"
+
+# start_server NAME CERT [ARGS...]: sets NAME_port (not in a subshell, so
+# that the server's pid reaches stop_servers)
+start_server() {
+	name=$1 cert=$2
+	shift 2
+	port=$(free_port)
+	$PY "$top_srcdir/tests/smtpd.py" --port "$port" --cert "$WORK/$cert.pem" \
+		--key "$WORK/$cert.key" --user "$SMTP_USER" --password "$SMTP_PASSWORD" \
+		--outdir "$WORK/$name" "$@" >"$WORK/$name.log" 2>&1 &
+	server_pids="$server_pids $!"
+	i=0
+	while [ ! -e "$WORK/$name/ready" ]; do
+		i=$((i + 1))
+		[ $i -le 100 ] || fail "smtpd $name did not start: $(cat "$WORK/$name.log")"
+		sleep 0.1
+	done
+	eval "${name}_port=\$port"
+}
+start_server good server
+start_server rogue rogue-server
+start_server tempfail server --tempfail
+start_server smtps server --smtps
+start_server reject server --reject
+
+# ---- config: the example, with delivery replaced ----
+conf=$(example_config)
+printf '%s\n' "$SMTP_PASSWORD" > "$WORK/etc/password"
+chmod 600 "$WORK/etc/password"
+printf 'wrong\n' > "$WORK/etc/wrong-password"
+chmod 600 "$WORK/etc/wrong-password"
+# config_for PORT PASSWORD_FILE [SCHEME] > FILE
+config_for() {
+	sed '/^delivery = {/,/^};/d' "$conf"
+	cat <<EOT
+delivery = {
+  transport = "smtp";
+  smtp_url = "${3:-smtp}://127.0.0.1:$1";
+  starttls = "required";
+  username = "$SMTP_USER";
+  password_file = "$2";
+  ca_file = "$WORK/ca.pem";
+  timeout = 10;
+};
+EOT
+}
+config_for "$good_port" "$WORK/etc/password" > "$WORK/etc/good.conf"
+config_for "$rogue_port" "$WORK/etc/password" > "$WORK/etc/rogue.conf"
+config_for "$good_port" "$WORK/etc/wrong-password" > "$WORK/etc/wrongpw.conf"
+config_for "$tempfail_port" "$WORK/etc/password" > "$WORK/etc/tempfail.conf"
+config_for "$smtps_port" "$WORK/etc/password" smtps > "$WORK/etc/smtps.conf"
+config_for "$reject_port" "$WORK/etc/password" > "$WORK/etc/reject.conf"
+"$GREMIUMCTL" -c "$WORK/etc/good.conf" check >/dev/null || fail "the test config does not check"
+
+# A member (name with umlauts) and the organizer, from the config.
+member_line=$(grep -m1 '{ name = ".*email = "' "$conf")
+member_name=$(echo "$member_line" | sed 's/.*name = "\([^"]*\)".*/\1/')
+member_addr=$(echo "$member_line" | sed 's/.*email = "\([^"]*\)".*/\1/')
+organizer=$(grep -m1 '^ *email = ' "$conf" | sed 's/.*email = "\([^"]*\)".*/\1/')
+[ -n "$member_addr" ] && [ -n "$organizer" ] || fail "no member or organizer in $conf"
+
+# ---- an invitation is delivered and correct ----
+# run NAME EXPECTED_EXIT ARGS...: output of gremiumctl in $WORK/NAME.out
+run() {
+	name=$1 want=$2
+	shift 2
+	set +e
+	"$GREMIUMCTL" "$@" >"$WORK/$name.out" 2>&1
+	got=$?
+	set -e
+	[ "$got" -eq "$want" ] || fail "$name: exit $got, expected $want: $(cat "$WORK/$name.out")"
+}
+run invite 0 -c "$WORK/etc/good.conf" send-test --to "$member_addr"
+grep -q '^sent: 250 ' "$WORK/invite.out" || fail "invite: $(cat "$WORK/invite.out")"
+[ -f "$WORK/good/1.eml" ] || fail "invite: the server received nothing"
+[ "$(sed -n 1p "$WORK/good/1.env")" = "$organizer" ] || fail "envelope sender: $(cat "$WORK/good/1.env")"
+[ "$(sed -n 2p "$WORK/good/1.env")" = "$member_addr" ] || fail "envelope recipient: $(cat "$WORK/good/1.env")"
+[ "$(wc -l < "$WORK/good/1.env")" -eq 2 ] || fail "more than one recipient"
+$PY "$top_srcdir/tests/check_imip.py" "$WORK/good/1.eml" "$member_addr" "$member_name" "$organizer" \
+	|| fail "the received invitation is not right"
+
+# a reminder and a call for topics: text/plain only, Reply-To for topics
+run reminder 0 -c "$WORK/etc/good.conf" send-test --to someone@example.org --kind reminder
+run topics 0 -c "$WORK/etc/good.conf" send-test --to someone@example.org --kind topic-call
+$PY - "$WORK/good/2.eml" "$WORK/good/3.eml" <<'EOT' || fail "reminder/topic-call mails"
+import email, email.policy, sys
+for path, kind in zip(sys.argv[1:], ("reminder", "topic-call")):
+    m = email.message_from_bytes(open(path, "rb").read(), policy=email.policy.default)
+    assert not m.defects, m.defects
+    assert m.get_content_type() == "text/plain", m.get_content_type()
+    assert str(m["X-Gremium-Kind"]) == kind, m["X-Gremium-Kind"]
+    assert m["To"].addresses[0].addr_spec == "someone@example.org"
+    assert (m["Reply-To"] is not None) == (kind == "topic-call"), m["Reply-To"]
+EOT
+
+# smtps:// (TLS from the start) works the same
+run smtps 0 -c "$WORK/etc/smtps.conf" send-test --to "$member_addr"
+$PY "$top_srcdir/tests/check_imip.py" "$WORK/smtps/1.eml" "$member_addr" "$member_name" "$organizer" \
+	|| fail "the invitation received over smtps:// is not right"
+
+# ---- failures ----
+run rogue 69 -c "$WORK/etc/rogue.conf" send-test --to "$member_addr"
+grep -q '^permanent failure: certificate verification failed' "$WORK/rogue.out" \
+	|| fail "rogue: $(cat "$WORK/rogue.out")"
+run wrongpw 69 -c "$WORK/etc/wrongpw.conf" send-test --to "$member_addr"
+grep -q '^permanent failure: authentication failed: 535' "$WORK/wrongpw.out" \
+	|| fail "wrong password: $(cat "$WORK/wrongpw.out")"
+run tempfail 75 -c "$WORK/etc/tempfail.conf" send-test --to "$member_addr"
+grep -q '^temporary failure: 451 ' "$WORK/tempfail.out" || fail "tempfail: $(cat "$WORK/tempfail.out")"
+run reject 69 -c "$WORK/etc/reject.conf" send-test --to "$member_addr"
+grep -q '^permanent failure: 550 5.1.1 ' "$WORK/reject.out" || fail "reject: $(cat "$WORK/reject.out")"
+for s in rogue tempfail reject; do
+	[ ! -e "$WORK/$s/1.eml" ] || fail "the $s server got a message"
+done
+
+# ---- usage and config errors ----
+run badaddr 64 -c "$WORK/etc/good.conf" send-test --to 'not an address'
+grep -q '^gremiumctl: send-test: --to: ' "$WORK/badaddr.out" || fail "bad address: $(cat "$WORK/badaddr.out")"
+run badkind 64 -c "$WORK/etc/good.conf" send-test --to a@b.example --kind bogus
+mkdir -p "$WORK/etc/templates"
+printf 'Erinnerung {nope}\n\nText\n' > "$WORK/etc/templates/reminder.de.txt"
+sed 's|^templates = .*||' "$WORK/etc/good.conf" > "$WORK/etc/tmpl.conf"
+echo "templates = \"$WORK/etc/templates\";" >> "$WORK/etc/tmpl.conf"
+run badtmpl 78 -c "$WORK/etc/tmpl.conf" send-test --to a@b.example --kind reminder
+grep -q "reminder.de.txt:1: unknown placeholder {nope}" "$WORK/badtmpl.out" || fail "template: $(cat "$WORK/badtmpl.out")"
+echo "e2e_smtp: ok"
