@@ -240,7 +240,7 @@ static int feed_server_start(struct daemon *d)
 	}
 	if (cfg->listen)
 		dlog(SD_NOTICE, "feed.listen \"%s\" is overridden by the socket systemd passed, ignoring", cfg->listen);
-	dlog(SD_INFO, "feed served at port %u%s (socket from systemd)", feed_port(d->server), cfg->path);
+	dlog(SD_INFO, "feed served at port %u, path %s (socket from systemd)", feed_port(d->server), cfg->path);
 	feed_server_publish(d);
 	return 0;
 }

@@ -3,7 +3,8 @@
 # the curl CLI and raw sockets: headers, both kinds of 304, HEAD without a
 # body, 405, 404, a garbage request, 100 half-open connections that do not
 # starve a normal client, SIGHUP with a changed meeting (new ETag and body,
-# never an error while reloading) and with a changed feed.listen.
+# never an error while reloading), with a changed feed.listen, and on a
+# socket passed as by systemd (systemd-socket-activate, when installed).
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 command -v curl > /dev/null || { echo "e2e_feed: no curl, skipped"; exit 77; }
@@ -185,4 +186,19 @@ wait "$daemon"
 rc=$?
 set -e
 [ $rc -eq 0 ] || fail "gremiumd exited $rc on SIGTERM"
+
+# Socket activation (gremiumd.socket): the passed socket wins over feed.listen.
+if command -v systemd-socket-activate > /dev/null; then
+	port3=$(free_port)
+	systemd-socket-activate -l "127.0.0.1:$port3" "$GREMIUMD" -c "$conf" 2> "$WORK/activated.log" &
+	daemon=$!
+	i=0
+	until [ "$(curl -s -o /dev/null --max-time 5 -w '%{http_code}' "http://127.0.0.1:$port3$path")" = 200 ]; do
+		i=$((i + 1)); [ $i -le 50 ] || fail "no feed on the passed socket: $(cat "$WORK/activated.log")"; sleep 0.1
+	done
+	grep -q 'socket from systemd' "$WORK/activated.log" || fail "passed socket not used: $(cat "$WORK/activated.log")"
+	grep -q 'overridden by the socket' "$WORK/activated.log" || fail "feed.listen override not logged"
+	kill -TERM "$daemon"
+	wait "$daemon" || fail "socket-activated gremiumd exited $? on SIGTERM"
+fi
 echo "e2e_feed: ok"
