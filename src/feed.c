@@ -3,7 +3,7 @@
  * feed - see feed.h.
  *
  * Threading.  libmicrohttpd runs with its own polling thread on epoll
- * (MHD_USE_EPOLL_INTERNAL_THREAD) rather than inside the daemon's sd-event
+ * (MHD_USE_AUTO_INTERNAL_THREAD) rather than inside the daemon's sd-event
  * loop with external polling.  The daemon thread renders the calendar,
  * plans and sends mail; none of that may delay an HTTP answer, and a slow
  * client or a burst of requests may not delay the watchdog ping.  External
@@ -520,11 +520,12 @@ static int open_listener(const char *spec, int *ret_fd, char *err, size_t errlen
 static int start_mhd(struct feed *f, char *err, size_t errlen)
 {
 	struct stat before, after;
+	bool known = fstat(f->fd, &before) == 0;
 
-	(void)fstat(f->fd, &before);
-	/* No MHD_USE_ERROR_LOG: this module reports through its return values;
-	 * per-connection trouble is the client's, not the admin's. */
-	f->mhd = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD, 0, NULL, NULL, on_request, f,
+	/* AUTO: epoll on Linux (cost per event, not per idle connection), poll
+	 * elsewhere.  No MHD_USE_ERROR_LOG: this module reports through its
+	 * return values; per-connection trouble is the client's, not the admin's. */
+	f->mhd = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD, 0, NULL, NULL, on_request, f,
 	                          MHD_OPTION_LISTEN_SOCKET, (MHD_socket)f->fd,
 	                          MHD_OPTION_CONNECTION_LIMIT, FEED_MAX_CONNECTIONS,
 	                          MHD_OPTION_PER_IP_CONNECTION_LIMIT, FEED_MAX_PER_IP,
@@ -535,7 +536,7 @@ static int start_mhd(struct feed *f, char *err, size_t errlen)
 		return 0;
 	/* whether libmicrohttpd closed the socket on failure is not
 	 * documented: close it only if it is still ours */
-	if (fstat(f->fd, &after) == 0 && after.st_ino == before.st_ino && after.st_dev == before.st_dev)
+	if (known && fstat(f->fd, &after) == 0 && after.st_ino == before.st_ino && after.st_dev == before.st_dev)
 		close(f->fd);
 	f->fd = -1;
 	snprintf(err, errlen, "cannot start the HTTP server (libmicrohttpd)");
