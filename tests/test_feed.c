@@ -311,6 +311,68 @@ static void test_keep_alive(void **state)
 	close(fd);
 }
 
+struct load {
+	uint16_t port;
+	int requests, bad;
+	atomic_bool done;
+};
+
+/* Sequential keep-alive GETs; each answer must be 200 with one of the two
+ * bodies, whole. */
+static void *load_thread(void *arg)
+{
+	struct load *l = arg;
+	const char req[] = "GET /cal.ics HTTP/1.1\r\nHost: x\r\n\r\n";
+	int fd = connect_to(l->port);
+	char buf[4096];
+
+	for (int i = 0; i < l->requests; i++) {
+		size_t got = 0;
+		ssize_t n;
+		char *body;
+
+		if (send(fd, req, strlen(req), MSG_NOSIGNAL) != (ssize_t)strlen(req)) {
+			l->bad++;
+			break;
+		}
+		buf[0] = '\0';
+		while (!strstr(buf, "END:VCALENDAR\r\n") && (n = recv(fd, buf + got, sizeof(buf) - 1 - got, 0)) > 0) {
+			got += (size_t)n;
+			buf[got] = '\0';
+		}
+		body = strstr(buf, "\r\n\r\n");
+		if (strncmp(buf, "HTTP/1.1 200", 12) != 0 || !body ||
+		    (strcmp(body + 4, BODY1) != 0 && strcmp(body + 4, BODY2) != 0))
+			l->bad++;
+	}
+	close(fd);
+	atomic_store(&l->done, true);
+	return NULL;
+}
+
+/* Swapping while requests are served: every answer is a whole old or new
+ * feed, never an error (the refcounted representations of feed.c). */
+static void test_swap_under_load(void **state)
+{
+	struct feed *f = *state;
+	struct load l = { .port = feed_port(f), .requests = 2000 };
+	pthread_t t;
+
+	int swaps = 0;
+
+	atomic_init(&l.done, false);
+	assert_int_equal(pthread_create(&t, NULL, load_thread, &l), 0);
+	/* bounded: the load thread ends after its requests (or its 5 s timeouts) */
+	while (!atomic_load(&l.done) && swaps < 1000000) {
+		const char *b = swaps++ % 2 ? BODY1 : BODY2;
+		assert_int_equal(feed_set(f, b, strlen(b), LM1), 0);
+	}
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(l.bad, 0);
+	assert_true(swaps > 10);
+	print_message("%d swaps during %d requests\n", swaps, l.requests);
+}
+
 static void test_unavailable_before_set(void **state)
 {
 	struct feed *f = NULL;
@@ -437,6 +499,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_swap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_future_last_modified, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keep_alive, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_swap_under_load, setup, teardown),
 		cmocka_unit_test(test_unavailable_before_set),
 		cmocka_unit_test(test_listen_errors),
 		cmocka_unit_test(test_split_listen),
