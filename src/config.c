@@ -788,9 +788,12 @@ static void fn_dates(struct loader *ld, const config_setting_t *s, const char *n
 		snprintf(ename, sizeof(ename), "%s[%u]", name, i);
 		if (!parse_lt(ld, e, ename, k, &se->dates[i]))
 			continue;
+		/* a meeting's UID is made of its day: two on one day would share it */
 		for (unsigned j = 0; j < i; j++)
-			if (sched_compare(&se->dates[j], &se->dates[i]) == 0)
-				problem(ld, line_of(e), "%s: the same date is listed twice", ename);
+			if (se->dates[j].year == se->dates[i].year && se->dates[j].month == se->dates[i].month &&
+			    se->dates[j].day == se->dates[i].day)
+				problem(ld, line_of(e), "%s: the same date is listed twice "
+				        "(one meeting per day and series)", ename);
 	}
 	qsort(se->dates, n, sizeof(*se->dates), cmp_lt);
 }

@@ -20,6 +20,7 @@
 #include "ical.h"
 #include "mail.h"
 #include "schedule.h"
+#include "plan.h"
 #include "service.h"
 #include "store.h"
 #include "template.h"
@@ -104,6 +105,7 @@ static int cmd_check(struct ctl *ctl, int argc, char **argv)
 #define PREVIEW_MAX_DAYS 3660
 
 struct preview_opts {
+	bool from_given;            /* --from: plan as of that midnight */
 	struct gr_localtime from;   /* local midnight */
 	int days;
 	bool tsv;
@@ -238,6 +240,7 @@ static int preview_args(const struct gr_config *cfg, int argc, char **argv,
 	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (c) {
 		case 'f':
+			o.from_given = true;
 			if (util_parse_date(optarg, &o.from.year, &o.from.month, &o.from.day) < 0) {
 				fprintf(stderr, "gremiumctl: preview: --from wants YYYY-MM-DD, got '%s'\n", optarg);
 				return -EINVAL;
@@ -274,6 +277,79 @@ static int preview_args(const struct gr_config *cfg, int argc, char **argv,
 	return 0;
 }
 
+/* The recorded state for planning previews: read-only, empty when there is
+ * no database yet (then every invitation is still to be sent). */
+static int preview_state(const struct gr_config *cfg, struct store_state *ret)
+{
+	struct store *db = NULL;
+	char err[512];
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	if (access(cfg->state, F_OK) < 0)
+		return 0;
+	r = store_open(cfg->state, 0, &db, err, sizeof(err));
+	if (r == 0 && (r = store_read_state(db, ret)) < 0)
+		snprintf(err, sizeof(err), "%s", store_errmsg(db));
+	if (r < 0)
+		fprintf(stderr, "gremiumctl: preview: reading the state: %s\n", err);
+	store_close(db);
+	return r;
+}
+
+/* The mails the planner will send: those due now, then each notification
+ * due before `until`, with its send time. */
+static int print_planned(const struct gr_config *cfg, time_t now, time_t until)
+{
+	struct sched_list occ = { 0 };
+	struct store_state st;
+	struct plan_result res = { 0 };
+	size_t per_kind[GR_KIND_COUNT_] = { 0 };
+	char due[64], meeting[64];
+	int r;
+
+	if (preview_state(cfg, &st) < 0)
+		return EX_IOERR;
+	r = service_occurrences(cfg, now, &occ);
+	if (r == 0)
+		r = plan_run(cfg, &occ, &st, now, &res);
+	if (r < 0) {
+		fprintf(stderr, "gremiumctl: preview: planning: %s\n", strerror(-r));
+		r = EX_SOFTWARE;
+		goto out;
+	}
+	puts("\nPlanned mails:");
+	for (size_t i = 0; i < res.n_actions; i++)
+		per_kind[res.actions[i].kind]++;
+	for (int k = 0; k < GR_KIND_COUNT_; k++)
+		if (per_kind[k])
+			printf("  %-19s  %-13s %zu message%s\n", "due now", mail_kind_str((enum gr_kind)k),
+			       per_kind[k], per_kind[k] == 1 ? "" : "s");
+	for (size_t i = 0; i < res.n_upcoming && res.upcoming[i].due < until; i++) {
+		const struct plan_upcoming *u = &res.upcoming[i];
+		struct gr_localtime lt;
+		char kind[32];
+
+		sched_from_utc(u->due, cfg->committee.timezone, &lt);
+		format_day(cfg, &lt, due, sizeof(due));
+		format_day(cfg, &u->occ->start, meeting, sizeof(meeting));
+		if (u->kind == GR_KIND_REMINDER)
+			snprintf(kind, sizeof(kind), "reminder -%dd", u->days_before);
+		else
+			snprintf(kind, sizeof(kind), "%s", mail_kind_str(u->kind));
+		printf("  %s  %-13s for %s %s, to %zu members\n", due, kind, meeting,
+		       u->occ->series->id, cfg->n_members);
+	}
+	if (res.n_actions == 0 && (res.n_upcoming == 0 || res.upcoming[0].due >= until))
+		puts("  none in this period");
+	r = 0;
+out:
+	plan_result_free(&res);
+	sched_list_free(&occ);
+	store_state_free(&st);
+	return r;
+}
+
 static int cmd_preview(struct ctl *ctl, int argc, char **argv)
 {
 	const struct gr_config *cfg = ctl->cfg;
@@ -291,11 +367,21 @@ static int cmd_preview(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, "gremiumctl: preview: %s\n", strerror(-r));
 		return EX_SOFTWARE;
 	}
-	if (o.tsv)
+	if (o.tsv) {
 		print_tsv(cfg, &l);
-	else
+	} else {
+		/* --from previews as of that day's midnight, like run-once --now:
+		 * the same answer whatever day it is run */
+		time_t now = o.from_given ? sched_to_utc(&o.from, cfg->committee.timezone) : time(NULL);
+
+		printf("Meetings from %04d-%02d-%02d for %d days:\n", o.from.year, o.from.month,
+		       o.from.day, o.days);
 		print_table(cfg, &l);
+		r = print_planned(cfg, now, sched_to_utc(&to, cfg->committee.timezone));
+	}
 	sched_list_free(&l);
+	if (r != 0)
+		return r;
 	if (fflush(stdout) != 0) {
 		fprintf(stderr, "gremiumctl: preview: writing: %s\n", strerror(errno));
 		return EX_IOERR;
@@ -388,16 +474,13 @@ struct send_test {
 	struct sched_list occ;          /* every occurrence of the horizon */
 	const struct gr_occurrence *next;
 	time_t now;
-	char *subject, *body, *ical, *msg;
+	char *msg;
 	size_t len;
 };
 
 static void send_test_free(struct send_test *st)
 {
 	sched_list_free(&st->occ);
-	free(st->subject);
-	free(st->body);
-	free(st->ical);
 	free(st->msg);
 }
 
@@ -483,83 +566,41 @@ static int send_test_next(struct send_test *st)
 	return 0;
 }
 
-/* Render the template for the kind into st->subject/body.  0 or exit code. */
-static int send_test_text(struct send_test *st)
+/* The message for the kind into st->msg, rendered exactly as the service
+ * renders a planned one.  0 or an exit code. */
+static int send_test_render(struct send_test *st)
 {
 	const struct gr_config *cfg = st->cfg;
-	const struct gr_occurrence *o = st->next;
 	const struct gr_notifications *n = &cfg->notifications;
-	enum tmpl_lang lang = tmpl_lang_from_str(cfg->committee.language);
-	int days = n->n_reminders > 0 ? n->reminders_days_before[0] : 1;
+	const struct gr_occurrence *o = st->next;
 	struct gr_localtime deadline = sched_add_days(o->start, -n->topic_deadline_days_before);
-	char date[64], time_[32], end[32], dl[64], ndays[16], in_days[32];
+	struct plan_action a = {
+		.kind = st->kind, .member = &st->member, .email = st->member.email,
+		.name = st->member.name, .series = o->series, .date_index = o->date_index,
+		.occ = st->kind == GR_KIND_INVITATION ? NULL : o,
+		.occurrence = o->start, .recurrence_id = o->original,
+		.days_before = n->n_reminders > 0 ? n->reminders_days_before[0] : 1,
+	};
 	struct tmpl_set *set = NULL;
-	enum tmpl_name name;
+	char err[512];
 	int r;
 
-	tmpl_format_date(lang, &o->start, date, sizeof(date));
-	tmpl_format_time(lang, &o->start, time_, sizeof(time_));
-	tmpl_format_time(lang, &o->end, end, sizeof(end));
-	tmpl_format_date(lang, &deadline, dl, sizeof(dl));
-	snprintf(ndays, sizeof(ndays), "%d", days);
-	tmpl_format_days(lang, days, in_days, sizeof(in_days));
-	const struct tmpl_var vars[] = {
-		{ "member_name", st->member.name }, { "committee", cfg->committee.name },
-		{ "short_name", cfg->committee.short_name }, { "summary", o->series->summary },
-		{ "date", date }, { "time", time_ }, { "end_time", end },
-		{ "location", o->series->location }, { "url", o->series->url },
-		{ "description", o->series->description }, { "deadline", dl },
-		{ "days", ndays }, { "in_days", in_days },
-		{ "topics_address", cfg->committee.topics_address },
-		{ "organizer", cfg->committee.organizer_name }, { "note", o->note },
-	};
-
+	deadline.hour = n->send_hour;
+	deadline.minute = n->send_minute;
+	a.deadline = sched_to_utc(&deadline, cfg->committee.timezone);
+	snprintf(a.occurrence_text, sizeof(a.occurrence_text), "%04d-%02d-%02dT%02d:%02d",
+	         o->start.year, o->start.month, o->start.day, o->start.hour, o->start.minute);
+	snprintf(a.message_id, sizeof(a.message_id), "send-test.%lld.%ld.%ld@%s",
+	         (long long)st->now, (long)getpid(), (long)clock(), cfg->committee.domain);
 	if (tmpl_load(cfg->templates, &set, stderr) < 0) {
 		fprintf(stderr, "gremiumctl: send-test: loading templates: see the problems above\n");
 		return EX_CONFIG;
 	}
-	name = st->kind == GR_KIND_REMINDER ? TMPL_REMINDER :
-	       st->kind == GR_KIND_TOPIC_CALL ? TMPL_TOPIC_CALL :
-	       o->series->rrule ? TMPL_INVITATION_SERIES : TMPL_INVITATION_SINGLE;
-	r = tmpl_render(set, name, lang, vars, sizeof(vars) / sizeof(vars[0]), &st->subject, &st->body);
+	/* INTEROP: SEQUENCE 0 and the member's own ATTENDEE line */
+	r = service_render(cfg, set, &st->occ, &a, st->now, &st->msg, &st->len, err, sizeof(err));
 	tmpl_free(set);
 	if (r < 0) {
-		fprintf(stderr, "gremiumctl: send-test: rendering the text: %s\n", strerror(-r));
-		return EX_OSERR;
-	}
-	return 0;
-}
-
-/* The whole message into st->msg.  0 or an exit code. */
-static int send_test_render(struct send_test *st)
-{
-	struct mail_spec spec = {
-		.kind = st->kind, .to = &st->member, .subject = st->subject, .body = st->body,
-		.occurrence = &st->next->start, .date = st->now,
-		.reply_to_topics = st->kind == GR_KIND_TOPIC_CALL,
-	};
-	char id[96];
-	int r;
-
-	if (st->kind == GR_KIND_INVITATION) {
-		/* INTEROP: SEQUENCE 0 and the member's own ATTENDEE line */
-		struct ical_object obj = { st->next->series, st->next->date_index };
-
-		st->ical = ical_request(st->cfg, &obj, &st->occ, &st->member, 0, st->now);
-		if (!st->ical) {
-			fprintf(stderr, "gremiumctl: send-test: building the calendar: out of memory\n");
-			return EX_OSERR;
-		}
-		spec.ical = st->ical;
-		spec.ical_method = "REQUEST";
-	}
-	snprintf(id, sizeof(id), "send-test.%lld.%ld.%ld", (long long)st->now, (long)getpid(),
-	         (long)clock());
-	spec.message_id = id;
-	r = mail_render(st->cfg, &spec, &st->msg, &st->len);
-	if (r < 0) {
-		fprintf(stderr, "gremiumctl: send-test: rendering the mail: %s\n",
-		        r == -EINVAL ? "invalid field (address, domain or calendar)" : strerror(-r));
+		fprintf(stderr, "gremiumctl: send-test: %s\n", err);
 		return r == -EINVAL ? EX_CONFIG : EX_OSERR;
 	}
 	return 0;
@@ -601,8 +642,6 @@ static int cmd_send_test(struct ctl *ctl, int argc, char **argv)
 		send_test_member(&st);
 		r = send_test_next(&st);
 	}
-	if (r == 0)
-		r = send_test_text(&st);
 	if (r == 0)
 		r = send_test_render(&st);
 	if (r == 0)

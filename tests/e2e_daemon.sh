@@ -31,6 +31,7 @@ wait_for_socket() {
 }
 wait_for_socket
 
+"$GREMIUMCTL" -c "$conf" preview --days 1 > "$WORK/preview"
 NOTIFY_SOCKET=$sock WATCHDOG_USEC=400000 "$GREMIUMD" -c "$conf" 2> "$WORK/daemon.log" &
 daemon=$!
 stop_daemon() { kill "$daemon" 2>/dev/null; stop_listener; }
@@ -38,11 +39,14 @@ cleanup_hooks="stop_daemon"
 
 wait_for 'READY=1' "$msgs"
 wait_for 'WATCHDOG=1' "$msgs"
-# At start it plans and sends: every member gets each future object once.
+# At start it plans and sends what preview says is due now (invitations of
+# every future object to every member, and any notification due today).
 outbox=$WORK/etc/var/outbox/new
 count_mail() { ls "$outbox" 2>/dev/null | wc -l; }
-wait_for 'outbox 0 queued, 42 sent' "$msgs"
-[ "$(count_mail)" -eq 42 ] || fail "expected 42 invitations in the maildir, found $(count_mail)"
+due=$(awk '$1 == "due" && $2 == "now" { n += $4 } END { print n + 0 }' "$WORK/preview")
+[ "$due" -ge 14 ] || fail "preview promised only $due mails: $(cat "$WORK/preview")"
+wait_for "outbox 0 queued, $due sent" "$msgs"
+[ "$(count_mail)" -eq "$due" ] || fail "expected $due mails in the maildir, found $(count_mail)"
 grep -q '^<6>sent invitation to ' "$WORK/daemon.log" || fail "no 'sent' log lines"
 feed=$WORK/etc/var/kommunalgremium.ics
 [ -s "$feed" ] || fail "no feed file written at start"
@@ -69,8 +73,8 @@ grep -q 'RELOADING=1' "$msgs" || fail "no RELOADING=1"
 wait_for 'neuer Raum' "$feed"
 [ "$(cksum < "$feed")" != "$before" ] || fail "feed unchanged after reload"
 # ... and each member gets one update of the online series, saying what changed.
-wait_for 'outbox 0 queued, 56 sent' "$msgs"
-[ "$(count_mail)" -eq 56 ] || fail "expected 14 updates, maildir has $(count_mail) mails"
+wait_for "outbox 0 queued, $((due + 14)) sent" "$msgs"
+[ "$(count_mail)" -eq $((due + 14)) ] || fail "expected 14 updates, maildir has $(count_mail) mails"
 [ "$(grep -l '^X-Gremium-Kind: update' "$outbox"/* | wc -l)" -eq 14 ] || fail "not 14 updates"
 grep -q 'Neuer Ort: Videokonferenz (neuer Raum)' "$(grep -l '^X-Gremium-Kind: update' "$outbox"/* | head -n 1)" ||
 	fail "the update does not say what changed"

@@ -18,6 +18,12 @@ joiner=neu.mitglied@kreis-neustadt.example
 ctl preview --format tsv --from "$first" --days 400 > "$WORK/occ.tsv"
 : > "$WORK/runs.txt"
 
+# preview lists the mails the planner will send, with their send times
+ctl preview --from "$first" --days 40 > "$WORK/preview"
+grep -q '^  due now  *invitation  *42 messages$' "$WORK/preview" || fail "preview: $(cat "$WORK/preview")"
+grep -q '30.12.2026 09:00  topic-call  *for Mi 20.01.2027 14:00 online, to 14 members$' "$WORK/preview" ||
+	fail "preview lacks the call for topics: $(cat "$WORK/preview")"
+
 # The first run: invitations to everyone; a second run at the same instant
 # plans and sends nothing.
 ctl run-once --now "${first}T09:00" > "$WORK/out" || fail "first run-once failed"
@@ -26,6 +32,7 @@ grep -q '^sent 42, to retry 0, failed 0 (maildir)$' "$WORK/out" || fail "first r
 ctl run-once --now "${first}T09:00" > "$WORK/out" || fail "second run-once failed"
 grep -q '^planned 0 messages$' "$WORK/out" || fail "second run planned again: $(cat "$WORK/out")"
 [ "$(ctl status)" = "42 sent, 0 queued, 0 failed" ] || fail "status: $(ctl status)"
+ctl preview --from "$first" --days 40 | grep -q 'due now' && fail "preview still lists mails due now"
 expect_exit 64 "$GREMIUMCTL" -c "$conf" run-once --now "2027-02-30T09:00"
 expect_exit 64 "$GREMIUMCTL" -c "$conf" run-once --later
 echo "$first" >> "$WORK/runs.txt"

@@ -165,4 +165,48 @@ sed 's|^templates = .*||' "$WORK/etc/good.conf" > "$WORK/etc/tmpl.conf"
 echo "templates = \"$WORK/etc/templates\";" >> "$WORK/etc/tmpl.conf"
 run badtmpl 78 -c "$WORK/etc/tmpl.conf" send-test --to a@b.example --kind reminder
 grep -q "reminder.de.txt:1: unknown placeholder {nope}" "$WORK/badtmpl.out" || fail "template: $(cat "$WORK/badtmpl.out")"
+# ---- run-once through SMTP: what the planner sends over a few days ----
+# each in a folder of its own, so each has its own state database
+for s in good tempfail reject; do
+	mkdir -p "$WORK/run-$s"
+	cp "$WORK/etc/$s.conf" "$WORK/run-$s/gremiumd.conf"
+done
+ls "$WORK/good"/*.eml > "$WORK/before"
+run once1 0 -c "$WORK/run-good/gremiumd.conf" run-once --now 2026-11-28T09:00
+grep -q '^sent 42, to retry 0, failed 0 (smtp)$' "$WORK/once1.out" || fail "run-once: $(cat "$WORK/once1.out")"
+run once2 0 -c "$WORK/run-good/gremiumd.conf" run-once --now 2026-12-30T09:00
+grep -q '^sent 14, ' "$WORK/once2.out" || fail "run-once on 2026-12-30: $(cat "$WORK/once2.out")"
+run once3 0 -c "$WORK/run-good/gremiumd.conf" run-once --now 2027-01-13T09:00
+grep -q '^sent 14, ' "$WORK/once3.out" || fail "run-once on 2027-01-13: $(cat "$WORK/once3.out")"
+ls "$WORK/good"/*.eml | grep -v -F -x -f "$WORK/before" > "$WORK/new-mail"
+$PY - $(cat "$WORK/new-mail") <<'EOT' || fail "the mails run-once sent over SMTP"
+import collections, email, email.policy, sys
+kinds = collections.Counter()
+for path in sys.argv[1:]:
+    m = email.message_from_bytes(open(path, "rb").read(), policy=email.policy.default)
+    for part in m.walk():
+        assert not part.defects, (path, part.defects)
+    env = open(path[:-4] + ".env").read().split()
+    assert env[1:] == [m["To"].addresses[0].addr_spec], (path, env, m["To"])
+    kinds[(str(m["X-Gremium-Kind"]), str(m["X-Gremium-Occurrence"]))] += 1
+want = {("topic-call", "2027-01-20T14:00"): 14, ("reminder", "2027-01-20T14:00"): 14}
+inv = sum(n for (k, _), n in kinds.items() if k == "invitation")
+assert inv == 42, kinds
+assert {k: n for k, n in kinds.items() if k[0] != "invitation"} == want, kinds
+EOT
+[ "$("$GREMIUMCTL" -c "$WORK/run-good/gremiumd.conf" status)" = "70 sent, 0 queued, 0 failed" ] ||
+	fail "status after run-once: $("$GREMIUMCTL" -c "$WORK/run-good/gremiumd.conf" status)"
+
+# 451 for every recipient: everything stays queued, exit 75
+run once-temp 75 -c "$WORK/run-tempfail/gremiumd.conf" run-once --now 2026-11-28T09:00
+grep -q 'temporary failure, retrying later: 451 ' "$WORK/once-temp.out" || fail "tempfail: $(cat "$WORK/once-temp.out")"
+[ "$("$GREMIUMCTL" -c "$WORK/run-tempfail/gremiumd.conf" status)" = "0 sent, 42 queued, 0 failed" ] ||
+	fail "status after 451: $("$GREMIUMCTL" -c "$WORK/run-tempfail/gremiumd.conf" status)"
+
+# 550: failed for good, named by status with the server's answer
+run once-reject 0 -c "$WORK/run-reject/gremiumd.conf" run-once --now 2026-11-28T09:00
+"$GREMIUMCTL" -c "$WORK/run-reject/gremiumd.conf" status > "$WORK/reject-status"
+[ "$(head -n 1 "$WORK/reject-status")" = "0 sent, 0 queued, 42 failed" ] || fail "status after 550: $(cat "$WORK/reject-status")"
+grep -q "^failed: $member_addr (invitation.*): 550 5.1.1 No such user (test)$" "$WORK/reject-status" ||
+	fail "status does not name the refused address: $(cat "$WORK/reject-status")"
 echo "e2e_smtp: ok"

@@ -229,6 +229,7 @@ static const struct broken broken[] = {
 	{ "hour 25", "2027-01-20T14:00", "2027-01-20T25:00", NULL, NULL, 35, "exceptions[1].move_to: \"2027-01-20T25:00\" is not a valid local date and time" },
 	{ "29th of February 2026", "\"2026-03-18T10:00\" ]", "\"2026-02-29T10:00\" ]", NULL, NULL, 30, "series[1].dates[1]: \"2026-02-29T10:00\"" },
 	{ "date listed twice", "\"2026-03-18T10:00\" ]", "\"2027-03-17T10:00\" ]", NULL, NULL, 30, "series[1].dates[1]: the same date is listed twice" },
+	{ "two meetings on one day", "\"2026-03-18T10:00\" ]", "\"2027-03-17T15:00\" ]", NULL, NULL, 30, "series[1].dates[1]: the same date is listed twice (one meeting per day and series)" },
 	/* exceptions */
 	{ "exception not an occurrence", "date = \"2026-12-09\"", "date = \"2026-12-10\"", NULL, NULL, 34, "exceptions[0].date: series \"online\" has no meeting on 2026-12-10" },
 	{ "exception for a non-date", "date = \"2027-01-13\"", "date = \"2027-03-18\"", "series = \"online\"; date = \"2027-03-18\"", "series = \"praesenz\"; date = \"2027-03-18\"", 35, "series \"praesenz\" has no meeting on 2027-03-18" },

@@ -1,0 +1,18 @@
+#!/bin/sh
+# The systemd unit: it parses, and its hardening stays at an exposure of
+# 1.5 or lower in `systemd-analyze security --offline=true`.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+
+unit=$top_builddir/systemd/gremiumd.service
+[ -f "$unit" ] || fail "$unit was not built"
+command -v systemd-analyze >/dev/null || fail "systemd-analyze is missing (scripts/install-deps installs systemd)"
+for key in Type=notify ExecReload= WatchdogSec= Restart=on-failure DynamicUser=yes \
+	StateDirectory= ConfigurationDirectory= LoadCredential=smtp-password; do
+	grep -q "^$key" "$unit" || fail "the unit lacks $key"
+done
+systemd-analyze security --offline=true --no-pager "$unit" > "$WORK/security" 2>&1 ||
+	fail "systemd-analyze failed: $(tail -n 5 "$WORK/security")"
+level=$(sed -n 's/.*Overall exposure level for gremiumd.service: \([0-9.]*\).*/\1/p' "$WORK/security")
+[ -n "$level" ] || fail "no exposure level in: $(tail -n 3 "$WORK/security")"
+awk -v l="$level" 'BEGIN { exit !(l <= 1.5) }' || fail "exposure $level is above 1.5"
+echo "e2e_unit: exposure $level"
