@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +30,7 @@
 
 #include "config.h"
 #include "daemon.h"
+#include "feed.h"
 #include "service.h"
 #include "store.h"
 #include "template.h"
@@ -53,6 +55,9 @@ struct daemon {
 	time_t next_plan;         /* the planner's next due time, 0 = none */
 	unsigned seed;            /* backoff jitter */
 	char *feed;               /* the feed bytes last written */
+	time_t feed_mtime;        /* their Last-Modified */
+	struct feed *server;      /* the feed's HTTP server, or NULL */
+	char *server_listen;      /* its feed.listen (NULL: systemd's socket) */
 	size_t sent, failed;      /* since start, for STATUS= */
 	char status[256];         /* the STATUS= line, without the prefix */
 };
@@ -152,6 +157,115 @@ static int setup_load(const char *path, const struct setup *old, struct setup *r
 	return 0;
 }
 
+/* ---- the feed's HTTP server (see feed.h) ---- */
+
+/* Hand the current feed bytes to the HTTP server. */
+static void feed_server_publish(struct daemon *d)
+{
+	int r;
+
+	if (!d->server || !d->feed)
+		return;
+	r = feed_set(d->server, d->feed, strlen(d->feed), d->feed_mtime);
+	if (r < 0)
+		dlog(SD_ERR, "cannot update the HTTP feed: %s, serving the previous one", strerror(-r));
+}
+
+/* The listening socket systemd passed (gremiumd.socket), or -1. */
+static int feed_server_inherited_fd(void)
+{
+	/* unset: the variables are meant for this process only */
+	int n = sd_listen_fds(1);
+
+	if (n <= 0)
+		return -1;
+	if (n > 1)
+		dlog(SD_WARNING, "systemd passed %d sockets, serving the feed on the first, ignoring the others", n);
+	if (sd_is_socket(SD_LISTEN_FDS_START, AF_UNSPEC, SOCK_STREAM, 1) <= 0) {
+		dlog(SD_WARNING, "the socket systemd passed is no listening stream socket, ignoring it");
+		return -1;
+	}
+	return SD_LISTEN_FDS_START;
+}
+
+/*
+ * Start the HTTP server for cfg->feed.listen (NULL: none), replacing the
+ * running one.  The new server is started before the old one stops, so a
+ * failure keeps the old one; only when the new address collides with the
+ * old one's port (e.g. 127.0.0.1:8080 -> 0.0.0.0:8080) the old one has to go
+ * first.  Returns 0 or a negative errno (logged).
+ */
+static int feed_server_replace(struct daemon *d)
+{
+	const struct gr_feed *cfg = &d->cur.cfg->feed;
+	struct feed *f = NULL;
+	char err[256];
+	int r = 0;
+
+	if (cfg->listen) {
+		r = feed_new(cfg->listen, -1, cfg->path, &f, err, sizeof(err));
+		if (r == -EADDRINUSE && d->server) {
+			feed_free(d->server);
+			d->server = NULL;
+			r = feed_new(cfg->listen, -1, cfg->path, &f, err, sizeof(err));
+		}
+		if (r < 0) {
+			dlog(SD_ERR, "feed: %s%s", err, d->server ? ", keeping the running HTTP server" : "");
+			return r;
+		}
+		dlog(SD_INFO, "feed served at http://%s%s", cfg->listen, cfg->path);
+	}
+	feed_free(d->server);
+	free(d->server_listen);
+	d->server = f;
+	d->server_listen = util_strdup0(cfg->listen);
+	feed_server_publish(d);
+	return 0;
+}
+
+/* At start: systemd's socket wins over feed.listen. */
+static int feed_server_start(struct daemon *d)
+{
+	const struct gr_feed *cfg = &d->cur.cfg->feed;
+	int fd = feed_server_inherited_fd();
+	char err[256];
+	int r;
+
+	if (fd < 0)
+		return feed_server_replace(d);
+	r = feed_new(NULL, fd, cfg->path, &d->server, err, sizeof(err));
+	if (r < 0) {
+		dlog(SD_ERR, "feed: %s", err);
+		return r;
+	}
+	if (cfg->listen)
+		dlog(SD_NOTICE, "feed.listen \"%s\" is overridden by the socket systemd passed, ignoring", cfg->listen);
+	dlog(SD_INFO, "feed served at port %u, path %s (socket from systemd)", feed_port(d->server), cfg->path);
+	feed_server_publish(d);
+	return 0;
+}
+
+/* After a reload: a changed feed.listen restarts the server, a changed
+ * path is swapped in; the feed bytes follow in update_feed(). */
+static void feed_server_reload(struct daemon *d)
+{
+	const struct gr_feed *cfg = &d->cur.cfg->feed;
+	bool inherited = d->server && !d->server_listen;
+	int r;
+
+	if (inherited || (d->server && cfg->listen && strcmp(d->server_listen, cfg->listen) == 0)) {
+		r = feed_set_path(d->server, cfg->path);
+		if (r < 0)
+			dlog(SD_ERR, "cannot change the feed path: %s, ignoring", strerror(-r));
+		return;
+	}
+	if (!d->server && !cfg->listen)
+		return;
+	dlog(SD_INFO, "feed.listen changed from %s to %s, restarting the HTTP server",
+	     d->server_listen ? d->server_listen : "(none)", cfg->listen ? cfg->listen : "(none)");
+	(void)feed_server_replace(d);
+}
+
 /* Rewrite the feed file when the calendar changed. */
 static void update_feed(struct daemon *d)
 {
@@ -183,6 +297,8 @@ static void update_feed(struct daemon *d)
 	}
 	free(d->feed);
 	d->feed = feed;
+	d->feed_mtime = cfg->mtime;
+	feed_server_publish(d);
 }
 
 static void format_local(const struct daemon *d, time_t t, char *buf, size_t len)
@@ -323,6 +439,7 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *u
 	d->cur = next;
 	dlog(SD_INFO, "configuration reloaded: %zu members, %zu series", next.cfg->n_members,
 	     next.cfg->n_series);
+	feed_server_reload(d);
 	update_feed(d);
 	(void)sd_notify(0, "READY=1");
 	cycle(d);
@@ -386,6 +503,10 @@ int daemon_run(struct daemon *d)
 	int r;
 
 	update_feed(d);
+	/* after update_feed(), so the server never starts without a feed;
+	 * after daemon_new() blocked the signals, which its thread inherits */
+	if (feed_server_start(d) < 0)
+		return EX_UNAVAILABLE;
 	dlog(SD_INFO, "gremiumd %s running: %zu members, %zu series, %s delivery", PACKAGE_VERSION,
 	     d->cur.cfg->n_members, d->cur.cfg->n_series, tr_name(d->cur.tr));
 	(void)sd_notify(0, "READY=1");
@@ -403,6 +524,8 @@ void daemon_free(struct daemon *d)
 {
 	if (!d)
 		return;
+	feed_free(d->server);
+	free(d->server_listen);
 	sd_event_source_unref(d->timer);
 	sd_event_source_unref(d->sender);
 	sd_event_unref(d->event);
