@@ -145,9 +145,12 @@ static int setup_load(const char *path, const struct setup *old, struct setup *r
 	free(buf);
 	if (r == 0 && old && old->db && strcmp(old->cfg->state, s.cfg->state) == 0) {
 		s.db = old->db;
-	} else if (r == 0 && store_open(s.cfg->state, STORE_OPEN_SENDER, &s.db, err, sizeof(err)) < 0) {
-		dlog(SD_ERR, "state database: %s", err);
-		r = EX_CANTCREAT;
+	} else if (r == 0) {
+		int e = store_open(s.cfg->state, STORE_OPEN_SENDER, &s.db, err, sizeof(err));
+		if (e < 0) {
+			dlog(SD_ERR, "state database: %s", err);
+			r = e == -EBUSY ? EX_TEMPFAIL : EX_CANTCREAT;
+		}
 	}
 	if (r != 0) {
 		setup_free(&s, old ? old->db : NULL);

@@ -13,11 +13,14 @@ struct daemon;
 /*
  * Load config_path and set up the loop.  Returns 0 and *ret, or a sysexits
  * code (> 0): EX_CONFIG when the config is bad (every problem logged),
- * EX_NOINPUT when it is missing, EX_OSERR when the loop cannot be set up.
+ * EX_NOINPUT when it is missing, EX_CANTCREAT when the state database
+ * cannot be opened, EX_TEMPFAIL when another process sends from it,
+ * EX_OSERR when the loop cannot be set up.
  */
 int daemon_new(const char *config_path, struct daemon **ret);
 
-/* Run until SIGTERM/SIGINT.  Returns the process exit code. */
+/* Run until SIGTERM/SIGINT.  Returns the process exit code: 0, or
+ * EX_UNAVAILABLE when the feed's HTTP address cannot be bound at start. */
 int daemon_run(struct daemon *d);
 
 void daemon_free(struct daemon *d);
