@@ -28,6 +28,11 @@ run "$build/src/gremiumctl" -c "$conf" check
 run "$build/src/gremiumctl" --help
 run "$build/src/gremiumctl" -c "$conf" preview --from 2026-11-01 --days 400
 run "$build/src/gremiumctl" -c "$conf" ics -o "$work/feed.ics"
+run "$build/src/gremiumctl" -c "$conf" run-once --now 2026-11-28T09:00
+run "$build/src/gremiumctl" -c "$conf" run-once --now 2026-12-30T09:00
+run "$build/src/gremiumctl" -c "$conf" status
+run "$build/src/gremiumctl" -c "$conf" send-test --to test@example.org --kind invitation
+run "$build/src/gremiumctl" -c "$conf" send-test --to test@example.org --kind topic-call
 printf 'committee = { nme = "x"; };\n' > "$work/bad.conf"
 run "$build/src/gremiumctl" -c "$work/bad.conf" check
 exit $rc
