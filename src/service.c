@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include "ical.h"
 #include "mail.h"
@@ -470,13 +472,44 @@ time_t service_retry_at(time_t now, int attempts, unsigned *seed)
 	return now + delay;
 }
 
+/*
+ * Record the outcome of claimed entry e at now: sent, retry with backoff
+ * while retry_for_hours last (counted from when it was enqueued), else
+ * failed.  Fills *ret; 0 or a negative errno with a reason in err.
+ */
+static int record(const struct gr_config *cfg, struct store *db, const struct store_entry *e,
+                  const struct tr_outcome *out, time_t now, unsigned *seed,
+                  struct service_sent *ret, char *err, size_t errlen)
+{
+	struct service_sent sent = { .result = out->result };
+	int r;
+
+	snprintf(sent.recipient, sizeof(sent.recipient), "%s", e->recipient);
+	snprintf(sent.kind, sizeof(sent.kind), "%s", e->kind);
+	snprintf(sent.reply, sizeof(sent.reply), "%s", out->reply);
+	if (out->result == TR_SENT) {
+		r = store_outbox_sent(db, e->id, now);
+	} else if (out->result == TR_TEMPORARY &&
+	           now < e->created + (time_t)cfg->delivery.retry_for_hours * 3600) {
+		sent.retry_at = service_retry_at(now, e->attempts, seed);
+		r = store_outbox_retry(db, e->id, sent.retry_at, out->reply, now);
+	} else {
+		sent.gave_up = out->result == TR_TEMPORARY;
+		r = store_outbox_failed(db, e->id, out->reply, now);
+	}
+	if (r < 0)
+		snprintf(err, errlen, "recording the outcome for %s: %s", e->recipient, store_errmsg(db));
+	*ret = sent;
+	return r;
+}
+
 int service_send(const struct gr_config *cfg, struct store *db, struct transport *tr,
                  time_t now, unsigned *seed, struct service_sent *ret,
                  char *err, size_t errlen)
 {
 	struct store_entry e = { 0 };
 	struct tr_outcome out = { 0 };
-	struct service_sent sent = { 0 };
+	struct service_sent sent;
 	int r;
 
 	r = store_outbox_claim(db, now, &e);
@@ -487,25 +520,389 @@ int service_send(const struct gr_config *cfg, struct store *db, struct transport
 		return r;
 	}
 	(void)tr_send(tr, cfg->committee.organizer_email, e.recipient, e.message, e.message_len, &out);
-	snprintf(sent.recipient, sizeof(sent.recipient), "%s", e.recipient);
-	snprintf(sent.kind, sizeof(sent.kind), "%s", e.kind);
-	snprintf(sent.reply, sizeof(sent.reply), "%s", out.reply);
-	sent.result = out.result;
-	if (out.result == TR_SENT) {
-		r = store_outbox_sent(db, e.id, now);
-	} else if (out.result == TR_TEMPORARY &&
-	           now < e.created + (time_t)cfg->delivery.retry_for_hours * 3600) {
-		sent.retry_at = service_retry_at(now, e.attempts, seed);
-		r = store_outbox_retry(db, e.id, sent.retry_at, out.reply, now);
-	} else {
-		sent.gave_up = out.result == TR_TEMPORARY;
-		r = store_outbox_failed(db, e.id, out.reply, now);
-	}
-	if (r < 0)
-		snprintf(err, errlen, "recording the outcome for %s: %s", e.recipient, store_errmsg(db));
+	r = record(cfg, db, &e, &out, now, seed, &sent, err, errlen);
 	store_entry_free(&e);
 	if (r < 0)
 		return r;
 	*ret = sent;
 	return 1;
+}
+
+/* ---- rate limit and progress (pure) ---- */
+
+void service_bucket_init(struct service_bucket *b, int per_minute, uint64_t now)
+{
+	b->per_usec = per_minute > 0 ? per_minute / 60e6 : 0;
+	/* a burst of one second's worth: smooth, yet a small committee's
+	 * mails do not trickle out one by one */
+	b->burst = per_minute >= 60 ? per_minute / 60.0 : 1.0;
+	b->tokens = b->burst;
+	b->last = now;
+}
+
+bool service_bucket_take(struct service_bucket *b, uint64_t now, uint64_t *ret_wait)
+{
+	if (b->per_usec <= 0)
+		return true;
+	if (now > b->last) {
+		b->tokens += (double)(now - b->last) * b->per_usec;
+		if (b->tokens > b->burst)
+			b->tokens = b->burst;
+		b->last = now;
+	}
+	if (b->tokens >= 1.0) {
+		b->tokens -= 1.0;
+		return true;
+	}
+	/* +1: never wake up a hair too early and spin */
+	*ret_wait = (uint64_t)((1.0 - b->tokens) / b->per_usec) + 1;
+	return false;
+}
+
+static void format_duration(double secs, char *buf, size_t len)
+{
+	long s = secs < 0 ? 0 : secs > 359999 ? 359999 : (long)(secs + 0.5);
+
+	if (s >= 3600)
+		snprintf(buf, len, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+	else
+		snprintf(buf, len, "%ld:%02ld", s / 60, s % 60);
+}
+
+void service_progress_format(size_t sent, size_t deferred, size_t failed, size_t total,
+                             double elapsed, char *buf, size_t len)
+{
+	size_t done = sent + deferred + failed;
+	double rate = elapsed > 0 ? done / elapsed : 0;
+	char eta[32] = "-:--", extra[96] = "";
+
+	if (total < done)
+		total = done;
+	if (rate > 0)
+		format_duration((double)(total - done) / rate, eta, sizeof(eta));
+	if (deferred || failed)
+		snprintf(extra, sizeof(extra), ", %zu deferred, %zu failed", deferred, failed);
+	snprintf(buf, len, "%zu/%zu sent%s, %.0f/s, ETA %s", sent, total, extra, rate, eta);
+}
+
+/* ---- the sender ---- */
+
+struct sender_slot {
+	struct store_entry e;
+	bool used;
+};
+
+struct service_sender {
+	const struct gr_config *cfg;
+	struct store *db;
+	struct transport *tr;
+	sd_event *ev;
+	struct service_sender_ops ops;
+	time_t fixed_now;
+	unsigned seed;
+	sd_event_source *fill;          /* defer: claim into free slots */
+	sd_event_source *curl_timer;    /* libcurl's timeout */
+	sd_event_source *rate_timer;    /* the next token */
+	struct service_bucket bucket;
+	struct sender_slot *slots;
+	size_t n_slots, in_flight;
+	bool stopping, busy;            /* busy: between a kick and idle() */
+	int error;                      /* a store error stopped claiming */
+	char err[512];
+	/* the current drain, for progress */
+	size_t sent, deferred, failed, total;
+	uint64_t started;               /* CLOCK_MONOTONIC usec */
+};
+
+static time_t sender_now(const struct service_sender *s)
+{
+	return s->fixed_now ? s->fixed_now : time(NULL);
+}
+
+static uint64_t mono_usec(const struct service_sender *s)
+{
+	uint64_t now = 0;
+
+	(void)sd_event_now(s->ev, CLOCK_MONOTONIC, &now);
+	return now;
+}
+
+static void sender_fail(struct service_sender *s, int r, const char *what)
+{
+	if (s->error)
+		return;
+	s->error = r;
+	snprintf(s->err, sizeof(s->err), "%s", what);
+}
+
+/* transport's done(): record, free the slot, let the loop refill it */
+static void on_delivered(void *data, void *job, const struct tr_outcome *out)
+{
+	struct service_sender *s = data;
+	struct sender_slot *slot = job;
+	struct service_sent sent;
+	char err[512];
+	int r;
+
+	r = record(s->cfg, s->db, &slot->e, out, sender_now(s), &s->seed, &sent, err, sizeof(err));
+	store_entry_free(&slot->e);
+	slot->used = false;
+	s->in_flight--;
+	if (r < 0) {
+		sender_fail(s, r, err);
+	} else {
+		if (sent.result == TR_SENT)
+			s->sent++;
+		else if (sent.result == TR_TEMPORARY && !sent.gave_up)
+			s->deferred++;
+		else
+			s->failed++;
+		s->ops.outcome(s->ops.data, &sent);
+	}
+	(void)sd_event_source_set_enabled(s->fill, SD_EVENT_ON);
+}
+
+/* libcurl refused to start: the entry goes back with a short delay. */
+static void start_failed(struct service_sender *s, struct sender_slot *slot, int r)
+{
+	struct tr_outcome out = { .result = TR_TEMPORARY };
+
+	snprintf(out.reply, sizeof(out.reply), "cannot start the delivery: %s", strerror(-r));
+	on_delivered(s, slot, &out);
+}
+
+/* May a delivery start now (rate limit)?  If not, the rate timer is armed. */
+static bool rate_allows(struct service_sender *s)
+{
+	uint64_t now = mono_usec(s), wait = 0;
+
+	if (service_bucket_take(&s->bucket, now, &wait))
+		return true;
+	(void)sd_event_source_set_time(s->rate_timer, now + wait);
+	(void)sd_event_source_set_enabled(s->rate_timer, SD_EVENT_ONESHOT);
+	return false;
+}
+
+/*
+ * Claim one entry into a free slot and start it.  1 started, 0 nothing
+ * due, -EAGAIN rate-limited, other < 0: store error (recorded in s).
+ */
+static int fill_one(struct service_sender *s)
+{
+	struct sender_slot *slot = NULL;
+	int r;
+
+	for (size_t i = 0; i < s->n_slots && !slot; i++)
+		if (!s->slots[i].used)
+			slot = &s->slots[i];
+	if (!slot || !rate_allows(s))
+		return -EAGAIN;
+	r = store_outbox_claim(s->db, sender_now(s), &slot->e);
+	if (r == -ENOENT) {
+		/* the token stays unused: give it back */
+		s->bucket.tokens += s->bucket.per_usec > 0 ? 1.0 : 0;
+		return 0;
+	}
+	if (r < 0) {
+		sender_fail(s, r, store_errmsg(s->db));
+		return r;
+	}
+	slot->used = true;
+	s->in_flight++;
+	r = tr_start(s->tr, slot, s->cfg->committee.organizer_email, slot->e.recipient,
+	             slot->e.message, slot->e.message_len);
+	if (r < 0)
+		start_failed(s, slot, r);
+	return 1;
+}
+
+/*
+ * The fill source: at most one round of slots per loop iteration, so that
+ * signals, the watchdog and socket events are served in between even when
+ * every delivery completes at once (maildir).
+ */
+static int on_fill(sd_event_source *src, void *data)
+{
+	struct service_sender *s = data;
+	int r = 1;
+
+	(void)src;
+	for (size_t i = 0; i < s->n_slots && r > 0 && !s->stopping && !s->error; i++)
+		if (tr_slots_free(s->tr) > 0)
+			r = fill_one(s);
+	if (r > 0 && !s->stopping && !s->error && tr_slots_free(s->tr) > 0)
+		return 0;       /* more may be due: stay on */
+	(void)sd_event_source_set_enabled(s->fill, SD_EVENT_OFF);
+	if (s->in_flight == 0 && s->busy && (r == 0 || s->stopping || s->error)) {
+		s->busy = false;
+		s->ops.idle(s->ops.data, s->error, s->err);
+	}
+	return 0;
+}
+
+static int on_rate(sd_event_source *src, uint64_t usec, void *data)
+{
+	struct service_sender *s = data;
+
+	(void)src, (void)usec;
+	return sd_event_source_set_enabled(s->fill, SD_EVENT_ON);
+}
+
+/* ---- libcurl's sockets and timer on sd-event (transport.h hooks) ---- */
+
+static int on_io(sd_event_source *src, int fd, uint32_t revents, void *data)
+{
+	struct service_sender *s = data;
+	/* an error or hang-up is for libcurl to read and report */
+	int events = (revents & (EPOLLIN | EPOLLERR | EPOLLHUP) ? TR_IO_IN : 0) |
+	             (revents & EPOLLOUT ? TR_IO_OUT : 0);
+
+	(void)src;
+	if (tr_run(s->tr, fd, events) < 0)
+		sender_fail(s, -EIO, "libcurl failed to drive the SMTP sessions");
+	return 0;
+}
+
+static int on_curl_timeout(sd_event_source *src, uint64_t usec, void *data)
+{
+	struct service_sender *s = data;
+
+	(void)src, (void)usec;
+	if (tr_run(s->tr, -1, 0) < 0)
+		sender_fail(s, -EIO, "libcurl failed to drive the SMTP sessions");
+	return 0;
+}
+
+/* fd_data holds the fd's io source */
+static int hook_watch(void *data, int fd, int what, void **fd_data)
+{
+	struct service_sender *s = data;
+	sd_event_source *src = *fd_data;
+	uint32_t events = (what & TR_IO_IN ? EPOLLIN : 0) | (what & TR_IO_OUT ? EPOLLOUT : 0);
+
+	if (what & TR_IO_REMOVE) {
+		(void)sd_event_source_disable_unref(src);
+		*fd_data = NULL;
+		return 0;
+	}
+	if (src)
+		return sd_event_source_set_io_events(src, events);
+	return sd_event_add_io(s->ev, (sd_event_source **)fd_data, fd, events, on_io, s);
+}
+
+static int hook_timer(void *data, long ms)
+{
+	struct service_sender *s = data;
+	int r;
+
+	if (ms < 0)
+		return sd_event_source_set_enabled(s->curl_timer, SD_EVENT_OFF);
+	r = sd_event_source_set_time(s->curl_timer, mono_usec(s) + (uint64_t)ms * 1000);
+	return r < 0 ? r : sd_event_source_set_enabled(s->curl_timer, SD_EVENT_ONESHOT);
+}
+
+/* The event sources; all start disabled. */
+static int sender_sources(struct service_sender *s)
+{
+	int r = sd_event_add_defer(s->ev, &s->fill, on_fill, s);
+
+	/* accuracy 1 us: libcurl's timeouts are in milliseconds, and
+	 * sd-event's default would coalesce them to 250 ms */
+	if (r >= 0)
+		r = sd_event_add_time(s->ev, &s->curl_timer, CLOCK_MONOTONIC, UINT64_MAX, 1,
+		                      on_curl_timeout, s);
+	if (r >= 0)
+		r = sd_event_add_time(s->ev, &s->rate_timer, CLOCK_MONOTONIC, UINT64_MAX, 1,
+		                      on_rate, s);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(s->fill, SD_EVENT_OFF);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(s->curl_timer, SD_EVENT_OFF);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(s->rate_timer, SD_EVENT_OFF);
+	return r < 0 ? r : 0;
+}
+
+int service_sender_new(const struct gr_config *cfg, struct store *db, struct transport *tr,
+                       sd_event *ev, time_t fixed_now, const struct service_sender_ops *ops,
+                       struct service_sender **ret)
+{
+	struct service_sender *s = calloc(1, sizeof(*s));
+	struct tr_hooks hooks = { hook_watch, hook_timer, on_delivered, s };
+	int r;
+
+	if (!s)
+		return -ENOMEM;
+	*s = (struct service_sender){
+		.cfg = cfg, .db = db, .tr = tr, .ev = sd_event_ref(ev), .ops = *ops,
+		.fixed_now = fixed_now, .seed = (unsigned)time(NULL) ^ (unsigned)getpid(),
+	};
+	s->n_slots = cfg->delivery.connections > 0 ? (size_t)cfg->delivery.connections : 1;
+	s->slots = calloc(s->n_slots, sizeof(*s->slots));
+	r = s->slots ? sender_sources(s) : -ENOMEM;
+	if (r == 0)
+		r = tr_async(tr, &hooks);
+	if (r < 0) {
+		service_sender_free(s);
+		return r;
+	}
+	service_bucket_init(&s->bucket, cfg->delivery.rate_per_minute, mono_usec(s));
+	*ret = s;
+	return 0;
+}
+
+void service_sender_kick(struct service_sender *s)
+{
+	long due = 0;
+
+	if (!s->busy) {
+		s->busy = true;
+		s->sent = s->deferred = s->failed = s->total = 0;
+		s->started = mono_usec(s);
+	}
+	s->error = 0;
+	s->err[0] = '\0';
+	if (store_outbox_due_count(s->db, sender_now(s), &due) == 0)
+		s->total = s->sent + s->deferred + s->failed + s->in_flight + (size_t)due;
+	(void)sd_event_source_set_enabled(s->fill, SD_EVENT_ON);
+}
+
+void service_sender_stop(struct service_sender *s)
+{
+	s->stopping = true;
+	(void)sd_event_source_set_enabled(s->fill, SD_EVENT_ON);
+}
+
+size_t service_sender_in_flight(const struct service_sender *s)
+{
+	return s->in_flight;
+}
+
+void service_sender_progress(const struct service_sender *s, char *buf, size_t len)
+{
+	double elapsed = (double)(mono_usec(s) - s->started) / 1e6;
+
+	service_progress_format(s->sent, s->deferred, s->failed, s->total, elapsed, buf, len);
+}
+
+void service_sender_free(struct service_sender *s)
+{
+	if (!s)
+		return;
+	/* the transport's last hook calls need s */
+	tr_async_end(s->tr);
+	/* in flight, e.g. when a reload replaces the transport: queue them
+	 * again now rather than leave them `sending` until the next start */
+	for (size_t i = 0; s->slots && i < s->n_slots; i++) {
+		if (s->slots[i].used)
+			(void)store_outbox_retry(s->db, s->slots[i].e.id, sender_now(s),
+			                         "delivery interrupted", sender_now(s));
+		store_entry_free(&s->slots[i].e);
+	}
+	free(s->slots);
+	sd_event_source_disable_unref(s->fill);
+	sd_event_source_disable_unref(s->curl_timer);
+	sd_event_source_disable_unref(s->rate_timer);
+	sd_event_unref(s->ev);
+	free(s);
 }

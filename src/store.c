@@ -784,6 +784,24 @@ int store_outbox_next_due(struct store *db, time_t *ret)
 	return r;
 }
 
+int store_outbox_due_count(struct store *db, time_t now, long *ret)
+{
+	sqlite3_stmt *st;
+	int r = prepare(db, &st,
+	                "SELECT count(*) FROM outbox WHERE status = 'queued' AND next_attempt <= ?",
+	                "I", (int64_t)now);
+
+	if (r < 0)
+		return r;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*ret = (long)sqlite3_column_int64(st, 0);
+	else
+		r = fail(db, rc, "count due entries");
+	sqlite3_finalize(st);
+	return r;
+}
+
 /* Change a `sending` entry; -ESTALE when it is not (or no longer) sending. */
 static int finish(struct store *db, sqlite3_stmt *st, int64_t id)
 {

@@ -196,6 +196,9 @@ void store_entry_free(struct store_entry *e);
 /* The earliest next_attempt of a queued entry: 0 and *ret, or -ENOENT. */
 int store_outbox_next_due(struct store *db, time_t *ret);
 
+/* How many queued entries are due at now (for progress: never loads them). */
+int store_outbox_due_count(struct store *db, time_t now, long *ret);
+
 /* Outcome of a claimed entry (status `sending`; else -ESTALE).  answer is the
  * server's reply (may be NULL for sent). */
 int store_outbox_sent(struct store *db, int64_t id, time_t now);
