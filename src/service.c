@@ -372,20 +372,34 @@ int service_render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
 
 /* ---- planning ---- */
 
-/* Render every action into changes[i].message (owned by msgs[i]). */
-static int render_all(const struct gr_config *cfg, const struct tmpl_set *tmpl,
-                      const struct sched_list *occ, const struct plan_result *res,
-                      struct store_change *changes, char **msgs, time_t now,
-                      char *err, size_t errlen)
+/*
+ * Render each action and record it (changes[i] belongs to actions[i]) one
+ * after the other, then the remaining changes: only one rendered message is
+ * in memory at a time, whatever the number of members; it is all one
+ * transaction of the caller.
+ */
+static int render_and_apply(const struct gr_config *cfg, const struct tmpl_set *tmpl,
+                            struct store *db, const struct sched_list *occ,
+                            const struct plan_result *res, struct store_change *changes,
+                            size_t n, time_t now, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < res->n_actions; i++) {
-		int r = service_render(cfg, tmpl, occ, &res->actions[i], now, &msgs[i],
-		                       &changes[i].message_len, err, errlen);
-		if (r < 0)
-			return r;
-		changes[i].message = msgs[i];
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < res->n_actions; i++) {
+		char *msg = NULL;
+
+		r = service_render(cfg, tmpl, occ, &res->actions[i], now, &msg,
+		                   &changes[i].message_len, err, errlen);
+		changes[i].message = msg;
+		if (r == 0 && (r = store_apply(db, &changes[i], 1, now)) < 0)
+			snprintf(err, errlen, "recording the plan: %s", store_errmsg(db));
+		changes[i].message = NULL;
+		free(msg);
 	}
-	return 0;
+	if (r == 0 && n > res->n_actions &&
+	    (r = store_apply(db, changes + res->n_actions, n - res->n_actions, now)) < 0)
+		snprintf(err, errlen, "recording the plan: %s", store_errmsg(db));
+	return r;
 }
 
 static int plan_in_transaction(const struct gr_config *cfg, const struct tmpl_set *tmpl,
@@ -395,7 +409,6 @@ static int plan_in_transaction(const struct gr_config *cfg, const struct tmpl_se
 	struct store_state state = { 0 };
 	struct plan_result res = { 0 };
 	struct store_change *changes = NULL;
-	char **msgs = NULL;
 	size_t n = 0;
 	int r;
 
@@ -404,21 +417,14 @@ static int plan_in_transaction(const struct gr_config *cfg, const struct tmpl_se
 		r = plan_run(cfg, occ, &state, now, &res);
 	else
 		snprintf(err, errlen, "reading the state: %s", store_errmsg(db));
-	if (r == 0 && (r = plan_changes(&res, &changes, &n)) == 0) {
-		msgs = calloc(res.n_actions + 1, sizeof(*msgs));
-		r = msgs ? render_all(cfg, tmpl, occ, &res, changes, msgs, now, err, errlen) : -ENOMEM;
-	}
-	if (r == 0 && n > 0 && (r = store_apply(db, changes, n, now)) < 0)
-		snprintf(err, errlen, "recording the plan: %s", store_errmsg(db));
+	if (r == 0 && (r = plan_changes(&res, &changes, &n)) == 0)
+		r = render_and_apply(cfg, tmpl, db, occ, &res, changes, n, now, err, errlen);
 	if (r == 0) {
 		ret->enqueued = res.n_actions;
 		ret->next_due = res.next_due;
 	} else if (!err[0]) {
 		snprintf(err, errlen, "planning: %s", strerror(-r));
 	}
-	for (size_t i = 0; msgs && i < res.n_actions; i++)
-		free(msgs[i]);
-	free(msgs);
 	free(changes);
 	plan_result_free(&res);
 	store_state_free(&state);
