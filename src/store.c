@@ -447,6 +447,13 @@ int store_begin(struct store *db)
 	return r < 0 ? r : exec(db, "BEGIN IMMEDIATE", "begin");
 }
 
+int store_outbox_begin(struct store *db)
+{
+	int r = set_sync(db, false);
+
+	return r < 0 ? r : exec(db, "BEGIN IMMEDIATE", "begin");
+}
+
 int store_commit(struct store *db)
 {
 	return exec(db, "COMMIT", "commit");

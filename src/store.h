@@ -167,6 +167,10 @@ int store_schema_version(struct store *db, int *ret);
  * plan made from it is applied.
  */
 int store_begin(struct store *db);
+/* A transaction for outbox state changes only (claims and outcomes): its
+ * commit survives a crash of the process, not necessarily a power loss
+ * (synchronous=NORMAL; see store.c). */
+int store_outbox_begin(struct store *db);
 int store_commit(struct store *db);
 int store_rollback(struct store *db);
 
