@@ -24,11 +24,20 @@
 /* How long a writer waits for another process's lock before -EBUSY. */
 #define STORE_BUSY_MS 10000
 
+/* Statements kept prepared: every distinct SQL text of this file fits. */
+#define STORE_CACHE_SIZE 40
+
 struct store {
 	sqlite3 *db;
 	int lock_fd;            /* flock()ed "<path>.lock" of a sender, or -1 */
 	bool sync_full;         /* PRAGMA synchronous is FULL (else NORMAL) */
 	char err[256];
+	struct store_cached {   /* prepared statements, by their SQL text */
+		const char *sql;        /* a string literal: compared by address */
+		sqlite3_stmt *st;
+		bool used;              /* handed out, not yet released */
+	} cache[STORE_CACHE_SIZE];
+	size_t n_cache;
 };
 
 /*
@@ -161,16 +170,56 @@ static int exec(struct store *db, const char *sql, const char *what)
 }
 
 /*
- * Prepare sql and bind the arguments described by fmt: 't' const char *
- * (NULL binds NULL), 'i' int, 'I' int64_t, 'b' const void * + size_t.
- * Returns 0 and *ret, or a negative code (statement finalized).
+ * Statements are prepared once per connection and reused: parsing the SQL
+ * again for every message took a fifth of the time of planning and sending
+ * 10,000 mails.  A statement in use (a nested use of the same SQL) gets a
+ * fresh one that is finalized when released.
+ */
+static int stmt_get(struct store *db, const char *sql, sqlite3_stmt **ret)
+{
+	struct store_cached *c = NULL;
+	int rc;
+
+	for (size_t i = 0; i < db->n_cache; i++)
+		if (db->cache[i].sql == sql && !db->cache[i].used)
+			c = &db->cache[i];
+	if (c) {
+		c->used = true;
+		*ret = c->st;
+		return SQLITE_OK;
+	}
+	rc = sqlite3_prepare_v3(db->db, sql, -1, SQLITE_PREPARE_PERSISTENT, ret, NULL);
+	if (rc == SQLITE_OK && db->n_cache < STORE_CACHE_SIZE)
+		db->cache[db->n_cache++] = (struct store_cached){ sql, *ret, true };
+	return rc;
+}
+
+/* Give a statement back: reset for its next use (bindings cleared, as
+ * they point at the caller's memory), or finalized when not cached. */
+static void stmt_release(struct store *db, sqlite3_stmt *st)
+{
+	for (size_t i = 0; i < db->n_cache; i++)
+		if (db->cache[i].st == st) {
+			(void)sqlite3_reset(st);
+			(void)sqlite3_clear_bindings(st);
+			db->cache[i].used = false;
+			return;
+		}
+	sqlite3_finalize(st);
+}
+
+/*
+ * Prepare sql (a string literal) and bind the arguments described by fmt:
+ * 't' const char * (NULL binds NULL), 'i' int, 'I' int64_t, 'b' const void
+ * * + size_t.  Returns 0 and *ret (give it back with stmt_release()), or a
+ * negative code (statement released).
  */
 static int prepare(struct store *db, sqlite3_stmt **ret, const char *sql,
                    const char *fmt, ...)
 {
 	sqlite3_stmt *st = NULL;
 	va_list ap;
-	int rc = sqlite3_prepare_v2(db->db, sql, -1, &st, NULL);
+	int rc = stmt_get(db, sql, &st);
 
 	if (rc != SQLITE_OK)
 		return fail(db, rc, "prepare");
@@ -202,7 +251,7 @@ static int prepare(struct store *db, sqlite3_stmt **ret, const char *sql,
 	va_end(ap);
 	if (rc != SQLITE_OK) {
 		int r = fail(db, rc, "bind");
-		sqlite3_finalize(st);
+		stmt_release(db, st);
 		return r;
 	}
 	*ret = st;
@@ -215,7 +264,7 @@ static int run(struct store *db, sqlite3_stmt *st, const char *what)
 	int rc = sqlite3_step(st);
 	int r = rc == SQLITE_DONE ? 0 : fail(db, rc, what);
 
-	sqlite3_finalize(st);
+	stmt_release(db, st);
 	return r;
 }
 
@@ -252,7 +301,7 @@ int store_schema_version(struct store *db, int *ret)
 		*ret = sqlite3_column_int(st, 0);
 	else
 		r = fail(db, rc, "read schema version");
-	sqlite3_finalize(st);
+	stmt_release(db, st);
 	return r;
 }
 
@@ -407,8 +456,10 @@ void store_close(struct store *db)
 		return;
 	if (db->db && !sqlite3_get_autocommit(db->db))
 		(void)sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
-	/* close_v2 never fails for lack of finalized statements: we finalize
-	 * every statement where it is used */
+	for (size_t i = 0; i < db->n_cache; i++)
+		sqlite3_finalize(db->cache[i].st);
+	/* close_v2 never fails for lack of finalized statements: every other
+	 * statement is finalized where it is used */
 	(void)sqlite3_close_v2(db->db);
 	if (db->lock_fd >= 0)
 		close(db->lock_fd); /* releases the flock */
@@ -561,7 +612,7 @@ static int read_objects(struct store *db, struct store_state *s)
 	}
 	if (r == 0 && rc != SQLITE_DONE)
 		r = fail(db, rc, "read sent_objects");
-	sqlite3_finalize(st);
+	stmt_release(db, st);
 	return r;
 }
 
@@ -589,7 +640,7 @@ static int read_notices(struct store *db, struct store_state *s)
 	}
 	if (r == 0 && rc != SQLITE_DONE)
 		r = fail(db, rc, "read notices");
-	sqlite3_finalize(st);
+	stmt_release(db, st);
 	return r;
 }
 
@@ -768,7 +819,7 @@ static int claim(struct store *db, time_t now, struct store_entry *ret)
 		r = -ENOENT;
 	else
 		r = fail(db, rc, "claim");
-	sqlite3_finalize(st);
+	stmt_release(db, st);
 	if (r == 0)
 		r = prepare(db, &st,
 		            "UPDATE outbox SET status = 'sending', attempts = attempts + 1,"
@@ -836,7 +887,7 @@ int store_outbox_next_due(struct store *db, time_t *ret)
 		r = -ENOENT;
 	else
 		*ret = (time_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	stmt_release(db, st);
 	return r;
 }
 
@@ -854,7 +905,7 @@ int store_outbox_due_count(struct store *db, time_t now, long *ret)
 		*ret = (long)sqlite3_column_int64(st, 0);
 	else
 		r = fail(db, rc, "count due entries");
-	sqlite3_finalize(st);
+	stmt_release(db, st);
 	return r;
 }
 
@@ -864,7 +915,7 @@ static int finish(struct store *db, sqlite3_stmt *st, int64_t id)
 	int r = sqlite3_get_autocommit(db->db) ? set_sync(db, false) : 0;
 
 	if (r < 0) {
-		sqlite3_finalize(st);
+		stmt_release(db, st);
 		return r;
 	}
 	r = run(db, st, "update outbox entry");
@@ -935,7 +986,7 @@ int store_counts(struct store *db, struct store_counts *ret)
 	}
 	if (rc != SQLITE_DONE)
 		r = fail(db, rc, "count outbox");
-	sqlite3_finalize(st);
+	stmt_release(db, st);
 	if (r == 0)
 		*ret = c;
 	return r;
@@ -977,7 +1028,7 @@ int store_failures(struct store *db, struct store_failure **ret, size_t *ret_n)
 	}
 	if (r == 0 && rc != SQLITE_DONE)
 		r = fail(db, rc, "list failures");
-	sqlite3_finalize(st);
+	stmt_release(db, st);
 	if (r < 0) {
 		store_failures_free(f, n);
 		return r;
