@@ -30,12 +30,7 @@ start_server() {
 	$PY "$top_srcdir/tests/faultsmtpd.py" --port "$port" --outdir "$WORK/$name" "$@" \
 		>"$WORK/$name.log" 2>&1 &
 	server_pids="$server_pids $!"
-	i=0
-	while [ ! -e "$WORK/$name/ready" ]; do
-		i=$((i + 1))
-		[ $i -le 100 ] || fail "faultsmtpd $name did not start: $(cat "$WORK/$name.log")"
-		sleep 0.1
-	done
+	wait_ready "$name"
 }
 
 # config DIR PORT MEMBERS... : the example with these members and delivery

@@ -242,6 +242,25 @@ static void test_removed_member_gets_cancellations(void **state)
 	free(all);
 }
 
+/* An smtp transport to port 1 on loopback: connection refused, a
+ * temporary failure.  Caller frees. */
+static struct transport *refused_smtp(struct fixture *f)
+{
+	struct gr_delivery *dl = &f->cfg->delivery;
+	struct transport *smtp = NULL;
+	char err[512];
+
+	dl->transport = GR_TRANSPORT_SMTP;
+	free(dl->smtp_url);
+	dl->smtp_url = strdup("smtp://127.0.0.1:1");
+	free(dl->username);
+	dl->starttls_required = false;
+	dl->username = NULL;
+	dl->timeout = 5;
+	assert_int_equal(tr_new(f->cfg, &smtp, err, sizeof(err), NULL), 0);
+	return smtp;
+}
+
 static void test_temporary_then_gave_up(void **state)
 {
 	struct fixture *f = *state;
@@ -255,15 +274,7 @@ static void test_temporary_then_gave_up(void **state)
 	char err[512];
 	time_t now = at(f->cfg, 2026, 11, 28, 9, 0);
 
-	/* port 1 on loopback: connection refused, a temporary failure */
-	dl->transport = GR_TRANSPORT_SMTP;
-	free(dl->smtp_url);
-	dl->smtp_url = strdup("smtp://127.0.0.1:1");
-	free(dl->username);
-	dl->starttls_required = false;
-	dl->username = NULL;
-	dl->timeout = 5;
-	assert_int_equal(tr_new(f->cfg, &smtp, err, sizeof(err), NULL), 0);
+	smtp = refused_smtp(f);
 	assert_int_equal(service_plan(f->cfg, f->tmpl, f->db, now, &info, err, sizeof(err)), 0);
 	assert_int_equal(service_send(f->cfg, f->db, smtp, now, &f->seed, &sent, err, sizeof(err)), 1);
 	assert_int_equal(sent.result, TR_TEMPORARY);
@@ -426,14 +437,7 @@ static void test_sender_refused_then_gave_up(void **state)
 	char err[512];
 	time_t now = at(f->cfg, 2026, 11, 28, 9, 0);
 
-	dl->transport = GR_TRANSPORT_SMTP;
-	free(dl->smtp_url);
-	dl->smtp_url = strdup("smtp://127.0.0.1:1");
-	dl->starttls_required = false;
-	free(dl->username);
-	dl->username = NULL;
-	dl->timeout = 5;
-	assert_int_equal(tr_new(f->cfg, &smtp, err, sizeof(err), NULL), 0);
+	smtp = refused_smtp(f);
 	assert_int_equal(service_plan(f->cfg, f->tmpl, f->db, now, &info, err, sizeof(err)), 0);
 	d = drain(f, smtp, now);
 	assert_int_equal(d.deferred, 42);
