@@ -931,6 +931,10 @@ static int sender_sources(struct service_sender *s)
 	if (r >= 0)
 		r = sd_event_add_time(s->ev, &s->rate_timer, CLOCK_MONOTONIC, UINT64_MAX, 1,
 		                      on_rate, s);
+	/* after every ready socket: completions of one wake-up are then
+	 * recorded together, in one transaction */
+	if (r >= 0)
+		r = sd_event_source_set_priority(s->fill, SD_EVENT_PRIORITY_IDLE);
 	if (r >= 0)
 		r = sd_event_source_set_enabled(s->fill, SD_EVENT_OFF);
 	if (r >= 0)
