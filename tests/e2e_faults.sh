@@ -9,6 +9,8 @@
 #    the server's answer.
 # 2. gremiumd killed with SIGKILL mid-send and started again: every mail
 #    arrives, duplicates at most delivery.connections (those in flight).
+# 3. gremiumd reloaded twice mid-send: every mail arrives, nothing stays
+#    `sending`.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 $PY -c 'import aiosmtpd' 2>/dev/null || { echo "e2e_faults: no aiosmtpd, skipping"; exit 77; }
@@ -156,4 +158,38 @@ wait "$daemon_pid" || fail "gremiumd did not stop cleanly: $(tail -n 5 "$WORK/gr
 daemon_pid=""
 $PY "$top_srcdir/tests/check_faults.py" "$WORK/kill/var/state.db" "$received" --done --max-dup 4 ||
 	fail "after kill -9 and restart (killed at $before of $total arrivals)"
+
+# ---- 3. reloads (SIGHUP) mid-send: a new transport and sender take over ----
+start_server hup --delay 0.02
+members=""
+i=1
+while [ $i -le 150 ]; do members="$members h$i"; i=$((i + 1)); done
+# shellcheck disable=SC2086
+config "$WORK/hup" "$port" $members
+received=$WORK/hup/received
+"$GREMIUMD" -c "$WORK/hup/gremiumd.conf" 2>"$WORK/gremiumd-3.log" &
+daemon_pid=$!
+i=0
+while [ "$(count)" -lt 50 ]; do
+	i=$((i + 1))
+	[ $i -le 600 ] || fail "gremiumd sent too little in 30 s: $(tail -n 5 "$WORK/gremiumd-3.log")"
+	sleep 0.05
+done
+kill -HUP "$daemon_pid"
+sleep 0.3
+kill -HUP "$daemon_pid"
+i=0
+until $PY "$top_srcdir/tests/check_faults.py" "$WORK/hup/var/state.db" "$received" --done \
+	--max-dup 8 >/dev/null 2>&1; do
+	i=$((i + 1))
+	[ $i -le 600 ] || break
+	sleep 0.05
+done
+kill "$daemon_pid"
+wait "$daemon_pid" || fail "gremiumd did not stop cleanly: $(tail -n 5 "$WORK/gremiumd-3.log")"
+daemon_pid=""
+grep -q 'configuration reloaded' "$WORK/gremiumd-3.log" || fail "no reload: $(cat "$WORK/gremiumd-3.log")"
+# at most the mails in flight at each of the two reloads go twice
+$PY "$top_srcdir/tests/check_faults.py" "$WORK/hup/var/state.db" "$received" --done --max-dup 8 ||
+	fail "after reloads mid-send"
 echo "e2e_faults: ok (killed at $before of $total)"
