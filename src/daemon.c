@@ -8,9 +8,10 @@
  *
  * Work is event driven, never polled: a CLOCK_REALTIME timer fires at the
  * earliest of the planner's next due notification and the outbox's next
- * retry; sending is a defer source that sends one message per loop
- * iteration, so signals and the watchdog are served between messages and
- * SIGTERM finishes only the mail in flight.
+ * retry; sending is the service's sender on the same loop, up to
+ * delivery.connections messages in flight, so signals and the watchdog are
+ * served between socket events and SIGTERM waits only for the mail in
+ * flight.
  */
 #include "autoconfig.h"
 
@@ -44,6 +45,7 @@ struct setup {
 	struct transport *tr;
 	struct store *db;       /* shared with the previous setup when the
 	                         * state path did not change */
+	struct service_sender *sender;  /* drives tr; made once the loop exists */
 };
 
 struct daemon {
@@ -51,9 +53,9 @@ struct daemon {
 	char *config_path;
 	struct setup cur;
 	sd_event_source *timer;   /* next due time (CLOCK_REALTIME, oneshot) */
-	sd_event_source *sender;  /* defer: on while outbox entries are due */
 	time_t next_plan;         /* the planner's next due time, 0 = none */
-	unsigned seed;            /* backoff jitter */
+	bool stopping;            /* SIGTERM: exit once nothing is in flight */
+	uint64_t status_at;       /* CLOCK_MONOTONIC usec of the last progress STATUS= */
 	char *feed;               /* the feed bytes last written */
 	time_t feed_mtime;        /* their Last-Modified */
 	struct feed *server;      /* the feed's HTTP server, or NULL */
@@ -100,6 +102,8 @@ static void log_lines(const char *prio, char *buf)
 
 static void setup_free(struct setup *s, const struct store *keep_db)
 {
+	/* before the transport and the database it uses */
+	service_sender_free(s->sender);
 	tr_free(s->tr);
 	tmpl_free(s->tmpl);
 	config_free(s->cfg);
@@ -355,7 +359,7 @@ static void cycle(struct daemon *d)
 		dlog(SD_INFO, "planned %zu message%s", info.enqueued, info.enqueued == 1 ? "" : "s");
 	}
 	d->next_plan = info.next_due;
-	(void)sd_event_source_set_enabled(d->sender, SD_EVENT_ON);
+	service_sender_kick(d->cur.sender);
 }
 
 static void log_sent(struct daemon *d, const struct service_sent *s)
@@ -376,28 +380,46 @@ static void log_sent(struct daemon *d, const struct service_sent *s)
 	}
 }
 
-/* One outbox entry per loop iteration; off when nothing is due. */
-static int on_send(sd_event_source *s, void *userdata)
+/* The sender's outcome(): log it; progress in STATUS= once a second. */
+static void on_outcome(void *data, const struct service_sent *sent)
 {
-	struct daemon *d = userdata;
-	struct service_sent sent;
-	char err[512];
-	int r;
+	struct daemon *d = data;
+	char line[200];
+	uint64_t now = 0;
 
-	(void)s;
-	r = service_send(d->cur.cfg, d->cur.db, d->cur.tr, time(NULL), &d->seed, &sent,
-	                 err, sizeof(err));
-	if (r > 0) {
-		log_sent(d, &sent);
-		return 0;
+	log_sent(d, sent);
+	(void)sd_event_now(d->event, CLOCK_MONOTONIC, &now);
+	if (now - d->status_at >= 1000000) {
+		d->status_at = now;
+		service_sender_progress(d->cur.sender, line, sizeof(line));
+		set_status(d, "sending: %s", line);
 	}
+}
+
+/* The sender's idle(): nothing due and nothing in flight. */
+static void on_idle(void *data, int r, const char *err)
+{
+	struct daemon *d = data;
+
 	if (r < 0) {
 		dlog(SD_ERR, "sending stopped, trying again in a minute: %s", err);
 		d->next_plan = time(NULL) + 60;
 	}
-	(void)sd_event_source_set_enabled(d->sender, SD_EVENT_OFF);
+	if (d->stopping) {
+		(void)sd_event_exit(d->event, 0);
+		return;
+	}
 	arm_timer(d);
-	return 0;
+}
+
+static int setup_sender(struct daemon *d, struct setup *s)
+{
+	struct service_sender_ops ops = { on_outcome, on_idle, d };
+	int r = service_sender_new(s->cfg, s->db, s->tr, d->event, 0, &ops, &s->sender);
+
+	if (r < 0)
+		dlog(SD_ERR, "cannot set up sending: %s", strerror(-r));
+	return r;
 }
 
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
@@ -414,7 +436,13 @@ static int on_term(sd_event_source *s, const struct signalfd_siginfo *si, void *
 	(void)s;
 	(void)sd_notify(0, "STOPPING=1\nSTATUS=stopping");
 	dlog(SD_INFO, "received %s, stopping", strsignal((int)si->ssi_signo));
-	return sd_event_exit(d->event, 0);
+	if (d->stopping || service_sender_in_flight(d->cur.sender) == 0)
+		return sd_event_exit(d->event, 0);
+	/* finish the mail in flight (bounded by delivery.timeout), so that
+	 * a stop sends nothing twice; a second signal exits at once */
+	d->stopping = true;
+	service_sender_stop(d->cur.sender);
+	return 0;
 }
 
 static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
@@ -431,6 +459,10 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *u
 	                 (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000ULL,
 	                 d->config_path);
 	r = setup_load(d->config_path, &d->cur, &next);
+	if (r == 0 && setup_sender(d, &next) < 0) {
+		setup_free(&next, d->cur.db);
+		r = EX_OSERR;
+	}
 	if (r != 0) {
 		dlog(SD_ERR, "reload of %s rejected, keeping the running configuration", d->config_path);
 		(void)sd_notify(0, "READY=1");
@@ -467,8 +499,6 @@ static int setup_loop(struct daemon *d)
 	    /* 1 s accuracy: mails are due by the minute */
 	    sd_event_add_time(d->event, &d->timer, CLOCK_REALTIME, UINT64_MAX, 1000000ULL,
 	                      on_timer, d) < 0 ||
-	    sd_event_add_defer(d->event, &d->sender, on_send, d) < 0 ||
-	    sd_event_source_set_enabled(d->sender, SD_EVENT_OFF) < 0 ||
 	    sd_event_set_watchdog(d->event, true) < 0)
 		return -1;
 	return 0;
@@ -481,7 +511,6 @@ int daemon_new(const char *config_path, struct daemon **ret)
 
 	if (!d)
 		return EX_OSERR;
-	d->seed = (unsigned)time(NULL) ^ (unsigned)getpid();
 	d->config_path = strdup(config_path);
 	if (!d->config_path) {
 		daemon_free(d);
@@ -492,7 +521,7 @@ int daemon_new(const char *config_path, struct daemon **ret)
 		daemon_free(d);
 		return r;
 	}
-	if (setup_loop(d) < 0) {
+	if (setup_loop(d) < 0 || setup_sender(d, &d->cur) < 0) {
 		dlog(SD_ERR, "cannot set up the event loop");
 		daemon_free(d);
 		return EX_OSERR;
@@ -529,10 +558,10 @@ void daemon_free(struct daemon *d)
 		return;
 	feed_free(d->server);
 	free(d->server_listen);
-	sd_event_source_unref(d->timer);
-	sd_event_source_unref(d->sender);
-	sd_event_unref(d->event);
+	/* the setup's sender has sources on the loop */
 	setup_free(&d->cur, NULL);
+	sd_event_source_unref(d->timer);
+	sd_event_unref(d->event);
 	free(d->feed);
 	free(d->config_path);
 	free(d);

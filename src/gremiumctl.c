@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <systemd/sd-event.h>
+
 #include "config.h"
 #include "ical.h"
 #include "mail.h"
@@ -682,14 +684,91 @@ static int run_once_args(const struct gr_config *cfg, int argc, char **argv, tim
 	return 0;
 }
 
+/* run-once's drain: counts, and the progress line on a terminal. */
+struct drain {
+	sd_event *ev;
+	struct service_sender *sender;
+	size_t n_sent, n_retry, n_failed;
+	bool tty;               /* stderr is a terminal: show progress */
+	uint64_t drawn;         /* CLOCK_MONOTONIC usec of the last redraw */
+	int error;
+};
+
+/* At most ~4 redraws a second, one line overwritten with \r. */
+static void drain_progress(struct drain *d, bool last)
+{
+	char line[256];
+	uint64_t now = 0;
+
+	if (!d->tty)
+		return;
+	(void)sd_event_now(d->ev, CLOCK_MONOTONIC, &now);
+	if (!last && now - d->drawn < 250000)
+		return;
+	d->drawn = now;
+	service_sender_progress(d->sender, line, sizeof(line));
+	/* \033[K: clear what a longer previous line left */
+	fprintf(stderr, "\r%s\033[K%s", line, last ? "\n" : "");
+}
+
+static void drain_outcome(void *data, const struct service_sent *sent)
+{
+	struct drain *d = data;
+	const char *erase = d->tty ? "\r\033[K" : "";
+
+	if (sent->result == TR_SENT) {
+		d->n_sent++;
+	} else if (sent->result == TR_TEMPORARY && !sent->gave_up) {
+		d->n_retry++;
+		fprintf(stderr, "%sgremiumctl: run-once: %s to %s: temporary failure, retrying later: %s\n",
+		        erase, sent->kind, sent->recipient, sent->reply);
+	} else {
+		d->n_failed++;
+		fprintf(stderr, "%sgremiumctl: run-once: %s to %s: failed%s: %s\n", erase, sent->kind,
+		        sent->recipient, sent->gave_up ? " (retry time over)" : "", sent->reply);
+	}
+	drain_progress(d, false);
+}
+
+static void drain_idle(void *data, int r, const char *err)
+{
+	struct drain *d = data;
+
+	drain_progress(d, true);
+	if (r < 0) {
+		fprintf(stderr, "gremiumctl: run-once: %s\n", err);
+		d->error = r;
+	}
+	(void)sd_event_exit(d->ev, 0);
+}
+
+/* Run the sender on a loop of our own until nothing is due at now.  Each
+ * entry is claimed at most once per run: a retry is due later than now. */
+static int drain_loop(const struct gr_config *cfg, struct store *db, struct transport *tr,
+                      time_t now, struct drain *d)
+{
+	struct service_sender_ops ops = { drain_outcome, drain_idle, d };
+	int r = sd_event_new(&d->ev);
+
+	if (r >= 0)
+		r = service_sender_new(cfg, db, tr, d->ev, now, &ops, &d->sender);
+	if (r >= 0) {
+		service_sender_kick(d->sender);
+		r = sd_event_loop(d->ev);
+	}
+	service_sender_free(d->sender);
+	sd_event_unref(d->ev);
+	if (r < 0)
+		fprintf(stderr, "gremiumctl: run-once: event loop: %s\n", strerror(-r));
+	return r < 0 ? r : d->error;
+}
+
 /* Send every entry due at now; one line per failure.  0 or exit code. */
 static int run_once_drain(const struct gr_config *cfg, struct store *db, time_t now,
                           struct store_counts *ret)
 {
 	struct transport *tr = NULL;
-	struct service_sent sent;
-	unsigned seed = (unsigned)now ^ (unsigned)getpid();
-	size_t n_sent = 0, n_retry = 0, n_failed = 0;
+	struct drain d = { .tty = isatty(STDERR_FILENO) == 1 };
 	char err[512];
 	int r;
 
@@ -697,26 +776,12 @@ static int run_once_drain(const struct gr_config *cfg, struct store *db, time_t 
 		fprintf(stderr, "gremiumctl: run-once: setting up delivery: %s\n", err);
 		return EX_CONFIG;
 	}
-	/* each entry is claimed at most once per run: a retry is due later */
-	while ((r = service_send(cfg, db, tr, now, &seed, &sent, err, sizeof(err))) > 0) {
-		if (sent.result == TR_SENT) {
-			n_sent++;
-		} else if (sent.result == TR_TEMPORARY && !sent.gave_up) {
-			n_retry++;
-			fprintf(stderr, "gremiumctl: run-once: %s to %s: temporary failure, retrying later: %s\n",
-			        sent.kind, sent.recipient, sent.reply);
-		} else {
-			n_failed++;
-			fprintf(stderr, "gremiumctl: run-once: %s to %s: failed%s: %s\n", sent.kind,
-			        sent.recipient, sent.gave_up ? " (retry time over)" : "", sent.reply);
-		}
-	}
-	printf("sent %zu, to retry %zu, failed %zu (%s)\n", n_sent, n_retry, n_failed, tr_name(tr));
+	r = drain_loop(cfg, db, tr, now, &d);
+	printf("sent %zu, to retry %zu, failed %zu (%s)\n", d.n_sent, d.n_retry, d.n_failed,
+	       tr_name(tr));
 	tr_free(tr);
-	if (r < 0) {
-		fprintf(stderr, "gremiumctl: run-once: %s\n", err);
+	if (r < 0)
 		return EX_IOERR;
-	}
 	if (store_counts(db, ret) < 0) {
 		fprintf(stderr, "gremiumctl: run-once: counting the outbox: %s\n", store_errmsg(db));
 		return EX_IOERR;

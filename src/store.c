@@ -24,10 +24,20 @@
 /* How long a writer waits for another process's lock before -EBUSY. */
 #define STORE_BUSY_MS 10000
 
+/* Statements kept prepared: every distinct SQL text of this file fits. */
+#define STORE_CACHE_SIZE 40
+
 struct store {
 	sqlite3 *db;
 	int lock_fd;            /* flock()ed "<path>.lock" of a sender, or -1 */
+	bool sync_full;         /* PRAGMA synchronous is FULL (else NORMAL) */
 	char err[256];
+	struct store_cached {   /* prepared statements, by their SQL text */
+		const char *sql;        /* a string literal: compared by address */
+		sqlite3_stmt *st;
+		bool used;              /* handed out, not yet released */
+	} cache[STORE_CACHE_SIZE];
+	size_t n_cache;
 };
 
 /*
@@ -79,6 +89,18 @@ static const char *const migrations[] = {
 	" created INTEGER NOT NULL,"
 	" PRIMARY KEY (kind, recipient, uid, occurrence));"
 	"PRAGMA user_version = 1;",
+	/* 1 -> 2: the message bytes move to a table of their own.  SQLite
+	 * rewrites a whole row (overflow pages included) on every UPDATE, so
+	 * with the bytes in `outbox` each claim and each outcome wrote the
+	 * whole message again; now they write a row of ~200 bytes.  The old
+	 * column stays, always X'' (DROP COLUMN needs SQLite 3.35). */
+	"CREATE TABLE outbox_body ("
+	" id INTEGER PRIMARY KEY REFERENCES outbox(id) ON DELETE CASCADE,"
+	" message BLOB NOT NULL);"
+	"INSERT INTO outbox_body (id, message) SELECT id, message FROM outbox"
+	" WHERE length(message) > 0;"
+	"UPDATE outbox SET message = X'' WHERE length(message) > 0;"
+	"PRAGMA user_version = 2;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
@@ -148,16 +170,56 @@ static int exec(struct store *db, const char *sql, const char *what)
 }
 
 /*
- * Prepare sql and bind the arguments described by fmt: 't' const char *
- * (NULL binds NULL), 'i' int, 'I' int64_t, 'b' const void * + size_t.
- * Returns 0 and *ret, or a negative code (statement finalized).
+ * Statements are prepared once per connection and reused: parsing the SQL
+ * again for every message took a fifth of the time of planning and sending
+ * 10,000 mails.  A statement in use (a nested use of the same SQL) gets a
+ * fresh one that is finalized when released.
+ */
+static int stmt_get(struct store *db, const char *sql, sqlite3_stmt **ret)
+{
+	struct store_cached *c = NULL;
+	int rc;
+
+	for (size_t i = 0; i < db->n_cache; i++)
+		if (db->cache[i].sql == sql && !db->cache[i].used)
+			c = &db->cache[i];
+	if (c) {
+		c->used = true;
+		*ret = c->st;
+		return SQLITE_OK;
+	}
+	rc = sqlite3_prepare_v3(db->db, sql, -1, SQLITE_PREPARE_PERSISTENT, ret, NULL);
+	if (rc == SQLITE_OK && db->n_cache < STORE_CACHE_SIZE)
+		db->cache[db->n_cache++] = (struct store_cached){ sql, *ret, true };
+	return rc;
+}
+
+/* Give a statement back: reset for its next use (bindings cleared, as
+ * they point at the caller's memory), or finalized when not cached. */
+static void stmt_release(struct store *db, sqlite3_stmt *st)
+{
+	for (size_t i = 0; i < db->n_cache; i++)
+		if (db->cache[i].st == st) {
+			(void)sqlite3_reset(st);
+			(void)sqlite3_clear_bindings(st);
+			db->cache[i].used = false;
+			return;
+		}
+	sqlite3_finalize(st);
+}
+
+/*
+ * Prepare sql (a string literal) and bind the arguments described by fmt:
+ * 't' const char * (NULL binds NULL), 'i' int, 'I' int64_t, 'b' const void
+ * * + size_t.  Returns 0 and *ret (give it back with stmt_release()), or a
+ * negative code (statement released).
  */
 static int prepare(struct store *db, sqlite3_stmt **ret, const char *sql,
                    const char *fmt, ...)
 {
 	sqlite3_stmt *st = NULL;
 	va_list ap;
-	int rc = sqlite3_prepare_v2(db->db, sql, -1, &st, NULL);
+	int rc = stmt_get(db, sql, &st);
 
 	if (rc != SQLITE_OK)
 		return fail(db, rc, "prepare");
@@ -189,7 +251,7 @@ static int prepare(struct store *db, sqlite3_stmt **ret, const char *sql,
 	va_end(ap);
 	if (rc != SQLITE_OK) {
 		int r = fail(db, rc, "bind");
-		sqlite3_finalize(st);
+		stmt_release(db, st);
 		return r;
 	}
 	*ret = st;
@@ -202,7 +264,7 @@ static int run(struct store *db, sqlite3_stmt *st, const char *what)
 	int rc = sqlite3_step(st);
 	int r = rc == SQLITE_DONE ? 0 : fail(db, rc, what);
 
-	sqlite3_finalize(st);
+	stmt_release(db, st);
 	return r;
 }
 
@@ -239,7 +301,7 @@ int store_schema_version(struct store *db, int *ret)
 		*ret = sqlite3_column_int(st, 0);
 	else
 		r = fail(db, rc, "read schema version");
-	sqlite3_finalize(st);
+	stmt_release(db, st);
 	return r;
 }
 
@@ -284,6 +346,7 @@ static int configure(struct store *db)
 	r = exec(db, "PRAGMA journal_mode = WAL", "journal_mode");
 	if (r == 0)
 		r = exec(db, "PRAGMA synchronous = FULL", "synchronous");
+	db->sync_full = r == 0;
 	if (r == 0)
 		r = exec(db, "PRAGMA foreign_keys = ON", "foreign_keys");
 	return r;
@@ -393,8 +456,10 @@ void store_close(struct store *db)
 		return;
 	if (db->db && !sqlite3_get_autocommit(db->db))
 		(void)sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
-	/* close_v2 never fails for lack of finalized statements: we finalize
-	 * every statement where it is used */
+	for (size_t i = 0; i < db->n_cache; i++)
+		sqlite3_finalize(db->cache[i].st);
+	/* close_v2 never fails for lack of finalized statements: every other
+	 * statement is finalized where it is used */
 	(void)sqlite3_close_v2(db->db);
 	if (db->lock_fd >= 0)
 		close(db->lock_fd); /* releases the flock */
@@ -403,9 +468,41 @@ void store_close(struct store *db)
 
 /* ---- transactions ---- */
 
+/*
+ * How durable a commit is.  FULL (fsync of the WAL at each commit) for
+ * everything that records what was planned: an enqueued mail must survive a
+ * power loss.  NORMAL for the outbox's state changes (claim, sent, retry,
+ * failed): in WAL mode such a commit survives a crash of the process (kill
+ * -9), it only may be lost with a power loss, and then an entry is merely
+ * sent again (at-least-once, same Message-ID).  An fsync per state change
+ * would otherwise cap delivery at a few hundred mails a second.  The next
+ * FULL commit makes the NORMAL ones before it durable too.
+ */
+static int set_sync(struct store *db, bool full)
+{
+	int r;
+
+	if (db->sync_full == full)
+		return 0;
+	r = exec(db, full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+	         "synchronous");
+	if (r == 0)
+		db->sync_full = full;
+	return r;
+}
+
 int store_begin(struct store *db)
 {
-	return exec(db, "BEGIN IMMEDIATE", "begin");
+	int r = set_sync(db, true);
+
+	return r < 0 ? r : exec(db, "BEGIN IMMEDIATE", "begin");
+}
+
+int store_outbox_begin(struct store *db)
+{
+	int r = set_sync(db, false);
+
+	return r < 0 ? r : exec(db, "BEGIN IMMEDIATE", "begin");
 }
 
 int store_commit(struct store *db)
@@ -515,7 +612,7 @@ static int read_objects(struct store *db, struct store_state *s)
 	}
 	if (r == 0 && rc != SQLITE_DONE)
 		r = fail(db, rc, "read sent_objects");
-	sqlite3_finalize(st);
+	stmt_release(db, st);
 	return r;
 }
 
@@ -543,7 +640,7 @@ static int read_notices(struct store *db, struct store_state *s)
 	}
 	if (r == 0 && rc != SQLITE_DONE)
 		r = fail(db, rc, "read notices");
-	sqlite3_finalize(st);
+	stmt_release(db, st);
 	return r;
 }
 
@@ -610,11 +707,16 @@ static int put_outbox(struct store *db, const struct store_change *c, time_t now
 	int r = prepare(db, &st,
 	                "INSERT INTO outbox (message_id, recipient, kind, uid, occurrence,"
 	                " message, next_attempt, created, updated)"
-	                " VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(message_id) DO NOTHING",
-	                "tttttbIII", c->message_id, c->recipient, c->kind, c->uid,
-	                c->occurrence, c->message, c->message_len, (int64_t)c->due,
-	                (int64_t)now, (int64_t)now);
+	                " VALUES (?,?,?,?,?,X'',?,?,?) ON CONFLICT(message_id) DO NOTHING",
+	                "tttttIII", c->message_id, c->recipient, c->kind, c->uid,
+	                c->occurrence, (int64_t)c->due, (int64_t)now, (int64_t)now);
 
+	if (r == 0)
+		r = run(db, st, "enqueue message");
+	if (r < 0 || sqlite3_changes(db->db) == 0)
+		return r;
+	r = prepare(db, &st, "INSERT INTO outbox_body (id, message) VALUES (?,?)", "Ib",
+	            (int64_t)sqlite3_last_insert_rowid(db->db), c->message, c->message_len);
 	return r < 0 ? r : run(db, st, "enqueue message");
 }
 
@@ -702,10 +804,11 @@ static int claim(struct store *db, time_t now, struct store_entry *ret)
 	struct store_entry e = { 0 };
 	sqlite3_stmt *st;
 	int rc = SQLITE_DONE, r = prepare(db, &st,
-	                    "SELECT id, message_id, recipient, kind, uid, occurrence, message,"
-	                    " attempts, created FROM outbox"
+	                    "SELECT o.id, message_id, recipient, kind, uid, occurrence,"
+	                    " coalesce(b.message, X''), attempts, created FROM outbox o"
+	                    " LEFT JOIN outbox_body b ON b.id = o.id"
 	                    " WHERE status = 'queued' AND next_attempt <= ?"
-	                    " ORDER BY next_attempt, id LIMIT 1", "I", (int64_t)now);
+	                    " ORDER BY next_attempt, o.id LIMIT 1", "I", (int64_t)now);
 
 	if (r < 0)
 		return r;
@@ -716,7 +819,7 @@ static int claim(struct store *db, time_t now, struct store_entry *ret)
 		r = -ENOENT;
 	else
 		r = fail(db, rc, "claim");
-	sqlite3_finalize(st);
+	stmt_release(db, st);
 	if (r == 0)
 		r = prepare(db, &st,
 		            "UPDATE outbox SET status = 'sending', attempts = attempts + 1,"
@@ -735,7 +838,10 @@ int store_outbox_claim(struct store *db, time_t now, struct store_entry *ret)
 {
 	struct store_entry e = { 0 };
 	bool own = sqlite3_get_autocommit(db->db) != 0;
-	int r = own ? store_begin(db) : 0;
+	int r = own ? set_sync(db, false) : 0;
+
+	if (r == 0 && own)
+		r = exec(db, "BEGIN IMMEDIATE", "begin");
 
 	if (r < 0)
 		return r;
@@ -758,10 +864,11 @@ int store_outbox_prune(struct store *db, time_t before, time_t now)
 	/* keep the row: it still counts for `status`, and its Message-ID
 	 * still stops the same message from being enqueued again */
 	int r = prepare(db, &st,
-	                "UPDATE outbox SET message = X'', updated = ?"
-	                " WHERE status = 'sent' AND updated < ? AND length(message) > 0",
-	                "II", (int64_t)now, (int64_t)before);
+	                "DELETE FROM outbox_body WHERE id IN"
+	                " (SELECT id FROM outbox WHERE status = 'sent' AND updated < ?)",
+	                "I", (int64_t)before);
 
+	(void)now;
 	return r < 0 ? r : run(db, st, "prune outbox");
 }
 
@@ -780,14 +887,38 @@ int store_outbox_next_due(struct store *db, time_t *ret)
 		r = -ENOENT;
 	else
 		*ret = (time_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	stmt_release(db, st);
+	return r;
+}
+
+int store_outbox_due_count(struct store *db, time_t now, long *ret)
+{
+	sqlite3_stmt *st;
+	int r = prepare(db, &st,
+	                "SELECT count(*) FROM outbox WHERE status = 'queued' AND next_attempt <= ?",
+	                "I", (int64_t)now);
+
+	if (r < 0)
+		return r;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*ret = (long)sqlite3_column_int64(st, 0);
+	else
+		r = fail(db, rc, "count due entries");
+	stmt_release(db, st);
 	return r;
 }
 
 /* Change a `sending` entry; -ESTALE when it is not (or no longer) sending. */
 static int finish(struct store *db, sqlite3_stmt *st, int64_t id)
 {
-	int r = run(db, st, "update outbox entry");
+	int r = sqlite3_get_autocommit(db->db) ? set_sync(db, false) : 0;
+
+	if (r < 0) {
+		stmt_release(db, st);
+		return r;
+	}
+	r = run(db, st, "update outbox entry");
 
 	if (r == 0 && sqlite3_changes(db->db) == 0) {
 		snprintf(db->err, sizeof(db->err), "outbox entry %lld is not being sent",
@@ -855,7 +986,7 @@ int store_counts(struct store *db, struct store_counts *ret)
 	}
 	if (rc != SQLITE_DONE)
 		r = fail(db, rc, "count outbox");
-	sqlite3_finalize(st);
+	stmt_release(db, st);
 	if (r == 0)
 		*ret = c;
 	return r;
@@ -897,7 +1028,7 @@ int store_failures(struct store *db, struct store_failure **ret, size_t *ret_n)
 	}
 	if (r == 0 && rc != SQLITE_DONE)
 		r = fail(db, rc, "list failures");
-	sqlite3_finalize(st);
+	stmt_release(db, st);
 	if (r < 0) {
 		store_failures_free(f, n);
 		return r;

@@ -26,7 +26,7 @@
 #include "model.h"
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /* 16 hex digits of a 64-bit content hash + NUL */
 #define STORE_HASH_LEN 17
@@ -167,6 +167,10 @@ int store_schema_version(struct store *db, int *ret);
  * plan made from it is applied.
  */
 int store_begin(struct store *db);
+/* A transaction for outbox state changes only (claims and outcomes): its
+ * commit survives a crash of the process, not necessarily a power loss
+ * (synchronous=NORMAL; see store.c). */
+int store_outbox_begin(struct store *db);
 int store_commit(struct store *db);
 int store_rollback(struct store *db);
 
@@ -195,6 +199,9 @@ void store_entry_free(struct store_entry *e);
 
 /* The earliest next_attempt of a queued entry: 0 and *ret, or -ENOENT. */
 int store_outbox_next_due(struct store *db, time_t *ret);
+
+/* How many queued entries are due at now (for progress: never loads them). */
+int store_outbox_due_count(struct store *db, time_t now, long *ret);
 
 /* Outcome of a claimed entry (status `sending`; else -ESTALE).  answer is the
  * server's reply (may be NULL for sent). */

@@ -60,10 +60,75 @@ int tr_new(const struct gr_config *cfg, struct transport **ret,
 int tr_send(struct transport *t, const char *from, const char *rcpt,
             const char *msg, size_t len, struct tr_outcome *ret);
 
+/*
+ * Asynchronous delivery, for an event loop (gremiumd, `run-once`): up to
+ * delivery.connections messages at once, each SMTP session kept open and
+ * reused for the next message of its slot (libcurl's multi interface).
+ *
+ * Why callbacks rather than an sd_event *: transport stays the one module
+ * that knows libcurl and knows no event library (STYLE.md: one third-party
+ * library per module); the glue to sd-event is a few functions in service.c,
+ * and a test can drive the same API with poll().
+ */
+enum {
+	TR_IO_IN = 1,
+	TR_IO_OUT = 2,
+	TR_IO_REMOVE = 4,       /* stop watching the fd (it may be closed next) */
+};
+
+struct tr_hooks {
+	/* Watch fd for `what` (TR_IO_IN | TR_IO_OUT), or stop (TR_IO_REMOVE).
+	 * *fd_data is the loop's own pointer for this fd, NULL at first; what
+	 * it stores there is handed back on the next call for the fd.  The
+	 * loop then calls tr_run(t, fd, events).  0 or a negative errno. */
+	int (*watch)(void *data, int fd, int what, void **fd_data);
+	/* Call tr_run(t, -1, 0) once after ms milliseconds (0: on the next
+	 * loop iteration, never from within this call); -1: cancel. */
+	int (*timer)(void *data, long ms);
+	/* A delivery started with tr_start() ended (out is borrowed).  May be
+	 * called from within tr_start() (maildir, an invalid envelope) and
+	 * tr_run(); it must not call tr_start() itself. */
+	void (*done)(void *data, void *job, const struct tr_outcome *out);
+	void *data;
+};
+
+/*
+ * Switch t to asynchronous delivery with hooks (copied).  Once per
+ * transport.  Returns 0, or -ENOMEM.
+ */
+int tr_async(struct transport *t, const struct tr_hooks *hooks);
+
+/*
+ * Leave asynchronous mode: deliveries in flight are abandoned without
+ * done(); the hooks are called for the last time (sockets removed, timer
+ * cancelled) before this returns.  tr_send() keeps working.
+ */
+void tr_async_end(struct transport *t);
+
+/* How many more deliveries tr_start() takes now (0 before tr_async()). */
+size_t tr_slots_free(const struct transport *t);
+
+/*
+ * Start delivering msg (borrowed until done() is called for job) from
+ * `from` to `rcpt`; job is the caller's, handed back to done().  Returns 0
+ * (done() follows, possibly already called), -EBUSY (no free slot) or
+ * -ENOMEM / -EIO (libcurl refused: nothing started, done() not called).
+ */
+int tr_start(struct transport *t, void *job, const char *from, const char *rcpt,
+             const char *msg, size_t len);
+
+/*
+ * Let libcurl act on fd (events: TR_IO_IN | TR_IO_OUT) or, with fd -1, on
+ * its timeout; finished deliveries are reported through done().  Returns 0
+ * or -EIO.
+ */
+int tr_run(struct transport *t, int fd, int events);
+
 /* The backend's name: "maildir" or "smtp". */
 const char *tr_name(const struct transport *t);
 
-/* Free t (closes an open SMTP connection); NULL is a no-op. */
+/* Free t (closes open SMTP connections, abandons deliveries in flight
+ * without calling done()); NULL is a no-op. */
 void tr_free(struct transport *t);
 
 #endif

@@ -46,6 +46,9 @@ count_mail() { ls "$outbox" 2>/dev/null | wc -l; }
 due=$(awk '$1 == "due" && $2 == "now" { n += $4 } END { print n + 0 }' "$WORK/preview")
 [ "$due" -ge 14 ] || fail "preview promised only $due mails: $(cat "$WORK/preview")"
 wait_for "outbox 0 queued, $due sent" "$msgs"
+# while it sent, STATUS= showed the progress
+grep -q "^STATUS=sending: [0-9]*/$due sent, [0-9]*/s, ETA " "$msgs" ||
+	fail "no progress in STATUS=: $(grep STATUS= "$msgs")"
 [ "$(count_mail)" -eq "$due" ] || fail "expected $due mails in the maildir, found $(count_mail)"
 grep -q '^<6>sent invitation to ' "$WORK/daemon.log" || fail "no 'sent' log lines"
 feed=$WORK/etc/var/kommunalgremium.ics

@@ -51,12 +51,7 @@ start_server() {
 		--key "$WORK/$cert.key" --user "$SMTP_USER" --password "$SMTP_PASSWORD" \
 		--outdir "$WORK/$name" "$@" >"$WORK/$name.log" 2>&1 &
 	server_pids="$server_pids $!"
-	i=0
-	while [ ! -e "$WORK/$name/ready" ]; do
-		i=$((i + 1))
-		[ $i -le 100 ] || fail "smtpd $name did not start: $(cat "$WORK/$name.log")"
-		sleep 0.1
-	done
+	wait_ready "$name"
 	eval "${name}_port=\$port"
 }
 start_server good server

@@ -43,3 +43,14 @@ expect_exit() {
 	set -e
 	[ "$got" -eq "$want" ] || fail "'$*' exited $got, expected $want"
 }
+
+# wait_ready NAME: wait (bounded, 10 s) for a test server's $WORK/NAME/ready;
+# on timeout fail with its log, $WORK/NAME.log.
+wait_ready() {
+	i=0
+	while [ ! -e "$WORK/$1/ready" ]; do
+		i=$((i + 1))
+		[ $i -le 100 ] || fail "server $1 did not start: $(cat "$WORK/$1.log")"
+		sleep 0.1
+	done
+}

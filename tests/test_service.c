@@ -242,6 +242,25 @@ static void test_removed_member_gets_cancellations(void **state)
 	free(all);
 }
 
+/* An smtp transport to port 1 on loopback: connection refused, a
+ * temporary failure.  Caller frees. */
+static struct transport *refused_smtp(struct fixture *f)
+{
+	struct gr_delivery *dl = &f->cfg->delivery;
+	struct transport *smtp = NULL;
+	char err[512];
+
+	dl->transport = GR_TRANSPORT_SMTP;
+	free(dl->smtp_url);
+	dl->smtp_url = strdup("smtp://127.0.0.1:1");
+	free(dl->username);
+	dl->starttls_required = false;
+	dl->username = NULL;
+	dl->timeout = 5;
+	assert_int_equal(tr_new(f->cfg, &smtp, err, sizeof(err), NULL), 0);
+	return smtp;
+}
+
 static void test_temporary_then_gave_up(void **state)
 {
 	struct fixture *f = *state;
@@ -255,15 +274,7 @@ static void test_temporary_then_gave_up(void **state)
 	char err[512];
 	time_t now = at(f->cfg, 2026, 11, 28, 9, 0);
 
-	/* port 1 on loopback: connection refused, a temporary failure */
-	dl->transport = GR_TRANSPORT_SMTP;
-	free(dl->smtp_url);
-	dl->smtp_url = strdup("smtp://127.0.0.1:1");
-	free(dl->username);
-	dl->starttls_required = false;
-	dl->username = NULL;
-	dl->timeout = 5;
-	assert_int_equal(tr_new(f->cfg, &smtp, err, sizeof(err), NULL), 0);
+	smtp = refused_smtp(f);
 	assert_int_equal(service_plan(f->cfg, f->tmpl, f->db, now, &info, err, sizeof(err)), 0);
 	assert_int_equal(service_send(f->cfg, f->db, smtp, now, &f->seed, &sent, err, sizeof(err)), 1);
 	assert_int_equal(sent.result, TR_TEMPORARY);
@@ -286,10 +297,172 @@ static void test_temporary_then_gave_up(void **state)
 	tr_free(smtp);
 }
 
+static void test_bucket(void **state)
+{
+	struct service_bucket b;
+	uint64_t wait = 0;
+
+	(void)state;
+	/* 120 a minute: a burst of 2, then one every 0.5 s */
+	service_bucket_init(&b, 120, 1000);
+	assert_true(service_bucket_take(&b, 1000, &wait));
+	assert_true(service_bucket_take(&b, 1000, &wait));
+	assert_false(service_bucket_take(&b, 1000, &wait));
+	assert_int_equal(wait, 500001);
+	assert_false(service_bucket_take(&b, 1000 + 499999, &wait));
+	assert_true(wait >= 1 && wait <= 2);
+	assert_true(service_bucket_take(&b, 1000 + 500001, &wait));
+	/* an idle hour refills only up to the burst */
+	assert_true(service_bucket_take(&b, 3600000000ULL, &wait));
+	assert_true(service_bucket_take(&b, 3600000000ULL, &wait));
+	assert_false(service_bucket_take(&b, 3600000000ULL, &wait));
+	/* below one a second: a burst of one */
+	service_bucket_init(&b, 30, 0);
+	assert_true(service_bucket_take(&b, 0, &wait));
+	assert_false(service_bucket_take(&b, 0, &wait));
+	assert_int_equal(wait, 2000001);
+	/* 0: unlimited */
+	service_bucket_init(&b, 0, 0);
+	for (int i = 0; i < 1000; i++)
+		assert_true(service_bucket_take(&b, 0, &wait));
+}
+
+static void test_progress_format(void **state)
+{
+	char buf[128];
+
+	(void)state;
+	service_progress_format(1200, 0, 0, 10000, 1200 / 310.0, buf, sizeof(buf));
+	assert_string_equal(buf, "1200/10000 sent, 310/s, ETA 0:28");
+	service_progress_format(0, 0, 0, 10, 0, buf, sizeof(buf));
+	assert_string_equal(buf, "0/10 sent, 0/s, ETA -:--");
+	service_progress_format(90, 8, 2, 10000, 100, buf, sizeof(buf));
+	assert_string_equal(buf, "90/10000 sent, 8 deferred, 2 failed, 1/s, ETA 2:45:00");
+	/* a total that grew behind our back never goes below what is done */
+	service_progress_format(5, 0, 0, 3, 1, buf, sizeof(buf));
+	assert_string_equal(buf, "5/5 sent, 5/s, ETA 0:00");
+	/* a small buffer truncates, never overflows */
+	service_progress_format(1200, 0, 0, 10000, 1, buf, 8);
+	assert_string_equal(buf, "1200/10");
+}
+
+/* What a sender reported while draining on its own loop. */
+struct drained {
+	sd_event *ev;
+	struct service_sender *sender;
+	size_t sent, deferred, failed, idles, max_in_flight;
+	int idle_r;
+};
+
+static void drained_outcome(void *data, const struct service_sent *s)
+{
+	struct drained *d = data;
+	size_t n = service_sender_in_flight(d->sender);
+
+	if (s->result == TR_SENT)
+		d->sent++;
+	else if (s->result == TR_TEMPORARY && !s->gave_up)
+		d->deferred++;
+	else
+		d->failed++;
+	d->max_in_flight = n > d->max_in_flight ? n : d->max_in_flight;
+}
+
+static void drained_idle(void *data, int r, const char *err)
+{
+	struct drained *d = data;
+
+	(void)err;
+	d->idles++;
+	d->idle_r = r;
+	assert_int_equal(service_sender_in_flight(d->sender), 0);
+	(void)sd_event_exit(d->ev, 0);
+}
+
+/* Drain everything due at now through tr with a sender. */
+static struct drained drain(struct fixture *f, struct transport *tr, time_t now)
+{
+	struct drained d = { 0 };
+	struct service_sender_ops ops = { drained_outcome, drained_idle, &d };
+
+	assert_int_equal(sd_event_new(&d.ev), 0);
+	assert_int_equal(service_sender_new(f->cfg, f->db, tr, d.ev, now, &ops, &d.sender), 0);
+	service_sender_kick(d.sender);
+	assert_int_equal(sd_event_loop(d.ev), 0);
+	service_sender_free(d.sender);
+	sd_event_unref(d.ev);
+	return d;
+}
+
+static void test_sender_maildir(void **state)
+{
+	struct fixture *f = *state;
+	struct service_plan_info info;
+	struct store_counts c;
+	struct drained d;
+	char err[512];
+	time_t now = at(f->cfg, 2026, 11, 28, 9, 0);
+	int n;
+
+	assert_int_equal(service_plan(f->cfg, f->tmpl, f->db, now, &info, err, sizeof(err)), 0);
+	assert_int_equal(info.enqueued, 42);
+	d = drain(f, f->tr, now);
+	assert_int_equal(d.sent, 42);
+	assert_int_equal(d.deferred + d.failed, 0);
+	assert_int_equal(d.idles, 1);
+	assert_int_equal(d.idle_r, 0);
+	/* never more in flight than delivery.connections slots */
+	assert_true(d.max_in_flight <= (size_t)f->cfg->delivery.connections);
+	assert_int_equal(store_counts(f->db, &c), 0);
+	assert_int_equal(c.sent, 42);
+	assert_int_equal(c.queued, 0);
+	free(mails_with(f, "X-Gremium-Kind: invitation", &n));
+	assert_int_equal(n, 42);
+	/* nothing due: idle at once */
+	d = drain(f, f->tr, now);
+	assert_int_equal(d.sent + d.deferred + d.failed, 0);
+	assert_int_equal(d.idles, 1);
+}
+
+/* The asynchronous SMTP path: a refused connection is temporary, and after
+ * retry_for_hours permanent. */
+static void test_sender_refused_then_gave_up(void **state)
+{
+	struct fixture *f = *state;
+	struct gr_delivery *dl = &f->cfg->delivery;
+	struct transport *smtp = NULL;
+	struct service_plan_info info;
+	struct store_counts c;
+	struct drained d;
+	char err[512];
+	time_t now = at(f->cfg, 2026, 11, 28, 9, 0);
+
+	smtp = refused_smtp(f);
+	assert_int_equal(service_plan(f->cfg, f->tmpl, f->db, now, &info, err, sizeof(err)), 0);
+	d = drain(f, smtp, now);
+	assert_int_equal(d.deferred, 42);
+	assert_int_equal(d.sent + d.failed, 0);
+	/* retried no earlier than the backoff says: nothing due a second later */
+	d = drain(f, smtp, now + 1);
+	assert_int_equal(d.deferred + d.sent + d.failed, 0);
+	assert_int_equal(store_counts(f->db, &c), 0);
+	assert_int_equal(c.queued, 42);
+	d = drain(f, smtp, now + (time_t)dl->retry_for_hours * 3600 + 1);
+	assert_int_equal(d.failed, 42);
+	assert_int_equal(store_counts(f->db, &c), 0);
+	assert_int_equal(c.failed, 42);
+	assert_int_equal(c.queued, 0);
+	tr_free(smtp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_retry_at),
+		cmocka_unit_test(test_bucket),
+		cmocka_unit_test(test_progress_format),
+		cmocka_unit_test_setup_teardown(test_sender_maildir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sender_refused_then_gave_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invitations_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_update_says_what_changed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_removed_member_gets_cancellations, setup, teardown),

@@ -113,6 +113,36 @@ static void test_newer_schema_refused(void **state)
 	assert_non_null(strstr(err, "newer"));
 }
 
+/* A database of schema 1 (message bytes in the outbox row) is migrated with
+ * its queued messages intact. */
+static void test_migrate_from_1(void **state)
+{
+	struct fixture *f = *state;
+	struct store_change c = msg("m1@x.example", "a@x.example", 100);
+	struct store_entry e = { 0 };
+	sqlite3 *raw;
+	int v;
+
+	assert_int_equal(store_apply(f->db, &c, 1, 50), 0);
+	store_close(f->db);
+	f->db = NULL;
+	/* what schema 1 looked like after the same enqueue */
+	assert_int_equal(sqlite3_open(f->path, &raw), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(raw,
+	                              "UPDATE outbox SET message = (SELECT message FROM outbox_body b"
+	                              " WHERE b.id = outbox.id);"
+	                              "DROP TABLE outbox_body; PRAGMA user_version = 1;",
+	                              NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_close(raw), SQLITE_OK);
+	reopen(f);
+	assert_int_equal(store_schema_version(f->db, &v), 0);
+	assert_int_equal(v, STORE_SCHEMA_VERSION);
+	assert_int_equal(store_outbox_claim(f->db, 100, &e), 0);
+	assert_int_equal(e.message_len, c.message_len);
+	assert_memory_equal(e.message, c.message, c.message_len);
+	store_entry_free(&e);
+}
+
 static void test_open_bad_path(void **state)
 {
 	struct store *db = NULL;
@@ -408,6 +438,7 @@ int main(void)
 		cmocka_unit_test(test_open_bad_path),
 		cmocka_unit_test_setup_teardown(test_one_sender, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_from_1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_apply_read_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_claim_cycle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_recovery, setup, teardown),

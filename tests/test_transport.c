@@ -155,6 +155,60 @@ static void test_envelope_injection(void **state)
 	tr_free(t);
 }
 
+/* What the asynchronous hooks saw. */
+struct async_log {
+	int done;
+	void *last_job;
+	struct tr_outcome last;
+};
+
+static void async_done(void *data, void *job, const struct tr_outcome *out)
+{
+	struct async_log *log = data;
+
+	log->done++;
+	log->last_job = job;
+	log->last = *out;
+}
+
+/* maildir through the asynchronous API: done() before tr_start() returns,
+ * so its slots are always free; a bad envelope is done() too. */
+static void test_maildir_async(void **state)
+{
+	struct gr_config cfg = { 0 };
+	struct transport *t = NULL;
+	struct async_log log = { 0 };
+	struct tr_hooks hooks = { NULL, NULL, async_done, &log };
+	char err[256], names[4][256], *path;
+	int job1, job2;
+	(void)state;
+
+	cfg.delivery.transport = GR_TRANSPORT_MAILDIR;
+	cfg.delivery.maildir = tdir;
+	cfg.delivery.connections = 2;
+	assert_int_equal(tr_new(&cfg, &t, err, sizeof(err), stderr), 0);
+	assert_int_equal(tr_slots_free(t), 0);
+	assert_int_equal(tr_async(t, &hooks), 0);
+	assert_int_equal(tr_async(t, &hooks), -EALREADY);
+	assert_int_equal(tr_slots_free(t), 2);
+	assert_int_equal(tr_start(t, &job1, "a@b.example", "c@d.example", "x\r\n", 3), 0);
+	assert_int_equal(log.done, 1);
+	assert_ptr_equal(log.last_job, &job1);
+	assert_int_equal(log.last.result, TR_SENT);
+	assert_int_equal(tr_slots_free(t), 2);
+	assert_int_equal(tr_start(t, &job2, "a@b.example", "c d@x", "x\r\n", 3), 0);
+	assert_int_equal(log.done, 2);
+	assert_ptr_equal(log.last_job, &job2);
+	assert_int_equal(log.last.result, TR_PERMANENT);
+	assert_int_equal(tr_run(t, -1, 0), 0);
+	path = util_asprintf("%s/new", tdir);
+	assert_int_equal(list_dir(path, names, 4), 1);
+	free(path);
+	tr_async_end(t);
+	assert_int_equal(tr_slots_free(t), 0);
+	tr_free(t);
+}
+
 /* The smtp backend refuses what would be unsafe, before any connection. */
 static void test_smtp_config(void **state)
 {
@@ -255,6 +309,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_maildir, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_maildir_failure, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_envelope_injection, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_maildir_async, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_smtp_config, setup_dir, teardown_dir),
 		cmocka_unit_test(test_smtp_refused),
 	};

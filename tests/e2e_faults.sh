@@ -1,0 +1,195 @@
+#!/bin/sh
+# End-to-end: delivery faults (tests/faultsmtpd.py on 127.0.0.1).
+# 1. run-once, again and again with --now advancing past the retry times,
+#    against a server that answers 451 to some recipients (once, or
+#    always), drops the connection after the data of others, answers 550
+#    to one and is slow for some: in the end every deliverable mail arrived
+#    exactly once (by Message-ID), the 550 and the always-451 recipients are
+#    failed (the latter after retry_for_hours), and `status` names them with
+#    the server's answer.
+# 2. gremiumd killed with SIGKILL mid-send and started again: every mail
+#    arrives, duplicates at most delivery.connections (those in flight).
+# 3. gremiumd reloaded twice mid-send: every mail arrives, nothing stays
+#    `sending`.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+
+$PY -c 'import aiosmtpd' 2>/dev/null || { echo "e2e_faults: no aiosmtpd, skipping"; exit 77; }
+
+server_pids=""
+daemon_pid=""
+stop_all() {
+	[ -z "$daemon_pid" ] || kill -9 "$daemon_pid" 2>/dev/null || true
+	for p in $server_pids; do kill "$p" 2>/dev/null || true; done
+	for p in $server_pids; do wait "$p" 2>/dev/null || true; done
+}
+cleanup_hooks="$cleanup_hooks stop_all"
+
+# start_server NAME [ARGS...]: sets port (in this shell, so stop_all sees the pid)
+start_server() {
+	name=$1
+	shift
+	port=$(free_port)
+	$PY "$top_srcdir/tests/faultsmtpd.py" --port "$port" --outdir "$WORK/$name" "$@" \
+		>"$WORK/$name.log" 2>&1 &
+	server_pids="$server_pids $!"
+	wait_ready "$name"
+}
+
+# config DIR PORT MEMBERS... : the example with these members and delivery
+# over plain SMTP to 127.0.0.1:PORT, in DIR/gremiumd.conf
+config() {
+	dir=$1 port=$2
+	shift 2
+	mkdir -p "$dir"
+	sed -e '/^members = (/,/^);/d' -e '/^delivery = {/,/^};/d' "$top_srcdir/etc/gremiumd.conf" \
+		> "$dir/gremiumd.conf"
+	{
+		echo 'members = ('
+		sep=""
+		for m in "$@"; do
+			printf '%s  { name = "Mitglied %s"; email = "%s@faults.example"; group = "kgst"; }' \
+				"$sep" "$m" "$m"
+			sep=",
+"
+		done
+		printf '\n);\n'
+		cat <<EOT
+delivery = {
+  transport = "smtp";
+  smtp_url = "smtp://127.0.0.1:$port";
+  starttls = "off";
+  connections = 4;
+  timeout = 10;
+  retry_for_hours = 1;
+};
+EOT
+	} >> "$dir/gremiumd.conf"
+	"$GREMIUMCTL" -c "$dir/gremiumd.conf" check >/dev/null || fail "the test config does not check"
+}
+
+# ---- 1. faults, run-once with advancing --now ----
+start_server faults
+members=""
+for i in 01 02 03 04 05; do members="$members tempfail$i drop$i"; done
+for i in 01 02 03; do members="$members slow$i"; done
+members="$members reject01 never01"
+i=1
+while [ $i -le 25 ]; do members="$members member$i"; i=$((i + 1)); done
+# shellcheck disable=SC2086
+config "$WORK/run" "$port" $members
+[ "$(echo $members | wc -w)" -eq 40 ] || fail "test setup: not 40 members"
+
+# 09:00 plans and sends; the later runs only retry (nothing else is due
+# until 30 December); 11:00 is past retry_for_hours for never01.
+last=""
+for now in 09:00 09:10 09:20 09:30 09:40 09:50 11:00 12:00; do
+	set +e
+	"$GREMIUMCTL" -c "$WORK/run/gremiumd.conf" run-once --now "2026-11-28T$now" \
+		>"$WORK/run-$now.out" 2>&1
+	rc=$?
+	set -e
+	last=$now
+	[ $rc -eq 0 ] && break
+	[ $rc -eq 75 ] || fail "run-once at $now exited $rc: $(cat "$WORK/run-$now.out")"
+done
+[ $rc -eq 0 ] || fail "mail still queued after the run at $last"
+[ "$last" = 11:00 ] || fail "never01 should be given up at 11:00, not at $last"
+grep -q '^planned 120 messages$' "$WORK/run-09:00.out" || fail "run 1: $(cat "$WORK/run-09:00.out")"
+grep -q 'tempfail01@faults.example: temporary failure, retrying later: 451 4.3.0 ' "$WORK/run-09:00.out" ||
+	fail "no 451 reported: $(cat "$WORK/run-09:00.out")"
+grep -q 'drop01@faults.example: temporary failure, retrying later: ' "$WORK/run-09:00.out" ||
+	fail "the dropped connection was not a temporary failure: $(cat "$WORK/run-09:00.out")"
+grep -q 'never01@faults.example: failed (retry time over): 451 ' "$WORK/run-11:00.out" ||
+	fail "never01 not given up: $(cat "$WORK/run-11:00.out")"
+$PY "$top_srcdir/tests/check_faults.py" "$WORK/run/var/state.db" "$WORK/faults/received" --done \
+	--failed reject01@faults.example --failed never01@faults.example ||
+	fail "what arrived does not match the outbox"
+# a lost connection: the same message (same Message-ID) went again
+$PY - "$WORK/run/var/state.db" <<'EOT' || fail "dropped messages were not retried as they were"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for i in range(1, 6):
+    rows = db.execute("SELECT attempts, status FROM outbox WHERE recipient = ?",
+                      ("drop%02d@faults.example" % i,)).fetchall()
+    assert sorted(rows) == [(1, "sent"), (1, "sent"), (2, "sent")], rows
+EOT
+"$GREMIUMCTL" -c "$WORK/run/gremiumd.conf" status > "$WORK/status"
+[ "$(head -n 1 "$WORK/status")" = "114 sent, 0 queued, 6 failed" ] || fail "status: $(cat "$WORK/status")"
+[ "$(grep -c '^failed: reject01@faults.example (invitation.*): 550 5.1.1 <reject01@faults.example>: Recipient address rejected (fault test)$' "$WORK/status")" -eq 3 ] ||
+	fail "status does not name the refused address with the answer: $(cat "$WORK/status")"
+grep -q '^failed: never01@faults.example (invitation.*): 451 4.3.0 Try again later (fault test)$' "$WORK/status" ||
+	fail "status does not name the given-up address: $(cat "$WORK/status")"
+
+# ---- 2. gremiumd killed mid-send ----
+start_server slow --delay 0.02
+members=""
+i=1
+while [ $i -le 300 ]; do members="$members m$i"; i=$((i + 1)); done
+# shellcheck disable=SC2086
+config "$WORK/kill" "$port" $members
+received=$WORK/slow/received
+count() { wc -l < "$received" 2>/dev/null || echo 0; }
+"$GREMIUMD" -c "$WORK/kill/gremiumd.conf" 2>"$WORK/gremiumd-1.log" &
+daemon_pid=$!
+i=0
+while [ "$(count)" -lt 100 ]; do
+	i=$((i + 1))
+	[ $i -le 600 ] || fail "gremiumd sent too little in 30 s: $(tail -n 5 "$WORK/gremiumd-1.log")"
+	sleep 0.05
+done
+kill -9 "$daemon_pid"
+wait "$daemon_pid" 2>/dev/null || true
+daemon_pid=""
+before=$(count)
+total=$($PY -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM outbox").fetchone()[0])' \
+	"$WORK/kill/var/state.db")
+[ "$before" -lt "$total" ] || fail "killed too late: all $total mails had arrived"
+"$GREMIUMD" -c "$WORK/kill/gremiumd.conf" 2>"$WORK/gremiumd-2.log" &
+daemon_pid=$!
+i=0
+until $PY "$top_srcdir/tests/check_faults.py" "$WORK/kill/var/state.db" "$received" --done \
+	--max-dup 4 >/dev/null 2>&1; do
+	i=$((i + 1))
+	[ $i -le 600 ] || break
+	sleep 0.05
+done
+kill "$daemon_pid"
+wait "$daemon_pid" || fail "gremiumd did not stop cleanly: $(tail -n 5 "$WORK/gremiumd-2.log")"
+daemon_pid=""
+$PY "$top_srcdir/tests/check_faults.py" "$WORK/kill/var/state.db" "$received" --done --max-dup 4 ||
+	fail "after kill -9 and restart (killed at $before of $total arrivals)"
+
+# ---- 3. reloads (SIGHUP) mid-send: a new transport and sender take over ----
+start_server hup --delay 0.02
+members=""
+i=1
+while [ $i -le 150 ]; do members="$members h$i"; i=$((i + 1)); done
+# shellcheck disable=SC2086
+config "$WORK/hup" "$port" $members
+received=$WORK/hup/received
+"$GREMIUMD" -c "$WORK/hup/gremiumd.conf" 2>"$WORK/gremiumd-3.log" &
+daemon_pid=$!
+i=0
+while [ "$(count)" -lt 50 ]; do
+	i=$((i + 1))
+	[ $i -le 600 ] || fail "gremiumd sent too little in 30 s: $(tail -n 5 "$WORK/gremiumd-3.log")"
+	sleep 0.05
+done
+kill -HUP "$daemon_pid"
+sleep 0.3
+kill -HUP "$daemon_pid"
+i=0
+until $PY "$top_srcdir/tests/check_faults.py" "$WORK/hup/var/state.db" "$received" --done \
+	--max-dup 8 >/dev/null 2>&1; do
+	i=$((i + 1))
+	[ $i -le 600 ] || break
+	sleep 0.05
+done
+kill "$daemon_pid"
+wait "$daemon_pid" || fail "gremiumd did not stop cleanly: $(tail -n 5 "$WORK/gremiumd-3.log")"
+daemon_pid=""
+grep -q 'configuration reloaded' "$WORK/gremiumd-3.log" || fail "no reload: $(cat "$WORK/gremiumd-3.log")"
+# at most the mails in flight at each of the two reloads go twice
+$PY "$top_srcdir/tests/check_faults.py" "$WORK/hup/var/state.db" "$received" --done --max-dup 8 ||
+	fail "after reloads mid-send"
+echo "e2e_faults: ok (killed at $before of $total)"
