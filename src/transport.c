@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -62,6 +63,7 @@ struct smtp_job {
  */
 struct tr_slot {
 	CURL *easy;             /* smtp only */
+	curl_socket_t fd;       /* the socket its transfer waits on, or CURL_SOCKET_BAD */
 	struct smtp_job job;
 	void *user;             /* the caller's job, NULL when the slot is free */
 };
@@ -608,7 +610,16 @@ static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp, v
 	int mask = what == CURL_POLL_REMOVE ? TR_IO_REMOVE :
 	           (what & CURL_POLL_IN ? TR_IO_IN : 0) | (what & CURL_POLL_OUT ? TR_IO_OUT : 0);
 
-	(void)easy;
+	struct tr_slot *slot = NULL;
+
+	/* remember which socket each transfer is on, so that an abandoned one
+	 * can be cut (cut_transfer) */
+	if (easy && curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&slot) == CURLE_OK && slot) {
+		if (what != CURL_POLL_REMOVE)
+			slot->fd = fd;
+		else if (slot->fd == fd)
+			slot->fd = CURL_SOCKET_BAD;
+	}
 	if (t->hooks.watch(t->hooks.data, fd, mask, &data) < 0)
 		return -1;
 	if (data != fdp && curl_multi_assign(t->multi, fd, data) != CURLM_OK)
@@ -647,6 +658,7 @@ static int smtp_async(struct transport *t)
 	for (size_t i = 0; i < t->n_slots; i++) {
 		struct tr_slot *slot = &t->slots[i];
 
+		slot->fd = CURL_SOCKET_BAD;
 		slot->easy = curl_easy_init();
 		if (!slot->easy)
 			return -ENOMEM;
@@ -657,6 +669,21 @@ static int smtp_async(struct transport *t)
 	return 0;
 }
 
+/*
+ * Cut the connection of a transfer that is still running.  libcurl 7.88's
+ * smtp_done() sends the end-of-data "." on removal of a handle whose status
+ * is still OK, even mid-message (it ignores `premature`): the server would
+ * accept a truncated mail, and the full one would follow on the retry.  With
+ * the socket shut down first, that write fails and the server drops the
+ * unfinished message, as RFC 5321 §4.1.1.4 has it for a closed connection.
+ */
+static void cut_transfer(struct tr_slot *slot)
+{
+	if (slot->fd != CURL_SOCKET_BAD)
+		(void)shutdown(slot->fd, SHUT_RDWR);
+	slot->fd = CURL_SOCKET_BAD;
+}
+
 static void smtp_async_free(struct transport *t)
 {
 	for (size_t i = 0; t->slots && i < t->n_slots; i++) {
@@ -664,8 +691,10 @@ static void smtp_async_free(struct transport *t)
 
 		if (!slot->easy)
 			continue;
-		if (slot->user)
+		if (slot->user) {
+			cut_transfer(slot);
 			(void)curl_multi_remove_handle(t->multi, slot->easy);
+		}
 		job_release(slot->easy, &slot->job);
 		curl_easy_cleanup(slot->easy);
 	}
