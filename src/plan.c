@@ -341,19 +341,6 @@ static bool noticed(const struct ctx *c, const char *kind, const char *email,
 
 /* ---- building actions ---- */
 
-static void object_clear(struct store_object *o)
-{
-	free(o->recipient);
-	free(o->name);
-	free(o->uid);
-	free(o->series_id);
-	free(o->summary);
-	free(o->location);
-	free(o->rrule);
-	free(o->cancelled);
-	memset(o, 0, sizeof(*o));
-}
-
 /* Deep copy of a row (strings duplicated).  -ENOMEM leaves dst clearable. */
 static int object_copy(struct store_object *dst, const struct store_object *src)
 {
@@ -783,14 +770,14 @@ void plan_result_free(struct plan_result *r)
 		return;
 	for (size_t i = 0; i < r->n_actions; i++) {
 		struct store_notice *n = &r->actions[i].notice;
-		object_clear(&r->actions[i].object);
+		store_object_clear(&r->actions[i].object);
 		free(n->kind);
 		free(n->recipient);
 		free(n->uid);
 		free(n->occurrence);
 	}
 	for (size_t i = 0; i < r->n_records; i++)
-		object_clear(&r->records[i]);
+		store_object_clear(&r->records[i]);
 	free(r->actions);
 	free(r->records);
 	free(r->upcoming);

@@ -517,7 +517,7 @@ int store_rollback(struct store *db)
 
 /* ---- recorded state ---- */
 
-static void object_clear(struct store_object *o)
+void store_object_clear(struct store_object *o)
 {
 	free(o->recipient);
 	free(o->name);
@@ -544,7 +544,7 @@ void store_state_free(struct store_state *st)
 	if (!st)
 		return;
 	for (size_t i = 0; i < st->n_objects; i++)
-		object_clear(&st->objects[i]);
+		store_object_clear(&st->objects[i]);
 	for (size_t i = 0; i < st->n_notices; i++)
 		notice_clear(&st->notices[i]);
 	free(st->objects);

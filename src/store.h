@@ -59,6 +59,9 @@ struct store_object {
 	time_t end_utc;         /* end of its last occurrence; 0 = open-ended */
 };
 
+/* Free the strings of o and zero it (o itself is the caller's). */
+void store_object_clear(struct store_object *o);
+
 /*
  * One notification or occurrence cancellation that has been enqueued; the
  * four fields together are unique, so each is enqueued at most once.

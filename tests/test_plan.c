@@ -132,22 +132,11 @@ static void make_occurrences(struct sched_list *l, struct gr_occurrence *buf,
 
 /* ---- the simulated recorded state ---- */
 
-static void obj_free_fields(struct store_object *o)
-{
-	free(o->recipient);
-	free(o->name);
-	free(o->uid);
-	free(o->series_id);
-	free(o->summary);
-	free(o->location);
-	free(o->rrule);
-	free(o->cancelled);
-}
 
 static void sim_free(struct store_state *st)
 {
 	for (size_t i = 0; i < st->n_objects; i++)
-		obj_free_fields(&st->objects[i]);
+		store_object_clear(&st->objects[i]);
 	for (size_t i = 0; i < st->n_notices; i++) {
 		free(st->notices[i].kind);
 		free(st->notices[i].recipient);
@@ -168,7 +157,7 @@ static void sim_put_object(struct store_state *st, const struct store_object *sr
 		    strcmp(st->objects[i].uid, src->uid) == 0)
 			dst = &st->objects[i];
 	if (dst) {
-		obj_free_fields(dst);
+		store_object_clear(dst);
 	} else {
 		st->objects = realloc(st->objects, (st->n_objects + 1) * sizeof(*st->objects));
 		assert_non_null(st->objects);
