@@ -289,14 +289,9 @@ static void update_feed(struct daemon *d)
 		return;
 	}
 	if (cfg->feed.file) {
-		char *dir = util_strdup0(cfg->feed.file);
-		char *slash = dir ? strrchr(dir, '/') : NULL;
-		if (slash && slash != dir) {
-			*slash = '\0';
-			(void)util_mkdir_p(dir, 0755);
-		}
-		free(dir);
-		r = util_write_atomic(cfg->feed.file, feed, strlen(feed), 0644);
+		r = util_mkdir_parent(cfg->feed.file, 0755);
+		if (r == 0)
+			r = util_write_atomic(cfg->feed.file, feed, strlen(feed), 0644);
 		if (r < 0)
 			dlog(SD_ERR, "cannot write feed file %s: %s", cfg->feed.file, strerror(-r));
 		else

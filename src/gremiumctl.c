@@ -395,20 +395,9 @@ static int cmd_preview(struct ctl *ctl, int argc, char **argv)
 
 static int write_feed(const char *path, const char *data)
 {
-	char *dir = util_strdup0(path), *slash;
-	int r = 0;
+	int r = util_mkdir_parent(path, 0755);
 
-	if (!dir)
-		return -ENOMEM;
-	slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
-		r = util_mkdir_p(dir, 0755);
-	}
-	free(dir);
-	if (r < 0)
-		return r;
-	return util_write_atomic(path, data, strlen(data), 0644);
+	return r < 0 ? r : util_write_atomic(path, data, strlen(data), 0644);
 }
 
 static int ics_args(int argc, char **argv, const char **ret_out)

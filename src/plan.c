@@ -341,28 +341,8 @@ static bool noticed(const struct ctx *c, const char *kind, const char *email,
 
 /* ---- building actions ---- */
 
-/* Deep copy of a row (strings duplicated).  -ENOMEM leaves dst clearable. */
-static int object_copy(struct store_object *dst, const struct store_object *src)
-{
-	*dst = *src;
-	dst->recipient = util_strdup0(src->recipient);
-	dst->name = util_strdup0(src->name);
-	dst->uid = util_strdup0(src->uid);
-	dst->series_id = util_strdup0(src->series_id);
-	dst->summary = util_strdup0(src->summary);
-	dst->location = util_strdup0(src->location);
-	dst->rrule = util_strdup0(src->rrule);
-	dst->cancelled = util_strdup0(src->cancelled ? src->cancelled : "");
-	if ((src->recipient && !dst->recipient) || (src->name && !dst->name) ||
-	    (src->uid && !dst->uid) || (src->series_id && !dst->series_id) ||
-	    (src->summary && !dst->summary) || (src->location && !dst->location) ||
-	    (src->rrule && !dst->rrule) || !dst->cancelled)
-		return -ENOMEM;
-	return 0;
-}
-
 /* The row that says "email was sent o at seq": built from borrowed strings
- * (hence the casts; object_copy() duplicates them) and copied into dst. */
+ * (hence the casts; store_object_copy() duplicates them) and copied into dst. */
 static int object_row(struct store_object *dst, const struct obj *o, const char *email,
                       const char *name, int seq, bool active)
 {
@@ -376,7 +356,7 @@ static int object_row(struct store_object *dst, const struct obj *o, const char 
 
 	memcpy(row.hash, o->hash, STORE_HASH_LEN);
 	memcpy(row.hash_base, o->hash_base, STORE_HASH_LEN);
-	return object_copy(dst, &row);
+	return store_object_copy(dst, &row);
 }
 
 static struct plan_action *push(struct ctx *c)
@@ -469,7 +449,7 @@ static int cancel_object(struct ctx *c, const struct gr_member *m, const struct 
 	if (o && o->single)
 		set_occ(a, o->single);
 	a->has_object = true;
-	r = object_copy(&a->object, rec);
+	r = store_object_copy(&a->object, rec);
 	a->object.sequence = a->sequence;
 	a->object.active = false;
 	return r < 0 ? r : make_message_id(c, a);

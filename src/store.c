@@ -393,19 +393,11 @@ static int lock_sender(struct store *db, const char *path)
 /* Create the folder of path (mode 0700) when it is missing. */
 static int make_parent(struct store *db, const char *path)
 {
-	char *dir = strdup(path);
-	char *slash = dir ? strrchr(dir, '/') : NULL;
-	int r = 0;
+	int r = util_mkdir_parent(path, 0700);
 
-	if (!dir)
-		return -ENOMEM;
-	if (slash && slash != dir) {
-		*slash = '\0';
-		r = util_mkdir_p(dir, 0700);
-		if (r < 0)
-			snprintf(db->err, sizeof(db->err), "cannot create %s: %s", dir, strerror(-r));
-	}
-	free(dir);
+	if (r < 0)
+		snprintf(db->err, sizeof(db->err), "cannot create the folder of %s: %s", path,
+		         strerror(-r));
 	return r;
 }
 
@@ -516,6 +508,25 @@ int store_rollback(struct store *db)
 }
 
 /* ---- recorded state ---- */
+
+int store_object_copy(struct store_object *dst, const struct store_object *src)
+{
+	*dst = *src;
+	dst->recipient = util_strdup0(src->recipient);
+	dst->name = util_strdup0(src->name);
+	dst->uid = util_strdup0(src->uid);
+	dst->series_id = util_strdup0(src->series_id);
+	dst->summary = util_strdup0(src->summary);
+	dst->location = util_strdup0(src->location);
+	dst->rrule = util_strdup0(src->rrule);
+	dst->cancelled = util_strdup0(src->cancelled ? src->cancelled : "");
+	if ((src->recipient && !dst->recipient) || (src->name && !dst->name) ||
+	    (src->uid && !dst->uid) || (src->series_id && !dst->series_id) ||
+	    (src->summary && !dst->summary) || (src->location && !dst->location) ||
+	    (src->rrule && !dst->rrule) || !dst->cancelled)
+		return -ENOMEM;
+	return 0;
+}
 
 void store_object_clear(struct store_object *o)
 {

@@ -59,6 +59,10 @@ struct store_object {
 	time_t end_utc;         /* end of its last occurrence; 0 = open-ended */
 };
 
+/* Deep copy of src into dst (strings duplicated; a NULL `cancelled`
+ * becomes "").  0, or -ENOMEM with dst still safe to store_object_clear(). */
+int store_object_copy(struct store_object *dst, const struct store_object *src);
+
 /* Free the strings of o and zero it (o itself is the caller's). */
 void store_object_clear(struct store_object *o);
 

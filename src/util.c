@@ -143,6 +143,22 @@ int util_mkdir_p(const char *path, unsigned mode)
 	return r;
 }
 
+int util_mkdir_parent(const char *path, unsigned mode)
+{
+	char *dir = strdup(path);
+	char *slash = dir ? strrchr(dir, '/') : NULL;
+	int r = 0;
+
+	if (!dir)
+		return -ENOMEM;
+	if (slash && slash != dir) {
+		*slash = '\0';
+		r = util_mkdir_p(dir, mode);
+	}
+	free(dir);
+	return r;
+}
+
 int util_read_file(const char *path, size_t max, char **ret, size_t *ret_len)
 {
 	FILE *f = fopen(path, "rbe");

@@ -34,6 +34,10 @@ int util_write_atomic(const char *path, const void *data, size_t len, unsigned m
 /* Create path and its parents (like mkdir -p).  Returns 0 or -errno. */
 int util_mkdir_p(const char *path, unsigned mode);
 
+/* Create the folder path lies in, and its parents, when missing.
+ * Returns 0 or -errno. */
+int util_mkdir_parent(const char *path, unsigned mode);
+
 /* Read a whole file (at most max bytes) into a malloc'ed NUL-terminated
  * buffer.  Returns 0 (with *ret, *ret_len), -EFBIG, or -errno. */
 int util_read_file(const char *path, size_t max, char **ret, size_t *ret_len);

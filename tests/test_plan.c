@@ -163,15 +163,7 @@ static void sim_put_object(struct store_state *st, const struct store_object *sr
 		assert_non_null(st->objects);
 		dst = &st->objects[st->n_objects++];
 	}
-	*dst = *src;
-	dst->recipient = util_strdup0(src->recipient);
-	dst->name = util_strdup0(src->name);
-	dst->uid = util_strdup0(src->uid);
-	dst->series_id = util_strdup0(src->series_id);
-	dst->summary = util_strdup0(src->summary);
-	dst->location = util_strdup0(src->location);
-	dst->rrule = util_strdup0(src->rrule);
-	dst->cancelled = util_strdup0(src->cancelled);
+	assert_int_equal(store_object_copy(dst, src), 0);
 }
 
 static void sim_put_notice(struct store_state *st, const struct store_notice *n)
