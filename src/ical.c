@@ -18,6 +18,7 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -511,22 +512,26 @@ static icalcomponent *make_vtimezone(const char *tzid, int first_year)
 /*
  * The same VTIMEZONE goes into every invitation of a run: made once, then
  * cloned.  Truncating libical's zone took a third of the time to render an
- * invitation (10,000 of them in the benchmark).  Calendars are rendered by
- * the main thread only (the feed's HTTP thread serves finished bytes), so
- * the cache needs no lock; it stays reachable until exit.
+ * invitation (10,000 of them in the benchmark).  service.c renders with
+ * several threads, so the cache has a lock; it stays reachable until exit.
  */
 static struct {
+	pthread_mutex_t lock;
 	char tzid[128];
 	int first_year;
 	icalcomponent *c;
-} tz_cache;
+} tz_cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static icalcomponent *vtimezone(const char *tzid, int first_year)
 {
 	icalcomponent *c;
 
-	if (tz_cache.c && tz_cache.first_year == first_year && strcmp(tz_cache.tzid, tzid) == 0)
-		return icalcomponent_new_clone(tz_cache.c);
+	pthread_mutex_lock(&tz_cache.lock);
+	if (tz_cache.c && tz_cache.first_year == first_year && strcmp(tz_cache.tzid, tzid) == 0) {
+		c = icalcomponent_new_clone(tz_cache.c);
+		pthread_mutex_unlock(&tz_cache.lock);
+		return c;
+	}
 	c = make_vtimezone(tzid, first_year);
 	if (c && strlen(tzid) < sizeof(tz_cache.tzid)) {
 		if (tz_cache.c)
@@ -535,6 +540,7 @@ static icalcomponent *vtimezone(const char *tzid, int first_year)
 		tz_cache.first_year = first_year;
 		snprintf(tz_cache.tzid, sizeof(tz_cache.tzid), "%s", tzid);
 	}
+	pthread_mutex_unlock(&tz_cache.lock);
 	return c;
 }
 

@@ -9,6 +9,7 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -373,29 +374,191 @@ int service_render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
 /* ---- planning ---- */
 
 /*
- * Render each action and record it (changes[i] belongs to actions[i]) one
- * after the other, then the remaining changes: only one rendered message is
- * in memory at a time, whatever the number of members; it is all one
- * transaction of the caller.
+ * Rendering is most of a plan's work (GMime and libical: ~200 us a mail),
+ * and every action renders on its own: with many actions (an information
+ * list of thousands), threads render them while this thread records them,
+ * in plan order, in the caller's one transaction.  A window of
+ * RENDER_WINDOW rendered messages bounds the memory whatever the number of
+ * members.  cfg, tmpl, occ and the actions are only read; GMime is set up
+ * before the threads start (mail_init), libical's zone data and ical.c's
+ * VTIMEZONE cache are locked.
+ */
+#define RENDER_THREADS_MAX 4
+#define RENDER_WINDOW 256
+#define RENDER_MIN_ACTIONS 64   /* below: render inline, no threads */
+
+struct rendered {
+	char *msg;
+	size_t len;
+	int r;                      /* 0, or failed with err */
+	bool done;
+	char err[384];
+};
+
+struct render_pool {
+	const struct gr_config *cfg;
+	const struct tmpl_set *tmpl;
+	const struct sched_list *occ;
+	const struct plan_result *res;
+	time_t now;
+	struct rendered *ring;      /* action i in ring[i % RENDER_WINDOW] */
+	pthread_mutex_t lock;
+	pthread_cond_t space;       /* the recorder freed a ring entry */
+	pthread_cond_t ready;       /* a renderer finished one */
+	size_t next;                /* the next action to render */
+	size_t recorded;            /* actions recorded (their entries free) */
+	bool quit, waiting_space, waiting_ready;
+	pthread_t threads[RENDER_THREADS_MAX];
+	size_t n_threads;
+};
+
+static void *render_thread(void *data)
+{
+	struct render_pool *p = data;
+
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		size_t i;
+		struct rendered out = { 0 };
+
+		while (!p->quit && p->next < p->res->n_actions &&
+		       p->next >= p->recorded + RENDER_WINDOW) {
+			p->waiting_space = true;
+			pthread_cond_wait(&p->space, &p->lock);
+		}
+		if (p->quit || p->next >= p->res->n_actions)
+			break;
+		i = p->next++;
+		pthread_mutex_unlock(&p->lock);
+		out.r = service_render(p->cfg, p->tmpl, p->occ, &p->res->actions[i], p->now, &out.msg,
+		                       &out.len, out.err, sizeof(out.err));
+		out.done = true;
+		pthread_mutex_lock(&p->lock);
+		p->ring[i % RENDER_WINDOW] = out;
+		if (p->waiting_ready) {
+			p->waiting_ready = false;
+			pthread_cond_broadcast(&p->ready);
+		}
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+/* Wait for action i's message and take it out of the ring. */
+static struct rendered render_take(struct render_pool *p, size_t i)
+{
+	struct rendered *slot = &p->ring[i % RENDER_WINDOW], out;
+
+	pthread_mutex_lock(&p->lock);
+	while (!slot->done) {
+		p->waiting_ready = true;
+		pthread_cond_wait(&p->ready, &p->lock);
+	}
+	out = *slot;
+	*slot = (struct rendered){ 0 };
+	p->recorded = i + 1;
+	if (p->waiting_space) {
+		p->waiting_space = false;
+		pthread_cond_broadcast(&p->space);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return out;
+}
+
+static size_t render_threads(size_t n_actions)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n_actions < RENDER_MIN_ACTIONS || cpus < 2)
+		return 0;
+	return cpus > RENDER_THREADS_MAX ? RENDER_THREADS_MAX : (size_t)cpus;
+}
+
+/* Start the threads; 0, or a negative errno with nothing left running. */
+static int render_pool_start(struct render_pool *p, size_t n_threads)
+{
+	p->ring = calloc(RENDER_WINDOW, sizeof(*p->ring));
+	if (!p->ring)
+		return -ENOMEM;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->space, NULL);
+	pthread_cond_init(&p->ready, NULL);
+	mail_init();
+	for (size_t i = 0; i < n_threads; i++) {
+		if (pthread_create(&p->threads[i], NULL, render_thread, p) != 0)
+			break;
+		p->n_threads++;
+	}
+	return p->n_threads > 0 ? 0 : -EAGAIN;
+}
+
+/* Stop the threads and free what they rendered ahead. */
+static void render_pool_stop(struct render_pool *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->quit = true;
+	pthread_cond_broadcast(&p->space);
+	pthread_mutex_unlock(&p->lock);
+	for (size_t i = 0; i < p->n_threads; i++)
+		pthread_join(p->threads[i], NULL);
+	for (size_t i = 0; p->ring && i < RENDER_WINDOW; i++)
+		free(p->ring[i].msg);
+	free(p->ring);
+	pthread_cond_destroy(&p->space);
+	pthread_cond_destroy(&p->ready);
+	pthread_mutex_destroy(&p->lock);
+}
+
+/* Record one rendered action (changes[i] belongs to actions[i]). */
+static int apply_rendered(struct store *db, struct store_change *change, struct rendered *m,
+                          time_t now, char *err, size_t errlen)
+{
+	int r = m->r;
+
+	if (r < 0) {
+		snprintf(err, errlen, "%s", m->err);
+	} else {
+		change->message = m->msg;
+		change->message_len = m->len;
+		if ((r = store_apply(db, change, 1, now)) < 0)
+			snprintf(err, errlen, "recording the plan: %s", store_errmsg(db));
+		change->message = NULL;
+	}
+	free(m->msg);
+	m->msg = NULL;
+	return r;
+}
+
+/*
+ * Render each action and record it, in order, then the remaining changes:
+ * at most RENDER_WINDOW rendered messages are in memory at a time,
+ * whatever the number of members; it is all one transaction of the caller.
  */
 static int render_and_apply(const struct gr_config *cfg, const struct tmpl_set *tmpl,
                             struct store *db, const struct sched_list *occ,
                             const struct plan_result *res, struct store_change *changes,
                             size_t n, time_t now, char *err, size_t errlen)
 {
+	struct render_pool pool = { .cfg = cfg, .tmpl = tmpl, .occ = occ, .res = res, .now = now };
+	size_t n_threads = render_threads(res->n_actions);
 	int r = 0;
 
-	for (size_t i = 0; r == 0 && i < res->n_actions; i++) {
-		char *msg = NULL;
-
-		r = service_render(cfg, tmpl, occ, &res->actions[i], now, &msg,
-		                   &changes[i].message_len, err, errlen);
-		changes[i].message = msg;
-		if (r == 0 && (r = store_apply(db, &changes[i], 1, now)) < 0)
-			snprintf(err, errlen, "recording the plan: %s", store_errmsg(db));
-		changes[i].message = NULL;
-		free(msg);
+	if (n_threads > 0 && render_pool_start(&pool, n_threads) < 0) {
+		render_pool_stop(&pool);
+		n_threads = 0;
 	}
+	for (size_t i = 0; r == 0 && i < res->n_actions; i++) {
+		struct rendered m = { 0 };
+
+		if (n_threads > 0)
+			m = render_take(&pool, i);
+		else
+			m.r = service_render(cfg, tmpl, occ, &res->actions[i], now, &m.msg, &m.len,
+			                     m.err, sizeof(m.err));
+		r = apply_rendered(db, &changes[i], &m, now, err, errlen);
+	}
+	if (n_threads > 0)
+		render_pool_stop(&pool);
 	if (r == 0 && n > res->n_actions &&
 	    (r = store_apply(db, changes + res->n_actions, n - res->n_actions, now)) < 0)
 		snprintf(err, errlen, "recording the plan: %s", store_errmsg(db));
@@ -599,9 +762,11 @@ void service_progress_format(size_t sent, size_t deferred, size_t failed, size_t
  * FREE.  Outcomes are recorded and the next entries claimed in one
  * transaction per loop iteration (on_fill): one commit per message instead
  * of two.  A crash loses nothing: an entry is `sending` from its claim
- * until its outcome is committed, and is sent again on the next start;
- * since a slot holds one entry from claim to record, at most `connections`
- * are sent twice.
+ * until its outcome is committed, and is sent again on the next start.
+ * There are as many slots as the transport takes at once (smtp: two per
+ * connection, the second queued behind the first), and a slot holds one
+ * entry from claim to record: at most that many are sent twice, those
+ * that reached the server before the crash but whose outcome did not.
  */
 enum slot_state { SLOT_FREE, SLOT_CLAIMED, SLOT_FLYING, SLOT_DONE };
 
@@ -620,11 +785,10 @@ struct service_sender {
 	time_t fixed_now;
 	unsigned seed;
 	sd_event_source *fill;          /* defer: record outcomes, refill slots */
-	sd_event_source *curl_timer;    /* libcurl's timeout */
-	sd_event_source *curl_now;      /* defer: libcurl's timeout of 0 ms */
 	sd_event_source *rate_timer;    /* the next token */
 	struct service_bucket bucket;
-	struct sender_slot *slots;
+	struct sender_slot *slots;      /* as many as the transport takes */
+	struct service_sent *round;     /* n_slots: one round's outcomes */
 	size_t n_slots;
 	bool stopping, busy;            /* busy: between a kick and idle() */
 	int error;                      /* a store error stopped claiming */
@@ -774,13 +938,13 @@ static void start_claimed(struct service_sender *s)
 /* One transaction: record what finished, claim what is due. */
 static void fill_round(struct service_sender *s, bool *ret_empty)
 {
-	struct service_sent sent[64];   /* delivery.connections is at most 64 */
+	struct service_sent *sent = s->round;
 	size_t n_sent = 0;
-	int r = s->n_slots <= 64 ? store_outbox_begin(s->db) : -E2BIG;
+	int r = store_outbox_begin(s->db);
 
 	*ret_empty = false;
 	if (r < 0) {
-		sender_fail(s, r, r == -E2BIG ? "too many connections" : store_errmsg(s->db));
+		sender_fail(s, r, store_errmsg(s->db));
 		return;
 	}
 	n_sent = record_done(s, sent);
@@ -839,79 +1003,27 @@ static int on_rate(sd_event_source *src, uint64_t usec, void *data)
 	return sd_event_source_set_enabled(s->fill, SD_EVENT_ON);
 }
 
-/* ---- libcurl's sockets and timer on sd-event (transport.h hooks) ---- */
+/* ---- the transport's completions on sd-event (transport.h hooks) ---- */
 
 static int on_io(sd_event_source *src, int fd, uint32_t revents, void *data)
 {
 	struct service_sender *s = data;
-	/* an error or hang-up is for libcurl to read and report */
-	int events = (revents & (EPOLLIN | EPOLLERR | EPOLLHUP) ? TR_IO_IN : 0) |
-	             (revents & EPOLLOUT ? TR_IO_OUT : 0);
 
-	(void)src;
-	if (tr_run(s->tr, fd, events) < 0)
-		sender_fail(s, -EIO, "libcurl failed to drive the SMTP sessions");
-	return 0;
-}
-
-static int on_curl_now(sd_event_source *src, void *data)
-{
-	struct service_sender *s = data;
-
-	(void)src;
-	if (tr_run(s->tr, -1, 0) < 0)
-		sender_fail(s, -EIO, "libcurl failed to drive the SMTP sessions");
-	return 0;
-}
-
-static int on_curl_timeout(sd_event_source *src, uint64_t usec, void *data)
-{
-	(void)usec;
-	return on_curl_now(src, data);
+	(void)src, (void)fd, (void)revents;
+	return tr_run(s->tr);
 }
 
 /* fd_data holds the fd's io source */
 static int hook_watch(void *data, int fd, int what, void **fd_data)
 {
 	struct service_sender *s = data;
-	sd_event_source *src = *fd_data;
-	uint32_t events = (what & TR_IO_IN ? EPOLLIN : 0) | (what & TR_IO_OUT ? EPOLLOUT : 0);
 
 	if (what & TR_IO_REMOVE) {
-		(void)sd_event_source_disable_unref(src);
+		(void)sd_event_source_disable_unref(*fd_data);
 		*fd_data = NULL;
 		return 0;
 	}
-	if (src)
-		return sd_event_source_set_io_events(src, events);
-	return sd_event_add_io(s->ev, (sd_event_source **)fd_data, fd, events, on_io, s);
-}
-
-/*
- * libcurl moves its timeout at nearly every step of every session; each
- * move re-armed the timerfd (a syscall, ~10 % of the time at 10,000
- * mails).  So "now" (every new transfer) is a defer source, a later
- * deadline never postpones an armed earlier one, and "no timeout" does not
- * disarm: an early wake-up only makes libcurl look, find nothing expired
- * and tell the next deadline.
- */
-static int hook_timer(void *data, long ms)
-{
-	struct service_sender *s = data;
-	uint64_t now, when, armed = 0;
-	int r;
-
-	if (ms < 0)
-		return 0;
-	if (ms == 0)
-		return sd_event_source_set_enabled(s->curl_now, SD_EVENT_ONESHOT);
-	now = mono_usec(s);
-	when = now + (uint64_t)ms * 1000;
-	if (sd_event_source_get_enabled(s->curl_timer, NULL) > 0 &&
-	    sd_event_source_get_time(s->curl_timer, &armed) >= 0 && armed >= now && armed <= when)
-		return 0;
-	r = sd_event_source_set_time(s->curl_timer, when);
-	return r < 0 ? r : sd_event_source_set_enabled(s->curl_timer, SD_EVENT_ONESHOT);
+	return sd_event_add_io(s->ev, (sd_event_source **)fd_data, fd, EPOLLIN, on_io, s);
 }
 
 /* The event sources; all start disabled. */
@@ -919,15 +1031,7 @@ static int sender_sources(struct service_sender *s)
 {
 	int r = sd_event_add_defer(s->ev, &s->fill, on_fill, s);
 
-	/* accuracy 1 us: libcurl's timeouts are in milliseconds, and
-	 * sd-event's default would coalesce them to 250 ms */
-	if (r >= 0)
-		r = sd_event_add_time(s->ev, &s->curl_timer, CLOCK_MONOTONIC, UINT64_MAX, 1,
-		                      on_curl_timeout, s);
-	if (r >= 0)
-		r = sd_event_add_defer(s->ev, &s->curl_now, on_curl_now, s);
-	if (r >= 0)
-		r = sd_event_source_set_enabled(s->curl_now, SD_EVENT_OFF);
+	/* accuracy 1 us: sd-event's default would coalesce to 250 ms */
 	if (r >= 0)
 		r = sd_event_add_time(s->ev, &s->rate_timer, CLOCK_MONOTONIC, UINT64_MAX, 1,
 		                      on_rate, s);
@@ -938,8 +1042,6 @@ static int sender_sources(struct service_sender *s)
 	if (r >= 0)
 		r = sd_event_source_set_enabled(s->fill, SD_EVENT_OFF);
 	if (r >= 0)
-		r = sd_event_source_set_enabled(s->curl_timer, SD_EVENT_OFF);
-	if (r >= 0)
 		r = sd_event_source_set_enabled(s->rate_timer, SD_EVENT_OFF);
 	return r < 0 ? r : 0;
 }
@@ -949,7 +1051,7 @@ int service_sender_new(const struct gr_config *cfg, struct store *db, struct tra
                        struct service_sender **ret)
 {
 	struct service_sender *s = calloc(1, sizeof(*s));
-	struct tr_hooks hooks = { hook_watch, hook_timer, on_delivered, s };
+	struct tr_hooks hooks = { hook_watch, on_delivered, s };
 	int r;
 
 	if (!s)
@@ -958,11 +1060,16 @@ int service_sender_new(const struct gr_config *cfg, struct store *db, struct tra
 		.cfg = cfg, .db = db, .tr = tr, .ev = sd_event_ref(ev), .ops = *ops,
 		.fixed_now = fixed_now, .seed = (unsigned)time(NULL) ^ (unsigned)getpid(),
 	};
-	s->n_slots = cfg->delivery.connections > 0 ? (size_t)cfg->delivery.connections : 1;
-	s->slots = calloc(s->n_slots, sizeof(*s->slots));
-	r = s->slots ? sender_sources(s) : -ENOMEM;
+	r = sender_sources(s);
 	if (r == 0)
 		r = tr_async(tr, &hooks);
+	if (r == 0) {
+		/* as many as the transport takes at once */
+		s->n_slots = tr_slots_free(tr);
+		s->slots = calloc(s->n_slots, sizeof(*s->slots));
+		s->round = calloc(s->n_slots, sizeof(*s->round));
+		r = s->slots && s->round ? 0 : -ENOMEM;
+	}
 	if (r < 0) {
 		service_sender_free(s);
 		return r;
@@ -1027,9 +1134,8 @@ void service_sender_free(struct service_sender *s)
 		store_entry_free(&slot->e);
 	}
 	free(s->slots);
+	free(s->round);
 	sd_event_source_disable_unref(s->fill);
-	sd_event_source_disable_unref(s->curl_timer);
-	sd_event_source_disable_unref(s->curl_now);
 	sd_event_source_disable_unref(s->rate_timer);
 	sd_event_unref(s->ev);
 	free(s);

@@ -5,18 +5,21 @@
  * A table of backends (like isync's driver.h): each backend has open, send,
  * start and close.  The smtp backend splits a delivery into job setup,
  * transfer and classification, so that the synchronous tr_send() (one easy
- * handle, curl_easy_perform) and the asynchronous slots (one easy handle per
- * slot in a multi handle driven by the caller's event loop) share the setup
- * and classification code.
+ * handle, curl_easy_perform) and the asynchronous slots (one thread, multi
+ * handle and easy handle per slot) share the setup and classification code.
  */
 #include "autoconfig.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -48,24 +51,42 @@ struct smtp_job {
 	const char *msg;
 	size_t len, pos;
 	struct curl_slist *rcpt;
-	char from[300];
+	char from[300];         /* the envelope as given (asynchronous) */
+	char rcpt_addr[300];
+	char mail_from[304];    /* <from> */
 	char last_reply[512];   /* last complete reply line from the server */
 	char line[512];         /* reply line being assembled */
 	size_t line_len;
 	char errbuf[CURL_ERROR_SIZE];
 };
 
-/*
- * One asynchronous delivery at a time.  The easy handle stays with the slot
- * for the transport's life: libcurl then finds the open session to the same
- * URL in the multi handle's connection cache and sends the next message on
- * it without a new TCP/TLS handshake and AUTH.
- */
+/* One asynchronous delivery; smtp: on its worker (see "smtp,
+ * asynchronous" below). */
+enum slot_state { SLOT_FREE, SLOT_QUEUED, SLOT_RUNNING, SLOT_FINISHED };
+
 struct tr_slot {
-	CURL *easy;             /* smtp only */
-	curl_socket_t fd;       /* the socket its transfer waits on, or CURL_SOCKET_BAD */
 	struct smtp_job job;
 	void *user;             /* the caller's job, NULL when the slot is free */
+	/* smtp, under the transport's lock */
+	enum slot_state state;
+	unsigned long seq;      /* order of tr_start() */
+	struct tr_outcome out;
+};
+
+/* One SMTP session and the thread that runs it.  The easy handle stays
+ * with the worker for the transport's life: libcurl then finds the open
+ * session in the multi handle's connection cache and sends the next
+ * message on it without a new TCP/TLS handshake and AUTH. */
+struct tr_worker {
+	struct transport *t;
+	size_t index;           /* its slots: index, index + n_workers, ... */
+	CURL *easy;
+	CURLM *multi;
+	pthread_t thread;
+	pthread_cond_t wake;    /* a slot was queued, or quit was set */
+	bool thread_ok, wake_ok;
+	bool quit;              /* under the transport's lock */
+	atomic_bool abandon;
 };
 
 struct transport {
@@ -82,7 +103,14 @@ struct transport {
 	struct tr_hooks hooks;
 	struct tr_slot *slots;
 	size_t n_slots, n_busy;
-	CURLM *multi;
+	struct tr_worker *workers;      /* smtp */
+	size_t n_workers;
+	unsigned long seq;
+	size_t n_finished;              /* slots FINISHED, under the lock */
+	pthread_mutex_t lock;           /* the slots' shared fields */
+	bool lock_ok, watching;
+	int efd;                        /* eventfd: a delivery finished */
+	void *efd_data;                 /* the caller's, for hooks.watch */
 };
 
 static void outcome(struct tr_outcome *ret, enum tr_result result, int code,
@@ -445,12 +473,12 @@ static int job_setup(CURL *c, struct smtp_job *job, const char *from, const char
 	CURLcode rc = CURLE_OK;
 
 	/* RFC 5321 §4.1.2: reverse-path and forward-path in angle brackets */
-	snprintf(job->from, sizeof(job->from), "<%s>", from);
+	snprintf(job->mail_from, sizeof(job->mail_from), "<%s>", from);
 	job->rcpt = curl_slist_append(NULL, rcpt);
 	if (!job->rcpt)
 		return -ENOMEM;
 #define SET(opt, val) do { if (rc == CURLE_OK) rc = curl_easy_setopt(c, opt, val); } while (0)
-	SET(CURLOPT_MAIL_FROM, job->from);
+	SET(CURLOPT_MAIL_FROM, job->mail_from);
 	SET(CURLOPT_MAIL_RCPT, job->rcpt);
 	SET(CURLOPT_READFUNCTION, job_read);
 	SET(CURLOPT_READDATA, job);
@@ -547,55 +575,204 @@ static int smtp_send(struct transport *t, const char *from, const char *rcpt,
 	return result_errno(ret);
 }
 
-/* ---- smtp, asynchronous: a multi handle driven by the caller's loop ----
+/* ---- smtp, asynchronous: a thread per connection ----
  *
- * A limit of libcurl (up to at least 8.x; curl issue #8555, "known issue"
- * in its TODO): an SMTP transfer's DONE phase, which waits for the reply
- * to the final ".", blocks inside curl_multi_socket_action().  Connecting,
- * EHLO, MAIL, RCPT and the data itself overlap across the slots; the wait
- * for the reply after the data does not.  A server that takes d seconds to
- * answer that (its queue fsync) caps delivery near 1/d mails a second
- * whatever delivery.connections is (measured: 200 mails, 20 ms answer
- * delay, 4 connections: 4.5 s, i.e. serial).  On loopback (benchmark) and
- * with fast relays it does not matter; lifting it means one thread per
- * slot or an SMTP client of our own.
+ * libcurl (up to at least 8.x; curl issue #8555, "known issue" in its TODO)
+ * blocks in an SMTP transfer's DONE phase: the wait for the reply to the
+ * final "." happens inside the multi call, with the calling thread asleep
+ * in poll().  One event loop driving every session serialized that wait
+ * across the connections: with a server that takes d seconds to accept a
+ * message (its queue fsync), delivery was capped near 1/d mails a second
+ * whatever delivery.connections said (measured: 200 mails, 20 ms answer
+ * delay, 4 connections: 4.5 s).
+ *
+ * So each connection has a worker thread with its own multi handle and
+ * easy handle (the session stays open in that multi handle's connection
+ * cache and carries the worker's next message).  The worker runs libcurl's
+ * multi interface with curl_multi_perform()/curl_multi_poll(); a blocking
+ * DONE stalls only its own session.  A worker has TR_DEPTH delivery slots:
+ * when one message is done the next is already there, and the caller's
+ * loop records outcomes and hands out work in batches rather than once per
+ * message in the critical path.  The caller's loop sees one eventfd
+ * (hooks.watch) that says "a delivery finished"; tr_run() then calls done()
+ * on the caller's thread, so the store, the sender and the hooks stay
+ * single-threaded.
+ *
+ * Under t->lock: every slot's state and out, every worker's quit.  A
+ * slot's job belongs to the caller while the slot is FREE or FINISHED and
+ * to its worker while QUEUED or RUNNING; the easy handle is the worker's.
  */
+#define TR_DEPTH 4
+
+/* Set by the caller to abandon the worker's transfer (tr_async_end). */
+static bool worker_abandoned(struct tr_worker *w)
+{
+	return atomic_load_explicit(&w->abandon, memory_order_relaxed);
+}
+
+/* libcurl calls this during transfers, and once a second while it blocks
+ * in the DONE phase: non-zero aborts the transfer. */
+static int on_progress(void *p, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	return worker_abandoned(p) ? 1 : 0;
+}
+
+/*
+ * Cut the connection of a transfer that is being abandoned.  libcurl
+ * 7.88's smtp_done() sends the end-of-data "." on removal of a handle whose
+ * status is still OK, even mid-message (it ignores `premature`): the server
+ * would accept a truncated mail, and the full one would follow on the
+ * retry.  With the socket shut down first, that write fails and the server
+ * drops the unfinished message, as RFC 5321 §4.1.1.4 has it for a closed
+ * connection.  Only the worker itself does this: the socket is its
+ * session's, and nobody can close (and reuse) the number meanwhile.
+ */
+static void cut_transfer(struct tr_worker *w)
+{
+	curl_socket_t fd = CURL_SOCKET_BAD;
+
+	if (curl_easy_getinfo(w->easy, CURLINFO_ACTIVESOCKET, &fd) == CURLE_OK &&
+	    fd != CURL_SOCKET_BAD)
+		(void)shutdown(fd, SHUT_RDWR);
+}
+
+/* Deliver job on w's session.  Returns false when it was abandoned
+ * (nothing to report), true with *out filled otherwise. */
+static bool worker_transfer(struct tr_worker *w, struct smtp_job *job, struct tr_outcome *out)
+{
+	CURLMcode mc = CURLM_OK;
+	CURLcode rc = CURLE_SEND_ERROR;
+	int running = 1, left;
+	CURLMsg *m;
+
+	if (job_setup(w->easy, job, job->from, job->rcpt_addr) < 0 ||
+	    (mc = curl_multi_add_handle(w->multi, w->easy)) != CURLM_OK) {
+		outcome(out, TR_TEMPORARY, 0, "cannot start the delivery: %s",
+		        mc != CURLM_OK ? curl_multi_strerror(mc) : "out of memory");
+		job_release(w->easy, job);
+		return true;
+	}
+	while (mc == CURLM_OK && running && !worker_abandoned(w)) {
+		mc = curl_multi_perform(w->multi, &running);
+		/* the timeout is a backstop: curl_multi_poll() wakes up for
+		 * the session's socket, libcurl's own timers and
+		 * curl_multi_wakeup() */
+		if (mc == CURLM_OK && running && !worker_abandoned(w))
+			mc = curl_multi_poll(w->multi, NULL, 0, 1000, NULL);
+	}
+	if (worker_abandoned(w)) {
+		cut_transfer(w);
+		(void)curl_multi_remove_handle(w->multi, w->easy);
+		job_release(w->easy, job);
+		return false;
+	}
+	while ((m = curl_multi_info_read(w->multi, &left)))
+		if (m->msg == CURLMSG_DONE)
+			rc = m->data.result;
+	if (mc != CURLM_OK)
+		outcome(out, TR_TEMPORARY, 0, "libcurl: %s", curl_multi_strerror(mc));
+	else
+		job_classify(w->easy, job, rc, out);
+	(void)curl_multi_remove_handle(w->multi, w->easy);
+	job_release(w->easy, job);
+	return true;
+}
+
+/* The worker's oldest QUEUED slot, or NULL (under t->lock). */
+static struct tr_slot *worker_next(struct tr_worker *w)
+{
+	struct transport *t = w->t;
+	struct tr_slot *next = NULL;
+
+	for (size_t i = w->index; i < t->n_slots; i += t->n_workers) {
+		struct tr_slot *slot = &t->slots[i];
+
+		if (slot->state == SLOT_QUEUED && (!next || slot->seq < next->seq))
+			next = slot;
+	}
+	return next;
+}
+
+static void *smtp_worker(void *arg)
+{
+	struct tr_worker *w = arg;
+	struct transport *t = w->t;
+	const uint64_t one = 1;
+
+	pthread_mutex_lock(&t->lock);
+	for (;;) {
+		struct tr_slot *slot;
+		struct tr_outcome out;
+		bool report;
+
+		while (!(slot = worker_next(w)) && !w->quit)
+			pthread_cond_wait(&w->wake, &t->lock);
+		if (w->quit)
+			break;
+		slot->state = SLOT_RUNNING;
+		pthread_mutex_unlock(&t->lock);
+		report = worker_transfer(w, &slot->job, &out);
+		pthread_mutex_lock(&t->lock);
+		if (!report)
+			continue;
+		slot->out = out;
+		slot->state = SLOT_FINISHED;
+		/* wake the caller once half the slots are finished, or when
+		 * this worker has nothing left to do: outcomes are then
+		 * recorded and new work handed out in batches, and no session
+		 * waits for work.  An eventfd counter only grows: a failed
+		 * write (never) loses nothing, the next one wakes the loop. */
+		if (++t->n_finished >= (t->n_slots + 1) / 2 || !worker_next(w))
+			(void)!write(t->efd, &one, sizeof(one));
+	}
+	pthread_mutex_unlock(&t->lock);
+	return NULL;
+}
 
 static int smtp_start(struct transport *t, struct tr_slot *slot, const char *from,
                       const char *rcpt, const char *msg, size_t len)
 {
 	struct smtp_job *job = &slot->job;
+	struct tr_worker *w = &t->workers[(size_t)(slot - t->slots) % t->n_workers];
 
 	memset(job, 0, sizeof(*job));
 	job->msg = msg;
 	job->len = len;
-	if (job_setup(slot->easy, job, from, rcpt) < 0 ||
-	    curl_multi_add_handle(t->multi, slot->easy) != CURLM_OK) {
-		job_release(slot->easy, job);
-		slot->user = NULL;
-		return -EIO;
-	}
+	snprintf(job->from, sizeof(job->from), "%s", from);
+	snprintf(job->rcpt_addr, sizeof(job->rcpt_addr), "%s", rcpt);
 	t->n_busy++;
+	pthread_mutex_lock(&t->lock);
+	slot->seq = ++t->seq;
+	slot->state = SLOT_QUEUED;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&t->lock);
 	return 0;
 }
 
-/* Report every finished transfer; its slot is free before done() runs. */
+/* Report every finished delivery; its slot is free before done() runs. */
 static void smtp_collect(struct transport *t)
 {
-	CURLMsg *m;
-	int left;
+	uint64_t n;
 
-	while ((m = curl_multi_info_read(t->multi, &left))) {
-		struct tr_slot *slot = NULL;
+	(void)!read(t->efd, &n, sizeof(n));
+	for (size_t i = 0; i < t->n_slots; i++) {
+		struct tr_slot *slot = &t->slots[i];
 		struct tr_outcome out;
+		bool finished;
 		void *user;
 
-		if (m->msg != CURLMSG_DONE)
+		pthread_mutex_lock(&t->lock);
+		finished = slot->state == SLOT_FINISHED;
+		if (finished) {
+			slot->state = SLOT_FREE;
+			t->n_finished--;
+		}
+		out = slot->out;
+		pthread_mutex_unlock(&t->lock);
+		if (!finished)
 			continue;
-		(void)curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&slot);
-		job_classify(slot->easy, &slot->job, m->data.result, &out);
-		(void)curl_multi_remove_handle(t->multi, slot->easy);
-		job_release(slot->easy, &slot->job);
 		user = slot->user;
 		slot->user = NULL;
 		t->n_busy--;
@@ -603,104 +780,126 @@ static void smtp_collect(struct transport *t)
 	}
 }
 
-static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *fdp)
+/* A free slot on the least busy worker (the caller checked there is one). */
+static struct tr_slot *smtp_pick(struct transport *t)
 {
-	struct transport *t = userp;
-	void *data = fdp;
-	int mask = what == CURL_POLL_REMOVE ? TR_IO_REMOVE :
-	           (what & CURL_POLL_IN ? TR_IO_IN : 0) | (what & CURL_POLL_OUT ? TR_IO_OUT : 0);
+	struct tr_slot *best = NULL;
+	size_t best_busy = SIZE_MAX;
 
-	struct tr_slot *slot = NULL;
+	for (size_t wi = 0; wi < t->n_workers; wi++) {
+		struct tr_slot *free_slot = NULL;
+		size_t busy = 0;
 
-	/* remember which socket each transfer is on, so that an abandoned one
-	 * can be cut (cut_transfer) */
-	if (easy && curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&slot) == CURLE_OK && slot) {
-		if (what != CURL_POLL_REMOVE)
-			slot->fd = fd;
-		else if (slot->fd == fd)
-			slot->fd = CURL_SOCKET_BAD;
+		for (size_t i = wi; i < t->n_slots; i += t->n_workers) {
+			if (t->slots[i].user)
+				busy++;
+			else if (!free_slot)
+				free_slot = &t->slots[i];
+		}
+		if (free_slot && busy < best_busy) {
+			best = free_slot;
+			best_busy = busy;
+		}
 	}
-	if (t->hooks.watch(t->hooks.data, fd, mask, &data) < 0)
-		return -1;
-	if (data != fdp && curl_multi_assign(t->multi, fd, data) != CURLM_OK)
-		return -1;
-	return 0;
+	return best;
 }
 
-static int on_curl_timer(CURLM *multi, long ms, void *userp)
-{
-	struct transport *t = userp;
-
-	(void)multi;
-	return t->hooks.timer(t->hooks.data, ms) < 0 ? -1 : 0;
-}
-
-/* The multi handle and one configured easy handle per slot. */
-static int smtp_async(struct transport *t)
+static int worker_init(struct transport *t, struct tr_worker *w, size_t index)
 {
 	char err[256];
-	CURLMcode mc = CURLM_OK;
+	CURLcode rc;
+	int r;
 
-	t->multi = curl_multi_init();
-	if (!t->multi)
+	w->t = t;
+	w->index = index;
+	w->easy = curl_easy_init();
+	w->multi = curl_multi_init();
+	if (!w->easy || !w->multi)
 		return -ENOMEM;
-#define MSET(opt, val) do { if (mc == CURLM_OK) mc = curl_multi_setopt(t->multi, opt, val); } while (0)
-	MSET(CURLMOPT_SOCKETFUNCTION, on_curl_socket);
-	MSET(CURLMOPT_SOCKETDATA, t);
-	MSET(CURLMOPT_TIMERFUNCTION, on_curl_timer);
-	MSET(CURLMOPT_TIMERDATA, t);
-	/* one session per slot, all kept open between messages */
-	MSET(CURLMOPT_MAX_HOST_CONNECTIONS, (long)t->n_slots);
-	MSET(CURLMOPT_MAXCONNECTS, (long)t->n_slots);
-#undef MSET
-	if (mc != CURLM_OK)
+	if (smtp_setup(t, w->easy, err, sizeof(err)) < 0)
 		return -EINVAL;
-	for (size_t i = 0; i < t->n_slots; i++) {
-		struct tr_slot *slot = &t->slots[i];
-
-		slot->fd = CURL_SOCKET_BAD;
-		slot->easy = curl_easy_init();
-		if (!slot->easy)
-			return -ENOMEM;
-		if (smtp_setup(t, slot->easy, err, sizeof(err)) < 0 ||
-		    curl_easy_setopt(slot->easy, CURLOPT_PRIVATE, (char *)slot) != CURLE_OK)
-			return -EINVAL;
-	}
+	rc = curl_easy_setopt(w->easy, CURLOPT_XFERINFOFUNCTION, on_progress);
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(w->easy, CURLOPT_XFERINFODATA, w);
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(w->easy, CURLOPT_NOPROGRESS, 0L);
+	if (rc != CURLE_OK)
+		return -EINVAL;
+	if (pthread_cond_init(&w->wake, NULL) != 0)
+		return -ENOMEM;
+	w->wake_ok = true;
+	r = pthread_create(&w->thread, NULL, smtp_worker, w);
+	if (r != 0)
+		return -r;
+	w->thread_ok = true;
 	return 0;
 }
 
-/*
- * Cut the connection of a transfer that is still running.  libcurl 7.88's
- * smtp_done() sends the end-of-data "." on removal of a handle whose status
- * is still OK, even mid-message (it ignores `premature`): the server would
- * accept a truncated mail, and the full one would follow on the retry.  With
- * the socket shut down first, that write fails and the server drops the
- * unfinished message, as RFC 5321 §4.1.1.4 has it for a closed connection.
- */
-static void cut_transfer(struct tr_slot *slot)
+/* The workers, TR_DEPTH slots each, and the eventfd for the caller's loop
+ * (t->slots is allocated for n_slots already). */
+static int smtp_async(struct transport *t)
 {
-	if (slot->fd != CURL_SOCKET_BAD)
-		(void)shutdown(slot->fd, SHUT_RDWR);
-	slot->fd = CURL_SOCKET_BAD;
+	int r;
+
+	t->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (t->efd < 0)
+		return -errno;
+	if (pthread_mutex_init(&t->lock, NULL) != 0)
+		return -ENOMEM;
+	t->lock_ok = true;
+	t->workers = calloc(t->n_workers, sizeof(*t->workers));
+	if (!t->workers)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->n_workers; i++)
+		if ((r = worker_init(t, &t->workers[i], i)) < 0)
+			return r;
+	r = t->hooks.watch(t->hooks.data, t->efd, TR_IO_IN, &t->efd_data);
+	if (r < 0)
+		return r;
+	t->watching = true;
+	return 0;
 }
 
+/* Stop the workers (a transfer in flight is cut and not reported), then
+ * free the handles. */
 static void smtp_async_free(struct transport *t)
 {
-	for (size_t i = 0; t->slots && i < t->n_slots; i++) {
-		struct tr_slot *slot = &t->slots[i];
+	for (size_t i = 0; t->workers && i < t->n_workers; i++) {
+		struct tr_worker *w = &t->workers[i];
 
-		if (!slot->easy)
+		if (!w->thread_ok)
 			continue;
-		if (slot->user) {
-			cut_transfer(slot);
-			(void)curl_multi_remove_handle(t->multi, slot->easy);
-		}
-		job_release(slot->easy, &slot->job);
-		curl_easy_cleanup(slot->easy);
+		atomic_store(&w->abandon, true);
+		pthread_mutex_lock(&t->lock);
+		w->quit = true;
+		pthread_cond_signal(&w->wake);
+		pthread_mutex_unlock(&t->lock);
+		(void)curl_multi_wakeup(w->multi);
 	}
-	if (t->multi)
-		(void)curl_multi_cleanup(t->multi);
-	t->multi = NULL;
+	for (size_t i = 0; t->workers && i < t->n_workers; i++) {
+		struct tr_worker *w = &t->workers[i];
+
+		if (w->thread_ok)
+			(void)pthread_join(w->thread, NULL);
+		if (w->wake_ok)
+			(void)pthread_cond_destroy(&w->wake);
+		if (w->easy)
+			curl_easy_cleanup(w->easy);
+		if (w->multi)
+			(void)curl_multi_cleanup(w->multi);
+	}
+	free(t->workers);
+	t->workers = NULL;
+	t->n_workers = 0;
+	if (t->watching)
+		(void)t->hooks.watch(t->hooks.data, t->efd, TR_IO_REMOVE, &t->efd_data);
+	t->watching = false;
+	if (t->efd >= 0)
+		close(t->efd);
+	t->efd = -1;
+	if (t->lock_ok)
+		(void)pthread_mutex_destroy(&t->lock);
+	t->lock_ok = false;
 }
 
 static void smtp_close(struct transport *t)
@@ -739,6 +938,7 @@ int tr_new(const struct gr_config *cfg, struct transport **ret,
 	}
 	t->backend = &backends[cfg->delivery.transport];
 	t->d = &cfg->delivery;
+	t->efd = -1;
 	r = t->backend->open(t, err, errlen, warn);
 	if (r < 0) {
 		tr_free(t);
@@ -775,6 +975,10 @@ int tr_async(struct transport *t, const struct tr_hooks *hooks)
 	if (t->slots)
 		return -EALREADY;
 	t->n_slots = t->d->connections > 0 ? (size_t)t->d->connections : 1;
+	if (t->backend->start == smtp_start) {
+		t->n_workers = t->n_slots;
+		t->n_slots *= TR_DEPTH;
+	}
 	t->slots = calloc(t->n_slots, sizeof(*t->slots));
 	if (!t->slots)
 		return -ENOMEM;
@@ -804,11 +1008,13 @@ int tr_start(struct transport *t, void *job, const char *from, const char *rcpt,
 	struct tr_outcome out;
 	struct tr_slot *slot = NULL;
 
+	if (t->n_busy >= t->n_slots)
+		return -EBUSY;
+	if (t->workers)
+		slot = smtp_pick(t);
 	for (size_t i = 0; i < t->n_slots && !slot; i++)
 		if (!t->slots[i].user)
 			slot = &t->slots[i];
-	if (!slot)
-		return -EBUSY;
 	if (!envelope_ok(from, rcpt, &out)) {
 		t->hooks.done(t->hooks.data, job, &out);
 		return 0;
@@ -817,17 +1023,10 @@ int tr_start(struct transport *t, void *job, const char *from, const char *rcpt,
 	return t->backend->start(t, slot, from, rcpt, msg, len);
 }
 
-int tr_run(struct transport *t, int fd, int events)
+int tr_run(struct transport *t)
 {
-	int running = 0, flags = (events & TR_IO_IN ? CURL_CSELECT_IN : 0) |
-	                         (events & TR_IO_OUT ? CURL_CSELECT_OUT : 0);
-
-	if (!t->multi)
-		return 0;
-	if (curl_multi_socket_action(t->multi, fd < 0 ? CURL_SOCKET_TIMEOUT : fd, flags,
-	                             &running) != CURLM_OK)
-		return -EIO;
-	smtp_collect(t);
+	if (t->lock_ok)
+		smtp_collect(t);
 	return 0;
 }
 

@@ -63,7 +63,10 @@ int tr_send(struct transport *t, const char *from, const char *rcpt,
 /*
  * Asynchronous delivery, for an event loop (gremiumd, `run-once`): up to
  * delivery.connections messages at once, each SMTP session kept open and
- * reused for the next message of its slot (libcurl's multi interface).
+ * reused for the next message of its slot.  Each slot runs libcurl's multi
+ * interface on a thread of its own (libcurl blocks in an SMTP transfer's
+ * last step, see transport.c); the caller's loop watches one file
+ * descriptor, and done() is always called on the caller's thread.
  *
  * Why callbacks rather than an sd_event *: transport stays the one module
  * that knows libcurl and knows no event library (STYLE.md: one third-party
@@ -72,19 +75,15 @@ int tr_send(struct transport *t, const char *from, const char *rcpt,
  */
 enum {
 	TR_IO_IN = 1,
-	TR_IO_OUT = 2,
-	TR_IO_REMOVE = 4,       /* stop watching the fd (it may be closed next) */
+	TR_IO_REMOVE = 4,       /* stop watching the fd (it is closed next) */
 };
 
 struct tr_hooks {
-	/* Watch fd for `what` (TR_IO_IN | TR_IO_OUT), or stop (TR_IO_REMOVE).
-	 * *fd_data is the loop's own pointer for this fd, NULL at first; what
-	 * it stores there is handed back on the next call for the fd.  The
-	 * loop then calls tr_run(t, fd, events).  0 or a negative errno. */
+	/* Watch fd for input (TR_IO_IN), or stop (TR_IO_REMOVE).  *fd_data
+	 * is the loop's own pointer for this fd, NULL at first; what it stores
+	 * there is handed back on the next call for the fd.  When fd is
+	 * readable the loop calls tr_run(t).  0 or a negative errno. */
 	int (*watch)(void *data, int fd, int what, void **fd_data);
-	/* Call tr_run(t, -1, 0) once after ms milliseconds (0: on the next
-	 * loop iteration, never from within this call); -1: cancel. */
-	int (*timer)(void *data, long ms);
 	/* A delivery started with tr_start() ended (out is borrowed).  May be
 	 * called from within tr_start() (maildir, an invalid envelope) and
 	 * tr_run(); it must not call tr_start() itself. */
@@ -105,7 +104,9 @@ int tr_async(struct transport *t, const struct tr_hooks *hooks);
  */
 void tr_async_end(struct transport *t);
 
-/* How many more deliveries tr_start() takes now (0 before tr_async()). */
+/* How many more deliveries tr_start() takes now (0 before tr_async()).
+ * smtp takes 4 per connection: one being sent, the others queued behind it
+ * on the same session; maildir one per connection. */
 size_t tr_slots_free(const struct transport *t);
 
 /*
@@ -118,11 +119,10 @@ int tr_start(struct transport *t, void *job, const char *from, const char *rcpt,
              const char *msg, size_t len);
 
 /*
- * Let libcurl act on fd (events: TR_IO_IN | TR_IO_OUT) or, with fd -1, on
- * its timeout; finished deliveries are reported through done().  Returns 0
- * or -EIO.
+ * Report the deliveries that finished since the last call through done()
+ * (call it when the watched fd is readable).  Returns 0.
  */
-int tr_run(struct transport *t, int fd, int events);
+int tr_run(struct transport *t);
 
 /* The backend's name: "maildir" or "smtp". */
 const char *tr_name(const struct transport *t);

@@ -8,9 +8,16 @@
 #    failed (the latter after retry_for_hours), and `status` names them with
 #    the server's answer.
 # 2. gremiumd killed with SIGKILL mid-send and started again: every mail
-#    arrives, duplicates at most delivery.connections (those in flight).
+#    arrives; duplicates only of those in flight, i.e. handed to the
+#    transport and not yet recorded: at most its slots, 4 per connection
+#    (transport.h), 16 with delivery.connections = 4.
 # 3. gremiumd reloaded twice mid-send: every mail arrives, nothing stays
 #    `sending`.
+# 4. The connections wait for their final replies at the same time: a
+#    server that answers the first 4 messages' data only once all 4 have
+#    arrived gets every mail at the first try (libcurl blocks while it
+#    waits for that reply, so one thread driving all sessions would have
+#    had one message waiting at a time, and 451s).
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 $PY -c 'import aiosmtpd' 2>/dev/null || { echo "e2e_faults: no aiosmtpd, skipping"; exit 77; }
@@ -121,6 +128,8 @@ grep -q '^failed: never01@faults.example (invitation.*): 451 4.3.0 Try again lat
 	fail "status does not name the given-up address: $(cat "$WORK/status")"
 
 # ---- 2. gremiumd killed mid-send ----
+# the most deliveries the smtp transport takes at once (transport.h)
+in_flight=$((4 * 4))
 start_server slow --delay 0.02
 members=""
 i=1
@@ -148,7 +157,7 @@ total=$($PY -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(
 daemon_pid=$!
 i=0
 until $PY "$top_srcdir/tests/check_faults.py" "$WORK/kill/var/state.db" "$received" --done \
-	--max-dup 4 >/dev/null 2>&1; do
+	--max-dup $in_flight >/dev/null 2>&1; do
 	i=$((i + 1))
 	[ $i -le 600 ] || break
 	sleep 0.05
@@ -156,7 +165,7 @@ done
 kill "$daemon_pid"
 wait "$daemon_pid" || fail "gremiumd did not stop cleanly: $(tail -n 5 "$WORK/gremiumd-2.log")"
 daemon_pid=""
-$PY "$top_srcdir/tests/check_faults.py" "$WORK/kill/var/state.db" "$received" --done --max-dup 4 ||
+$PY "$top_srcdir/tests/check_faults.py" "$WORK/kill/var/state.db" "$received" --done --max-dup $in_flight ||
 	fail "after kill -9 and restart (killed at $before of $total arrivals)"
 
 # ---- 3. reloads (SIGHUP) mid-send: a new transport and sender take over ----
@@ -180,7 +189,7 @@ sleep 0.3
 kill -HUP "$daemon_pid"
 i=0
 until $PY "$top_srcdir/tests/check_faults.py" "$WORK/hup/var/state.db" "$received" --done \
-	--max-dup 8 >/dev/null 2>&1; do
+	--max-dup $((2 * in_flight)) >/dev/null 2>&1; do
 	i=$((i + 1))
 	[ $i -le 600 ] || break
 	sleep 0.05
@@ -190,6 +199,16 @@ wait "$daemon_pid" || fail "gremiumd did not stop cleanly: $(tail -n 5 "$WORK/gr
 daemon_pid=""
 grep -q 'configuration reloaded' "$WORK/gremiumd-3.log" || fail "no reload: $(cat "$WORK/gremiumd-3.log")"
 # at most the mails in flight at each of the two reloads go twice
-$PY "$top_srcdir/tests/check_faults.py" "$WORK/hup/var/state.db" "$received" --done --max-dup 8 ||
+$PY "$top_srcdir/tests/check_faults.py" "$WORK/hup/var/state.db" "$received" --done --max-dup $((2 * in_flight)) ||
 	fail "after reloads mid-send"
+# ---- 4. four sessions wait for their final reply at once ----
+start_server hold --hold 4
+# shellcheck disable=SC2086
+config "$WORK/hold" "$port" h1 h2 h3 h4 h5 h6 h7 h8
+received=$WORK/hold/received
+"$GREMIUMCTL" -c "$WORK/hold/gremiumd.conf" run-once --now 2027-01-01T09:00 > "$WORK/hold.out" 2>&1 ||
+	fail "run-once against the holding server: $(cat "$WORK/hold.out")"
+grep -q ', to retry 0, failed 0 (smtp)$' "$WORK/hold.out" || fail "not all sent at once: $(cat "$WORK/hold.out")"
+$PY "$top_srcdir/tests/check_faults.py" "$WORK/hold/var/state.db" "$received" --done ||
+	fail "after the holding server"
 echo "e2e_faults: ok (killed at $before of $total)"

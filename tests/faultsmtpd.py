@@ -14,7 +14,11 @@ depends on the address's local part:
   reject*    550 to every RCPT TO
   slow*      each RCPT TO answered after 0.3 s
 anything else is accepted; --delay SECONDS delays every DATA reply (a slow
-server, so that a test can kill its client mid-send).
+server, so that a test can kill its client mid-send).  --hold N answers
+the data of the first N messages only once all N have arrived, i.e. once N
+sessions wait for their final reply at the same time; after HOLD_SECONDS
+without that, it answers 451 instead (a client that waits for one
+session's reply before it sends on the others cannot pass).
 
 Each accepted message appends "RECIPIENT<TAB>MESSAGE-ID" to OUTDIR/received
 (one line per recipient, flushed at once).  Creates OUTDIR/ready once it
@@ -33,12 +37,16 @@ import threading
 from aiosmtpd.controller import Controller
 
 SLOW_RCPT = 0.3
+HOLD_SECONDS = 10
 
 
 class Handler:
-    def __init__(self, outdir, delay):
+    def __init__(self, outdir, delay, hold):
         self.log = open(os.path.join(outdir, "received"), "a", encoding="utf-8")
         self.delay = delay
+        self.hold = hold
+        self.held = 0
+        self.together = None
         self.rcpt_seen = collections.Counter()
         self.dropped = set()
 
@@ -54,9 +62,24 @@ class Handler:
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
 
+    async def wait_for_the_others(self):
+        """True once the first self.hold messages have all arrived."""
+        if self.together is None:
+            self.together = asyncio.Event()
+        self.held += 1
+        if self.held == self.hold:
+            self.together.set()
+        try:
+            await asyncio.wait_for(self.together.wait(), HOLD_SECONDS)
+            return True
+        except asyncio.TimeoutError:
+            return False
+
     async def handle_DATA(self, server, session, envelope):
         if self.delay:
             await asyncio.sleep(self.delay)
+        if self.held < self.hold and not await self.wait_for_the_others():
+            return "451 4.3.0 held alone: no other session sent its data (fault test)"
         drops = [r for r in envelope.rcpt_tos
                  if r.split("@")[0].startswith("drop") and r not in self.dropped]
         if drops:
@@ -86,10 +109,11 @@ def main():
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--outdir", required=True)
     ap.add_argument("--delay", type=float, default=0.0)
+    ap.add_argument("--hold", type=int, default=0)
     a = ap.parse_args()
 
     os.makedirs(a.outdir, exist_ok=True)
-    controller = Controller(Handler(a.outdir, a.delay), hostname="127.0.0.1", port=a.port)
+    controller = Controller(Handler(a.outdir, a.delay, a.hold), hostname="127.0.0.1", port=a.port)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

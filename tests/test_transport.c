@@ -178,7 +178,7 @@ static void test_maildir_async(void **state)
 	struct gr_config cfg = { 0 };
 	struct transport *t = NULL;
 	struct async_log log = { 0 };
-	struct tr_hooks hooks = { NULL, NULL, async_done, &log };
+	struct tr_hooks hooks = { NULL, async_done, &log };
 	char err[256], names[4][256], *path;
 	int job1, job2;
 	(void)state;
@@ -200,7 +200,7 @@ static void test_maildir_async(void **state)
 	assert_int_equal(log.done, 2);
 	assert_ptr_equal(log.last_job, &job2);
 	assert_int_equal(log.last.result, TR_PERMANENT);
-	assert_int_equal(tr_run(t, -1, 0), 0);
+	assert_int_equal(tr_run(t), 0);
 	path = util_asprintf("%s/new", tdir);
 	assert_int_equal(list_dir(path, names, 4), 1);
 	free(path);
