@@ -5,6 +5,7 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -363,6 +364,23 @@ static GMimePart *ics_attachment(const char *ical)
 }
 
 /*
+ * A multipart's boundary, made from the Message-ID rather than by GMime at
+ * random: the same spec then gives the same bytes (a test compares them),
+ * and no read of /dev/urandom per multipart.  "=_" cannot occur in what
+ * the parts hold: they are quoted-printable (where "=" only starts "=XX"
+ * or ends a line) or base64 (neither "=" nor "_" inside a line), and RFC
+ * 2046 §5.1.1 allows both characters in a boundary.
+ */
+static void set_boundary(GMimeMultipart *mp, const struct mail_spec *spec, const char *which)
+{
+	char b[64];
+	uint64_t h = util_fnv1a(UTIL_FNV_INIT, spec->message_id, strlen(spec->message_id));
+
+	snprintf(b, sizeof(b), "=_gremium_%016" PRIx64 "_%s", h, which);
+	g_mime_multipart_set_boundary(mp, b);
+}
+
+/*
  * RFC 6047 §2.4 and MS-STANOICAL 2.2.168: multipart/mixed whose first child
  * is multipart/alternative { text/plain, text/calendar; method=M }, then
  * the attachment.  Outlook looks for the calendar in the first child only.
@@ -383,12 +401,14 @@ static GMimeObject *imip_body(const struct mail_spec *spec)
 	}
 	g_mime_object_set_content_type_parameter(GMIME_OBJECT(cal), "method", spec->ical_method);
 	alt = g_mime_multipart_new_with_subtype("alternative");
+	set_boundary(alt, spec, "alt");
 	g_mime_multipart_add(alt, GMIME_OBJECT(plain));
 	g_mime_multipart_add(alt, GMIME_OBJECT(cal));
 	g_object_unref(plain);
 	g_object_unref(cal);
 
 	mixed = g_mime_multipart_new_with_subtype("mixed");
+	set_boundary(mixed, spec, "mixed");
 	g_mime_multipart_add(mixed, GMIME_OBJECT(alt));
 	g_object_unref(alt);
 	{

@@ -19,17 +19,6 @@
 #include "util.h"
 
 
-uint64_t plan_fnv1a(uint64_t h, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= UINT64_C(0x100000001b3);
-	}
-	return h;
-}
-
 /* One calendar object of the config, with what the planner derives. */
 struct obj {
 	const struct gr_series *series;
@@ -85,8 +74,8 @@ static uint64_t hash_str(uint64_t h, char tag, const char *s)
 
 	if (!s)
 		len[1] = 0xff; /* no real field is 4 GiB long */
-	h = plan_fnv1a(h, len, sizeof(len));
-	return s ? plan_fnv1a(h, s, n) : h;
+	h = util_fnv1a(h, len, sizeof(len));
+	return s ? util_fnv1a(h, s, n) : h;
 }
 
 static uint64_t hash_local(uint64_t h, char tag, const struct gr_localtime *lt)
@@ -182,7 +171,7 @@ static int build_cancelled(const struct ctx *c, struct obj *o)
 static void derive(const struct ctx *c, struct obj *o)
 {
 	const struct gr_series *s = o->series;
-	uint64_t h = PLAN_FNV_INIT;
+	uint64_t h = UTIL_FNV_INIT;
 	char num[16];
 
 	h = hash_str(h, 'S', s->summary);
@@ -373,7 +362,7 @@ static struct plan_action *push(struct ctx *c)
 static int make_message_id(const struct ctx *c, struct plan_action *a)
 {
 	char seq[16], rid[PLAN_LOCAL_LEN] = "";
-	uint64_t h = PLAN_FNV_INIT;
+	uint64_t h = UTIL_FNV_INIT;
 	int n;
 
 	snprintf(seq, sizeof(seq), "%d", a->sequence);

@@ -140,8 +140,5 @@ int plan_changes(const struct plan_result *r, struct store_change **ret, size_t 
 int plan_uid(const struct gr_config *cfg, const struct gr_series *s, int date_index,
              char *buf, size_t len);
 
-/* FNV-1a 64 of len bytes, continuing from h (start with PLAN_FNV_INIT). */
-#define PLAN_FNV_INIT UINT64_C(0xcbf29ce484222325)
-uint64_t plan_fnv1a(uint64_t h, const void *data, size_t len);
 
 #endif

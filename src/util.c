@@ -324,3 +324,14 @@ const char *util_kind_name(enum gr_kind kind)
 
 	return (unsigned)kind < GR_KIND_COUNT_ ? kind_names[kind] : "unknown";
 }
+
+uint64_t util_fnv1a(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= UINT64_C(0x100000001b3);
+	}
+	return h;
+}

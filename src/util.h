@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "model.h"
 
@@ -66,5 +67,9 @@ const char *util_kind_name(enum gr_kind kind);
 
 /* Days in month m (1..12) of year y. */
 int util_days_in_month(int y, int m);
+
+/* FNV-1a 64 of len bytes, continuing from h (start with UTIL_FNV_INIT). */
+#define UTIL_FNV_INIT UINT64_C(0xcbf29ce484222325)
+uint64_t util_fnv1a(uint64_t h, const void *data, size_t len);
 
 #endif

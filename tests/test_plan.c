@@ -453,9 +453,9 @@ static void test_uid_and_kinds(void **state)
 	assert_string_equal(util_kind_name(GR_KIND_TOPIC_CALL), "topic-call");
 	assert_string_equal(util_kind_name(GR_KIND_CANCELLATION), "cancellation");
 	/* FNV-1a 64 test vectors */
-	assert_true(plan_fnv1a(PLAN_FNV_INIT, "", 0) == UINT64_C(0xcbf29ce484222325));
-	assert_true(plan_fnv1a(PLAN_FNV_INIT, "a", 1) == UINT64_C(0xaf63dc4c8601ec8c));
-	assert_true(plan_fnv1a(PLAN_FNV_INIT, "foobar", 6) == UINT64_C(0x85944171f73967e8));
+	assert_true(util_fnv1a(UTIL_FNV_INIT, "", 0) == UINT64_C(0xcbf29ce484222325));
+	assert_true(util_fnv1a(UTIL_FNV_INIT, "a", 1) == UINT64_C(0xaf63dc4c8601ec8c));
+	assert_true(util_fnv1a(UTIL_FNV_INIT, "foobar", 6) == UINT64_C(0x85944171f73967e8));
 }
 
 /* A new cancellation and another change in one run: CANCEL (seq 1), then

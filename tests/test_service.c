@@ -19,6 +19,7 @@
 
 #include "config.h"
 #include "mail.h"
+#include "plan.h"
 #include "schedule.h"
 #include "service.h"
 #include "util.h"
@@ -455,6 +456,89 @@ static void test_sender_refused_then_gave_up(void **state)
 	tr_free(smtp);
 }
 
+/*
+ * A plan of 120 invitations (40 members) is rendered by threads: every
+ * outbox entry holds exactly the bytes service_render() gives for its
+ * action on this thread (rendering is deterministic: the MIME boundaries
+ * come from the Message-ID), none is missing or in another's place.
+ */
+static void test_threaded_render_matches(void **state)
+{
+	struct fixture *f = *state;
+	struct gr_config *big = NULL;
+	struct store *db = NULL;
+	struct service_plan_info info;
+	struct sched_list occ = { 0 };
+	struct store_state empty = { 0 };
+	struct plan_result res = { 0 };
+	struct store_entry e;
+	char *text = NULL, *members = NULL, *conf, *state_db, *start, *end, err[512] = "";
+	size_t len, matched = 0;
+	time_t now;
+
+	assert_int_equal(util_read_file(TEST_SRCDIR "/etc/gremiumd.conf", 1 << 20, &text, &len), 0);
+	start = strstr(text, "\nmembers = (");
+	assert_non_null(start);
+	end = strstr(start, "\n);");
+	assert_non_null(end);
+	for (int i = 0; i < 40; i++) {
+		char *more = util_asprintf("%s%s  { name = \"Mitglied %d\"; email = \"m%02d@big.example\";"
+		                           " group = \"kgst\"; }", members ? members : "",
+		                           members ? ",\n" : "", i, i);
+		free(members);
+		members = more;
+	}
+	state_db = util_asprintf("%s/big.db", f->dir);
+	conf = util_asprintf("%s/big.conf", f->dir);
+	{
+		/* the example with these members and a state of its own */
+		char *st = strstr(end, "\nstate = ");
+		char *body;
+
+		assert_non_null(st);
+		body = util_asprintf("%.*s\nmembers = (\n%s%.*s\nstate = \"%s\";%s",
+		                     (int)(start - text), text, members, (int)(st - end), end,
+		                     state_db, strchr(st + 1, '\n'));
+		assert_int_equal(util_write_atomic(conf, body, strlen(body), 0644), 0);
+		free(body);
+	}
+	assert_int_equal(config_load(conf, &big, stderr), 0);
+	assert_int_equal(store_open(big->state, STORE_OPEN_SENDER, &db, err, sizeof(err)), 0);
+
+	now = at(big, 2026, 11, 28, 9, 0);
+	assert_int_equal(service_plan(big, f->tmpl, db, now, &info, err, sizeof(err)), 0);
+	assert_int_equal(info.enqueued, 120);
+	assert_int_equal(service_occurrences(big, now, &occ), 0);
+	assert_int_equal(plan_run(big, &occ, &empty, now, &res), 0);
+	assert_int_equal(res.n_actions, 120);
+	while (store_outbox_claim(db, now, &e) == 0) {
+		for (size_t i = 0; i < res.n_actions; i++) {
+			char *msg = NULL;
+			size_t msg_len = 0;
+
+			if (strcmp(res.actions[i].message_id, e.message_id) != 0)
+				continue;
+			assert_int_equal(service_render(big, f->tmpl, &occ, &res.actions[i], now, &msg,
+			                                &msg_len, err, sizeof(err)), 0);
+			assert_int_equal(msg_len, e.message_len);
+			assert_memory_equal(msg, e.message, msg_len);
+			matched++;
+			free(msg);
+		}
+		store_entry_free(&e);
+	}
+	assert_int_equal(matched, 120);
+
+	plan_result_free(&res);
+	sched_list_free(&occ);
+	store_close(db);
+	config_free(big);
+	free(text);
+	free(members);
+	free(conf);
+	free(state_db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -464,6 +548,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sender_maildir, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sender_refused_then_gave_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invitations_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_threaded_render_matches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_update_says_what_changed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_removed_member_gets_cancellations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_temporary_then_gave_up, setup, teardown),
