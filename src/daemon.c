@@ -347,7 +347,8 @@ static void cycle(struct daemon *d)
 	char err[512];
 	time_t now = time(NULL);
 
-	if (service_plan(d->cur.cfg, d->cur.tmpl, d->cur.db, now, &info, err, sizeof(err)) < 0) {
+	if (service_plan(d->cur.cfg, d->cur.tmpl, d->cur.db, d->cur.sender, now, &info, err,
+	                 sizeof(err)) < 0) {
 		dlog(SD_ERR, "planning failed, trying again in a minute: %s", err);
 		info.next_due = now + 60;
 	} else if (info.enqueued > 0) {

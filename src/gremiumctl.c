@@ -731,30 +731,45 @@ static void drain_idle(void *data, int r, const char *err)
 	(void)sd_event_exit(d->ev, 0);
 }
 
-/* Run the sender on a loop of our own until nothing is due at now.  Each
- * entry is claimed at most once per run: a retry is due later than now. */
-static int drain_loop(const struct gr_config *cfg, struct store *db, struct transport *tr,
-                      time_t now, struct drain *d)
+/*
+ * Plan at now with the sender running (a long list starts going out while
+ * the rest is rendered, see service_plan()), then run the sender on a loop
+ * of our own until nothing is due at now.  Each entry is claimed at most
+ * once per run: a retry is due later than now.  0, or an exit code.
+ */
+static int plan_and_drain(const struct gr_config *cfg, const struct tmpl_set *tmpl,
+                          struct store *db, struct transport *tr, time_t now, struct drain *d)
 {
 	struct service_sender_ops ops = { drain_outcome, drain_idle, d };
+	struct service_plan_info info;
+	char err[512];
 	int r = sd_event_new(&d->ev);
 
 	if (r >= 0)
 		r = service_sender_new(cfg, db, tr, d->ev, now, &ops, &d->sender);
-	if (r >= 0) {
+	if (r < 0) {
+		fprintf(stderr, "gremiumctl: run-once: event loop: %s\n", strerror(-r));
+		r = EX_OSERR;
+	} else if (service_plan(cfg, tmpl, db, d->sender, now, &info, err, sizeof(err)) < 0) {
+		fprintf(stderr, "gremiumctl: run-once: %s\n", err);
+		r = EX_SOFTWARE;
+	} else {
+		printf("planned %zu message%s\n", info.enqueued, info.enqueued == 1 ? "" : "s");
 		service_sender_kick(d->sender);
 		r = sd_event_loop(d->ev);
+		if (r < 0)
+			fprintf(stderr, "gremiumctl: run-once: event loop: %s\n", strerror(-r));
+		r = r < 0 || d->error < 0 ? EX_IOERR : 0;
 	}
 	service_sender_free(d->sender);
 	sd_event_unref(d->ev);
-	if (r < 0)
-		fprintf(stderr, "gremiumctl: run-once: event loop: %s\n", strerror(-r));
-	return r < 0 ? r : d->error;
+	return r;
 }
 
-/* Send every entry due at now; one line per failure.  0 or exit code. */
-static int run_once_drain(const struct gr_config *cfg, struct store *db, time_t now,
-                          struct store_counts *ret)
+/* Plan, then send every entry due at now; one line per failure.  0 or an
+ * exit code. */
+static int run_once(const struct gr_config *cfg, const struct tmpl_set *tmpl, struct store *db,
+                    time_t now, struct store_counts *ret)
 {
 	struct transport *tr = NULL;
 	struct drain d = { .tty = isatty(STDERR_FILENO) == 1 };
@@ -765,12 +780,13 @@ static int run_once_drain(const struct gr_config *cfg, struct store *db, time_t 
 		fprintf(stderr, "gremiumctl: run-once: setting up delivery: %s\n", err);
 		return EX_CONFIG;
 	}
-	r = drain_loop(cfg, db, tr, now, &d);
-	printf("sent %zu, to retry %zu, failed %zu (%s)\n", d.n_sent, d.n_retry, d.n_failed,
-	       tr_name(tr));
+	r = plan_and_drain(cfg, tmpl, db, tr, now, &d);
+	if (r != EX_SOFTWARE && r != EX_OSERR)
+		printf("sent %zu, to retry %zu, failed %zu (%s)\n", d.n_sent, d.n_retry, d.n_failed,
+		       tr_name(tr));
 	tr_free(tr);
-	if (r < 0)
-		return EX_IOERR;
+	if (r)
+		return r;
 	if (store_counts(db, ret) < 0) {
 		fprintf(stderr, "gremiumctl: run-once: counting the outbox: %s\n", store_errmsg(db));
 		return EX_IOERR;
@@ -783,7 +799,6 @@ static int cmd_run_once(struct ctl *ctl, int argc, char **argv)
 	const struct gr_config *cfg = ctl->cfg;
 	struct tmpl_set *tmpl = NULL;
 	struct store *db = NULL;
-	struct service_plan_info info;
 	struct store_counts counts = { 0 };
 	time_t now;
 	char err[512];
@@ -802,14 +817,7 @@ static int cmd_run_once(struct ctl *ctl, int argc, char **argv)
 		tmpl_free(tmpl);
 		return r == -EBUSY ? EX_TEMPFAIL : EX_CANTCREAT;
 	}
-	r = service_plan(cfg, tmpl, db, now, &info, err, sizeof(err));
-	if (r < 0) {
-		fprintf(stderr, "gremiumctl: run-once: %s\n", err);
-		r = EX_SOFTWARE;
-	} else {
-		printf("planned %zu message%s\n", info.enqueued, info.enqueued == 1 ? "" : "s");
-		r = run_once_drain(cfg, db, now, &counts);
-	}
+	r = run_once(cfg, tmpl, db, now, &counts);
 	store_close(db);
 	tmpl_free(tmpl);
 	if (r == 0 && counts.queued > 0)

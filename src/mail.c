@@ -364,20 +364,26 @@ static GMimePart *ics_attachment(const char *ical)
 }
 
 /*
- * A multipart's boundary, made from the Message-ID rather than by GMime at
- * random: the same spec then gives the same bytes (a test compares them),
- * and no read of /dev/urandom per multipart.  "=_" cannot occur in what
- * the parts hold: they are quoted-printable (where "=" only starts "=XX"
- * or ends a line) or base64 (neither "=" nor "_" inside a line), and RFC
- * 2046 §5.1.1 allows both characters in a boundary.
+ * A multipart/<subtype> whose boundary is made from the Message-ID rather
+ * than by GMime at random: the same spec then gives the same bytes (a test
+ * compares them), and there is no read of /dev/urandom per multipart
+ * (g_mime_multipart_new_with_subtype() makes a random boundary at once).
+ * "=_" cannot occur in what the parts hold: they are quoted-printable
+ * (where "=" only starts "=XX" or ends a line) or base64 (neither "=" nor
+ * "_" inside a line), and RFC 2046 §5.1.1 allows both in a boundary.
  */
-static void set_boundary(GMimeMultipart *mp, const struct mail_spec *spec, const char *which)
+static GMimeMultipart *multipart(const struct mail_spec *spec, const char *subtype)
 {
-	char b[64];
+	GMimeMultipart *mp = g_object_new(GMIME_TYPE_MULTIPART, NULL);
+	GMimeContentType *ct = g_mime_content_type_new("multipart", subtype);
 	uint64_t h = util_fnv1a(UTIL_FNV_INIT, spec->message_id, strlen(spec->message_id));
+	char b[64];
 
-	snprintf(b, sizeof(b), "=_gremium_%016" PRIx64 "_%s", h, which);
+	g_mime_object_set_content_type(GMIME_OBJECT(mp), ct);
+	g_object_unref(ct);
+	snprintf(b, sizeof(b), "=_gremium_%016" PRIx64 "_%s", h, subtype);
 	g_mime_multipart_set_boundary(mp, b);
+	return mp;
 }
 
 /*
@@ -400,15 +406,13 @@ static GMimeObject *imip_body(const struct mail_spec *spec)
 		return NULL;
 	}
 	g_mime_object_set_content_type_parameter(GMIME_OBJECT(cal), "method", spec->ical_method);
-	alt = g_mime_multipart_new_with_subtype("alternative");
-	set_boundary(alt, spec, "alt");
+	alt = multipart(spec, "alternative");
 	g_mime_multipart_add(alt, GMIME_OBJECT(plain));
 	g_mime_multipart_add(alt, GMIME_OBJECT(cal));
 	g_object_unref(plain);
 	g_object_unref(cal);
 
-	mixed = g_mime_multipart_new_with_subtype("mixed");
-	set_boundary(mixed, spec, "mixed");
+	mixed = multipart(spec, "mixed");
 	g_mime_multipart_add(mixed, GMIME_OBJECT(alt));
 	g_object_unref(alt);
 	{

@@ -444,6 +444,17 @@ static void *render_thread(void *data)
 	return NULL;
 }
 
+/* Is action i's message rendered? */
+static bool render_ready(struct render_pool *p, size_t i)
+{
+	bool done;
+
+	pthread_mutex_lock(&p->lock);
+	done = p->ring[i % RENDER_WINDOW].done;
+	pthread_mutex_unlock(&p->lock);
+	return done;
+}
+
 /* Wait for action i's message and take it out of the ring. */
 static struct rendered render_take(struct render_pool *p, size_t i)
 {
@@ -530,17 +541,47 @@ static int apply_rendered(struct store *db, struct store_change *change, struct 
 }
 
 /*
+ * With a sender, a plan commits every PLAN_CHUNK actions (or as soon as
+ * PLAN_CHUNK_MIN are recorded and the next message is not rendered yet:
+ * the commit's fsync then overlaps the rendering) and lets the sender
+ * record what its connections finished and hand them what was just
+ * committed: the first mails of a long list go out while the rest is
+ * rendered, instead of after all of it.  Each action's outbox entry,
+ * object row and notice commit together, so a crash or an error
+ * mid-plan leaves whole actions recorded, and the next plan (a difference
+ * from what is recorded) does the rest.
+ */
+#define PLAN_CHUNK 64
+#define PLAN_CHUNK_MIN 8        /* ... or fewer when the renderers lag behind */
+
+static int next_chunk(struct store *db, struct service_sender *sender, char *err, size_t errlen)
+{
+	if (store_commit(db) < 0) {
+		snprintf(err, errlen, "committing the plan: %s", store_errmsg(db));
+		return -EIO;
+	}
+	service_sender_pump(sender);
+	if (store_begin(db) < 0) {
+		snprintf(err, errlen, "starting a transaction: %s", store_errmsg(db));
+		return -EIO;
+	}
+	return 0;
+}
+
+/*
  * Render each action and record it, in order, then the remaining changes:
  * at most RENDER_WINDOW rendered messages are in memory at a time,
- * whatever the number of members; it is all one transaction of the caller.
+ * whatever the number of members; it is one transaction of the caller (or
+ * one per PLAN_CHUNK actions, see above).
  */
 static int render_and_apply(const struct gr_config *cfg, const struct tmpl_set *tmpl,
-                            struct store *db, const struct sched_list *occ,
-                            const struct plan_result *res, struct store_change *changes,
-                            size_t n, time_t now, char *err, size_t errlen)
+                            struct store *db, struct service_sender *sender,
+                            const struct sched_list *occ, const struct plan_result *res,
+                            struct store_change *changes, size_t n, time_t now,
+                            char *err, size_t errlen)
 {
 	struct render_pool pool = { .cfg = cfg, .tmpl = tmpl, .occ = occ, .res = res, .now = now };
-	size_t n_threads = render_threads(res->n_actions);
+	size_t n_threads = render_threads(res->n_actions), committed = 0;
 	int r = 0;
 
 	if (n_threads > 0 && render_pool_start(&pool, n_threads) < 0) {
@@ -556,6 +597,13 @@ static int render_and_apply(const struct gr_config *cfg, const struct tmpl_set *
 			m.r = service_render(cfg, tmpl, occ, &res->actions[i], now, &m.msg, &m.len,
 			                     m.err, sizeof(m.err));
 		r = apply_rendered(db, &changes[i], &m, now, err, errlen);
+		if (r == 0 && sender && i + 1 < res->n_actions &&
+		    (i + 1 - committed >= PLAN_CHUNK ||
+		     (i + 1 - committed >= PLAN_CHUNK_MIN && n_threads > 0 &&
+		      !render_ready(&pool, i + 1)))) {
+			r = next_chunk(db, sender, err, errlen);
+			committed = i + 1;
+		}
 	}
 	if (n_threads > 0)
 		render_pool_stop(&pool);
@@ -566,7 +614,8 @@ static int render_and_apply(const struct gr_config *cfg, const struct tmpl_set *
 }
 
 static int plan_in_transaction(const struct gr_config *cfg, const struct tmpl_set *tmpl,
-                               struct store *db, const struct sched_list *occ, time_t now,
+                               struct store *db, struct service_sender *sender,
+                               const struct sched_list *occ, time_t now,
                                struct service_plan_info *ret, char *err, size_t errlen)
 {
 	struct store_state state = { 0 };
@@ -581,7 +630,7 @@ static int plan_in_transaction(const struct gr_config *cfg, const struct tmpl_se
 	else
 		snprintf(err, errlen, "reading the state: %s", store_errmsg(db));
 	if (r == 0 && (r = plan_changes(&res, &changes, &n)) == 0)
-		r = render_and_apply(cfg, tmpl, db, occ, &res, changes, n, now, err, errlen);
+		r = render_and_apply(cfg, tmpl, db, sender, occ, &res, changes, n, now, err, errlen);
 	if (r == 0) {
 		ret->enqueued = res.n_actions;
 		ret->next_due = res.next_due;
@@ -595,8 +644,8 @@ static int plan_in_transaction(const struct gr_config *cfg, const struct tmpl_se
 }
 
 int service_plan(const struct gr_config *cfg, const struct tmpl_set *tmpl,
-                 struct store *db, time_t now, struct service_plan_info *ret,
-                 char *err, size_t errlen)
+                 struct store *db, struct service_sender *sender, time_t now,
+                 struct service_plan_info *ret, char *err, size_t errlen)
 {
 	struct sched_list occ = { 0 };
 	struct service_plan_info info = { 0 };
@@ -614,7 +663,7 @@ int service_plan(const struct gr_config *cfg, const struct tmpl_set *tmpl,
 		sched_list_free(&occ);
 		return r;
 	}
-	r = plan_in_transaction(cfg, tmpl, db, &occ, now, &info, err, errlen);
+	r = plan_in_transaction(cfg, tmpl, db, sender, &occ, now, &info, err, errlen);
 	if (r == 0 && (r = store_commit(db)) < 0)
 		snprintf(err, errlen, "committing the plan: %s", store_errmsg(db));
 	if (r < 0)
@@ -1093,6 +1142,17 @@ void service_sender_kick(struct service_sender *s)
 	if (store_outbox_due_count(s->db, sender_now(s), &due) == 0)
 		s->total = s->sent + s->deferred + s->failed + service_sender_in_flight(s) + (size_t)due;
 	(void)sd_event_source_set_enabled(s->fill, SD_EVENT_ON);
+}
+
+void service_sender_pump(struct service_sender *s)
+{
+	bool empty = false;
+
+	if (!s->busy)
+		service_sender_kick(s);
+	(void)tr_run(s->tr);
+	if (!s->error && !s->stopping)
+		fill_round(s, &empty);
 }
 
 void service_sender_stop(struct service_sender *s)

@@ -63,14 +63,20 @@ struct service_plan_info {
 	time_t next_due;        /* next notification due after now, 0 = none */
 };
 
+struct service_sender;
+
 /*
- * Plan at now and enqueue, all in one transaction of db (a sender's).
- * Returns 0 and fills *ret, or a negative errno with a reason in err; on
- * failure nothing was recorded.
+ * Plan at now and enqueue into db (a sender's store).  Without a sender,
+ * all in one transaction: on failure nothing was recorded.  With one, a
+ * transaction per 64 actions, and between them service_sender_pump(): a
+ * long list starts going out while the rest is rendered; on failure the
+ * actions committed so far stay, whole (message, object row and notice
+ * together), and the next plan does the rest.  Returns 0 and fills *ret,
+ * or a negative errno with a reason in err.
  */
 int service_plan(const struct gr_config *cfg, const struct tmpl_set *tmpl,
-                 struct store *db, time_t now, struct service_plan_info *ret,
-                 char *err, size_t errlen);
+                 struct store *db, struct service_sender *sender, time_t now,
+                 struct service_plan_info *ret, char *err, size_t errlen);
 
 struct service_sent {
 	char recipient[320];
@@ -131,8 +137,6 @@ void service_progress_format(size_t sent, size_t deferred, size_t failed, size_t
  * (see transport.h) and the glue from its hooks to io and time sources is
  * in service.c only.
  */
-struct service_sender;
-
 struct service_sender_ops {
 	/* one outcome, recorded already (sent is borrowed) */
 	void (*outcome)(void *data, const struct service_sent *sent);
@@ -156,6 +160,12 @@ int service_sender_new(const struct gr_config *cfg, struct store *db, struct tra
 /* Entries may be due: fill the free slots (from the loop, not at once).
  * Also adds the due entries to the progress total. */
 void service_sender_kick(struct service_sender *s);
+
+/* From within a long step of the caller that holds the loop (a plan):
+ * record the deliveries that finished and hand out what is due now, as the
+ * loop would; kicks the sender first if it is idle.  No transaction may be
+ * open on the store. */
+void service_sender_pump(struct service_sender *s);
 
 /* Claim nothing more; idle() follows once the deliveries in flight end. */
 void service_sender_stop(struct service_sender *s);

@@ -89,7 +89,7 @@ static size_t plan_and_send(struct fixture *f, time_t now, size_t want_planned)
 	size_t n = 0;
 	int r;
 
-	r = service_plan(f->cfg, f->tmpl, f->db, now, &info, err, sizeof(err));
+	r = service_plan(f->cfg, f->tmpl, f->db, NULL, now, &info, err, sizeof(err));
 	if (r < 0)
 		fprintf(stderr, "%s\n", err);
 	assert_int_equal(r, 0);
@@ -276,7 +276,7 @@ static void test_temporary_then_gave_up(void **state)
 	time_t now = at(f->cfg, 2026, 11, 28, 9, 0);
 
 	smtp = refused_smtp(f);
-	assert_int_equal(service_plan(f->cfg, f->tmpl, f->db, now, &info, err, sizeof(err)), 0);
+	assert_int_equal(service_plan(f->cfg, f->tmpl, f->db, NULL, now, &info, err, sizeof(err)), 0);
 	assert_int_equal(service_send(f->cfg, f->db, smtp, now, &f->seed, &sent, err, sizeof(err)), 1);
 	assert_int_equal(sent.result, TR_TEMPORARY);
 	assert_false(sent.gave_up);
@@ -405,7 +405,7 @@ static void test_sender_maildir(void **state)
 	time_t now = at(f->cfg, 2026, 11, 28, 9, 0);
 	int n;
 
-	assert_int_equal(service_plan(f->cfg, f->tmpl, f->db, now, &info, err, sizeof(err)), 0);
+	assert_int_equal(service_plan(f->cfg, f->tmpl, f->db, NULL, now, &info, err, sizeof(err)), 0);
 	assert_int_equal(info.enqueued, 42);
 	d = drain(f, f->tr, now);
 	assert_int_equal(d.sent, 42);
@@ -439,7 +439,7 @@ static void test_sender_refused_then_gave_up(void **state)
 	time_t now = at(f->cfg, 2026, 11, 28, 9, 0);
 
 	smtp = refused_smtp(f);
-	assert_int_equal(service_plan(f->cfg, f->tmpl, f->db, now, &info, err, sizeof(err)), 0);
+	assert_int_equal(service_plan(f->cfg, f->tmpl, f->db, NULL, now, &info, err, sizeof(err)), 0);
 	d = drain(f, smtp, now);
 	assert_int_equal(d.deferred, 42);
 	assert_int_equal(d.sent + d.failed, 0);
@@ -456,11 +456,47 @@ static void test_sender_refused_then_gave_up(void **state)
 	tr_free(smtp);
 }
 
+/* The example with 40 members (120 invitations due on 28 November 2026)
+ * and a state of its own; *ret_db is a sender's store. */
+static void big_config(struct fixture *f, struct gr_config **ret_cfg, struct store **ret_db)
+{
+	char *text = NULL, *members = NULL, *conf, *state_db, *start, *end, *st, *body;
+	char err[512] = "";
+	size_t len;
+
+	assert_int_equal(util_read_file(TEST_SRCDIR "/etc/gremiumd.conf", 1 << 20, &text, &len), 0);
+	start = strstr(text, "\nmembers = (");
+	assert_non_null(start);
+	end = strstr(start, "\n);");
+	assert_non_null(end);
+	st = strstr(end, "\nstate = ");
+	assert_non_null(st);
+	for (int i = 0; i < 40; i++) {
+		char *more = util_asprintf("%s%s  { name = \"Mitglied %d\"; email = \"m%02d@big.example\";"
+		                           " group = \"kgst\"; }", members ? members : "",
+		                           members ? ",\n" : "", i, i);
+		free(members);
+		members = more;
+	}
+	state_db = util_asprintf("%s/big.db", f->dir);
+	conf = util_asprintf("%s/big.conf", f->dir);
+	body = util_asprintf("%.*s\nmembers = (\n%s%.*s\nstate = \"%s\";%s", (int)(start - text), text,
+	                     members, (int)(st - end), end, state_db, strchr(st + 1, '\n'));
+	assert_int_equal(util_write_atomic(conf, body, strlen(body), 0644), 0);
+	assert_int_equal(config_load(conf, ret_cfg, stderr), 0);
+	assert_int_equal(store_open((*ret_cfg)->state, STORE_OPEN_SENDER, ret_db, err, sizeof(err)), 0);
+	free(body);
+	free(text);
+	free(members);
+	free(conf);
+	free(state_db);
+}
+
 /*
- * A plan of 120 invitations (40 members) is rendered by threads: every
- * outbox entry holds exactly the bytes service_render() gives for its
- * action on this thread (rendering is deterministic: the MIME boundaries
- * come from the Message-ID), none is missing or in another's place.
+ * A plan of 120 invitations is rendered by threads: every outbox entry
+ * holds exactly the bytes service_render() gives for its action on this
+ * thread (rendering is deterministic: the MIME boundaries come from the
+ * Message-ID), none is missing or in another's place.
  */
 static void test_threaded_render_matches(void **state)
 {
@@ -472,41 +508,13 @@ static void test_threaded_render_matches(void **state)
 	struct store_state empty = { 0 };
 	struct plan_result res = { 0 };
 	struct store_entry e;
-	char *text = NULL, *members = NULL, *conf, *state_db, *start, *end, err[512] = "";
-	size_t len, matched = 0;
+	char err[512] = "";
+	size_t matched = 0;
 	time_t now;
 
-	assert_int_equal(util_read_file(TEST_SRCDIR "/etc/gremiumd.conf", 1 << 20, &text, &len), 0);
-	start = strstr(text, "\nmembers = (");
-	assert_non_null(start);
-	end = strstr(start, "\n);");
-	assert_non_null(end);
-	for (int i = 0; i < 40; i++) {
-		char *more = util_asprintf("%s%s  { name = \"Mitglied %d\"; email = \"m%02d@big.example\";"
-		                           " group = \"kgst\"; }", members ? members : "",
-		                           members ? ",\n" : "", i, i);
-		free(members);
-		members = more;
-	}
-	state_db = util_asprintf("%s/big.db", f->dir);
-	conf = util_asprintf("%s/big.conf", f->dir);
-	{
-		/* the example with these members and a state of its own */
-		char *st = strstr(end, "\nstate = ");
-		char *body;
-
-		assert_non_null(st);
-		body = util_asprintf("%.*s\nmembers = (\n%s%.*s\nstate = \"%s\";%s",
-		                     (int)(start - text), text, members, (int)(st - end), end,
-		                     state_db, strchr(st + 1, '\n'));
-		assert_int_equal(util_write_atomic(conf, body, strlen(body), 0644), 0);
-		free(body);
-	}
-	assert_int_equal(config_load(conf, &big, stderr), 0);
-	assert_int_equal(store_open(big->state, STORE_OPEN_SENDER, &db, err, sizeof(err)), 0);
-
+	big_config(f, &big, &db);
 	now = at(big, 2026, 11, 28, 9, 0);
-	assert_int_equal(service_plan(big, f->tmpl, db, now, &info, err, sizeof(err)), 0);
+	assert_int_equal(service_plan(big, f->tmpl, db, NULL, now, &info, err, sizeof(err)), 0);
 	assert_int_equal(info.enqueued, 120);
 	assert_int_equal(service_occurrences(big, now, &occ), 0);
 	assert_int_equal(plan_run(big, &occ, &empty, now, &res), 0);
@@ -533,10 +541,64 @@ static void test_threaded_render_matches(void **state)
 	sched_list_free(&occ);
 	store_close(db);
 	config_free(big);
-	free(text);
-	free(members);
-	free(conf);
-	free(state_db);
+}
+
+/*
+ * Planning with a sender: the plan commits in chunks and the sender sends
+ * what is committed while the rest is rendered.  The first mails are in the
+ * maildir before the plan returns; in the end every one of the 120 is
+ * there exactly once, and the outbox says sent for all.
+ */
+static void test_plan_while_sending(void **state)
+{
+	struct fixture *f = *state;
+	struct gr_config *big = NULL;
+	struct store *db = NULL;
+	struct transport *tr = NULL;
+	struct service_plan_info info;
+	struct store_counts c;
+	struct drained d = { 0 };
+	struct service_sender_ops ops = { drained_outcome, drained_idle, &d };
+	char err[512] = "", *all, *p;
+	time_t now;
+	int n;
+
+	big_config(f, &big, &db);
+	now = at(big, 2026, 11, 28, 9, 0);
+	assert_int_equal(tr_new(big, &tr, err, sizeof(err), NULL), 0);
+	assert_int_equal(sd_event_new(&d.ev), 0);
+	assert_int_equal(service_sender_new(big, db, tr, d.ev, now, &ops, &d.sender), 0);
+	assert_int_equal(service_plan(big, f->tmpl, db, d.sender, now, &info, err, sizeof(err)), 0);
+	assert_int_equal(info.enqueued, 120);
+	free(mails_with(f, "X-Gremium-Kind: invitation", &n));
+	assert_true(n > 0);
+	assert_true(n < 120);
+	service_sender_kick(d.sender);
+	assert_int_equal(sd_event_loop(d.ev), 0);
+	assert_int_equal(d.idle_r, 0);
+	assert_int_equal(d.sent, 120);
+	assert_int_equal(d.deferred + d.failed, 0);
+	assert_int_equal(store_counts(db, &c), 0);
+	assert_int_equal(c.sent, 120);
+	assert_int_equal(c.queued, 0);
+	all = mails_with(f, "X-Gremium-Kind: invitation", &n);
+	assert_int_equal(n, 120);
+	/* each member's three invitations, once each */
+	for (int i = 0; i < 40; i++) {
+		char to[64];
+		int k = 0;
+
+		snprintf(to, sizeof(to), "<m%02d@big.example>", i);
+		for (p = strstr(all, to); p; p = strstr(p + 1, to))
+			k++;
+		assert_int_equal(k, 3);
+	}
+	free(all);
+	service_sender_free(d.sender);
+	sd_event_unref(d.ev);
+	tr_free(tr);
+	store_close(db);
+	config_free(big);
 }
 
 int main(void)
@@ -549,6 +611,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sender_refused_then_gave_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invitations_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threaded_render_matches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plan_while_sending, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_update_says_what_changed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_removed_member_gets_cancellations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_temporary_then_gave_up, setup, teardown),
