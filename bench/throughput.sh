@@ -1,19 +1,26 @@
 #!/bin/sh
 # Benchmark: mail throughput into Postfix's smtp-sink on 127.0.0.1 (a free
-# port), three ways, one after the other into the same sink:
+# port), one after the other into the same sink:
 #   smtp-source  -s 4 -d -l 4096 -m 10000: Postfix's own load generator
 #   gremiumd     `gremiumctl run-once --now 2026-12-23T09:00` on a generated
 #                config of 5,000 members with one monthly series: at that
 #                moment the invitation and the call for topics of the
 #                13 January 2027 meeting are both due, 10,000 mails in one
 #                run (transport smtp, starttls off on loopback, connections
-#                4); timed as a whole (plan + render + enqueue + send) and
-#                its send phase alone; peak RSS with GNU time
+#                4).  Timed twice:
+#                  whole run  from a fresh state: plan, render, enqueue and
+#                             send (sending starts while the rest renders)
+#                  send only  the same 10,000 mails already in the outbox
+#                             (planned by a run against a port nobody
+#                             listens on, so all are due again an hour
+#                             later): what gremiumd's SMTP side does,
+#                             which is what smtp-source measures
+#                peak RSS with GNU time (the larger of the two runs)
 #   python       bench/python_baseline.py: icalendar + email + smtplib, the
 #                same 10,000 mails over 4 reused connections
-# Prints the msgs/s of each, the ratios gremiumd/smtp-source and
-# gremiumd/python, and gremiumd's peak RSS.  Targets: >= 0.5, >= 10,
-# < 64 MiB.
+# Prints the msgs/s of each and the ratios.  Targets: gremiumd/smtp-source
+# >= 0.5 (send only; the whole run is printed too), gremiumd/python >= 10
+# (whole run: the same job), peak RSS < 64 MiB.
 #
 # Usage: bench/throughput.sh   (env: GREMIUMCTL, default build/src/gremiumctl;
 #                                BENCH_MEMBERS, default 5000)
@@ -61,8 +68,9 @@ t1=$($PY -c 'import time; print(time.monotonic())')
 source_secs=$($PY -c "print('%.3f' % ($t1 - $t0))")
 
 # ---- gremiumd ----
-mkdir -p "$work/g"
-$PY - "$members" "$port" "$work/g/gremiumd.conf" <<'EOT'
+# gen_config PORT FILE: the generated config, delivering to 127.0.0.1:PORT
+gen_config() {
+$PY - "$members" "$1" "$2" <<'EOT'
 import sys
 n, port, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 members = ",\n".join('  { name = "Mitglied %d Müller"; email = "member%05d@list.example"; group = "all"; }'
@@ -90,22 +98,44 @@ delivery = { transport = "smtp"; smtp_url = "smtp://127.0.0.1:%s"; starttls = "o
 state = "var/state.db";
 ''' % (members, port))
 EOT
-# each stdout line with the seconds since the start: "planned" ends the
-# planning phase, "sent" the send phase
-/usr/bin/time -f '%e %M' -o "$work/g/time" $PY -c '
+}
+
+# timed_run DIR NOW: run-once in DIR; DIR/out gets each stdout line with the
+# seconds since the start ("sent" ends the run), DIR/time "%e %M"
+timed_run() {
+	/usr/bin/time -f '%e %M' -o "$1/time" $PY -c '
 import subprocess, sys, time
 t0 = time.monotonic()
 p = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, env={"PATH": "/usr/bin:/bin"})
 for line in p.stdout:
     print("%.3f %s" % (time.monotonic() - t0, line.decode().rstrip()))
 sys.exit(p.wait())
-' stdbuf -oL "$GREMIUMCTL" -c "$work/g/gremiumd.conf" run-once --now 2026-12-23T09:00 > "$work/g/out"
-cat "$work/g/out"
-grep -q " sent $mails, to retry 0, failed 0 (smtp)$" "$work/g/out" ||
-	{ echo "bench/throughput.sh: gremiumd did not send $mails mails" >&2; exit 1; }
-plan_secs=$(awk '$2 == "planned" { print $1 }' "$work/g/out")
+' stdbuf -oL "$GREMIUMCTL" -c "$1/gremiumd.conf" run-once --now "$2" > "$1/out" || true
+	cat "$1/out"
+	grep -q " sent $mails, to retry 0, failed 0 (smtp)$" "$1/out" ||
+		{ echo "bench/throughput.sh: gremiumd did not send $mails mails in $1" >&2; exit 1; }
+}
+
+# whole run
+mkdir -p "$work/g"
+gen_config "$port" "$work/g/gremiumd.conf"
+timed_run "$work/g" 2026-12-23T09:00
 total_secs=$(awk '$2 == "sent" { print $1 }' "$work/g/out")
 rss_kib=$(awk '{ print $2 }' "$work/g/time")
+
+# send only: plan against a port nobody listens on (every mail refused,
+# to be retried within minutes), then send an hour later into the sink
+dead=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+mkdir -p "$work/s"
+gen_config "$dead" "$work/s/gremiumd.conf"
+"$GREMIUMCTL" -c "$work/s/gremiumd.conf" run-once --now 2026-12-23T09:00 > "$work/s/plan.out" 2>/dev/null || true
+grep -q "^sent 0, to retry $mails, failed 0 (smtp)$" "$work/s/plan.out" ||
+	{ echo "bench/throughput.sh: the send-only setup did not queue $mails mails: $(cat "$work/s/plan.out")" >&2; exit 1; }
+gen_config "$port" "$work/s/gremiumd.conf"
+timed_run "$work/s" 2026-12-23T10:00
+send_secs=$(awk '$2 == "sent" { print $1 }' "$work/s/out")
+rss2=$(awk '{ print $2 }' "$work/s/time")
+[ "$rss2" -le "$rss_kib" ] || rss_kib=$rss2
 # GNU time measured the python wrapper's tree: its max RSS is the largest
 # process, gremiumctl (the wrapper is ~10 MiB)
 
@@ -115,18 +145,17 @@ py_mails=${py_out% *}
 py_secs=${py_out#* }
 [ "$py_mails" -eq "$mails" ] || { echo "bench/throughput.sh: python sent $py_mails mails" >&2; exit 1; }
 
-$PY - "$mails" "$source_secs" "$plan_secs" "$total_secs" "$py_secs" "$rss_kib" <<'EOT'
+$PY - "$mails" "$source_secs" "$total_secs" "$send_secs" "$py_secs" "$rss_kib" <<'EOT'
 import sys
 n = int(sys.argv[1])
-src, plan, total, py, rss = (float(x) for x in sys.argv[2:])
-g, gs, s, p = n / total, n / (total - plan), n / src, n / py
+src, total, send, py, rss = (float(x) for x in sys.argv[2:])
+g, gs, s, p = n / total, n / send, n / src, n / py
 print("mails per run:          %d" % n)
 print("smtp-source:            %8.0f msgs/s  (%.2f s)" % (s, src))
-print("gremiumd (whole run):   %8.0f msgs/s  (%.2f s: plan+render+enqueue %.2f s, send %.2f s)"
-      % (g, total, plan, total - plan))
-print("gremiumd (send phase):  %8.0f msgs/s" % gs)
+print("gremiumd (whole run):   %8.0f msgs/s  (%.2f s: plan, render, enqueue, send)" % (g, total))
+print("gremiumd (send only):   %8.0f msgs/s  (%.2f s: the same mails already in the outbox)" % (gs, send))
 print("python baseline:        %8.0f msgs/s  (%.2f s)" % (p, py))
-print("gremiumd/smtp-source:   %8.2f whole run, %.2f send phase  (target >= 0.5)" % (g / s, gs / s))
+print("gremiumd/smtp-source:   %8.2f send only  (target >= 0.5); whole run %.2f" % (gs / s, g / s))
 print("gremiumd/python:        %8.1f whole run  (target >= 10)" % (g / p))
 print("gremiumd peak RSS:      %8.1f MiB  (target < 64)" % (rss / 1024))
 EOT
