@@ -55,8 +55,6 @@ struct smtp_job {
 	char rcpt_addr[300];
 	char mail_from[304];    /* <from> */
 	char last_reply[512];   /* last complete reply line from the server */
-	char line[512];         /* reply line being assembled */
-	size_t line_len;
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -437,34 +435,29 @@ static size_t job_read(char *buf, size_t size, size_t nmemb, void *data)
 }
 
 /*
- * libcurl passes what the server sent (CURLINFO_HEADER_IN) in pieces that
- * need not be whole lines; keep the last complete line.  For a multi-line
- * reply (RFC 5321 §4.2.1, "250-..." then "250 ...") that is its last line,
- * which carries the final code.  What we send (HEADER_OUT, with the AUTH
- * credentials) is never looked at.
+ * libcurl hands every reply line of the server to the header callback
+ * (pingpong protocols: "response lines can be seen as a kind of headers"),
+ * one complete line per call; keep the last.  For a multi-line reply (RFC
+ * 5321 §4.2.1, "250-..." then "250 ...") that is its last line, which
+ * carries the final code.  (CURLOPT_VERBOSE with a debug callback would see
+ * them too, but makes libcurl format every one of its info messages.)
  */
-static int job_debug(CURL *c, curl_infotype type, char *data, size_t size, void *p)
+static size_t job_header(char *data, size_t size, size_t n, void *p)
 {
 	struct smtp_job *job = p;
+	size_t len = size * n, keep = len;
 
-	(void)c;
-	if (type != CURLINFO_HEADER_IN)
-		return 0;
-	for (size_t i = 0; i < size; i++) {
-		if (data[i] == '\n') {
-			while (job->line_len > 0 && job->line[job->line_len - 1] == '\r')
-				job->line_len--;
-			job->line[job->line_len] = '\0';
-			/* 221 answers the QUIT curl sends after a failure: keep
-			 * the reply that mattered */
-			if (job->line_len > 0 && strncmp(job->line, "221", 3) != 0)
-				memcpy(job->last_reply, job->line, job->line_len + 1);
-			job->line_len = 0;
-		} else if (job->line_len + 1 < sizeof(job->line)) {
-			job->line[job->line_len++] = data[i];
-		}
+	while (keep > 0 && (data[keep - 1] == '\n' || data[keep - 1] == '\r'))
+		keep--;
+	/* 221 answers the QUIT curl sends after a failure: keep the reply
+	 * that mattered */
+	if (keep > 0 && !(keep >= 3 && strncmp(data, "221", 3) == 0)) {
+		if (keep >= sizeof(job->last_reply))
+			keep = sizeof(job->last_reply) - 1;
+		memcpy(job->last_reply, data, keep);
+		job->last_reply[keep] = '\0';
 	}
-	return 0;
+	return len;
 }
 
 /* Per-message options on a reused handle. */
@@ -484,9 +477,8 @@ static int job_setup(CURL *c, struct smtp_job *job, const char *from, const char
 	SET(CURLOPT_READDATA, job);
 	SET(CURLOPT_INFILESIZE_LARGE, (curl_off_t)job->len);
 	SET(CURLOPT_ERRORBUFFER, job->errbuf);
-	SET(CURLOPT_DEBUGFUNCTION, job_debug);
-	SET(CURLOPT_DEBUGDATA, job);
-	SET(CURLOPT_VERBOSE, 1L);
+	SET(CURLOPT_HEADERFUNCTION, job_header);
+	SET(CURLOPT_HEADERDATA, job);
 #undef SET
 	return rc == CURLE_OK ? 0 : -EINVAL;
 }
@@ -545,9 +537,8 @@ static void job_release(CURL *c, struct smtp_job *job)
 {
 	(void)curl_easy_setopt(c, CURLOPT_MAIL_RCPT, NULL);
 	(void)curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
-	(void)curl_easy_setopt(c, CURLOPT_DEBUGDATA, NULL);
+	(void)curl_easy_setopt(c, CURLOPT_HEADERDATA, NULL);
 	(void)curl_easy_setopt(c, CURLOPT_READDATA, NULL);
-	(void)curl_easy_setopt(c, CURLOPT_VERBOSE, 0L);
 	curl_slist_free_all(job->rcpt);
 	job->rcpt = NULL;
 }
@@ -751,32 +742,32 @@ static int smtp_start(struct transport *t, struct tr_slot *slot, const char *fro
 	return 0;
 }
 
-/* Report every finished delivery; its slot is free before done() runs. */
+/* Report every finished delivery; its slot is free before done() runs.
+ * One look under the lock for all slots, then the calls without it. */
 static void smtp_collect(struct transport *t)
 {
-	uint64_t n;
+	struct tr_slot *finished[t->n_slots];
+	size_t n = 0;
+	uint64_t count;
 
-	(void)!read(t->efd, &n, sizeof(n));
+	(void)!read(t->efd, &count, sizeof(count));
+	pthread_mutex_lock(&t->lock);
 	for (size_t i = 0; i < t->n_slots; i++) {
 		struct tr_slot *slot = &t->slots[i];
-		struct tr_outcome out;
-		bool finished;
-		void *user;
 
-		pthread_mutex_lock(&t->lock);
-		finished = slot->state == SLOT_FINISHED;
-		if (finished) {
-			slot->state = SLOT_FREE;
-			t->n_finished--;
-		}
-		out = slot->out;
-		pthread_mutex_unlock(&t->lock);
-		if (!finished)
+		if (slot->state != SLOT_FINISHED)
 			continue;
-		user = slot->user;
-		slot->user = NULL;
+		slot->state = SLOT_FREE;
+		t->n_finished--;
+		finished[n++] = slot;
+	}
+	pthread_mutex_unlock(&t->lock);
+	for (size_t i = 0; i < n; i++) {
+		void *user = finished[i]->user;
+
+		finished[i]->user = NULL;
 		t->n_busy--;
-		t->hooks.done(t->hooks.data, user, &out);
+		t->hooks.done(t->hooks.data, user, &finished[i]->out);
 	}
 }
 
