@@ -45,6 +45,7 @@ struct ctx {
 	size_t n_recs;
 	const struct store_notice **notices; /* sorted by all four keys */
 	size_t n_notices;
+	const struct gr_member **members;   /* sorted by email */
 };
 
 /* ---- small helpers ---- */
@@ -259,12 +260,24 @@ static const struct obj *obj_of_occ(const struct ctx *c, const struct gr_occurre
 	return NULL;
 }
 
-static const struct gr_member *find_member(const struct gr_config *cfg, const char *email)
+static int cmp_member(const void *a, const void *b)
 {
-	for (size_t i = 0; i < cfg->n_members; i++)
-		if (strcmp(cfg->members[i].email, email) == 0)
-			return &cfg->members[i];
-	return NULL;
+	const struct gr_member *x = *(const struct gr_member *const *)a;
+	const struct gr_member *y = *(const struct gr_member *const *)b;
+
+	return strcmp(x->email, y->email);
+}
+
+/* The member with this address, or NULL: a binary search, since every
+ * recorded object asks (a linear search made a plan of 11,000 members
+ * take a third of a second, and 50,000 half a minute). */
+static const struct gr_member *find_member(const struct ctx *c, const char *email)
+{
+	struct gr_member key = { .email = (char *)email };
+	const struct gr_member *k = &key, **p;
+
+	p = bsearch(&k, c->members, c->cfg->n_members, sizeof(*c->members), cmp_member);
+	return p ? *p : NULL;
 }
 
 /* ---- the recorded state, indexed ---- */
@@ -305,6 +318,12 @@ static int index_state(struct ctx *c, const struct store_state *st)
 	c->n_notices = st->n_notices;
 	qsort(c->recs, c->n_recs, sizeof(*c->recs), cmp_rec);
 	qsort(c->notices, c->n_notices, sizeof(*c->notices), cmp_notice);
+	c->members = calloc(c->cfg->n_members ? c->cfg->n_members : 1, sizeof(*c->members));
+	if (!c->members)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->cfg->n_members; i++)
+		c->members[i] = &c->cfg->members[i];
+	qsort(c->members, c->cfg->n_members, sizeof(*c->members), cmp_member);
 	return 0;
 }
 
@@ -556,7 +575,7 @@ static int plan_leftovers(struct ctx *c)
 {
 	for (size_t i = 0; i < c->n_recs; i++) {
 		const struct store_object *rec = c->recs[i];
-		const struct gr_member *m = find_member(c->cfg, rec->recipient);
+		const struct gr_member *m = find_member(c, rec->recipient);
 		const struct obj *o = find_obj(c, rec->uid);
 		bool ahead;
 
@@ -724,6 +743,7 @@ int plan_run(const struct gr_config *cfg, const struct sched_list *occ,
 		free(c.objs[i].cancelled);
 	free(c.objs);
 	free(c.recs);
+	free(c.members);
 	free(c.notices);
 	if (r < 0) {
 		plan_result_free(&res);
