@@ -101,6 +101,14 @@ static const char *const migrations[] = {
 	" WHERE length(message) > 0;"
 	"UPDATE outbox SET message = X'' WHERE length(message) > 0;"
 	"PRAGMA user_version = 2;",
+	/* 2 -> 3: only queued entries are indexed by due time.  With
+	 * (status, next_attempt) every claim and every outcome moved an index
+	 * entry (a delete and an insert); now a claim only deletes one and an
+	 * outcome touches none (a retry inserts one).  The claim reads the
+	 * same order: next_attempt, then id (the rowid the index holds). */
+	"DROP INDEX outbox_due;"
+	"CREATE INDEX outbox_queued ON outbox(next_attempt) WHERE status = 'queued';"
+	"PRAGMA user_version = 3;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,

@@ -26,7 +26,7 @@
 #include "model.h"
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* 16 hex digits of a 64-bit content hash + NUL */
 #define STORE_HASH_LEN 17

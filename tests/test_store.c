@@ -131,7 +131,9 @@ static void test_migrate_from_1(void **state)
 	assert_int_equal(sqlite3_exec(raw,
 	                              "UPDATE outbox SET message = (SELECT message FROM outbox_body b"
 	                              " WHERE b.id = outbox.id);"
-	                              "DROP TABLE outbox_body; PRAGMA user_version = 1;",
+	                              "DROP TABLE outbox_body; DROP INDEX outbox_queued;"
+	                              "CREATE INDEX outbox_due ON outbox(status, next_attempt);"
+	                              "PRAGMA user_version = 1;",
 	                              NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_close(raw), SQLITE_OK);
 	reopen(f);
@@ -141,6 +143,25 @@ static void test_migrate_from_1(void **state)
 	assert_int_equal(e.message_len, c.message_len);
 	assert_memory_equal(e.message, c.message, c.message_len);
 	store_entry_free(&e);
+	/* schema 3: due entries are found through the partial index, in
+	 * order, without a sort */
+	assert_int_equal(sqlite3_open(f->path, &raw), SQLITE_OK);
+	{
+		sqlite3_stmt *st;
+		char plan[1024] = "";
+
+		assert_int_equal(sqlite3_prepare_v2(raw,
+		        "EXPLAIN QUERY PLAN SELECT id FROM outbox WHERE status = 'queued'"
+		        " AND next_attempt <= 100 ORDER BY next_attempt, id LIMIT 1", -1, &st, NULL),
+		        SQLITE_OK);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			snprintf(plan + strlen(plan), sizeof(plan) - strlen(plan), "%s;",
+			         (const char *)sqlite3_column_text(st, 3));
+		sqlite3_finalize(st);
+		assert_non_null(strstr(plan, "USING INDEX outbox_queued"));
+		assert_null(strstr(plan, "TEMP B-TREE"));
+	}
+	assert_int_equal(sqlite3_close(raw), SQLITE_OK);
 }
 
 static void test_open_bad_path(void **state)
