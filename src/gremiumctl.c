@@ -588,7 +588,7 @@ static int send_test_render(struct send_test *st)
 		return EX_CONFIG;
 	}
 	/* INTEROP: SEQUENCE 0 and the member's own ATTENDEE line */
-	r = service_render(cfg, set, &st->occ, &a, st->now, &st->msg, &st->len, err, sizeof(err));
+	r = service_render(cfg, set, &st->occ, NULL, &a, st->now, &st->msg, &st->len, err, sizeof(err));
 	tmpl_free(set);
 	if (r < 0) {
 		fprintf(stderr, "gremiumctl: send-test: %s\n", err);

@@ -47,6 +47,21 @@ char *ical_request(const struct gr_config *cfg, const struct ical_object *obj,
                    int sequence, time_t dtstamp);
 
 /*
+ * The REQUESTs of one plan (same cfg and occ) for many members: made once
+ * per object, sequence and dtstamp, then per member only its ATTENDEE
+ * (see ical.c).  ical_request_cached() returns the same bytes as
+ * ical_request(); with a NULL cache it is ical_request().  A cache may be
+ * used by several threads at once.  ical_cache_new() returns NULL when out
+ * of memory.
+ */
+struct ical_cache;
+struct ical_cache *ical_cache_new(void);
+void ical_cache_free(struct ical_cache *c);
+char *ical_request_cached(struct ical_cache *c, const struct gr_config *cfg,
+                          const struct ical_object *obj, const struct sched_list *occ,
+                          const struct gr_member *member, int sequence, time_t dtstamp);
+
+/*
  * METHOD:CANCEL for one member: of the whole object (recurrence_id NULL) or
  * of one occurrence (recurrence_id = its original local start).
  */

@@ -278,14 +278,17 @@ static void fill_vars(struct vars *v, const struct gr_config *cfg, const struct 
 /* The calendar part: REQUEST for invitations/updates, CANCEL for
  * cancellations, none for notifications.  *ret NULL means none. */
 static int calendar_part(const struct gr_config *cfg, const struct sched_list *occ,
-                         const struct plan_action *a, const struct ical_object *obj,
-                         const struct gr_member *to, time_t now, char **ret)
+                         struct ical_cache *cache, const struct plan_action *a,
+                         const struct ical_object *obj, const struct gr_member *to, time_t now,
+                         char **ret)
 {
 	*ret = NULL;
 	switch (a->kind) {
 	case GR_KIND_INVITATION:
 	case GR_KIND_UPDATE:
-		*ret = ical_request(cfg, obj, occ, to, a->sequence, now);
+		/* a vanished object's series is made up per call: not cached */
+		*ret = ical_request_cached(a->series ? cache : NULL, cfg, obj, occ, to, a->sequence,
+		                           now);
 		break;
 	case GR_KIND_CANCELLATION:
 		*ret = ical_cancel(cfg, obj, a->whole_object ? NULL : &a->recurrence_id, to,
@@ -311,8 +314,9 @@ static const struct gr_localtime *occurrence_of(const struct plan_action *a,
 }
 
 int service_render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
-                   const struct sched_list *occ, const struct plan_action *a,
-                   time_t now, char **ret, size_t *ret_len, char *err, size_t errlen)
+                   const struct sched_list *occ, struct ical_cache *cache,
+                   const struct plan_action *a, time_t now, char **ret, size_t *ret_len,
+                   char *err, size_t errlen)
 {
 	struct vars v = { .lang = tmpl_lang_from_str(cfg->committee.language) };
 	struct gr_member to = { .name = (char *)a->name, .email = (char *)a->email };
@@ -345,7 +349,7 @@ int service_render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
 	fill_vars(&v, cfg, a, &to);
 	r = tmpl_render(tmpl, name, v.lang, v.v, v.n, &subject, &body);
 	if (r == 0)
-		r = calendar_part(cfg, occ, a, &obj, &to, now, &ical);
+		r = calendar_part(cfg, occ, cache, a, &obj, &to, now, &ical);
 	if (r == 0) {
 		/* plan gives "local@domain"; mail adds the domain itself */
 		snprintf(id, sizeof(id), "%s", a->message_id);
@@ -399,6 +403,7 @@ struct render_pool {
 	const struct gr_config *cfg;
 	const struct tmpl_set *tmpl;
 	const struct sched_list *occ;
+	struct ical_cache *cache;   /* shared by the renderers; may be NULL */
 	const struct plan_result *res;
 	time_t now;
 	struct rendered *ring;      /* action i in ring[i % RENDER_WINDOW] */
@@ -430,7 +435,8 @@ static void *render_thread(void *data)
 			break;
 		i = p->next++;
 		pthread_mutex_unlock(&p->lock);
-		out.r = service_render(p->cfg, p->tmpl, p->occ, &p->res->actions[i], p->now, &out.msg,
+		out.r = service_render(p->cfg, p->tmpl, p->occ, p->cache, &p->res->actions[i], p->now,
+		                       &out.msg,
 		                       &out.len, out.err, sizeof(out.err));
 		out.done = true;
 		pthread_mutex_lock(&p->lock);
@@ -584,6 +590,8 @@ static int render_and_apply(const struct gr_config *cfg, const struct tmpl_set *
 	size_t n_threads = render_threads(res->n_actions), committed = 0;
 	int r = 0;
 
+	/* out of memory for it: every calendar is made in full instead */
+	pool.cache = res->n_actions > 1 ? ical_cache_new() : NULL;
 	if (n_threads > 0 && render_pool_start(&pool, n_threads) < 0) {
 		render_pool_stop(&pool);
 		n_threads = 0;
@@ -594,7 +602,8 @@ static int render_and_apply(const struct gr_config *cfg, const struct tmpl_set *
 		if (n_threads > 0)
 			m = render_take(&pool, i);
 		else
-			m.r = service_render(cfg, tmpl, occ, &res->actions[i], now, &m.msg, &m.len,
+			m.r = service_render(cfg, tmpl, occ, pool.cache, &res->actions[i], now, &m.msg,
+			                     &m.len,
 			                     m.err, sizeof(m.err));
 		r = apply_rendered(db, &changes[i], &m, now, err, errlen);
 		if (r == 0 && sender && i + 1 < res->n_actions &&
@@ -607,6 +616,7 @@ static int render_and_apply(const struct gr_config *cfg, const struct tmpl_set *
 	}
 	if (n_threads > 0)
 		render_pool_stop(&pool);
+	ical_cache_free(pool.cache);
 	if (r == 0 && n > res->n_actions &&
 	    (r = store_apply(db, changes + res->n_actions, n - res->n_actions, now)) < 0)
 		snprintf(err, errlen, "recording the plan: %s", store_errmsg(db));

@@ -23,6 +23,7 @@
 #include "model.h"
 #include "plan.h"
 #include "schedule.h"
+#include "ical.h"
 #include "store.h"
 #include "template.h"
 #include "transport.h"
@@ -51,12 +52,14 @@ char *service_feed(const struct gr_config *cfg, time_t now, int *ret_err);
 /*
  * Render one planned action into a complete message (iMIP for invitations,
  * updates and cancellations).  occ: the occurrences of service_occurrences().
+ * cache: REQUESTs already made for this occ (ical_cache_new()), or NULL.
  * Returns 0 and *ret (malloc'ed, caller frees), *ret_len; or -EINVAL /
  * -ENOMEM with a one-line reason in err.
  */
 int service_render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
-                   const struct sched_list *occ, const struct plan_action *a,
-                   time_t now, char **ret, size_t *ret_len, char *err, size_t errlen);
+                   const struct sched_list *occ, struct ical_cache *cache,
+                   const struct plan_action *a, time_t now, char **ret, size_t *ret_len,
+                   char *err, size_t errlen);
 
 struct service_plan_info {
 	size_t enqueued;        /* messages planned this time */

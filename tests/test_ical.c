@@ -476,6 +476,55 @@ static void test_until_utc(void **state)
 	}
 }
 
+/*
+ * The cached REQUEST is byte for byte ical_request()'s, for a series with a
+ * moved occurrence (two VEVENTs, two ATTENDEE lines) and a dated meeting,
+ * for members whose ATTENDEE line folds (a long name with umlauts, a
+ * quote, a comma) or has no CN, in any order, from one cache.
+ */
+static void test_request_cached(void **state)
+{
+	struct fixture *f = fixture_new();
+	struct ical_cache *c = ical_cache_new();
+	struct gr_member people[] = {
+		{ .name = (char *)"Mitglied", .email = (char *)"m@example.org" },
+		{ .name = (char *)"Dr. Änne Müller-Lüdenscheidt, Kreisverwaltung \"Süd\" (Büro für Digitalisierung)",
+		  .email = (char *)"aenne.mueller-luedenscheidt@kreis-sued.example.org" },
+		{ .name = NULL, .email = (char *)"x@y.example" },
+		f->member,
+	};
+	struct ical_object objs[] = { { &f->series[0], -1 }, { &f->series[1], 0 } };
+	(void)state;
+
+	assert_non_null(c);
+	for (int round = 0; round < 2; round++)
+		for (size_t k = 0; k < 2; k++)
+			for (size_t i = 0; i < sizeof(people) / sizeof(people[0]); i++) {
+				int seq = (int)k + round;
+				char *plain = ical_request(&f->cfg, &objs[k], &f->occ, &people[i], seq, DTSTAMP);
+				char *cached = ical_request_cached(c, &f->cfg, &objs[k], &f->occ, &people[i],
+				                                   seq, DTSTAMP);
+
+				assert_non_null(plain);
+				assert_non_null(cached);
+				assert_string_equal(cached, plain);
+				check_bytes(cached);
+				free(plain);
+				free(cached);
+			}
+	/* NULL: no cache, the plain function */
+	{
+		char *a = ical_request_cached(NULL, &f->cfg, &objs[0], &f->occ, &f->member, 1, DTSTAMP);
+		char *b = ical_request(&f->cfg, &objs[0], &f->occ, &f->member, 1, DTSTAMP);
+
+		assert_string_equal(a, b);
+		free(a);
+		free(b);
+	}
+	ical_cache_free(c);
+	fixture_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -483,6 +532,7 @@ int main(void)
 		cmocka_unit_test(test_publish),
 		cmocka_unit_test(test_folding_utf8),
 		cmocka_unit_test(test_request),
+		cmocka_unit_test(test_request_cached),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_vtimezone_years),
 		cmocka_unit_test(test_until_utc),

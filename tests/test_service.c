@@ -526,7 +526,7 @@ static void test_threaded_render_matches(void **state)
 
 			if (strcmp(res.actions[i].message_id, e.message_id) != 0)
 				continue;
-			assert_int_equal(service_render(big, f->tmpl, &occ, &res.actions[i], now, &msg,
+			assert_int_equal(service_render(big, f->tmpl, &occ, NULL, &res.actions[i], now, &msg,
 			                                &msg_len, err, sizeof(err)), 0);
 			assert_int_equal(msg_len, e.message_len);
 			assert_memory_equal(msg, e.message, msg_len);
