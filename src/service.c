@@ -715,7 +715,11 @@ static int record(const struct gr_config *cfg, struct store *db, const struct st
 	snprintf(sent.recipient, sizeof(sent.recipient), "%s", e->recipient);
 	snprintf(sent.kind, sizeof(sent.kind), "%s", e->kind);
 	snprintf(sent.reply, sizeof(sent.reply), "%s", out->reply);
-	if (out->result == TR_SENT) {
+	if (out->unsent) {
+		/* due again at once, as it was before the claim */
+		sent.unsent = true;
+		r = store_outbox_retry(db, e->id, now, out->reply, now);
+	} else if (out->result == TR_SENT) {
 		r = store_outbox_sent(db, e->id, now);
 	} else if (out->result == TR_TEMPORARY &&
 	           now < e->created + (time_t)cfg->delivery.retry_for_hours * 3600) {
@@ -1015,6 +1019,8 @@ static void fill_round(struct service_sender *s, bool *ret_empty)
 		return;
 	}
 	for (size_t i = 0; i < n_sent; i++) {
+		if (sent[i].unsent)
+			continue;
 		if (sent[i].result == TR_SENT)
 			s->sent++;
 		else if (sent[i].result == TR_TEMPORARY && !sent[i].gave_up)
@@ -1168,6 +1174,8 @@ void service_sender_pump(struct service_sender *s)
 void service_sender_stop(struct service_sender *s)
 {
 	s->stopping = true;
+	/* wait only for the mails being sent, not those queued behind them */
+	tr_unqueue(s->tr);
 	(void)sd_event_source_set_enabled(s->fill, SD_EVENT_ON);
 }
 

@@ -86,6 +86,8 @@ struct service_sent {
 	char kind[32];
 	enum tr_result result;
 	bool gave_up;           /* temporary, but retry_for_hours are over */
+	bool unsent;            /* given back unsent (a stop): queued again as
+	                         * it was, not an outcome */
 	time_t retry_at;        /* when a temporary failure is tried again */
 	char reply[512];
 };

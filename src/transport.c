@@ -122,6 +122,7 @@ static void outcome(struct tr_outcome *ret, enum tr_result result, int code,
 
 	ret->result = result;
 	ret->code = code;
+	ret->unsent = false;
 	va_start(ap, fmt);
 	vsnprintf(ret->reply, sizeof(ret->reply), fmt, ap);
 	va_end(ap);
@@ -1012,6 +1013,30 @@ int tr_start(struct transport *t, void *job, const char *from, const char *rcpt,
 	}
 	slot->user = job;
 	return t->backend->start(t, slot, from, rcpt, msg, len);
+}
+
+void tr_unqueue(struct transport *t)
+{
+	const uint64_t one = 1;
+	bool any = false;
+
+	if (!t->lock_ok)
+		return;         /* maildir: nothing ever waits */
+	pthread_mutex_lock(&t->lock);
+	for (size_t i = 0; i < t->n_slots; i++) {
+		struct tr_slot *slot = &t->slots[i];
+
+		if (slot->state != SLOT_QUEUED)
+			continue;
+		outcome(&slot->out, TR_TEMPORARY, 0, "not started: the sender stopped");
+		slot->out.unsent = true;
+		slot->state = SLOT_FINISHED;
+		t->n_finished++;
+		any = true;
+	}
+	pthread_mutex_unlock(&t->lock);
+	if (any)
+		(void)!write(t->efd, &one, sizeof(one));
 }
 
 int tr_run(struct transport *t)

@@ -18,6 +18,7 @@
 #ifndef GREMIUM_TRANSPORT_H
 #define GREMIUM_TRANSPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include "model.h"
@@ -31,6 +32,8 @@ enum tr_result {
 struct tr_outcome {
 	enum tr_result result;
 	int code;              /* SMTP reply code, 0 when none */
+	bool unsent;           /* TR_TEMPORARY without an attempt: given back
+	                        * by tr_unqueue(), nothing reached the server */
 	char reply[512];       /* server answer or local reason, one line */
 };
 
@@ -117,6 +120,14 @@ size_t tr_slots_free(const struct transport *t);
  */
 int tr_start(struct transport *t, void *job, const char *from, const char *rcpt,
              const char *msg, size_t len);
+
+/*
+ * Give back the deliveries that wait behind another on their connection
+ * (not started: nothing of them reached the server).  They end through
+ * done() like the others, with TR_TEMPORARY and `unsent`, on a later
+ * tr_run().  For a stop: only the mails being sent are waited for.
+ */
+void tr_unqueue(struct transport *t);
 
 /*
  * Report the deliveries that finished since the last call through done()

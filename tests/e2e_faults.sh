@@ -11,6 +11,9 @@
 #    arrives; duplicates only of those in flight, i.e. handed to the
 #    transport and not yet recorded: at most its slots, 4 per connection
 #    (transport.h), 16 with delivery.connections = 4.
+#    Stopped with SIGTERM mid-send instead: it exits 0 after the mails
+#    being sent, leaves nothing `sending`, and after a restart every mail
+#    has arrived exactly once.
 # 3. gremiumd reloaded twice mid-send: every mail arrives, nothing stays
 #    `sending`.
 # 4. The connections wait for their final replies at the same time: a
@@ -167,6 +170,46 @@ wait "$daemon_pid" || fail "gremiumd did not stop cleanly: $(tail -n 5 "$WORK/gr
 daemon_pid=""
 $PY "$top_srcdir/tests/check_faults.py" "$WORK/kill/var/state.db" "$received" --done --max-dup $in_flight ||
 	fail "after kill -9 and restart (killed at $before of $total arrivals)"
+
+# ---- 2b. SIGTERM mid-send: the mails being sent finish, the queued ones
+# go back to the outbox; after a restart every mail has arrived exactly once
+start_server term --delay 0.02
+members=""
+i=1
+while [ $i -le 300 ]; do members="$members t$i"; i=$((i + 1)); done
+# shellcheck disable=SC2086
+config "$WORK/term" "$port" $members
+received=$WORK/term/received
+"$GREMIUMD" -c "$WORK/term/gremiumd.conf" 2>"$WORK/gremiumd-t1.log" &
+daemon_pid=$!
+i=0
+while [ "$(count)" -lt 100 ]; do
+	i=$((i + 1))
+	[ $i -le 600 ] || fail "gremiumd sent too little in 30 s: $(tail -n 5 "$WORK/gremiumd-t1.log")"
+	sleep 0.05
+done
+kill -TERM "$daemon_pid"
+wait "$daemon_pid" || fail "gremiumd did not stop cleanly: $(tail -n 5 "$WORK/gremiumd-t1.log")"
+daemon_pid=""
+sending=$($PY -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM outbox WHERE status = '"'sending'"'").fetchone()[0])' \
+	"$WORK/term/var/state.db")
+[ "$sending" -eq 0 ] || fail "$sending entries left sending after SIGTERM"
+$PY "$top_srcdir/tests/check_faults.py" "$WORK/term/var/state.db" "$received" >/dev/null ||
+	fail "after SIGTERM: $($PY "$top_srcdir/tests/check_faults.py" "$WORK/term/var/state.db" "$received")"
+"$GREMIUMD" -c "$WORK/term/gremiumd.conf" 2>"$WORK/gremiumd-t2.log" &
+daemon_pid=$!
+i=0
+until $PY "$top_srcdir/tests/check_faults.py" "$WORK/term/var/state.db" "$received" --done \
+	>/dev/null 2>&1; do
+	i=$((i + 1))
+	[ $i -le 600 ] || break
+	sleep 0.05
+done
+kill "$daemon_pid"
+wait "$daemon_pid" || fail "gremiumd did not stop cleanly: $(tail -n 5 "$WORK/gremiumd-t2.log")"
+daemon_pid=""
+$PY "$top_srcdir/tests/check_faults.py" "$WORK/term/var/state.db" "$received" --done ||
+	fail "after SIGTERM and restart: not every mail exactly once"
 
 # ---- 3. reloads (SIGHUP) mid-send: a new transport and sender take over ----
 start_server hup --delay 0.02
