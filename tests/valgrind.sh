@@ -13,7 +13,7 @@ vg="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --sh
 rc=0
 run() {
 	set +e
-	$vg "$@" >/dev/null 2>"$work/vg.log"
+	$vg "$@" >"$work/vg.out" 2>"$work/vg.log"
 	r=$?
 	set -e
 	if [ $r -eq 99 ]; then
@@ -34,6 +34,37 @@ run "$build/src/gremiumctl" -c "$conf" run-once --now 2026-12-30T09:00
 run "$build/src/gremiumctl" -c "$conf" status
 run "$build/src/gremiumctl" -c "$conf" send-test --to test@example.org --kind invitation
 run "$build/src/gremiumctl" -c "$conf" send-test --to test@example.org --kind topic-call
+# the SMTP sender (a thread per connection, libcurl multi handles) and a plan
+# large enough for the render threads and the chunked commits: 30 members
+# (90 invitations) into Postfix's smtp-sink
+sink=/usr/sbin/smtp-sink
+if [ -x "$sink" ]; then
+	port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+	user=
+	[ "$(id -u)" -ne 0 ] || user="-u nobody"
+	# shellcheck disable=SC2086
+	"$sink" $user 127.0.0.1:"$port" 100 &
+	sink_pid=$!
+	trap 'kill $sink_pid 2>/dev/null || true; rm -rf "$work"' EXIT
+	mkdir -p "$work/smtp"
+	{
+		sed -e '/^members = (/,/^);/d' -e '/^delivery = {/,/^};/d' -e 's|^state = .*|state = "state.db";|' "$conf"
+		echo 'members = ('
+		i=1
+		while [ $i -le 30 ]; do
+			[ $i -eq 1 ] || echo ','
+			printf '  { name = "Mitglied %d"; email = "m%d@vg.example"; group = "kgst"; }' $i $i
+			i=$((i + 1))
+		done
+		printf '\n);\ndelivery = { transport = "smtp"; smtp_url = "smtp://127.0.0.1:%s"; starttls = "off"; };\n' "$port"
+	} > "$work/smtp/gremiumd.conf"
+	sleep 0.5
+	run "$build/src/gremiumctl" -c "$work/smtp/gremiumd.conf" run-once --now 2026-11-28T09:00
+	grep -q 'sent 90, to retry 0, failed 0' "$work/vg.out" 2>/dev/null ||
+		{ echo "valgrind: run-once over smtp did not send 90 mails" >&2; rc=1; }
+else
+	echo "valgrind: no smtp-sink (postfix), skipping the SMTP sender" >&2
+fi
 printf 'committee = { nme = "x"; };\n' > "$work/bad.conf"
 run "$build/src/gremiumctl" -c "$work/bad.conf" check
 exit $rc
