@@ -32,6 +32,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "feed.h"
+#include "sender.h"
 #include "service.h"
 #include "store.h"
 #include "template.h"
@@ -45,7 +46,7 @@ struct setup {
 	struct transport *tr;
 	struct store *db;       /* shared with the previous setup when the
 	                         * state path did not change */
-	struct service_sender *sender;  /* drives tr; made once the loop exists */
+	struct sender *sender;  /* drives tr; made once the loop exists */
 };
 
 struct daemon {
@@ -103,7 +104,7 @@ static void log_lines(const char *prio, char *buf)
 static void setup_free(struct setup *s, const struct store *keep_db)
 {
 	/* before the transport and the database it uses */
-	service_sender_free(s->sender);
+	sender_free(s->sender);
 	tr_free(s->tr);
 	tmpl_free(s->tmpl);
 	config_free(s->cfg);
@@ -355,10 +356,10 @@ static void cycle(struct daemon *d)
 		dlog(SD_INFO, "planned %zu message%s", info.enqueued, info.enqueued == 1 ? "" : "s");
 	}
 	d->next_plan = info.next_due;
-	service_sender_kick(d->cur.sender);
+	sender_kick(d->cur.sender);
 }
 
-static void log_sent(struct daemon *d, const struct service_sent *s)
+static void log_sent(struct daemon *d, const struct sender_sent *s)
 {
 	char when[32];
 
@@ -377,7 +378,7 @@ static void log_sent(struct daemon *d, const struct service_sent *s)
 }
 
 /* The sender's outcome(): log it; progress in STATUS= once a second. */
-static void on_outcome(void *data, const struct service_sent *sent)
+static void on_outcome(void *data, const struct sender_sent *sent)
 {
 	struct daemon *d = data;
 	char line[200];
@@ -387,7 +388,7 @@ static void on_outcome(void *data, const struct service_sent *sent)
 	(void)sd_event_now(d->event, CLOCK_MONOTONIC, &now);
 	if (now - d->status_at >= 1000000) {
 		d->status_at = now;
-		service_sender_progress(d->cur.sender, line, sizeof(line));
+		sender_progress(d->cur.sender, line, sizeof(line));
 		set_status(d, "sending: %s", line);
 	}
 }
@@ -410,8 +411,8 @@ static void on_idle(void *data, int r, const char *err)
 
 static int setup_sender(struct daemon *d, struct setup *s)
 {
-	struct service_sender_ops ops = { on_outcome, on_idle, d };
-	int r = service_sender_new(s->cfg, s->db, s->tr, d->event, 0, &ops, &s->sender);
+	struct sender_ops ops = { on_outcome, on_idle, d };
+	int r = sender_new(s->cfg, s->db, s->tr, d->event, 0, &ops, &s->sender);
 
 	if (r < 0)
 		dlog(SD_ERR, "cannot set up sending: %s", strerror(-r));
@@ -432,12 +433,12 @@ static int on_term(sd_event_source *s, const struct signalfd_siginfo *si, void *
 	(void)s;
 	(void)sd_notify(0, "STOPPING=1\nSTATUS=stopping");
 	dlog(SD_INFO, "received %s, stopping", strsignal((int)si->ssi_signo));
-	if (d->stopping || service_sender_in_flight(d->cur.sender) == 0)
+	if (d->stopping || sender_in_flight(d->cur.sender) == 0)
 		return sd_event_exit(d->event, 0);
 	/* finish the mail in flight (bounded by delivery.timeout), so that
 	 * a stop sends nothing twice; a second signal exits at once */
 	d->stopping = true;
-	service_sender_stop(d->cur.sender);
+	sender_stop(d->cur.sender);
 	return 0;
 }
 

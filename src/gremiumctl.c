@@ -23,6 +23,7 @@
 #include "mail.h"
 #include "schedule.h"
 #include "plan.h"
+#include "sender.h"
 #include "service.h"
 #include "store.h"
 #include "template.h"
@@ -676,7 +677,7 @@ static int run_once_args(const struct gr_config *cfg, int argc, char **argv, tim
 /* run-once's drain: counts, and the progress line on a terminal. */
 struct drain {
 	sd_event *ev;
-	struct service_sender *sender;
+	struct sender *sender;
 	size_t n_sent, n_retry, n_failed;
 	bool tty;               /* stderr is a terminal: show progress */
 	uint64_t drawn;         /* CLOCK_MONOTONIC usec of the last redraw */
@@ -695,12 +696,12 @@ static void drain_progress(struct drain *d, bool last)
 	if (!last && now - d->drawn < 250000)
 		return;
 	d->drawn = now;
-	service_sender_progress(d->sender, line, sizeof(line));
+	sender_progress(d->sender, line, sizeof(line));
 	/* \033[K: clear what a longer previous line left */
 	fprintf(stderr, "\r%s\033[K%s", line, last ? "\n" : "");
 }
 
-static void drain_outcome(void *data, const struct service_sent *sent)
+static void drain_outcome(void *data, const struct sender_sent *sent)
 {
 	struct drain *d = data;
 	const char *erase = d->tty ? "\r\033[K" : "";
@@ -740,13 +741,13 @@ static void drain_idle(void *data, int r, const char *err)
 static int plan_and_drain(const struct gr_config *cfg, const struct tmpl_set *tmpl,
                           struct store *db, struct transport *tr, time_t now, struct drain *d)
 {
-	struct service_sender_ops ops = { drain_outcome, drain_idle, d };
+	struct sender_ops ops = { drain_outcome, drain_idle, d };
 	struct service_plan_info info;
 	char err[512];
 	int r = sd_event_new(&d->ev);
 
 	if (r >= 0)
-		r = service_sender_new(cfg, db, tr, d->ev, now, &ops, &d->sender);
+		r = sender_new(cfg, db, tr, d->ev, now, &ops, &d->sender);
 	if (r < 0) {
 		fprintf(stderr, "gremiumctl: run-once: event loop: %s\n", strerror(-r));
 		r = EX_OSERR;
@@ -755,13 +756,13 @@ static int plan_and_drain(const struct gr_config *cfg, const struct tmpl_set *tm
 		r = EX_SOFTWARE;
 	} else {
 		printf("planned %zu message%s\n", info.enqueued, info.enqueued == 1 ? "" : "s");
-		service_sender_kick(d->sender);
+		sender_kick(d->sender);
 		r = sd_event_loop(d->ev);
 		if (r < 0)
 			fprintf(stderr, "gremiumctl: run-once: event loop: %s\n", strerror(-r));
 		r = r < 0 || d->error < 0 ? EX_IOERR : 0;
 	}
-	service_sender_free(d->sender);
+	sender_free(d->sender);
 	sd_event_unref(d->ev);
 	return r;
 }

@@ -23,6 +23,7 @@
 #include "schedule.h"
 #include "service.h"
 #include "util.h"
+#include "drain.h"
 
 struct fixture {
 	char dir[64];
@@ -84,7 +85,7 @@ static int teardown(void **state)
 static size_t plan_and_send(struct fixture *f, time_t now, size_t want_planned)
 {
 	struct service_plan_info info;
-	struct service_sent sent;
+	struct sender_sent sent;
 	char err[512] = "";
 	size_t n = 0;
 	int r;
@@ -94,7 +95,7 @@ static size_t plan_and_send(struct fixture *f, time_t now, size_t want_planned)
 		fprintf(stderr, "%s\n", err);
 	assert_int_equal(r, 0);
 	assert_int_equal(info.enqueued, want_planned);
-	while ((r = service_send(f->cfg, f->db, f->tr, now, &f->seed, &sent, err, sizeof(err))) > 0) {
+	while ((r = sender_send_one(f->cfg, f->db, f->tr, now, &f->seed, &sent, err, sizeof(err))) > 0) {
 		assert_int_equal(sent.result, TR_SENT);
 		n++;
 	}
@@ -154,22 +155,6 @@ static char *mails_with(struct fixture *f, const char *header, int *ret_n)
 	closedir(d);
 	free(dir);
 	return all;
-}
-
-static void test_retry_at(void **state)
-{
-	unsigned seed = 1;
-	(void)state;
-
-	for (int attempts = 1; attempts <= 12; attempts++) {
-		long full = attempts >= 7 ? 3600 : 60L << (attempts - 1);
-		for (int i = 0; i < 50; i++) {
-			time_t t = service_retry_at(1000, attempts, &seed);
-			/* at most a quarter earlier, never later, 1 min .. 1 h */
-			assert_true(t - 1000 <= full);
-			assert_true(t - 1000 >= full - full / 4);
-		}
-	}
 }
 
 static void test_invitations_once(void **state)
@@ -268,7 +253,7 @@ static void test_temporary_then_gave_up(void **state)
 	struct gr_delivery *dl = &f->cfg->delivery;
 	struct transport *smtp = NULL;
 	struct service_plan_info info;
-	struct service_sent sent;
+	struct sender_sent sent;
 	struct store_counts c;
 	struct store_failure *fl = NULL;
 	size_t n_fl = 0;
@@ -277,7 +262,7 @@ static void test_temporary_then_gave_up(void **state)
 
 	smtp = refused_smtp(f);
 	assert_int_equal(service_plan(f->cfg, f->tmpl, f->db, NULL, now, &info, err, sizeof(err)), 0);
-	assert_int_equal(service_send(f->cfg, f->db, smtp, now, &f->seed, &sent, err, sizeof(err)), 1);
+	assert_int_equal(sender_send_one(f->cfg, f->db, smtp, now, &f->seed, &sent, err, sizeof(err)), 1);
 	assert_int_equal(sent.result, TR_TEMPORARY);
 	assert_false(sent.gave_up);
 	assert_true(sent.retry_at > now && sent.retry_at <= now + 60);
@@ -288,171 +273,13 @@ static void test_temporary_then_gave_up(void **state)
 	assert_int_equal(c.queued, 42);
 	/* ... after them it counts as permanent, with the reason kept */
 	now += (time_t)dl->retry_for_hours * 3600 + 1;
-	assert_int_equal(service_send(f->cfg, f->db, smtp, now, &f->seed, &sent, err, sizeof(err)), 1);
+	assert_int_equal(sender_send_one(f->cfg, f->db, smtp, now, &f->seed, &sent, err, sizeof(err)), 1);
 	assert_true(sent.gave_up);
 	assert_int_equal(store_failures(f->db, &fl, &n_fl), 0);
 	assert_int_equal(n_fl, 1);
 	assert_string_equal(fl[0].recipient, sent.recipient);
 	assert_true(fl[0].answer && fl[0].answer[0]);
 	store_failures_free(fl, n_fl);
-	tr_free(smtp);
-}
-
-static void test_bucket(void **state)
-{
-	struct service_bucket b;
-	uint64_t wait = 0;
-
-	(void)state;
-	/* 120 a minute: a burst of 2, then one every 0.5 s */
-	service_bucket_init(&b, 120, 1000);
-	assert_true(service_bucket_take(&b, 1000, &wait));
-	assert_true(service_bucket_take(&b, 1000, &wait));
-	assert_false(service_bucket_take(&b, 1000, &wait));
-	assert_int_equal(wait, 500001);
-	assert_false(service_bucket_take(&b, 1000 + 499999, &wait));
-	assert_true(wait >= 1 && wait <= 2);
-	assert_true(service_bucket_take(&b, 1000 + 500001, &wait));
-	/* an idle hour refills only up to the burst */
-	assert_true(service_bucket_take(&b, 3600000000ULL, &wait));
-	assert_true(service_bucket_take(&b, 3600000000ULL, &wait));
-	assert_false(service_bucket_take(&b, 3600000000ULL, &wait));
-	/* below one a second: a burst of one */
-	service_bucket_init(&b, 30, 0);
-	assert_true(service_bucket_take(&b, 0, &wait));
-	assert_false(service_bucket_take(&b, 0, &wait));
-	assert_int_equal(wait, 2000001);
-	/* 0: unlimited */
-	service_bucket_init(&b, 0, 0);
-	for (int i = 0; i < 1000; i++)
-		assert_true(service_bucket_take(&b, 0, &wait));
-}
-
-static void test_progress_format(void **state)
-{
-	char buf[128];
-
-	(void)state;
-	service_progress_format(1200, 0, 0, 10000, 1200 / 310.0, buf, sizeof(buf));
-	assert_string_equal(buf, "1200/10000 sent, 310/s, ETA 0:28");
-	service_progress_format(0, 0, 0, 10, 0, buf, sizeof(buf));
-	assert_string_equal(buf, "0/10 sent, 0/s, ETA -:--");
-	service_progress_format(90, 8, 2, 10000, 100, buf, sizeof(buf));
-	assert_string_equal(buf, "90/10000 sent, 8 deferred, 2 failed, 1/s, ETA 2:45:00");
-	/* a total that grew behind our back never goes below what is done */
-	service_progress_format(5, 0, 0, 3, 1, buf, sizeof(buf));
-	assert_string_equal(buf, "5/5 sent, 5/s, ETA 0:00");
-	/* a small buffer truncates, never overflows */
-	service_progress_format(1200, 0, 0, 10000, 1, buf, 8);
-	assert_string_equal(buf, "1200/10");
-}
-
-/* What a sender reported while draining on its own loop. */
-struct drained {
-	sd_event *ev;
-	struct service_sender *sender;
-	size_t sent, deferred, failed, idles, max_in_flight;
-	int idle_r;
-};
-
-static void drained_outcome(void *data, const struct service_sent *s)
-{
-	struct drained *d = data;
-	size_t n = service_sender_in_flight(d->sender);
-
-	if (s->result == TR_SENT)
-		d->sent++;
-	else if (s->result == TR_TEMPORARY && !s->gave_up)
-		d->deferred++;
-	else
-		d->failed++;
-	d->max_in_flight = n > d->max_in_flight ? n : d->max_in_flight;
-}
-
-static void drained_idle(void *data, int r, const char *err)
-{
-	struct drained *d = data;
-
-	(void)err;
-	d->idles++;
-	d->idle_r = r;
-	assert_int_equal(service_sender_in_flight(d->sender), 0);
-	(void)sd_event_exit(d->ev, 0);
-}
-
-/* Drain everything due at now through tr with a sender. */
-static struct drained drain(struct fixture *f, struct transport *tr, time_t now)
-{
-	struct drained d = { 0 };
-	struct service_sender_ops ops = { drained_outcome, drained_idle, &d };
-
-	assert_int_equal(sd_event_new(&d.ev), 0);
-	assert_int_equal(service_sender_new(f->cfg, f->db, tr, d.ev, now, &ops, &d.sender), 0);
-	service_sender_kick(d.sender);
-	assert_int_equal(sd_event_loop(d.ev), 0);
-	service_sender_free(d.sender);
-	sd_event_unref(d.ev);
-	return d;
-}
-
-static void test_sender_maildir(void **state)
-{
-	struct fixture *f = *state;
-	struct service_plan_info info;
-	struct store_counts c;
-	struct drained d;
-	char err[512];
-	time_t now = at(f->cfg, 2026, 11, 28, 9, 0);
-	int n;
-
-	assert_int_equal(service_plan(f->cfg, f->tmpl, f->db, NULL, now, &info, err, sizeof(err)), 0);
-	assert_int_equal(info.enqueued, 42);
-	d = drain(f, f->tr, now);
-	assert_int_equal(d.sent, 42);
-	assert_int_equal(d.deferred + d.failed, 0);
-	assert_int_equal(d.idles, 1);
-	assert_int_equal(d.idle_r, 0);
-	/* never more in flight than delivery.connections slots */
-	assert_true(d.max_in_flight <= (size_t)f->cfg->delivery.connections);
-	assert_int_equal(store_counts(f->db, &c), 0);
-	assert_int_equal(c.sent, 42);
-	assert_int_equal(c.queued, 0);
-	free(mails_with(f, "X-Gremium-Kind: invitation", &n));
-	assert_int_equal(n, 42);
-	/* nothing due: idle at once */
-	d = drain(f, f->tr, now);
-	assert_int_equal(d.sent + d.deferred + d.failed, 0);
-	assert_int_equal(d.idles, 1);
-}
-
-/* The asynchronous SMTP path: a refused connection is temporary, and after
- * retry_for_hours permanent. */
-static void test_sender_refused_then_gave_up(void **state)
-{
-	struct fixture *f = *state;
-	struct gr_delivery *dl = &f->cfg->delivery;
-	struct transport *smtp = NULL;
-	struct service_plan_info info;
-	struct store_counts c;
-	struct drained d;
-	char err[512];
-	time_t now = at(f->cfg, 2026, 11, 28, 9, 0);
-
-	smtp = refused_smtp(f);
-	assert_int_equal(service_plan(f->cfg, f->tmpl, f->db, NULL, now, &info, err, sizeof(err)), 0);
-	d = drain(f, smtp, now);
-	assert_int_equal(d.deferred, 42);
-	assert_int_equal(d.sent + d.failed, 0);
-	/* retried no earlier than the backoff says: nothing due a second later */
-	d = drain(f, smtp, now + 1);
-	assert_int_equal(d.deferred + d.sent + d.failed, 0);
-	assert_int_equal(store_counts(f->db, &c), 0);
-	assert_int_equal(c.queued, 42);
-	d = drain(f, smtp, now + (time_t)dl->retry_for_hours * 3600 + 1);
-	assert_int_equal(d.failed, 42);
-	assert_int_equal(store_counts(f->db, &c), 0);
-	assert_int_equal(c.failed, 42);
-	assert_int_equal(c.queued, 0);
 	tr_free(smtp);
 }
 
@@ -558,7 +385,7 @@ static void test_plan_while_sending(void **state)
 	struct service_plan_info info;
 	struct store_counts c;
 	struct drained d = { 0 };
-	struct service_sender_ops ops = { drained_outcome, drained_idle, &d };
+	struct sender_ops ops = { drained_outcome, drained_idle, &d };
 	char err[512] = "", *all, *p;
 	time_t now;
 	int n;
@@ -567,13 +394,13 @@ static void test_plan_while_sending(void **state)
 	now = at(big, 2026, 11, 28, 9, 0);
 	assert_int_equal(tr_new(big, &tr, err, sizeof(err), NULL), 0);
 	assert_int_equal(sd_event_new(&d.ev), 0);
-	assert_int_equal(service_sender_new(big, db, tr, d.ev, now, &ops, &d.sender), 0);
+	assert_int_equal(sender_new(big, db, tr, d.ev, now, &ops, &d.sender), 0);
 	assert_int_equal(service_plan(big, f->tmpl, db, d.sender, now, &info, err, sizeof(err)), 0);
 	assert_int_equal(info.enqueued, 120);
 	free(mails_with(f, "X-Gremium-Kind: invitation", &n));
 	assert_true(n > 0);
 	assert_true(n < 120);
-	service_sender_kick(d.sender);
+	sender_kick(d.sender);
 	assert_int_equal(sd_event_loop(d.ev), 0);
 	assert_int_equal(d.idle_r, 0);
 	assert_int_equal(d.sent, 120);
@@ -594,7 +421,7 @@ static void test_plan_while_sending(void **state)
 		assert_int_equal(k, 3);
 	}
 	free(all);
-	service_sender_free(d.sender);
+	sender_free(d.sender);
 	sd_event_unref(d.ev);
 	tr_free(tr);
 	store_close(db);
@@ -604,11 +431,6 @@ static void test_plan_while_sending(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_retry_at),
-		cmocka_unit_test(test_bucket),
-		cmocka_unit_test(test_progress_format),
-		cmocka_unit_test_setup_teardown(test_sender_maildir, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sender_refused_then_gave_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invitations_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threaded_render_matches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan_while_sending, setup, teardown),
