@@ -630,18 +630,21 @@ static int notify(struct ctx *c, const struct obj *o, const struct gr_occurrence
 	format_local(&x->start, occ);
 	if (upcoming && add_upcoming(c, kind, x, days, due, deadline) < 0)
 		return -ENOMEM;
+	/* neither due now nor ahead (or superseded): nothing for anybody,
+	 * no need to look up a notice per member */
+	if (!upcoming && (due > c->now || c->now >= limit || superseded))
+		return 0;
 	for (size_t i = 0; i < c->cfg->n_members; i++) {
 		const struct gr_member *m = &c->cfg->members[i];
 
 		if (noticed(c, key, m->email, o->uid, occ))
 			continue;
 		if (upcoming) {
+			/* one member still to notify is enough to be due then */
 			if (!c->res->next_due || due < c->res->next_due)
 				c->res->next_due = due;
-			continue;
+			break;
 		}
-		if (due > c->now || c->now >= limit || superseded)
-			continue;
 		const struct store_object *rec = find_rec(c, m->email, o->uid);
 		struct plan_action *a = new_action(c, kind, m, o, rec, rec ? rec->sequence : 0);
 		if (!a)
