@@ -275,31 +275,38 @@ static bool rate_allows(struct sender *s)
  * nothing more is due. */
 static size_t claim_free(struct sender *s, bool *ret_empty)
 {
-	size_t n = 0;
+	struct store_entry got[s->n_slots];
+	size_t want = 0, n = 0, k = 0;
+	int r;
 
 	*ret_empty = false;
-	for (size_t i = 0; i < s->n_slots && !s->stopping && !s->error; i++) {
+	if (s->stopping || s->error)
+		return 0;
+	/* a token per free slot, as far as the rate allows */
+	for (size_t i = 0; i < s->n_slots; i++)
+		if (s->slots[i].state == SLOT_FREE) {
+			if (!rate_allows(s))
+				break;
+			want++;
+		}
+	if (want == 0)
+		return 0;
+	r = store_outbox_claim_many(s->db, sender_now(s), want, got, &n);
+	if (r < 0 && r != -ENOENT) {
+		sender_fail(s, r, store_errmsg(s->db));
+		n = 0;
+	}
+	/* tokens not used: give them back */
+	if (s->bucket.per_usec > 0)
+		s->bucket.tokens += (double)(want - n);
+	*ret_empty = r == -ENOENT || (r == 0 && n < want);
+	for (size_t i = 0; i < s->n_slots && k < n; i++) {
 		struct sender_slot *slot = &s->slots[i];
-		int r;
 
 		if (slot->state != SLOT_FREE)
 			continue;
-		if (!rate_allows(s))
-			break;
-		r = store_outbox_claim(s->db, sender_now(s), &slot->e);
-		if (r == -ENOENT) {
-			/* the token was not used: give it back */
-			if (s->bucket.per_usec > 0)
-				s->bucket.tokens += 1.0;
-			*ret_empty = true;
-			break;
-		}
-		if (r < 0) {
-			sender_fail(s, r, store_errmsg(s->db));
-			break;
-		}
+		slot->e = got[k++];
 		slot->state = SLOT_CLAIMED;
-		n++;
 	}
 	return n;
 }

@@ -823,64 +823,89 @@ static int row_entry(sqlite3_stmt *st, struct store_entry *e)
 	return 0;
 }
 
-/* Find the next due entry and mark it; inside a transaction. */
-static int claim(struct store *db, time_t now, struct store_entry *ret)
+/* Find up to max due entries (oldest first) and mark them; inside a
+ * transaction.  One SELECT and one UPDATE for all of them: the UPDATE
+ * picks the same rows, since nothing else writes in between. */
+static int claim(struct store *db, time_t now, size_t max, struct store_entry *ret,
+                 size_t *ret_n)
 {
-	struct store_entry e = { 0 };
 	sqlite3_stmt *st;
+	size_t n = 0;
 	int rc = SQLITE_DONE, r = prepare(db, &st,
 	                    "SELECT o.id, message_id, recipient, kind, uid, occurrence,"
 	                    " coalesce(b.message, X''), attempts, created FROM outbox o"
 	                    " LEFT JOIN outbox_body b ON b.id = o.id"
 	                    " WHERE status = 'queued' AND next_attempt <= ?"
-	                    " ORDER BY next_attempt, o.id LIMIT 1", "I", (int64_t)now);
+	                    " ORDER BY next_attempt, o.id LIMIT ?", "II", (int64_t)now, (int64_t)max);
 
 	if (r < 0)
 		return r;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		r = row_entry(st, &e) < 0 ? fail_errno(db, -ENOMEM, "claim") : 0;
-	else if (rc == SQLITE_DONE)
-		r = -ENOENT;
-	else
+	while (r == 0 && n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ret[n] = (struct store_entry){ 0 };
+		if (row_entry(st, &ret[n]) < 0) {
+			store_entry_free(&ret[n]);
+			r = fail_errno(db, -ENOMEM, "claim");
+		} else {
+			n++;
+		}
+	}
+	if (r == 0 && rc != SQLITE_ROW && rc != SQLITE_DONE)
 		r = fail(db, rc, "claim");
 	stmt_release(db, st);
+	if (r == 0 && n == 0)
+		r = -ENOENT;
 	if (r == 0)
 		r = prepare(db, &st,
 		            "UPDATE outbox SET status = 'sending', attempts = attempts + 1,"
-		            " updated = ? WHERE id = ?", "II", (int64_t)now, e.id);
+		            " updated = ? WHERE id IN (SELECT id FROM outbox"
+		            " WHERE status = 'queued' AND next_attempt <= ?"
+		            " ORDER BY next_attempt, id LIMIT ?)",
+		            "III", (int64_t)now, (int64_t)now, (int64_t)n);
 	if (r == 0)
 		r = run(db, st, "claim");
+	if (r == 0 && sqlite3_changes(db->db) != (int)n)
+		r = fail_errno(db, -EIO, "claim: the entries changed under the claim");
 	if (r < 0) {
-		store_entry_free(&e);
+		for (size_t i = 0; i < n; i++)
+			store_entry_free(&ret[i]);
 		return r;
 	}
-	*ret = e;
+	*ret_n = n;
 	return 0;
 }
 
-int store_outbox_claim(struct store *db, time_t now, struct store_entry *ret)
+int store_outbox_claim_many(struct store *db, time_t now, size_t max, struct store_entry *ret,
+                            size_t *ret_n)
 {
-	struct store_entry e = { 0 };
 	bool own = sqlite3_get_autocommit(db->db) != 0;
 	int r = own ? set_sync(db, false) : 0;
 
+	*ret_n = 0;
+	if (max == 0)
+		return -ENOENT;
 	if (r == 0 && own)
 		r = exec(db, "BEGIN IMMEDIATE", "begin");
-
 	if (r < 0)
 		return r;
-	r = claim(db, now, &e);
+	r = claim(db, now, max, ret, ret_n);
 	if (own && r == 0)
 		r = store_commit(db);
 	if (r < 0) {
 		if (own)
 			(void)sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
-		store_entry_free(&e);
+		for (size_t i = 0; i < *ret_n; i++)
+			store_entry_free(&ret[i]);
+		*ret_n = 0;
 		return r;
 	}
-	*ret = e;
 	return 0;
+}
+
+int store_outbox_claim(struct store *db, time_t now, struct store_entry *ret)
+{
+	size_t n = 0;
+
+	return store_outbox_claim_many(db, now, 1, ret, &n);
 }
 
 int store_outbox_prune(struct store *db, time_t before, time_t now)

@@ -202,6 +202,11 @@ int store_apply(struct store *db, const struct store_change *changes, size_t n,
  * with store_entry_free()), -ENOENT when nothing is due, or an error.
  */
 int store_outbox_claim(struct store *db, time_t now, struct store_entry *ret);
+
+/* The same for up to max entries at once, into ret[0 .. *ret_n - 1]:
+ * -ENOENT when none is due. */
+int store_outbox_claim_many(struct store *db, time_t now, size_t max, struct store_entry *ret,
+                            size_t *ret_n);
 void store_entry_free(struct store_entry *e);
 
 /* The earliest next_attempt of a queued entry: 0 and *ret, or -ENOENT. */

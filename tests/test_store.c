@@ -452,10 +452,50 @@ static void test_plan_roundtrip(void **state)
 	store_entry_free(&e);
 }
 
+/* Several claims at once: the oldest due first, each marked sending with
+ * its attempt counted, never one that is not due, then -ENOENT. */
+static void test_claim_many(void **state)
+{
+	struct fixture *f = *state;
+	struct store_change c[5] = {
+		msg("m1@x.example", "a@x.example", 300), msg("m2@x.example", "b@x.example", 100),
+		msg("m3@x.example", "c@x.example", 200), msg("m4@x.example", "d@x.example", 900),
+		msg("m5@x.example", "e@x.example", 100),
+	};
+	struct store_entry e[4];
+	struct store_counts n;
+	size_t got = 99;
+
+	assert_int_equal(store_apply(f->db, c, 5, 50), 0);
+	assert_int_equal(store_outbox_claim_many(f->db, 500, 2, e, &got), 0);
+	assert_int_equal(got, 2);
+	assert_string_equal(e[0].message_id, "m2@x.example");
+	assert_string_equal(e[1].message_id, "m5@x.example");
+	assert_int_equal(e[0].attempts, 1);
+	assert_memory_equal(e[1].message, c[4].message, c[4].message_len);
+	store_entry_free(&e[0]);
+	store_entry_free(&e[1]);
+	/* more wanted than due: the two left that are due, not m4 */
+	assert_int_equal(store_outbox_claim_many(f->db, 500, 4, e, &got), 0);
+	assert_int_equal(got, 2);
+	assert_string_equal(e[0].message_id, "m3@x.example");
+	assert_string_equal(e[1].message_id, "m1@x.example");
+	store_entry_free(&e[0]);
+	store_entry_free(&e[1]);
+	assert_int_equal(store_outbox_claim_many(f->db, 500, 4, e, &got), -ENOENT);
+	assert_int_equal(got, 0);
+	/* all four are sending, m4 still queued */
+	assert_int_equal(store_outbox_sent(f->db, 1, 600), 0);
+	assert_int_equal(store_counts(f->db, &n), 0);
+	assert_int_equal(n.queued, 4);
+	assert_int_equal(n.sent, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_claim_many, setup, teardown),
 		cmocka_unit_test(test_open_bad_path),
 		cmocka_unit_test_setup_teardown(test_one_sender, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
