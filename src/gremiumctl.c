@@ -755,7 +755,11 @@ static int plan_and_drain(const struct gr_config *cfg, const struct tmpl_set *tm
 		fprintf(stderr, "gremiumctl: run-once: %s\n", err);
 		r = EX_SOFTWARE;
 	} else {
+		/* the progress line of what went out during the plan goes first */
+		if (d->tty)
+			fputs("\r\033[K", stderr);
 		printf("planned %zu message%s\n", info.enqueued, info.enqueued == 1 ? "" : "s");
+		fflush(stdout);
 		sender_kick(d->sender);
 		r = sd_event_loop(d->ev);
 		if (r < 0)

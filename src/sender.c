@@ -497,6 +497,13 @@ void sender_kick(struct sender *s)
 	(void)sd_event_source_set_enabled(s->fill, SD_EVENT_ON);
 }
 
+void sender_expect(struct sender *s, size_t more)
+{
+	if (!s->busy)
+		sender_kick(s);
+	s->total += more;
+}
+
 void sender_pump(struct sender *s)
 {
 	bool empty = false;

@@ -114,6 +114,10 @@ int sender_new(const struct gr_config *cfg, struct store *db, struct transport *
  * Also adds the due entries to the progress total. */
 void sender_kick(struct sender *s);
 
+/* `more` entries are about to be enqueued (a plan that is under way):
+ * counted in the progress total now.  Kicks the sender if it is idle. */
+void sender_expect(struct sender *s, size_t more);
+
 /* From within a long step of the caller that holds the loop (a plan):
  * record the deliveries that finished and hand out what is due now, as the
  * loop would; kicks the sender first if it is idle.  No transaction may be

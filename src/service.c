@@ -638,6 +638,8 @@ static int plan_in_transaction(const struct gr_config *cfg, const struct tmpl_se
 		r = plan_run(cfg, occ, &state, now, &res);
 	else
 		snprintf(err, errlen, "reading the state: %s", store_errmsg(db));
+	if (r == 0 && sender && res.n_actions >= PLAN_CHUNK)
+		sender_expect(sender, res.n_actions);    /* its progress total */
 	if (r == 0 && (r = plan_changes(&res, &changes, &n)) == 0)
 		r = render_and_apply(cfg, tmpl, db, sender, occ, &res, changes, n, now, err, errlen);
 	if (r == 0) {
