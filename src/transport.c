@@ -873,6 +873,14 @@ static void smtp_async_free(struct transport *t)
 
 		if (w->thread_ok)
 			(void)pthread_join(w->thread, NULL);
+	}
+	/* what finished before the workers stopped is reported, not
+	 * abandoned: the caller records it as sent rather than send it again */
+	if (t->lock_ok)
+		smtp_collect(t);
+	for (size_t i = 0; t->workers && i < t->n_workers; i++) {
+		struct tr_worker *w = &t->workers[i];
+
 		if (w->wake_ok)
 			(void)pthread_cond_destroy(&w->wake);
 		if (w->easy)

@@ -101,9 +101,10 @@ struct tr_hooks {
 int tr_async(struct transport *t, const struct tr_hooks *hooks);
 
 /*
- * Leave asynchronous mode: deliveries in flight are abandoned without
- * done(); the hooks are called for the last time (sockets removed, timer
- * cancelled) before this returns.  tr_send() keeps working.
+ * Leave asynchronous mode: deliveries that have finished are reported
+ * through done() first; those still in flight are abandoned without
+ * done(); the hooks are called for the last time (the fd removed) before
+ * this returns.  tr_send() keeps working.
  */
 void tr_async_end(struct transport *t);
 
