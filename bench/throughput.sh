@@ -53,7 +53,11 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+# free_port: a port on 127.0.0.1 nobody listens on now
+free_port() {
+	$PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+port=$(free_port)
 # as root, smtp-sink wants an unprivileged user to switch to
 user=
 [ "$(id -u)" -ne 0 ] || user="-u nobody"
@@ -143,7 +147,7 @@ whole_run() {
 # to be retried within minutes), then send an hour later into the sink;
 # prints "SECONDS RSS_KIB" of the sending run
 send_run() {
-	dead=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+	dead=$(free_port)
 	rm -rf "$1" && mkdir -p "$1"
 	gen_config "$dead" "$1/gremiumd.conf"
 	"$GREMIUMCTL" -c "$1/gremiumd.conf" run-once --now 2026-12-23T09:00 > "$1/plan.out" 2>/dev/null || true

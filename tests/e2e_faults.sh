@@ -130,25 +130,60 @@ EOT
 grep -q '^failed: never01@faults.example (invitation.*): 451 4.3.0 Try again later (fault test)$' "$WORK/status" ||
 	fail "status does not name the given-up address: $(cat "$WORK/status")"
 
+# ---- helpers of the daemon cases (2, 2b, 3) ----
+# names PREFIX N: "PREFIX1 ... PREFIXN"
+names() {
+	n=1 list=""
+	while [ $n -le "$2" ]; do list="$list $1$n"; n=$((n + 1)); done
+	echo "$list"
+}
+count() { wc -l < "$received" 2>/dev/null || echo 0; }
+# start_daemon NAME LOG: gremiumd on $WORK/NAME, stderr into $WORK/LOG
+start_daemon() {
+	"$GREMIUMD" -c "$WORK/$1/gremiumd.conf" 2>"$WORK/$2" &
+	daemon_pid=$!
+}
+# wait_arrivals N LOG: until N mails have arrived (at most 30 s)
+wait_arrivals() {
+	n=0
+	while [ "$(count)" -lt "$1" ]; do
+		n=$((n + 1))
+		[ $n -le 600 ] || fail "gremiumd sent too little in 30 s: $(tail -n 5 "$WORK/$2")"
+		sleep 0.05
+	done
+}
+# check NAME [ARGS...]: tests/check_faults.py on $WORK/NAME's state
+check() {
+	name=$1
+	shift
+	$PY "$top_srcdir/tests/check_faults.py" "$WORK/$name/var/state.db" "$received" "$@"
+}
+# wait_check NAME [ARGS...]: until check passes (at most 30 s; the final
+# check after stop_daemon says what is wrong)
+wait_check() {
+	n=0
+	until check "$@" >/dev/null 2>&1; do
+		n=$((n + 1))
+		[ $n -le 600 ] || break
+		sleep 0.05
+	done
+}
+# stop_daemon LOG: SIGTERM, and it must exit 0
+stop_daemon() {
+	kill "$daemon_pid"
+	wait "$daemon_pid" || fail "gremiumd did not stop cleanly: $(tail -n 5 "$WORK/$1")"
+	daemon_pid=""
+}
+
 # ---- 2. gremiumd killed mid-send ----
 # the most deliveries the smtp transport takes at once (transport.h)
 in_flight=$((4 * 4))
 start_server slow --delay 0.02
-members=""
-i=1
-while [ $i -le 300 ]; do members="$members m$i"; i=$((i + 1)); done
-# shellcheck disable=SC2086
-config "$WORK/kill" "$port" $members
+# shellcheck disable=SC2046
+config "$WORK/kill" "$port" $(names m 300)
 received=$WORK/slow/received
-count() { wc -l < "$received" 2>/dev/null || echo 0; }
-"$GREMIUMD" -c "$WORK/kill/gremiumd.conf" 2>"$WORK/gremiumd-1.log" &
-daemon_pid=$!
-i=0
-while [ "$(count)" -lt 100 ]; do
-	i=$((i + 1))
-	[ $i -le 600 ] || fail "gremiumd sent too little in 30 s: $(tail -n 5 "$WORK/gremiumd-1.log")"
-	sleep 0.05
-done
+start_daemon kill gremiumd-1.log
+wait_arrivals 100 gremiumd-1.log
 kill -9 "$daemon_pid"
 wait "$daemon_pid" 2>/dev/null || true
 daemon_pid=""
@@ -156,94 +191,45 @@ before=$(count)
 total=$($PY -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM outbox").fetchone()[0])' \
 	"$WORK/kill/var/state.db")
 [ "$before" -lt "$total" ] || fail "killed too late: all $total mails had arrived"
-"$GREMIUMD" -c "$WORK/kill/gremiumd.conf" 2>"$WORK/gremiumd-2.log" &
-daemon_pid=$!
-i=0
-until $PY "$top_srcdir/tests/check_faults.py" "$WORK/kill/var/state.db" "$received" --done \
-	--max-dup $in_flight >/dev/null 2>&1; do
-	i=$((i + 1))
-	[ $i -le 600 ] || break
-	sleep 0.05
-done
-kill "$daemon_pid"
-wait "$daemon_pid" || fail "gremiumd did not stop cleanly: $(tail -n 5 "$WORK/gremiumd-2.log")"
-daemon_pid=""
-$PY "$top_srcdir/tests/check_faults.py" "$WORK/kill/var/state.db" "$received" --done --max-dup $in_flight ||
-	fail "after kill -9 and restart (killed at $before of $total arrivals)"
+start_daemon kill gremiumd-2.log
+wait_check kill --done --max-dup $in_flight
+stop_daemon gremiumd-2.log
+check kill --done --max-dup $in_flight || fail "after kill -9 and restart (killed at $before of $total arrivals)"
 
 # ---- 2b. SIGTERM mid-send: the mails being sent finish, the queued ones
 # go back to the outbox; after a restart every mail has arrived exactly once
 start_server term --delay 0.02
-members=""
-i=1
-while [ $i -le 300 ]; do members="$members t$i"; i=$((i + 1)); done
-# shellcheck disable=SC2086
-config "$WORK/term" "$port" $members
+# shellcheck disable=SC2046
+config "$WORK/term" "$port" $(names t 300)
 received=$WORK/term/received
-"$GREMIUMD" -c "$WORK/term/gremiumd.conf" 2>"$WORK/gremiumd-t1.log" &
-daemon_pid=$!
-i=0
-while [ "$(count)" -lt 100 ]; do
-	i=$((i + 1))
-	[ $i -le 600 ] || fail "gremiumd sent too little in 30 s: $(tail -n 5 "$WORK/gremiumd-t1.log")"
-	sleep 0.05
-done
-kill -TERM "$daemon_pid"
-wait "$daemon_pid" || fail "gremiumd did not stop cleanly: $(tail -n 5 "$WORK/gremiumd-t1.log")"
-daemon_pid=""
+start_daemon term gremiumd-t1.log
+wait_arrivals 100 gremiumd-t1.log
+stop_daemon gremiumd-t1.log
 sending=$($PY -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM outbox WHERE status = '"'sending'"'").fetchone()[0])' \
 	"$WORK/term/var/state.db")
 [ "$sending" -eq 0 ] || fail "$sending entries left sending after SIGTERM"
-$PY "$top_srcdir/tests/check_faults.py" "$WORK/term/var/state.db" "$received" >/dev/null ||
-	fail "after SIGTERM: $($PY "$top_srcdir/tests/check_faults.py" "$WORK/term/var/state.db" "$received")"
-"$GREMIUMD" -c "$WORK/term/gremiumd.conf" 2>"$WORK/gremiumd-t2.log" &
-daemon_pid=$!
-i=0
-until $PY "$top_srcdir/tests/check_faults.py" "$WORK/term/var/state.db" "$received" --done \
-	>/dev/null 2>&1; do
-	i=$((i + 1))
-	[ $i -le 600 ] || break
-	sleep 0.05
-done
-kill "$daemon_pid"
-wait "$daemon_pid" || fail "gremiumd did not stop cleanly: $(tail -n 5 "$WORK/gremiumd-t2.log")"
-daemon_pid=""
-$PY "$top_srcdir/tests/check_faults.py" "$WORK/term/var/state.db" "$received" --done ||
-	fail "after SIGTERM and restart: not every mail exactly once"
+check term >/dev/null || fail "after SIGTERM: $(check term)"
+start_daemon term gremiumd-t2.log
+wait_check term --done
+stop_daemon gremiumd-t2.log
+check term --done || fail "after SIGTERM and restart: not every mail exactly once"
 
 # ---- 3. reloads (SIGHUP) mid-send: a new transport and sender take over ----
 start_server hup --delay 0.02
-members=""
-i=1
-while [ $i -le 150 ]; do members="$members h$i"; i=$((i + 1)); done
-# shellcheck disable=SC2086
-config "$WORK/hup" "$port" $members
+# shellcheck disable=SC2046
+config "$WORK/hup" "$port" $(names h 150)
 received=$WORK/hup/received
-"$GREMIUMD" -c "$WORK/hup/gremiumd.conf" 2>"$WORK/gremiumd-3.log" &
-daemon_pid=$!
-i=0
-while [ "$(count)" -lt 50 ]; do
-	i=$((i + 1))
-	[ $i -le 600 ] || fail "gremiumd sent too little in 30 s: $(tail -n 5 "$WORK/gremiumd-3.log")"
-	sleep 0.05
-done
+start_daemon hup gremiumd-3.log
+wait_arrivals 50 gremiumd-3.log
 kill -HUP "$daemon_pid"
 sleep 0.3
 kill -HUP "$daemon_pid"
-i=0
-until $PY "$top_srcdir/tests/check_faults.py" "$WORK/hup/var/state.db" "$received" --done \
-	--max-dup $((2 * in_flight)) >/dev/null 2>&1; do
-	i=$((i + 1))
-	[ $i -le 600 ] || break
-	sleep 0.05
-done
-kill "$daemon_pid"
-wait "$daemon_pid" || fail "gremiumd did not stop cleanly: $(tail -n 5 "$WORK/gremiumd-3.log")"
-daemon_pid=""
+wait_check hup --done --max-dup $((2 * in_flight))
+stop_daemon gremiumd-3.log
 grep -q 'configuration reloaded' "$WORK/gremiumd-3.log" || fail "no reload: $(cat "$WORK/gremiumd-3.log")"
 # at most the mails in flight at each of the two reloads go twice
-$PY "$top_srcdir/tests/check_faults.py" "$WORK/hup/var/state.db" "$received" --done --max-dup $((2 * in_flight)) ||
-	fail "after reloads mid-send"
+check hup --done --max-dup $((2 * in_flight)) || fail "after reloads mid-send"
+
 # ---- 4. four sessions wait for their final reply at once ----
 start_server hold --hold 4
 # shellcheck disable=SC2086
@@ -252,6 +238,5 @@ received=$WORK/hold/received
 "$GREMIUMCTL" -c "$WORK/hold/gremiumd.conf" run-once --now 2027-01-01T09:00 > "$WORK/hold.out" 2>&1 ||
 	fail "run-once against the holding server: $(cat "$WORK/hold.out")"
 grep -q ', to retry 0, failed 0 (smtp)$' "$WORK/hold.out" || fail "not all sent at once: $(cat "$WORK/hold.out")"
-$PY "$top_srcdir/tests/check_faults.py" "$WORK/hold/var/state.db" "$received" --done ||
-	fail "after the holding server"
+check hold --done || fail "after the holding server"
 echo "e2e_faults: ok (killed at $before of $total)"
