@@ -27,13 +27,13 @@
 #
 # Usage: bench/throughput.sh   (env: GREMIUMCTL, default build/src/gremiumctl;
 #                                BENCH_MEMBERS, default 5000;
-#                                BENCH_ROUNDS, default 3)
+#                                BENCH_ROUNDS, default 5)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 GREMIUMCTL=${GREMIUMCTL:-$top/build/src/gremiumctl}
 members=${BENCH_MEMBERS:-5000}
 mails=$((members * 2))
-rounds=${BENCH_ROUNDS:-3}
+rounds=${BENCH_ROUNDS:-5}
 PY=/usr/bin/python3
 PATH=$PATH:/usr/sbin
 
@@ -212,6 +212,9 @@ print("                        %8.2f          %8.2f         libcurl alone (4 thr
 print("                        %8.2f          %8.2f         whole run"
       % (rate("whole", min) / rate("source", min),
          rate("whole", statistics.median) / rate("source", statistics.median)))
+print("gremiumd/libcurl alone: %8.2f          %8.2f         send only  (how near the ceiling)"
+      % (rate("send", min) / rate("curl", min),
+         rate("send", statistics.median) / rate("curl", statistics.median)))
 print("gremiumd/python:        %8.1f          %8.1f         whole run  (target >= 10)"
       % (rate("whole", min) / rate("python", min),
          rate("whole", statistics.median) / rate("python", statistics.median)))

@@ -33,6 +33,7 @@
 
 #define TR_MAX_PASSWORD 4096
 #define TR_DEFAULT_TIMEOUT 60
+#define TR_WORKER_SOCKS 4       /* sockets a worker's session may have open */
 
 struct tr_slot;
 
@@ -82,9 +83,14 @@ struct tr_worker {
 	CURLM *multi;
 	pthread_t thread;
 	pthread_cond_t wake;    /* a slot was queued, or quit was set */
-	bool thread_ok, wake_ok;
+	bool thread_ok, wake_ok, sock_lock_ok;
 	bool quit;              /* under the transport's lock */
 	atomic_bool abandon;
+	/* the session's sockets (libcurl may try an IPv4 and an IPv6
+	 * address at once), so that an abandon can cut them from the
+	 * caller's thread; under sock_lock */
+	pthread_mutex_t sock_lock;
+	curl_socket_t socks[TR_WORKER_SOCKS];
 };
 
 struct transport {
@@ -602,36 +608,78 @@ static bool worker_abandoned(struct tr_worker *w)
 	return atomic_load_explicit(&w->abandon, memory_order_relaxed);
 }
 
-/* libcurl calls this during transfers, and once a second while it blocks
- * in the DONE phase: non-zero aborts the transfer. */
-static int on_progress(void *p, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-                       curl_off_t ulnow)
+/*
+ * The worker's sockets, created and closed through these two callbacks, so
+ * that smtp_async_free() can shut them down from the caller's thread: that
+ * ends a wait for the server's reply at once, even inside libcurl's
+ * blocking DONE phase.  (A progress callback could abort that wait only
+ * once a second, and with it libcurl runs its progress bookkeeping and
+ * the callback on every step of every transfer: 2-6 % of the CPU time of
+ * a send in bench/throughput.sh, within that machine's noise.)  The lock
+ * makes sure a socket is shut down only while it is still ours: a number
+ * closed by libcurl may be reused at once.
+ */
+static curl_socket_t worker_open_socket(void *p, curlsocktype purpose, struct curl_sockaddr *addr)
 {
-	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
-	return worker_abandoned(p) ? 1 : 0;
+	struct tr_worker *w = p;
+	curl_socket_t fd = CURL_SOCKET_BAD;
+	size_t i;
+
+	if (purpose != CURLSOCKTYPE_IPCXN)
+		return CURL_SOCKET_BAD;
+	pthread_mutex_lock(&w->sock_lock);
+	for (i = 0; i < TR_WORKER_SOCKS && w->socks[i] != CURL_SOCKET_BAD; i++)
+		;
+	/* no new connection for an abandoned worker, and never more than
+	 * libcurl's happy eyeballs may have open at once */
+	if (i < TR_WORKER_SOCKS && !worker_abandoned(w)) {
+		fd = socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+		if (fd >= 0)
+			w->socks[i] = fd;
+		else
+			fd = CURL_SOCKET_BAD;
+	}
+	pthread_mutex_unlock(&w->sock_lock);
+	return fd;
+}
+
+static int worker_close_socket(void *p, curl_socket_t fd)
+{
+	struct tr_worker *w = p;
+	int r;
+
+	pthread_mutex_lock(&w->sock_lock);
+	for (size_t i = 0; i < TR_WORKER_SOCKS; i++)
+		if (w->socks[i] == fd)
+			w->socks[i] = CURL_SOCKET_BAD;
+	r = close(fd);
+	pthread_mutex_unlock(&w->sock_lock);
+	return r;
+}
+
+/* From the caller's thread: cut every socket of the worker's session. */
+static void worker_cut_sockets(struct tr_worker *w)
+{
+	pthread_mutex_lock(&w->sock_lock);
+	for (size_t i = 0; i < TR_WORKER_SOCKS; i++)
+		if (w->socks[i] != CURL_SOCKET_BAD)
+			(void)shutdown(w->socks[i], SHUT_RDWR);
+	pthread_mutex_unlock(&w->sock_lock);
 }
 
 /*
- * Cut the connection of a transfer that is being abandoned.  libcurl
- * 7.88's smtp_done() sends the end-of-data "." on removal of a handle whose
- * status is still OK, even mid-message (it ignores `premature`): the server
- * would accept a truncated mail, and the full one would follow on the
- * retry.  With the socket shut down first, that write fails and the server
- * drops the unfinished message, as RFC 5321 §4.1.1.4 has it for a closed
- * connection.  Only the worker itself does this: the socket is its
- * session's, and nobody can close (and reuse) the number meanwhile.
+ * Deliver job on w's session.  Returns false when it was abandoned
+ * (nothing to report), true with *out filled otherwise.
+ *
+ * An abandoned transfer's connection is cut before its handle is removed.
+ * libcurl 7.88's smtp_done() sends the end-of-data "." on removal of a
+ * handle whose status is still OK, even mid-message (it ignores
+ * `premature`): the server would accept a truncated mail, and the full one
+ * would follow on the retry.  With the socket shut down first, that write
+ * fails and the server drops the unfinished message, as RFC 5321 §4.1.1.4
+ * has it for a closed connection.  smtp_async_free() cuts the sockets
+ * too, but the worker may see the abandon flag first.
  */
-static void cut_transfer(struct tr_worker *w)
-{
-	curl_socket_t fd = CURL_SOCKET_BAD;
-
-	if (curl_easy_getinfo(w->easy, CURLINFO_ACTIVESOCKET, &fd) == CURLE_OK &&
-	    fd != CURL_SOCKET_BAD)
-		(void)shutdown(fd, SHUT_RDWR);
-}
-
-/* Deliver job on w's session.  Returns false when it was abandoned
- * (nothing to report), true with *out filled otherwise. */
 static bool worker_transfer(struct tr_worker *w, struct smtp_job *job, struct tr_outcome *out)
 {
 	CURLMcode mc = CURLM_OK;
@@ -655,7 +703,7 @@ static bool worker_transfer(struct tr_worker *w, struct smtp_job *job, struct tr
 			mc = curl_multi_poll(w->multi, NULL, 0, 1000, NULL);
 	}
 	if (worker_abandoned(w)) {
-		cut_transfer(w);
+		worker_cut_sockets(w);
 		(void)curl_multi_remove_handle(w->multi, w->easy);
 		job_release(w->easy, job);
 		return false;
@@ -810,11 +858,18 @@ static int worker_init(struct transport *t, struct tr_worker *w, size_t index)
 		return -ENOMEM;
 	if (smtp_setup(t, w->easy, err, sizeof(err)) < 0)
 		return -EINVAL;
-	rc = curl_easy_setopt(w->easy, CURLOPT_XFERINFOFUNCTION, on_progress);
+	for (size_t i = 0; i < TR_WORKER_SOCKS; i++)
+		w->socks[i] = CURL_SOCKET_BAD;
+	if (pthread_mutex_init(&w->sock_lock, NULL) != 0)
+		return -ENOMEM;
+	w->sock_lock_ok = true;
+	rc = curl_easy_setopt(w->easy, CURLOPT_OPENSOCKETFUNCTION, worker_open_socket);
 	if (rc == CURLE_OK)
-		rc = curl_easy_setopt(w->easy, CURLOPT_XFERINFODATA, w);
+		rc = curl_easy_setopt(w->easy, CURLOPT_OPENSOCKETDATA, w);
 	if (rc == CURLE_OK)
-		rc = curl_easy_setopt(w->easy, CURLOPT_NOPROGRESS, 0L);
+		rc = curl_easy_setopt(w->easy, CURLOPT_CLOSESOCKETFUNCTION, worker_close_socket);
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(w->easy, CURLOPT_CLOSESOCKETDATA, w);
 	if (rc != CURLE_OK)
 		return -EINVAL;
 	if (pthread_cond_init(&w->wake, NULL) != 0)
@@ -862,6 +917,7 @@ static void smtp_async_free(struct transport *t)
 		if (!w->thread_ok)
 			continue;
 		atomic_store(&w->abandon, true);
+		worker_cut_sockets(w);
 		pthread_mutex_lock(&t->lock);
 		w->quit = true;
 		pthread_cond_signal(&w->wake);
@@ -887,6 +943,10 @@ static void smtp_async_free(struct transport *t)
 			curl_easy_cleanup(w->easy);
 		if (w->multi)
 			(void)curl_multi_cleanup(w->multi);
+		/* after the handles: closing the connections calls
+		 * worker_close_socket() */
+		if (w->sock_lock_ok)
+			(void)pthread_mutex_destroy(&w->sock_lock);
 	}
 	free(t->workers);
 	t->workers = NULL;
