@@ -156,10 +156,12 @@ void sender_progress_format(size_t sent, size_t deferred, size_t failed, size_t 
  * transaction per loop iteration (on_fill): one commit per message instead
  * of two.  A crash loses nothing: an entry is `sending` from its claim
  * until its outcome is committed, and is sent again on the next start.
- * There are as many slots as the transport takes at once (smtp: two per
- * connection, the second queued behind the first), and a slot holds one
- * entry from claim to record: at most that many are sent twice, those
- * that reached the server before the crash but whose outcome did not.
+ * There are as many slots as the transport takes at once (smtp: 8 per
+ * connection, one being sent and the others queued behind it), and a slot
+ * holds one entry from claim to record.  After a crash, those that reached
+ * the server but whose outcome was not committed are sent twice: the
+ * transport starts no new mail while 3 per connection wait to be recorded
+ * (tr_recorded(), called after each commit), so at most 4 per connection.
  */
 enum slot_state { SLOT_FREE, SLOT_CLAIMED, SLOT_FLYING, SLOT_DONE };
 
@@ -355,6 +357,7 @@ static void fill_round(struct sender *s, bool *ret_empty)
 		(void)store_rollback(s->db);
 		return;
 	}
+	tr_recorded(s->tr);
 	for (size_t i = 0; i < n_sent; i++) {
 		if (sent[i].unsent)
 			continue;

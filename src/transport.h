@@ -109,7 +109,7 @@ int tr_async(struct transport *t, const struct tr_hooks *hooks);
 void tr_async_end(struct transport *t);
 
 /* How many more deliveries tr_start() takes now (0 before tr_async()).
- * smtp takes 4 per connection: one being sent, the others queued behind it
+ * smtp takes 8 per connection: one being sent, the others queued behind it
  * on the same session; maildir one per connection. */
 size_t tr_slots_free(const struct transport *t);
 
@@ -135,6 +135,15 @@ void tr_unqueue(struct transport *t);
  * (call it when the watched fd is readable).  Returns 0.
  */
 int tr_run(struct transport *t);
+
+/*
+ * The caller has recorded every outcome done() gave it so far (committed
+ * them).  Until it says so, smtp starts no new mail on a connection once 3
+ * per connection are finished and unrecorded: after a crash, the mails
+ * whose outcome was not recorded are sent again, so this bounds the
+ * duplicates to 4 per connection (3 and the one being sent).
+ */
+void tr_recorded(struct transport *t);
 
 /* The backend's name: "maildir" or "smtp". */
 const char *tr_name(const struct transport *t);

@@ -8,9 +8,10 @@
 #    failed (the latter after retry_for_hours), and `status` names them with
 #    the server's answer.
 # 2. gremiumd killed with SIGKILL mid-send and started again: every mail
-#    arrives; duplicates only of those in flight, i.e. handed to the
-#    transport and not yet recorded: at most its slots, 4 per connection
-#    (transport.h), 16 with delivery.connections = 4.
+#    arrives; duplicates only of those in flight, i.e. taken by the server
+#    and not yet recorded: the transport starts no new mail while 3 per
+#    connection wait to be recorded, so at most 4 per connection
+#    (tr_recorded() in transport.h), 16 with delivery.connections = 4.
 #    Stopped with SIGTERM mid-send instead: it exits 0 after the mails
 #    being sent, leaves nothing `sending`, and after a restart every mail
 #    has arrived exactly once.

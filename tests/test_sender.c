@@ -284,8 +284,8 @@ static void test_stop_gives_back_queued(void **state)
 	 * the queued ones are no outcome at all */
 	assert_int_equal(d.deferred, (size_t)f->cfg.delivery.connections);
 	assert_int_equal(d.sent + d.failed, 0);
-	/* due again at once: the 18 never started (6 queued behind the two
-	 * hanging ones, 12 never claimed) */
+	/* due again at once: the 18 never started (14 queued behind the two
+	 * hanging ones, 4 never claimed) */
 	while (store_outbox_claim(f->db, 1000, &e) == 0) {
 		due_again++;
 		store_entry_free(&e);
