@@ -756,15 +756,17 @@ static void *smtp_worker(void *arg)
 
 	pthread_mutex_lock(&t->lock);
 	for (;;) {
-		struct tr_slot *slot;
+		struct tr_slot *slot = NULL;
 		struct tr_outcome out;
 		bool report;
 
-		while ((t->n_finished + t->n_unrecorded >= t->n_workers * TR_UNRECORDED ||
-		        !(slot = worker_next(w))) &&
-		       !w->quit)
+		/* the next queued mail, unless too many outcomes wait to be
+		 * recorded (back-pressure, see above) */
+		while (!w->quit &&
+		       (t->n_finished + t->n_unrecorded >= t->n_workers * TR_UNRECORDED ||
+		        !(slot = worker_next(w))))
 			pthread_cond_wait(&w->wake, &t->lock);
-		if (w->quit)
+		if (w->quit || !slot)
 			break;
 		slot->state = SLOT_RUNNING;
 		pthread_mutex_unlock(&t->lock);
