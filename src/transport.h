@@ -3,7 +3,8 @@
  * transport - deliver one rendered message: `maildir` (tmp/ -> fsync ->
  * new/) or `smtp` (libcurl: smtps://, or smtp:// with STARTTLS required by
  * default; AUTH from password_file; certificate and host verification on).
- * One interface, a table of backends.
+ * One interface; transport.c checks the envelope and does maildir, smtp.c
+ * is the SMTP backend.
  *
  * Classification (RFC 5321 §4.2.1 and what an admin can fix):
  *   sent       the server's 250 after the data (maildir: file in new/)
@@ -39,6 +40,15 @@ struct tr_outcome {
 
 struct transport;
 
+/* For the backends: fill *ret; the reply becomes one line of printable
+ * characters. */
+void tr_outcome_set(struct tr_outcome *ret, enum tr_result result, int code,
+                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* What tr_send() returns for an outcome: 0 (sent), -EAGAIN (temporary) or
+ * -EIO (permanent). */
+int tr_outcome_errno(const struct tr_outcome *ret);
+
 /*
  * Create the transport cfg->delivery names (cfg is borrowed and must
  * outlive the transport).  maildir: creates tmp/, new/, cur/ (mode 0700).
@@ -68,13 +78,13 @@ int tr_send(struct transport *t, const char *from, const char *rcpt,
  * delivery.connections messages at once, each SMTP session kept open and
  * reused for the next message of its slot.  Each slot runs libcurl's multi
  * interface on a thread of its own (libcurl blocks in an SMTP transfer's
- * last step, see transport.c); the caller's loop watches one file
+ * last step, see smtp.c); the caller's loop watches one file
  * descriptor, and done() is always called on the caller's thread.
  *
- * Why callbacks rather than an sd_event *: transport stays the one module
- * that knows libcurl and knows no event library (STYLE.md: one third-party
- * library per module); the glue to sd-event is a few functions in service.c,
- * and a test can drive the same API with poll().
+ * Why callbacks rather than an sd_event *: transport (with smtp.c, the one
+ * module that knows libcurl) knows no event library (STYLE.md: one
+ * third-party library per module); the glue to sd-event is a few functions
+ * in sender.c, and a test can drive the same API with poll().
  */
 enum {
 	TR_IO_IN = 1,
