@@ -148,6 +148,33 @@ static size_t find_dot(const char *data, size_t len)
 	return 0;
 }
 
+/* Add c to the line in line[0..*len); true when it ends the line (then
+ * line is a string, and *len starts again at 0). */
+static bool line_done(char *line, size_t size, size_t *len, char c)
+{
+	if (*len + 1 < size)
+		line[(*len)++] = c;
+	if (c != '\n')
+		return false;
+	line[*len] = '\0';
+	*len = 0;
+	return true;
+}
+
+/* A test server's reply to an SMTP command; DATA sets *data. */
+static const char *command_reply(const char *line, bool *data)
+{
+	if (strncasecmp(line, "EHLO", 4) == 0)
+		return "250 test\r\n";
+	if (strncasecmp(line, "QUIT", 4) == 0)
+		return "221 bye\r\n";
+	if (strncasecmp(line, "DATA", 4) == 0) {
+		*data = true;
+		return "354 go ahead\r\n";
+	}
+	return "250 ok\r\n";
+}
+
 static void *stuck_server_run(void *arg)
 {
 	struct stuck_server *s = arg;
@@ -163,21 +190,11 @@ static void *stuck_server_run(void *arg)
 	/* the dialogue up to DATA, one command a line */
 	while (!data && (n = read(fd, buf, sizeof(buf))) > 0) {
 		for (ssize_t i = 0; i < n && !data; i++) {
-			const char *reply = NULL;
+			const char *reply;
 
-			if (ll + 1 < sizeof(line))
-				line[ll++] = buf[i];
-			if (buf[i] != '\n')
+			if (!line_done(line, sizeof(line), &ll, buf[i]))
 				continue;
-			line[ll] = '\0';
-			ll = 0;
-			if (strncasecmp(line, "EHLO", 4) == 0)
-				reply = "250 stuck\r\n";
-			else if (strncasecmp(line, "DATA", 4) == 0) {
-				reply = "354 go ahead\r\n";
-				data = true;
-			} else
-				reply = "250 ok\r\n";
+			reply = command_reply(line, &data);
 			(void)!write(fd, reply, strlen(reply));
 		}
 	}
@@ -195,22 +212,79 @@ static void *stuck_server_run(void *arg)
 	return NULL;
 }
 
-static void stuck_server_start(struct stuck_server *s, struct gr_delivery *d)
+/* A listening socket on 127.0.0.1 for a test server; d delivers to it
+ * over one connection, STARTTLS off (loopback). */
+static int test_listen(struct gr_delivery *d)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t alen = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
-	s->lfd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_true(s->lfd >= 0);
-	assert_int_equal(bind(s->lfd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(listen(s->lfd, 4), 0);
-	assert_int_equal(getsockname(s->lfd, (struct sockaddr *)&a, &alen), 0);
-	assert_int_equal(pthread_create(&s->thread, NULL, stuck_server_run, s), 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(fd, 4), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
 	d->transport = GR_TRANSPORT_SMTP;
 	d->starttls_required = false;
 	d->timeout = 60;
 	d->connections = 1;
 	d->smtp_url = util_asprintf("smtp://127.0.0.1:%u", ntohs(a.sin_port));
+	return fd;
+}
+
+static void stuck_server_start(struct stuck_server *s, struct gr_delivery *d)
+{
+	s->lfd = test_listen(d);
+	assert_int_equal(pthread_create(&s->thread, NULL, stuck_server_run, s), 0);
+}
+
+/* A server that takes every mail of one session and counts them. */
+struct counting_server {
+	int lfd;
+	atomic_int mails;
+	pthread_t thread;
+};
+
+static void *counting_server_run(void *arg)
+{
+	struct counting_server *s = arg;
+	int fd = accept(s->lfd, NULL, NULL);
+	char buf[4096], line[1024];
+	size_t ll = 0;
+	ssize_t n;
+	bool data = false;
+
+	if (fd < 0)
+		return NULL;
+	(void)!write(fd, "220 counting ESMTP\r\n", 20);
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (ssize_t i = 0; i < n; i++) {
+			const char *reply;
+
+			if (!line_done(line, sizeof(line), &ll, buf[i]))
+				continue;
+			if (!data) {
+				reply = command_reply(line, &data);
+			} else if (strcmp(line, ".\r\n") == 0) {
+				data = false;
+				atomic_fetch_add(&s->mails, 1);
+				reply = "250 ok\r\n";
+			} else {
+				continue;
+			}
+			(void)!write(fd, reply, strlen(reply));
+		}
+	}
+	close(fd);
+	return NULL;
+}
+
+/* Wait (up to 20 s) until the server has taken n mails. */
+static bool wait_mails(struct counting_server *s, int n)
+{
+	for (int i = 0; i < 2000 && atomic_load(&s->mails) < n; i++)
+		usleep(10000);
+	return atomic_load(&s->mails) >= n;
 }
 
 /* Wait (up to 20 s) for flag. */
@@ -318,6 +392,57 @@ static void test_smtp_abandon_mid_data(void **state)
 	free(d.smtp_url);
 }
 
+/*
+ * Back-pressure: 8 mails queued on one connection, and no outcome
+ * recorded.  The worker stops after 3 (a crash could send those, and the
+ * one being sent, twice), also once they are reported by smtp_run(), until
+ * smtp_recorded() lets the next 3 go.
+ */
+static void test_smtp_unrecorded_bound(void **state)
+{
+	struct gr_delivery d = { 0 };
+	struct counting_server srv = { 0 };
+	struct smtp *t = NULL;
+	int done = 0, jobs[8];
+	struct tr_hooks hooks = { ignore_watch, count_done, &done };
+	const char msg[] = "Subject: x\r\n\r\nbody\r\n";
+	char err[256];
+	(void)state;
+
+	srv.lfd = test_listen(&d);
+	assert_int_equal(pthread_create(&srv.thread, NULL, counting_server_run, &srv), 0);
+	assert_int_equal(smtp_new(&d, &t, err, sizeof(err), NULL), 0);
+	assert_int_equal(smtp_async(t, &hooks), 0);
+	for (size_t i = 0; i < 8; i++)
+		assert_int_equal(smtp_start(t, &jobs[i], "a@b.example", "c@d.example", msg,
+		                            strlen(msg)), 0);
+	assert_int_equal(smtp_slots_free(t), 0);
+	assert_true(wait_mails(&srv, 3));
+	usleep(300000);         /* time enough for a fourth, were it started */
+	assert_int_equal(atomic_load(&srv.mails), 3);
+	smtp_run(t);
+	assert_int_equal(done, 3);
+	usleep(300000);         /* reported is not recorded */
+	assert_int_equal(atomic_load(&srv.mails), 3);
+	smtp_recorded(t);
+	assert_true(wait_mails(&srv, 6));
+	usleep(300000);
+	assert_int_equal(atomic_load(&srv.mails), 6);
+	smtp_run(t);
+	smtp_recorded(t);
+	assert_true(wait_mails(&srv, 8));
+	for (int i = 0; i < 2000 && done < 8; i++) {
+		usleep(10000);
+		smtp_run(t);
+	}
+	assert_int_equal(done, 8);
+	assert_int_equal(smtp_slots_free(t), 8);
+	smtp_free(t);
+	assert_int_equal(pthread_join(srv.thread, NULL), 0);
+	close(srv.lfd);
+	free(d.smtp_url);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_smtp_refused),
 		cmocka_unit_test(test_smtp_abandon_waiting),
 		cmocka_unit_test(test_smtp_abandon_mid_data),
+		cmocka_unit_test(test_smtp_unrecorded_bound),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
