@@ -203,20 +203,14 @@ for k, what in (("source", "smtp-source"), ("curl", "libcurl alone"),
                 ("send", "gremiumd send only"), ("python", "python baseline")):
     print("%-23s %8.0f msgs/s  %8.0f msgs/s  (%s s)" % (what + ":", rate(k, min),
           rate(k, statistics.median), ", ".join("%.2f" % x for x in t[k])))
-print("gremiumd/smtp-source:   %8.2f          %8.2f         send only  (target >= 0.5)"
-      % (rate("send", min) / rate("source", min),
-         rate("send", statistics.median) / rate("source", statistics.median)))
-print("                        %8.2f          %8.2f         libcurl alone (4 threads, no work)"
-      % (rate("curl", min) / rate("source", min),
-         rate("curl", statistics.median) / rate("source", statistics.median)))
-print("                        %8.2f          %8.2f         whole run"
-      % (rate("whole", min) / rate("source", min),
-         rate("whole", statistics.median) / rate("source", statistics.median)))
-print("gremiumd/libcurl alone: %8.2f          %8.2f         send only  (how near the ceiling)"
-      % (rate("send", min) / rate("curl", min),
-         rate("send", statistics.median) / rate("curl", statistics.median)))
-print("gremiumd/python:        %8.1f          %8.1f         whole run  (target >= 10)"
-      % (rate("whole", min) / rate("python", min),
-         rate("whole", statistics.median) / rate("python", statistics.median)))
+def ratio(label, a, b, fmt, note):
+    """a's rate over b's: of the bests, and of the medians"""
+    print(("%-23s " + fmt + "          " + fmt + "         %s") % (label, rate(a, min) / rate(b, min),
+          rate(a, statistics.median) / rate(b, statistics.median), note))
+ratio("gremiumd/smtp-source:", "send", "source", "%8.2f", "send only  (target >= 0.5)")
+ratio("", "curl", "source", "%8.2f", "libcurl alone (4 threads, no work)")
+ratio("", "whole", "source", "%8.2f", "whole run")
+ratio("gremiumd/libcurl alone:", "send", "curl", "%8.2f", "send only  (how near the ceiling)")
+ratio("gremiumd/python:", "whole", "python", "%8.1f", "whole run  (target >= 10)")
 print("gremiumd peak RSS:      %8.1f MiB  (target < 64)" % (rss / 1024))
 EOT

@@ -49,6 +49,7 @@
 #include <microhttpd.h>
 
 #include "feed.h"
+#include "util.h"
 
 /* Well above a committee's subscribers, well below the default soft
  * RLIMIT_NOFILE of 1024 (systemd's LimitNOFILE= default). */
@@ -104,12 +105,8 @@ struct feed {
  */
 void feed_etag(const char *bytes, size_t len, char buf[FEED_ETAG_MAX])
 {
-	uint64_t h = UINT64_C(0xcbf29ce484222325);
+	uint64_t h = util_fnv1a(UTIL_FNV_INIT, bytes, len);
 
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)bytes[i];
-		h *= UINT64_C(0x100000001b3);
-	}
 	snprintf(buf, FEED_ETAG_MAX, "\"%zx-%016" PRIx64 "\"", len, h);
 }
 

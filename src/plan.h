@@ -140,5 +140,4 @@ int plan_changes(const struct plan_result *r, struct store_change **ret, size_t 
 int plan_uid(const struct gr_config *cfg, const struct gr_series *s, int date_index,
              char *buf, size_t len);
 
-
 #endif

@@ -66,8 +66,8 @@ static int record(const struct gr_config *cfg, struct store *db, const struct st
 }
 
 int sender_send_one(const struct gr_config *cfg, struct store *db, struct transport *tr,
-                 time_t now, unsigned *seed, struct sender_sent *ret,
-                 char *err, size_t errlen)
+                    time_t now, unsigned *seed, struct sender_sent *ret,
+                    char *err, size_t errlen)
 {
 	struct store_entry e = { 0 };
 	struct tr_outcome out = { 0 };
@@ -183,7 +183,7 @@ struct sender {
 	sd_event_source *rate_timer;    /* the next token */
 	struct sender_bucket bucket;
 	struct sender_slot *slots;      /* as many as the transport takes */
-	struct sender_sent *round;     /* n_slots: one round's outcomes */
+	struct sender_sent *round;      /* n_slots: one round's outcomes */
 	size_t n_slots;
 	bool stopping, busy;            /* busy: between a kick and idle() */
 	int error;                      /* a store error stopped claiming */
@@ -452,8 +452,8 @@ static int sender_sources(struct sender *s)
 }
 
 int sender_new(const struct gr_config *cfg, struct store *db, struct transport *tr,
-                       sd_event *ev, time_t fixed_now, const struct sender_ops *ops,
-                       struct sender **ret)
+               sd_event *ev, time_t fixed_now, const struct sender_ops *ops,
+               struct sender **ret)
 {
 	struct sender *s = calloc(1, sizeof(*s));
 	struct tr_hooks hooks = { hook_watch, on_delivered, s };

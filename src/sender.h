@@ -45,8 +45,8 @@ struct sender_sent {
  * reason in err.
  */
 int sender_send_one(const struct gr_config *cfg, struct store *db, struct transport *tr,
-                 time_t now, unsigned *seed, struct sender_sent *ret,
-                 char *err, size_t errlen);
+                    time_t now, unsigned *seed, struct sender_sent *ret,
+                    char *err, size_t errlen);
 
 /* When to try an entry again after its attempts-th temporary failure:
  * min(60 s * 2^(attempts-1), 1 h), minus up to a quarter of jitter. */
@@ -107,8 +107,8 @@ struct sender_ops {
  * negative errno.
  */
 int sender_new(const struct gr_config *cfg, struct store *db, struct transport *tr,
-                       sd_event *ev, time_t fixed_now, const struct sender_ops *ops,
-                       struct sender **ret);
+               sd_event *ev, time_t fixed_now, const struct sender_ops *ops,
+               struct sender **ret);
 
 /* Entries may be due: fill the free slots (from the loop, not at once).
  * Also adds the due entries to the progress total. */

@@ -435,8 +435,7 @@ static void *render_thread(void *data)
 		i = p->next++;
 		pthread_mutex_unlock(&p->lock);
 		out.r = service_render(p->cfg, p->tmpl, p->occ, p->cache, &p->res->actions[i], p->now,
-		                       &out.msg,
-		                       &out.len, out.err, sizeof(out.err));
+		                       &out.msg, &out.len, out.err, sizeof(out.err));
 		out.done = true;
 		pthread_mutex_lock(&p->lock);
 		p->ring[i % RENDER_WINDOW] = out;
@@ -490,15 +489,16 @@ static size_t render_threads(size_t n_actions)
 	return cpus > RENDER_THREADS_MAX ? RENDER_THREADS_MAX : (size_t)cpus;
 }
 
-/* Start the threads; 0, or a negative errno with nothing left running. */
+/* Start the threads; 0, or a negative errno with nothing left running
+ * (render_pool_stop() then frees what was made). */
 static int render_pool_start(struct render_pool *p, size_t n_threads)
 {
-	p->ring = calloc(RENDER_WINDOW, sizeof(*p->ring));
-	if (!p->ring)
-		return -ENOMEM;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->space, NULL);
 	pthread_cond_init(&p->ready, NULL);
+	p->ring = calloc(RENDER_WINDOW, sizeof(*p->ring));
+	if (!p->ring)
+		return -ENOMEM;
 	mail_init();
 	for (size_t i = 0; i < n_threads; i++) {
 		if (pthread_create(&p->threads[i], NULL, render_thread, p) != 0)
@@ -602,8 +602,7 @@ static int render_and_apply(const struct gr_config *cfg, const struct tmpl_set *
 			m = render_take(&pool, i);
 		else
 			m.r = service_render(cfg, tmpl, occ, pool.cache, &res->actions[i], now, &m.msg,
-			                     &m.len,
-			                     m.err, sizeof(m.err));
+			                     &m.len, m.err, sizeof(m.err));
 		r = apply_rendered(db, &changes[i], &m, now, err, errlen);
 		if (r == 0 && sender && i + 1 < res->n_actions &&
 		    (i + 1 - committed >= PLAN_CHUNK ||

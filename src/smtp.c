@@ -307,7 +307,7 @@ static void job_classify(CURL *c, struct smtp_job *job, CURLcode rc, struct tr_o
 		tr_outcome_set(ret, TR_SENT, (int)code, "%s", job->last_reply[0] ? job->last_reply : "250");
 	else if (rc == CURLE_LOGIN_DENIED || (rc == CURLE_AUTH_ERROR && code >= 500))
 		tr_outcome_set(ret, code >= 400 && code < 500 ? TR_TEMPORARY : TR_PERMANENT, (int)code,
-		        "authentication failed: %s", job->last_reply[0] ? job->last_reply : why);
+		               "authentication failed: %s", job->last_reply[0] ? job->last_reply : why);
 	else if (code >= 400 && code < 600)
 		tr_outcome_set(ret, code < 500 ? TR_TEMPORARY : TR_PERMANENT, (int)code, "%s", job->last_reply);
 	else if (rc == CURLE_PEER_FAILED_VERIFICATION)
@@ -332,7 +332,7 @@ static void job_release(CURL *c, struct smtp_job *job)
 }
 
 int smtp_send(struct smtp *t, const char *from, const char *rcpt,
-                     const char *msg, size_t len, struct tr_outcome *ret)
+              const char *msg, size_t len, struct tr_outcome *ret)
 {
 	struct smtp_job *job = calloc(1, sizeof(*job));
 	CURLcode rc;
@@ -483,7 +483,7 @@ static bool worker_transfer(struct worker *w, struct smtp_job *job, struct tr_ou
 	if (job_setup(w->easy, job, job->from, job->rcpt_addr) < 0 ||
 	    (mc = curl_multi_add_handle(w->multi, w->easy)) != CURLM_OK) {
 		tr_outcome_set(out, TR_TEMPORARY, 0, "cannot start the delivery: %s",
-		        mc != CURLM_OK ? curl_multi_strerror(mc) : "out of memory");
+		               mc != CURLM_OK ? curl_multi_strerror(mc) : "out of memory");
 		job_release(w->easy, job);
 		return true;
 	}
@@ -734,8 +734,7 @@ static void stop_workers(struct smtp *t)
 	}
 	/* what finished before the workers stopped is reported, not
 	 * abandoned: the caller records it as sent rather than send it again */
-	if (t->lock_ok)
-		smtp_run(t);
+	smtp_run(t);
 	for (size_t i = 0; t->workers && i < t->n_workers; i++) {
 		struct worker *w = &t->workers[i];
 

@@ -175,10 +175,20 @@ static const char *command_reply(const char *line, bool *data)
 	return "250 ok\r\n";
 }
 
+/* A test server's one session: accepted and greeted, or -1. */
+static int accept_greet(int lfd)
+{
+	int fd = accept(lfd, NULL, NULL);
+
+	if (fd >= 0)
+		(void)!write(fd, "220 test ESMTP\r\n", 16);
+	return fd;
+}
+
 static void *stuck_server_run(void *arg)
 {
 	struct stuck_server *s = arg;
-	int fd = accept(s->lfd, NULL, NULL);
+	int fd = accept_greet(s->lfd);
 	char buf[65536], line[1024];
 	size_t ll = 0;
 	ssize_t n;
@@ -186,7 +196,6 @@ static void *stuck_server_run(void *arg)
 
 	if (fd < 0)
 		return NULL;
-	(void)!write(fd, "220 stuck ESMTP\r\n", 17);
 	/* the dialogue up to DATA, one command a line */
 	while (!data && (n = read(fd, buf, sizeof(buf))) > 0) {
 		for (ssize_t i = 0; i < n && !data; i++) {
@@ -248,7 +257,7 @@ struct counting_server {
 static void *counting_server_run(void *arg)
 {
 	struct counting_server *s = arg;
-	int fd = accept(s->lfd, NULL, NULL);
+	int fd = accept_greet(s->lfd);
 	char buf[4096], line[1024];
 	size_t ll = 0;
 	ssize_t n;
@@ -256,7 +265,6 @@ static void *counting_server_run(void *arg)
 
 	if (fd < 0)
 		return NULL;
-	(void)!write(fd, "220 counting ESMTP\r\n", 20);
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
 		for (ssize_t i = 0; i < n; i++) {
 			const char *reply;
