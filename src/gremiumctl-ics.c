@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/* gremiumctl ics: the public feed on stdout or into a file */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+
+#include "gremiumctl.h"
+#include "service.h"
+#include "util.h"
+
+static int write_feed(const char *path, const char *data)
+{
+	int r = util_mkdir_parent(path, 0755);
+
+	return r < 0 ? r : util_write_atomic(path, data, strlen(data), 0644);
+}
+
+static int ics_args(int argc, char **argv, const char **ret_out)
+{
+	static const struct option options[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "o:", options, NULL)) != -1) {
+		if (c != 'o') {
+			fprintf(stderr, "gremiumctl: ics: bad option '%s'\n", argv[optind - 1]);
+			return -EINVAL;
+		}
+		*ret_out = optarg;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "gremiumctl: ics: unexpected argument '%s'\n", argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int cmd_ics(struct ctl *ctl, int argc, char **argv)
+{
+	const struct gr_config *cfg = ctl->cfg;
+	const char *out = NULL;
+	char *feed;
+	int r;
+
+	if (ics_args(argc, argv, &out) < 0)
+		return EX_USAGE;
+	feed = service_feed(cfg, time(NULL), &r);
+	if (!feed) {
+		fprintf(stderr, "gremiumctl: ics: building the calendar: %s\n", strerror(-r));
+		return EX_SOFTWARE;
+	}
+	if (out) {
+		r = write_feed(out, feed);
+		if (r < 0)
+			fprintf(stderr, "gremiumctl: ics: writing %s: %s\n", out, strerror(-r));
+		r = r < 0 ? EX_CANTCREAT : EX_OK;
+	} else if (fputs(feed, stdout) == EOF || fflush(stdout) != 0) {
+		fprintf(stderr, "gremiumctl: ics: writing: %s\n", strerror(errno));
+		r = EX_IOERR;
+	} else {
+		r = EX_OK;
+	}
+	free(feed);
+	return r;
+}
+
