@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config-validate - step 3 of loading: whatever needs more than one key
+ * (references, duplicates, recurrence rules, exceptions against their
+ * series, delivery).  See config-internal.h.
+ */
+#include "autoconfig.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libconfig.h>
+
+#include "config.h"
+#include "config-internal.h"
+#include "schedule.h"
+#include "util.h"
+
+static const config_setting_t *root_member(struct loader *ld, const char *name)
+{
+	return config_setting_get_member(ld->root, name);
+}
+
+static bool group_known(const struct gr_config *cfg, const char *id)
+{
+	for (size_t i = 0; i < cfg->n_groups; i++)
+		if (cfg->groups[i].id && strcmp(cfg->groups[i].id, id) == 0)
+			return true;
+	return false;
+}
+
+static void validate_groups(struct loader *ld)
+{
+	const struct gr_config *cfg = ld->cfg;
+	const config_setting_t *l = root_member(ld, "groups");
+
+	for (size_t i = 0; i < cfg->n_groups; i++)
+		for (size_t j = 0; j < i && cfg->groups[i].id; j++)
+			if (cfg->groups[j].id && strcmp(cfg->groups[i].id, cfg->groups[j].id) == 0)
+				config_problem(ld, config_elem_line(l, i, "id"), "groups[%zu].id: \"%s\" is already used by groups[%zu]",
+				        i, cfg->groups[i].id, j);
+}
+
+/* qsort order of member indexes: by address ignoring case, then by index */
+static const struct gr_member *sort_members;
+
+static int cmp_member_email(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = strcasecmp(sort_members[i].email, sort_members[j].email);
+
+	return c ? c : (i > j) - (i < j);
+}
+
+/*
+ * The same person twice would get every mail twice.  Sorted, not pairwise:
+ * a list of 10,000 addresses would take 50 million comparisons.  Each
+ * repeat is reported against the address's first entry.
+ */
+static void check_member_duplicates(struct loader *ld, const config_setting_t *l)
+{
+	const struct gr_config *cfg = ld->cfg;
+	size_t *idx = calloc(cfg->n_members + 1, sizeof(*idx)), n = 0;
+
+	if (!idx) {
+		ld->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < cfg->n_members; i++)
+		if (cfg->members[i].email)
+			idx[n++] = i;
+	/* single-threaded: the comparison's context in a static is safe */
+	sort_members = cfg->members;
+	qsort(idx, n, sizeof(*idx), cmp_member_email);
+	for (size_t k = 1, first = 0; k < n; k++) {
+		const struct gr_member *m = &cfg->members[idx[k]];
+
+		if (strcasecmp(m->email, cfg->members[idx[first]].email) != 0) {
+			first = k;
+			continue;
+		}
+		config_problem(ld, config_elem_line(l, idx[k], "email"),
+		        "members[%zu].email: \"%s\" is already the address of members[%zu]",
+		        idx[k], m->email, idx[first]);
+	}
+	free(idx);
+}
+
+static void validate_members(struct loader *ld)
+{
+	const struct gr_config *cfg = ld->cfg;
+	const config_setting_t *l = root_member(ld, "members");
+
+	for (size_t i = 0; i < cfg->n_members; i++) {
+		const struct gr_member *m = &cfg->members[i];
+
+		if (m->group && !group_known(cfg, m->group))
+			config_problem(ld, config_elem_line(l, i, "group"), "members[%zu].group: unknown group \"%s\" (not in groups)",
+			        i, m->group);
+	}
+	check_member_duplicates(ld, l);
+}
+
+/* rrule xor dates; start exactly with rrule; the rule must produce start. */
+static void validate_recurrence(struct loader *ld, const config_setting_t *l, size_t i)
+{
+	const struct gr_series *s = &ld->cfg->series[i];
+	const config_setting_t *e = config_setting_get_elem(l, (unsigned)i);
+	bool has_rrule = config_setting_get_member(e, "rrule") != NULL;
+	bool has_dates = config_setting_get_member(e, "dates") != NULL;
+	bool has_start = config_setting_get_member(e, "start") != NULL;
+	char why[256];
+
+	if (has_rrule == has_dates) {
+		config_problem(ld, config_line(e), "series[%zu]: needs either rrule (with start) or dates, %s", i,
+		        has_rrule ? "not both" : "neither is set");
+		return;
+	}
+	if (has_dates) {
+		if (has_start)
+			config_problem(ld, config_key_line(e, "start"),
+			        "series[%zu].start: only for an rrule series; a dates series takes its times from dates", i);
+		return;
+	}
+	if (!has_start) {
+		config_problem(ld, config_line(e), "series[%zu].start: missing (required with rrule)", i);
+		return;
+	}
+	if (!s->rrule || s->start.year == 0)
+		return; /* reported already */
+	if (sched_rrule_check(s->rrule, why, sizeof(why)) < 0) {
+		config_problem(ld, config_key_line(e, "rrule"), "series[%zu].rrule: \"%s\": %s", i, s->rrule, why);
+		return;
+	}
+	/* libical silently skips a DTSTART that its rule does not produce, while
+	 * other clients show it (INTEROP.md, Recurrence 3) */
+	if (sched_rrule_produces_start(s->rrule, &s->start) != 1)
+		config_problem(ld, config_key_line(e, "start"),
+		        "series[%zu].start: %04d-%02d-%02dT%02d:%02d is not an occurrence of its rrule \"%s\"", i,
+		        s->start.year, s->start.month, s->start.day, s->start.hour, s->start.minute, s->rrule);
+}
+
+/* Does the series s skips the months of also skip the months of s?  Then
+ * in a month both meet, neither would. */
+static bool skips_back(const struct gr_config *cfg, const struct gr_series *s)
+{
+	int j = config_series_index(cfg, s->skip_months_of);
+	const char *back = j >= 0 ? cfg->series[j].skip_months_of : NULL;
+
+	return back && s->id && strcmp(back, s->id) == 0;
+}
+
+static void validate_series(struct loader *ld)
+{
+	const struct gr_config *cfg = ld->cfg;
+	const config_setting_t *l = root_member(ld, "series");
+
+	for (size_t i = 0; i < cfg->n_series; i++) {
+		const struct gr_series *s = &cfg->series[i];
+
+		if (!config_setting_get_elem(l, (unsigned)i) ||
+		    config_setting_type(config_setting_get_elem(l, (unsigned)i)) != CONFIG_TYPE_GROUP)
+			continue;
+		for (size_t j = 0; j < i && s->id; j++)
+			if (cfg->series[j].id && strcmp(s->id, cfg->series[j].id) == 0)
+				config_problem(ld, config_elem_line(l, i, "id"), "series[%zu].id: \"%s\" is already used by series[%zu]",
+				        i, s->id, j);
+		validate_recurrence(ld, l, i);
+		if (!s->skip_months_of)
+			continue;
+		if (s->id && strcmp(s->skip_months_of, s->id) == 0)
+			config_problem(ld, config_elem_line(l, i, "skip_months_of"),
+			        "series[%zu].skip_months_of: \"%s\" is the series itself", i, s->id);
+		else if (config_series_index(cfg, s->skip_months_of) < 0)
+			config_problem(ld, config_elem_line(l, i, "skip_months_of"),
+			        "series[%zu].skip_months_of: unknown series \"%s\"", i, s->skip_months_of);
+		else if (skips_back(cfg, s))
+			config_problem(ld, config_elem_line(l, i, "skip_months_of"),
+			        "series[%zu].skip_months_of: \"%s\" skips the months of \"%s\" in turn: in a month both meet, neither would",
+			        i, s->skip_months_of, s->id);
+	}
+}
+
+/* Is the series usable for asking about its dates (no problem reported)? */
+static bool series_sound(const struct gr_series *s)
+{
+	if (s->rrule)
+		return s->start.year != 0 && sched_rrule_check(s->rrule, NULL, 0) == 0 &&
+		       sched_rrule_produces_start(s->rrule, &s->start) == 1;
+	return s->n_dates > 0;
+}
+
+static void validate_exception(struct loader *ld, const config_setting_t *l, size_t i)
+{
+	const struct gr_config *cfg = ld->cfg;
+	const struct gr_exception *x = &cfg->exceptions[i];
+	const config_setting_t *e = config_setting_get_elem(l, (unsigned)i);
+	int si;
+
+	if (!e || config_setting_type(e) != CONFIG_TYPE_GROUP)
+		return; /* reported by the parse pass */
+	if (x->cancel == x->move)
+		config_problem(ld, config_line(e), "exceptions[%zu]: needs either cancel = true or move_to, %s", i,
+		        x->move ? "not both" : "neither is set");
+	if (!x->series || x->year == 0)
+		return;
+	si = config_series_index(cfg, x->series);
+	if (si < 0) {
+		config_problem(ld, config_elem_line(l, i, "series"), "exceptions[%zu].series: unknown series \"%s\"", i, x->series);
+		return;
+	}
+	if (series_sound(&cfg->series[si]) &&
+	    sched_series_has_date(&cfg->series[si], x->year, x->month, x->day, NULL) != 1)
+		config_problem(ld, config_elem_line(l, i, "date"),
+		        "exceptions[%zu].date: series \"%s\" has no meeting on %04d-%02d-%02d", i, x->series,
+		        x->year, x->month, x->day);
+	for (size_t j = 0; j < i; j++) {
+		const struct gr_exception *y = &cfg->exceptions[j];
+		if (y->series && strcmp(y->series, x->series) == 0 && y->year == x->year &&
+		    y->month == x->month && y->day == x->day)
+			config_problem(ld, config_elem_line(l, i, "date"),
+			        "exceptions[%zu]: the meeting of \"%s\" on %04d-%02d-%02d already has an exception (exceptions[%zu])",
+			        i, x->series, x->year, x->month, x->day, j);
+	}
+}
+
+/* Host part of an smtp URL into buf ("" when there is none). */
+static void url_host(const char *rest, char *buf, size_t len)
+{
+	size_t n;
+
+	if (rest[0] == '[') {
+		n = strcspn(rest + 1, "]");
+		rest++;
+	} else {
+		n = strcspn(rest, ":/");
+	}
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, rest, n);
+	buf[n] = '\0';
+}
+
+static bool is_loopback(const char *host)
+{
+	return strcasecmp(host, "localhost") == 0 || strcmp(host, "::1") == 0 ||
+	       strncmp(host, "127.", 4) == 0;
+}
+
+static void validate_delivery(struct loader *ld)
+{
+	const struct gr_delivery *d = &ld->cfg->delivery;
+	const config_setting_t *g = root_member(ld, "delivery");
+	const char *rest = NULL;
+	char host[256];
+	bool plain = false;
+
+	if (!d->smtp_url) {
+		if (d->transport == GR_TRANSPORT_SMTP && !(g && config_setting_get_member(g, "smtp_url")))
+			config_problem(ld, config_key_line(g, "transport"), "delivery.smtp_url: missing (required with transport = \"smtp\")");
+		return;
+	}
+	if (strncasecmp(d->smtp_url, "smtps://", 8) == 0) {
+		rest = d->smtp_url + 8;
+	} else if (strncasecmp(d->smtp_url, "smtp://", 7) == 0) {
+		rest = d->smtp_url + 7;
+		plain = true;
+	}
+	if (!rest || strchr(rest, '@') || strchr(rest, ' ')) {
+		config_problem(ld, config_key_line(g, "smtp_url"),
+		        "delivery.smtp_url: \"%s\" is not smtp://HOST[:PORT] or smtps://HOST[:PORT] (credentials go in username and password_file)",
+		        d->smtp_url);
+		return;
+	}
+	url_host(rest, host, sizeof(host));
+	if (!host[0]) {
+		config_problem(ld, config_key_line(g, "smtp_url"), "delivery.smtp_url: \"%s\" has no host", d->smtp_url);
+		return;
+	}
+	/* a password in clear over the network is the one thing we refuse */
+	if (plain && !d->starttls_required && !is_loopback(host))
+		config_problem(ld, config_key_line(g, "starttls"),
+		        "delivery.starttls: \"off\" is only allowed for a loopback host (127.0.0.1, ::1, localhost), not \"%s\"",
+		        host);
+}
+
+void config_validate(struct loader *ld)
+{
+	struct gr_config *cfg = ld->cfg;
+	const config_setting_t *l = root_member(ld, "exceptions");
+	const config_setting_t *n = root_member(ld, "notifications");
+
+	validate_groups(ld);
+	validate_members(ld);
+	validate_series(ld);
+	for (size_t i = 0; i < cfg->n_exceptions; i++)
+		validate_exception(ld, l, i);
+	if (cfg->notifications.topic_call &&
+	    cfg->notifications.topic_deadline_days_before >= cfg->notifications.topic_days_before &&
+	    cfg->notifications.topic_days_before > 0)
+		config_problem(ld, config_key_line(n ? config_setting_get_member(n, "topic_call") : NULL, "deadline_days_before"),
+		        "notifications.topic_call.deadline_days_before: %d must be less than days_before (%d)",
+		        cfg->notifications.topic_deadline_days_before, cfg->notifications.topic_days_before);
+	validate_delivery(ld);
+}
