@@ -225,29 +225,6 @@ static void validate_exception(struct loader *ld, const config_setting_t *l, siz
 	}
 }
 
-/* Host part of an smtp URL into buf ("" when there is none). */
-static void url_host(const char *rest, char *buf, size_t len)
-{
-	size_t n;
-
-	if (rest[0] == '[') {
-		n = strcspn(rest + 1, "]");
-		rest++;
-	} else {
-		n = strcspn(rest, ":/");
-	}
-	if (n >= len)
-		n = len - 1;
-	memcpy(buf, rest, n);
-	buf[n] = '\0';
-}
-
-static bool is_loopback(const char *host)
-{
-	return strcasecmp(host, "localhost") == 0 || strcmp(host, "::1") == 0 ||
-	       strncmp(host, "127.", 4) == 0;
-}
-
 static void validate_delivery(struct loader *ld)
 {
 	const struct gr_delivery *d = &ld->cfg->delivery;
@@ -273,13 +250,12 @@ static void validate_delivery(struct loader *ld)
 		        d->smtp_url);
 		return;
 	}
-	url_host(rest, host, sizeof(host));
-	if (!host[0]) {
-		config_problem(ld, config_key_line(g, "smtp_url"), "delivery.smtp_url: \"%s\" has no host", d->smtp_url);
+	if (util_url_host(d->smtp_url, host, sizeof(host)) < 0) {
+		config_problem(ld, config_key_line(g, "smtp_url"), "delivery.smtp_url: \"%s\" has no host (or one longer than 255 bytes)", d->smtp_url);
 		return;
 	}
 	/* a password in clear over the network is the one thing we refuse */
-	if (plain && !d->starttls_required && !is_loopback(host))
+	if (plain && !d->starttls_required && !util_is_loopback_host(host))
 		config_problem(ld, config_key_line(g, "starttls"),
 		        "delivery.starttls: \"off\" is only allowed for a loopback host (127.0.0.1, ::1, localhost), not \"%s\"",
 		        host);

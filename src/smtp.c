@@ -95,18 +95,21 @@ struct smtp {
 	void *efd_data;                 /* the caller's, for hooks.watch */
 };
 
-static bool is_loopback_url(const char *url)
+/* Is the server of smtp_url on this machine (util_is_loopback_host())? */
+static bool url_is_loopback(const char *url)
 {
-	static const char *const prefixes[] = {
-		"smtp://127.", "smtp://localhost:", "smtp://localhost/", "smtp://[::1]",
-	};
+	char host[256];
 
-	if (strcmp(url, "smtp://localhost") == 0)
-		return true;
-	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (strncmp(url, prefixes[i], strlen(prefixes[i])) == 0)
-			return true;
-	return false;
+	return util_url_host(url, host, sizeof(host)) == 0 && util_is_loopback_host(host);
+}
+
+/* TLS may be left out only where config allows it: starttls = off, plain
+ * smtp://, a loopback host.  Everything else gets CURLUSESSL_ALL, so that
+ * libcurl never sends AUTH (or a mail) in clear (RFC 3207 §4). */
+static bool tls_optional(const struct gr_delivery *d)
+{
+	return !d->starttls_required && strncmp(d->smtp_url, "smtp://", 7) == 0 &&
+	       url_is_loopback(d->smtp_url);
 }
 
 /*
@@ -127,7 +130,7 @@ static int read_password(struct smtp *t, char *err, size_t errlen, FILE *warn)
 	r = util_read_file(path, SMTP_MAX_PASSWORD, &t->password, &len);
 	if (r < 0) {
 		snprintf(err, errlen, "smtp: cannot read password_file %s: %s", path,
-		         r == -EFBIG ? "larger than 4 KiB" : strerror(-r));
+		         r == -EFBIG ? "larger than 4 KiB" : util_file_strerror(r));
 		return r;
 	}
 	while (len > 0 && (t->password[len - 1] == '\n' || t->password[len - 1] == '\r'))
@@ -153,7 +156,7 @@ static int smtp_setup(struct smtp *t, CURL *c, char *err, size_t errlen)
 	SET(CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 	/* RFC 3207: with STARTTLS "required", a server that does not offer it
 	 * (or a man in the middle that strips it) fails the delivery */
-	SET(CURLOPT_USE_SSL, (long)(d->starttls_required ? CURLUSESSL_ALL : CURLUSESSL_NONE));
+	SET(CURLOPT_USE_SSL, (long)(tls_optional(d) ? CURLUSESSL_NONE : CURLUSESSL_ALL));
 	SET(CURLOPT_SSL_VERIFYPEER, 1L);
 	SET(CURLOPT_SSL_VERIFYHOST, 2L);
 	if (d->ca_file)
@@ -190,8 +193,8 @@ static int smtp_open(struct smtp *t, char *err, size_t errlen, FILE *warn)
 	}
 	/* defence in depth: config allows starttls = off for loopback only */
 	if (!d->starttls_required && strncmp(d->smtp_url, "smtp://", 7) == 0 &&
-	    !is_loopback_url(d->smtp_url)) {
-		snprintf(err, errlen, "smtp: starttls = off is only allowed for a server on 127.0.0.1 or ::1");
+	    !tls_optional(d)) {
+		snprintf(err, errlen, "smtp: starttls = off is only allowed for a loopback server (127.0.0.1, ::1, localhost)");
 		return -EINVAL;
 	}
 	t->timeout = d->timeout > 0 ? d->timeout : SMTP_DEFAULT_TIMEOUT;

@@ -632,7 +632,7 @@ static int load_file(struct tmpl_set *set, const char *path, enum tmpl_name n,
 			return -ENOMEM;
 		if (errs)
 			fprintf(errs, "%s:1: cannot read template: %s\n", path,
-			        r == -EFBIG ? "larger than 64 KiB" : strerror(-r));
+			        r == -EFBIG ? "larger than 64 KiB" : util_file_strerror(r));
 		return 1;
 	}
 	if (strlen(text) != len || !util_utf8_valid((unsigned char *)text)) {

@@ -3,10 +3,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <libgen.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -159,27 +162,72 @@ int util_mkdir_parent(const char *path, unsigned mode)
 	return r;
 }
 
-int util_read_file(const char *path, size_t max, char **ret, size_t *ret_len)
+/*
+ * O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer
+ * (a FIFO as password_file or template hung run-once and the daemon).  For
+ * a regular file the flag changes nothing.  Symlinks are followed: admins
+ * link config files and CA bundles (/etc/ssl/certs is made of links), and
+ * whoever can plant a link in such a folder can already replace the file;
+ * what matters is that the target is a regular file, checked on the open
+ * descriptor (fstat), so nothing can be swapped in between.
+ */
+int util_open_regular(const char *path, size_t max, struct stat *ret_st)
 {
-	FILE *f = fopen(path, "rbe");
-	char *buf;
-	size_t n;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	int r = 0;
 
-	if (!f)
+	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) < 0)
+		r = -errno;
+	else if (S_ISDIR(st.st_mode))
+		r = -EISDIR;
+	else if (!S_ISREG(st.st_mode))
+		r = -EINVAL;
+	else if ((uintmax_t)st.st_size > (uintmax_t)max)
+		r = -EFBIG;
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	if (ret_st)
+		*ret_st = st;
+	return fd;
+}
+
+int util_read_regular(const char *path, size_t max, char **ret, size_t *ret_len,
+                      struct stat *ret_st)
+{
+	struct stat st;
+	int fd = util_open_regular(path, max, &st);
+	size_t n = 0;
+	char *buf;
+
+	if (fd < 0)
+		return fd;
 	buf = malloc(max + 1);
 	if (!buf) {
-		fclose(f);
+		close(fd);
 		return -ENOMEM;
 	}
-	n = fread(buf, 1, max + 1, f);
-	if (ferror(f)) {
-		int e = errno ? -errno : -EIO;
-		fclose(f);
-		free(buf);
-		return e;
+	/* up to max + 1 bytes: the size may have grown since fstat, and files
+	 * in /proc say 0 */
+	while (n <= max) {
+		ssize_t k = read(fd, buf + n, max + 1 - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			int e = -errno;
+			close(fd);
+			free(buf);
+			return e;
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
 	}
-	fclose(f);
+	close(fd);
 	if (n > max) {
 		free(buf);
 		return -EFBIG;
@@ -188,7 +236,24 @@ int util_read_file(const char *path, size_t max, char **ret, size_t *ret_len)
 	*ret = buf;
 	if (ret_len)
 		*ret_len = n;
+	if (ret_st)
+		*ret_st = st;
 	return 0;
+}
+
+int util_read_file(const char *path, size_t max, char **ret, size_t *ret_len)
+{
+	return util_read_regular(path, max, ret, ret_len, NULL);
+}
+
+const char *util_file_strerror(int r)
+{
+	switch (r) {
+	case -EISDIR: return "is a folder, not a file";
+	case -EINVAL: return "not a regular file (a FIFO, device or socket)";
+	case -EFBIG: return "too large";
+	default: return strerror(-r);
+	}
 }
 
 bool util_has_control(const char *s, bool allow_tab)
@@ -334,4 +399,60 @@ uint64_t util_fnv1a(uint64_t h, const void *data, size_t len)
 		h *= UINT64_C(0x100000001b3);
 	}
 	return h;
+}
+
+int util_url_host(const char *url, char *buf, size_t len)
+{
+	const char *p = strstr(url, "://"), *at;
+	size_t n;
+
+	if (!p || len == 0)
+		return -EINVAL;
+	p += 3;
+	/* libcurl takes the host after the userinfo's '@' */
+	n = strcspn(p, "/?#");
+	at = memchr(p, '@', n);
+	while (at) {
+		p = at + 1;
+		n = strcspn(p, "/?#");
+		at = memchr(p, '@', n);
+	}
+	if (p[0] == '[') {
+		p++;
+		n = strcspn(p, "]/");
+		if (p[n] != ']')
+			return -EINVAL;
+	} else {
+		n = strcspn(p, ":/?#");
+	}
+	if (n == 0 || n >= len)
+		return -EINVAL;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return 0;
+}
+
+/*
+ * Only the text is judged, never a name's addresses: a name resolved now
+ * may resolve elsewhere at connect time (DNS can change, or be made to
+ * answer differently each time), and "127.0.0.1.attacker.example" is not
+ * an address at all.  "localhost" is the one name taken: libcurl answers
+ * it with the loopback addresses itself, without asking DNS.  inet_pton()
+ * takes only the full dotted quad ("127.1" and "0x7f.0.0.1" are names to
+ * it, and so refused here).
+ */
+bool util_is_loopback_host(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (!host)
+		return false;
+	if (strcasecmp(host, "localhost") == 0)
+		return true;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6);
+	return false;
 }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "model.h"
 
@@ -39,9 +40,26 @@ int util_mkdir_p(const char *path, unsigned mode);
  * Returns 0 or -errno. */
 int util_mkdir_parent(const char *path, unsigned mode);
 
-/* Read a whole file (at most max bytes) into a malloc'ed NUL-terminated
- * buffer.  Returns 0 (with *ret, *ret_len), -EFBIG, or -errno. */
+/*
+ * Every file an admin points at (config, templates, password_file, ca_file)
+ * is opened by this: non-blocking (a FIFO never hangs us), close-on-exec,
+ * symlinks followed, and only a regular file of at most max bytes accepted.
+ * Returns an open descriptor (caller closes) and *ret_st (may be NULL), or
+ * -EISDIR (a folder), -EINVAL (a FIFO, device or socket), -EFBIG, -errno.
+ */
+int util_open_regular(const char *path, size_t max, struct stat *ret_st);
+
+/* Read a whole file (at most max bytes) opened by util_open_regular() into
+ * a malloc'ed NUL-terminated buffer.  Returns 0 (with *ret, *ret_len, and
+ * *ret_st unless NULL) or util_open_regular()'s errors, -ENOMEM, -errno. */
+int util_read_regular(const char *path, size_t max, char **ret, size_t *ret_len,
+                      struct stat *ret_st);
+/* util_read_regular() without the stat. */
 int util_read_file(const char *path, size_t max, char **ret, size_t *ret_len);
+
+/* The reason for a util_read_file() error r, for messages ("is a folder,
+ * not a file", "not a regular file (a FIFO, device or socket)", ...). */
+const char *util_file_strerror(int r);
 
 /* true when s has a byte < 0x20 (other than allowed_tab TAB) or 0x7f. */
 bool util_has_control(const char *s, bool allow_tab);
@@ -71,5 +89,20 @@ int util_days_in_month(int y, int m);
 /* FNV-1a 64 of len bytes, continuing from h (start with UTIL_FNV_INIT). */
 #define UTIL_FNV_INIT UINT64_C(0xcbf29ce484222325)
 uint64_t util_fnv1a(uint64_t h, const void *data, size_t len);
+
+/*
+ * The host of a URL "scheme://[user@]host[:port][/...]" into buf (len
+ * bytes), an IPv6 literal without its brackets.  Returns 0, or -EINVAL
+ * when there is no host or it does not fit.
+ */
+int util_url_host(const char *url, char *buf, size_t len);
+
+/*
+ * Is host, as written, a loopback host: an IPv4 literal in 127.0.0.0/8,
+ * the IPv6 literal ::1 (without brackets), or "localhost"?  Decided on the
+ * text, never by resolving a name (see util.c).  The one test for
+ * "starttls = off" in config and smtp.
+ */
+bool util_is_loopback_host(const char *host);
 
 #endif

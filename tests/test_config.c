@@ -252,6 +252,10 @@ static const struct broken broken[] = {
 	{ "smtp_url without host", "smtps://mail.test.example:465", "smtps://:465", NULL, NULL, 44, "delivery.smtp_url: \"smtps://:465\" has no host" },
 	{ "smtp_url with password", "smtps://mail.test.example:465", "smtps://u:pw@mail.test.example", NULL, NULL, 44, "credentials go in username and password_file" },
 	{ "starttls off, remote host", "smtps://mail.test.example:465", "smtp://mail.test.example:587", "\"required\"", "\"off\"", 45, "delivery.starttls: \"off\" is only allowed for a loopback host" },
+	{ "starttls off, a name starting with 127.", "smtps://mail.test.example:465", "smtp://127.0.0.1.attacker.example:25", "\"required\"", "\"off\"", 45, "delivery.starttls: \"off\" is only allowed for a loopback host (127.0.0.1, ::1, localhost), not \"127.0.0.1.attacker.example\"" },
+	{ "starttls off, 127.1 (a name to inet_pton)", "smtps://mail.test.example:465", "smtp://127.1:25", "\"required\"", "\"off\"", 45, "not \"127.1\"" },
+	{ "starttls off, a subdomain of localhost", "smtps://mail.test.example:465", "smtp://localhost.attacker.example", "\"required\"", "\"off\"", 45, "not \"localhost.attacker.example\"" },
+	{ "starttls off, v4-mapped", "smtps://mail.test.example:465", "smtp://[::ffff:10.0.0.1]:25", "\"required\"", "\"off\"", 45, "not \"::ffff:10.0.0.1\"" },
 	{ "starttls optional", "\"required\"", "\"optional\"", NULL, NULL, 45, "delivery.starttls: \"optional\" is not allowed (required or off)" },
 	/* urls and feed */
 	{ "meeting url ftp", "https://video.test.example/raum", "ftp://video.test.example/raum", NULL, NULL, 26, "series[0].url: \"ftp://video.test.example/raum\" is not an http:// or https:// address" },
@@ -569,6 +573,8 @@ static void test_valid_variants(void **state)
 		{ "smtps://mail.test.example:465", "smtp://127.0.0.1:25", "\"required\"", "\"off\"" },
 		{ "smtps://mail.test.example:465", "smtp://[::1]:25", "\"required\"", "\"off\"" },
 		{ "smtps://mail.test.example:465", "smtp://localhost", "\"required\"", "\"off\"" },
+		{ "smtps://mail.test.example:465", "smtp://127.0.0.2:2525", "\"required\"", "\"off\"" },
+		{ "smtps://mail.test.example:465", "smtp://LocalHost:25", "\"required\"", "\"off\"" },
 		{ "\"127.0.0.1:8080\"", "\"\"", "path = \"/tg.ics\";", "path = \"/tg.ics\"; file = \"\";" },
 		{ "[ 1, 7, 0 ]", "[]", "language = \"de\"", "language = \"en\"" },
 		{ "\"127.0.0.1:8080\"", "\"[::1]:8080\"", NULL, NULL },
@@ -587,15 +593,15 @@ static void test_valid_variants(void **state)
 		assert_non_null(text);
 		if (load_text(text, &cfg, &errs) != 0)
 			fail_msg("variant %zu: %s", i, errs);
-		if (i == 3) {
+		if (i == 5) {
 			assert_null(cfg->feed.listen);
 			assert_null(cfg->feed.file);
 		}
-		if (i == 4)
+		if (i == 6)
 			assert_int_equal(cfg->notifications.n_reminders, 0);
-		if (i == 7)
-			assert_false(cfg->notifications.topic_call);
 		if (i == 9)
+			assert_false(cfg->notifications.topic_call);
+		if (i == 11)
 			assert_string_equal(cfg->templates, in_tmp("tpl"));
 		config_free(cfg);
 		free(errs);

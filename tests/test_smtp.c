@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -241,6 +242,42 @@ static int test_listen(struct gr_delivery *d)
 	return fd;
 }
 
+/*
+ * Issue 13.1: "starttls = off" is for a loopback server, decided on the URL
+ * as written.  libcurl resolves every *.localhost name to 127.0.0.1 itself,
+ * so a name that merely starts with "127." reached this server and got
+ * AUTH PLAIN in clear; now smtp_new() refuses it before any connection.
+ */
+static void test_smtp_loopback_by_name(void **state)
+{
+	struct gr_delivery d = { 0 };
+	struct smtp *t = NULL;
+	char dir[] = "/tmp/test_smtp.XXXXXX", err[256], *pw;
+	int lfd = test_listen(&d), fd;
+	const char *port = strrchr(d.smtp_url, ':');
+	(void)state;
+
+	assert_non_null(mkdtemp(dir));
+	pw = util_asprintf("%s/pw", dir);
+	assert_int_equal(util_write_atomic(pw, "geheim\n", 7, 0600), 0);
+	d.username = "gremiumd";
+	d.password_file = pw;
+	free(d.smtp_url);
+	d.smtp_url = util_asprintf("smtp://127.0.0.1.localhost%s", port ? port : ":0");
+	assert_int_equal(smtp_new(&d, &t, err, sizeof(err), NULL), -EINVAL);
+	assert_non_null(strstr(err, "starttls = off is only allowed for a loopback server"));
+	assert_null(t);
+	/* nothing connected */
+	assert_int_equal(fcntl(lfd, F_SETFL, O_NONBLOCK), 0);
+	fd = accept(lfd, NULL, NULL);
+	assert_int_equal(fd, -1);
+	close(lfd);
+	(void)unlink(pw);
+	(void)rmdir(dir);
+	free(pw);
+	free(d.smtp_url);
+}
+
 static void stuck_server_start(struct stuck_server *s, struct gr_delivery *d)
 {
 	s->lfd = test_listen(d);
@@ -456,6 +493,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_smtp_config),
 		cmocka_unit_test(test_smtp_refused),
+		cmocka_unit_test(test_smtp_loopback_by_name),
 		cmocka_unit_test(test_smtp_abandon_waiting),
 		cmocka_unit_test(test_smtp_abandon_mid_data),
 		cmocka_unit_test(test_smtp_unrecorded_bound),

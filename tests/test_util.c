@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -133,6 +134,84 @@ static void test_write_atomic(void **state)
 	free(path);
 }
 
+/* Files an admin points at: regular files only, and a FIFO never blocks
+ * (the test would hang here if util_read_file() opened it blocking). */
+static void test_read_regular(void **state)
+{
+	char dir[] = "/tmp/test_util.XXXXXX";
+	char *fifo, *file, *link, *data = NULL;
+	size_t len = 0;
+	struct stat st;
+	(void)state;
+
+	assert_non_null(mkdtemp(dir));
+	fifo = util_asprintf("%s/fifo", dir);
+	file = util_asprintf("%s/file", dir);
+	link = util_asprintf("%s/link", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(util_read_file(fifo, 100, &data, &len), -EINVAL);
+	assert_string_equal(util_file_strerror(-EINVAL), "not a regular file (a FIFO, device or socket)");
+	assert_int_equal(util_read_file(dir, 100, &data, &len), -EISDIR);
+	assert_int_equal(util_read_file("/dev/null", 100, &data, &len), -EINVAL);
+	assert_int_equal(util_read_file("/dev/zero", 100, &data, &len), -EINVAL);
+	/* a link to a regular file is followed */
+	assert_int_equal(util_write_atomic(file, "abc", 3, 0600), 0);
+	assert_int_equal(symlink(file, link), 0);
+	assert_int_equal(util_read_regular(link, 3, &data, &len, &st), 0);
+	assert_string_equal(data, "abc");
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_size, 3);
+	free(data);
+	assert_int_equal(util_open_regular(file, 2, NULL), -EFBIG);
+	{
+		int fd = util_open_regular(file, 3, NULL);
+		int fl = fcntl(fd, F_GETFD);
+
+		assert_true(fd >= 0);
+		assert_true(fl >= 0 && (fl & FD_CLOEXEC));
+		close(fd);
+	}
+	unlink(link), unlink(file), unlink(fifo), rmdir(dir);
+	free(link), free(file), free(fifo);
+}
+
+static void test_loopback(void **state)
+{
+	static const struct { const char *url, *host; bool loopback; } cases[] = {
+		{ "smtp://127.0.0.1:25", "127.0.0.1", true },
+		{ "smtp://127.255.0.9", "127.255.0.9", true },
+		{ "smtp://localhost/", "localhost", true },
+		{ "smtp://LOCALHOST:25", "LOCALHOST", true },
+		{ "smtp://[::1]:25", "::1", true },
+		{ "smtp://[0:0:0:0:0:0:0:1]", "0:0:0:0:0:0:0:1", true },
+		{ "smtp://127.0.0.1.attacker.example:25", "127.0.0.1.attacker.example", false },
+		{ "smtp://127.1:25", "127.1", false },
+		{ "smtp://0x7f.0.0.1", "0x7f.0.0.1", false },
+		{ "smtp://localhost.attacker.example", "localhost.attacker.example", false },
+		{ "smtp://foo.localhost", "foo.localhost", false },
+		{ "smtp://128.0.0.1", "128.0.0.1", false },
+		{ "smtp://[::2]", "::2", false },
+		{ "smtp://[::ffff:127.0.0.1]", "::ffff:127.0.0.1", false },
+		{ "smtp://u@127.0.0.1@evil.example", "evil.example", false },
+		{ "smtp://mail.example.org", "mail.example.org", false },
+	};
+	char host[256];
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(util_url_host(cases[i].url, host, sizeof(host)), 0);
+		assert_string_equal(host, cases[i].host);
+		if (util_is_loopback_host(host) != cases[i].loopback)
+			fail_msg("%s: loopback should be %d", host, cases[i].loopback);
+	}
+	assert_int_equal(util_url_host("smtp://:25", host, sizeof(host)), -EINVAL);
+	assert_int_equal(util_url_host("smtp://[::1", host, sizeof(host)), -EINVAL);
+	assert_int_equal(util_url_host("mail.example.org", host, sizeof(host)), -EINVAL);
+	assert_int_equal(util_url_host("smtp://localhost", host, 9), -EINVAL); /* does not fit */
+	assert_false(util_is_loopback_host(""));
+	assert_false(util_is_loopback_host(NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -143,6 +222,8 @@ int main(void)
 		cmocka_unit_test(test_grow),
 		cmocka_unit_test(test_resolve_path),
 		cmocka_unit_test(test_write_atomic),
+		cmocka_unit_test(test_read_regular),
+		cmocka_unit_test(test_loopback),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
