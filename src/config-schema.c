@@ -14,6 +14,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <libconfig.h>
 
 #include "config-internal.h"
@@ -104,23 +107,46 @@ static bool chk_url_path(const char *v, char *why, size_t len)
 	return false;
 }
 
-/* "host:port" or "[v6]:port"; the host is resolved by feed.  An IPv6
- * address needs its brackets, or the port would be ambiguous. */
+/*
+ * "host:port" or "[v6]:port"; feed resolves a name.  An IPv6 address needs
+ * its brackets, or the port would be ambiguous.  What looks like an address
+ * must be one (inet_pton): getaddrinfo() would take "999.1.1.1" for a name
+ * and fail only when the daemon starts.
+ */
+static bool listen_host_ok(const char *v, size_t hostlen)
+{
+	char host[256];
+	unsigned char addr[sizeof(struct in6_addr)];
+
+	if (hostlen == 0 || hostlen >= sizeof(host))
+		return false;
+	if (v[0] == '[') {
+		if (hostlen < 3 || v[hostlen - 1] != ']')
+			return false;
+		memcpy(host, v + 1, hostlen - 2);
+		host[hostlen - 2] = '\0';
+		return inet_pton(AF_INET6, host, addr) == 1;
+	}
+	memcpy(host, v, hostlen);
+	host[hostlen] = '\0';
+	if (strspn(host, "0123456789.") == hostlen)
+		return inet_pton(AF_INET, host, addr) == 1;
+	for (const char *p = host; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.')
+			return false;
+	return host[0] != '-' && host[0] != '.';
+}
+
 static bool chk_listen(const char *v, char *why, size_t len)
 {
 	const char *colon = strrchr(v, ':');
-	bool bracketed = v[0] == '[';
 	char *end;
-	long port = 0;
+	long port;
 
-	if (colon && colon > v && !strchr(v, ' ') && isdigit((unsigned char)colon[1])) {
-		size_t hostlen = (size_t)(colon - v);
-		bool ok = bracketed ? colon[-1] == ']' && hostlen > 2 && !memchr(v + 1, '[', hostlen - 1)
-		                    : !memchr(v, ':', hostlen) && !memchr(v, ']', hostlen);
-
+	if (colon && colon > v && isdigit((unsigned char)colon[1]) && listen_host_ok(v, (size_t)(colon - v))) {
 		errno = 0;
 		port = strtol(colon + 1, &end, 10);
-		if (ok && *end == '\0' && errno == 0 && port >= 1 && port <= 65535)
+		if (*end == '\0' && errno == 0 && port >= 1 && port <= 65535)
 			return true;
 	}
 	snprintf(why, len, "\"%s\" is not host:port (e.g. \"127.0.0.1:8080\" or \"[::1]:8080\")", v);

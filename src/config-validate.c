@@ -6,9 +6,13 @@
  */
 #include "autoconfig.h"
 
+#include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <libconfig.h>
 
@@ -261,6 +265,51 @@ static void validate_delivery(struct loader *ld)
 		        host);
 }
 
+/*
+ * Paths that must name a file: state and feed.file are created as files
+ * (a folder there, or "/", fails only when the daemon starts);
+ * password_file and ca_file are read, and must be regular files when they
+ * exist here (a FIFO hung the daemon).  One missing at check time is not
+ * reported: a credential may only exist when the service runs.
+ */
+static void validate_files(struct loader *ld)
+{
+	const struct gr_config *cfg = ld->cfg;
+	const struct {
+		const char *group, *key, *path;
+		bool read;
+	} files[] = {
+		{ NULL, "state", cfg->state, false },
+		{ "feed", "file", cfg->feed.file, false },
+		{ "delivery", "password_file", cfg->delivery.password_file, true },
+		{ "delivery", "ca_file", cfg->delivery.ca_file, true },
+	};
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		const config_setting_t *g = files[i].group ? root_member(ld, files[i].group) : ld->root;
+		const char *p = files[i].path;
+		struct stat st;
+		int r = 0;
+
+		if (!p)
+			continue;
+		if (p[strlen(p) - 1] == '/' || (stat(p, &st) == 0 && S_ISDIR(st.st_mode))) {
+			r = -EISDIR;
+		} else if (files[i].read) {
+			int fd = util_open_regular(p, SIZE_MAX, NULL);
+			if (fd >= 0)
+				(void)close(fd);
+			r = fd < 0 ? fd : 0;
+		}
+		if (r == -EISDIR || r == -EINVAL)
+			config_problem(ld, config_key_line(g, files[i].key), "%s%s%s: \"%s\" %s",
+			               files[i].group ? files[i].group : "", files[i].group ? "." : "",
+			               files[i].key, p,
+			               r == -EISDIR ? "is a folder: a file name is needed here"
+			                            : util_file_strerror(r));
+	}
+}
+
 void config_validate(struct loader *ld)
 {
 	struct gr_config *cfg = ld->cfg;
@@ -279,4 +328,5 @@ void config_validate(struct loader *ld)
 		        "notifications.topic_call.deadline_days_before: %d must be less than days_before (%d)",
 		        cfg->notifications.topic_deadline_days_before, cfg->notifications.topic_days_before);
 	validate_delivery(ld);
+	validate_files(ld);
 }

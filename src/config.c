@@ -482,39 +482,176 @@ static int set_defaults(struct gr_config *cfg)
 	return 0;
 }
 
-/* Open and parse path; on failure report and return -errno or -EINVAL. */
+/* ---- the raw text, before libconfig sees it ---- */
+
+struct scan {
+	struct loader *ld;
+	const char *p, *end;
+	int line;
+	unsigned found;
+};
+
+static bool ident_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_' || c == '.' || c == '-' || c == '*';
+}
+
+/*
+ * libconfig 1.5 keeps an integer without L in 32 bits and parses with
+ * atoll(): 4294967295 became -1 and 99999999999999999999 -1 too, which
+ * was then reported as "-1 is out of range".  No key takes more than
+ * 2147483647: say so at the number itself.
+ */
+static void scan_number(struct scan *sc)
+{
+	const char *q = sc->p;
+	bool hex = q + 1 < sc->end && q[0] == '0' && (q[1] == 'x' || q[1] == 'X');
+	unsigned long long v = 0;
+	bool big = false;
+
+	q += hex ? 2 : 0;
+	for (; q < sc->end && (hex ? isxdigit((unsigned char)*q) : isdigit((unsigned char)*q)); q++) {
+		unsigned d = isdigit((unsigned char)*q) ? (unsigned)(*q - '0') : (unsigned)(tolower(*q) - 'a' + 10);
+		v = v * (hex ? 16 : 10) + d;
+		big = big || v > INT32_MAX;
+	}
+	/* a float (1.5, 1e3) is reported as one by the type check */
+	if (!hex && q < sc->end && (*q == '.' || *q == 'e' || *q == 'E')) {
+		sc->p = q;
+		return;
+	}
+	if (big) {
+		config_problem(sc->ld, sc->line, "%.*s: too large a number (at most 2147483647)",
+		               (int)(q - sc->p < 40 ? q - sc->p : 40), sc->p);
+		sc->found++;
+	}
+	sc->p = q;
+}
+
+/* Inside a string: a "\x00" escape would cut the string there. */
+static void scan_string(struct scan *sc)
+{
+	for (sc->p++; sc->p < sc->end && *sc->p != '"'; sc->p++) {
+		if (*sc->p == '\n')
+			sc->line++;
+		if (*sc->p != '\\' || sc->p + 1 >= sc->end)
+			continue;
+		if (sc->end - sc->p >= 4 && sc->p[1] == 'x' && sc->p[2] == '0' && sc->p[3] == '0') {
+			config_problem(sc->ld, sc->line, "\"\\x00\" in a string: a NUL character would cut it there");
+			sc->found++;
+		}
+		sc->p++; /* the escaped character */
+		if (*sc->p == '\n')
+			sc->line++;
+	}
+	if (sc->p < sc->end)
+		sc->p++;
+}
+
+/* Skip a comment: to the end of the line, or of the block. */
+static void scan_comment(struct scan *sc, bool block)
+{
+	for (sc->p += block ? 2 : 1; sc->p < sc->end; sc->p++) {
+		if (block && sc->p + 1 < sc->end && sc->p[0] == '*' && sc->p[1] == '/') {
+			sc->p += 2;
+			return;
+		}
+		if (*sc->p == '\n') {
+			if (!block)
+				return;
+			sc->line++;
+		}
+	}
+}
+
+/*
+ * "@include" at the start of a line (blanks before it allowed, outside
+ * comments), as libconfig's scanner takes it: its scanner calls exit(2) on
+ * a folder (a reload ended the daemon), resolves the name against the
+ * working folder and bypasses FILE_MAX_BYTES.  libconfig 1.5 has no include
+ * hook (config_set_include_func() came with 1.7), so includes are refused
+ * before libconfig sees them.  true when reported (sc->p past it).
+ */
+static bool scan_include(struct scan *sc)
+{
+	const char *q = sc->p + strspn(sc->p, " \t");
+
+	if (sc->end - q < 8 || memcmp(q, "@include", 8) != 0)
+		return false;
+	config_problem(sc->ld, sc->line, "@include is not supported: keep the configuration in one file");
+	sc->found++;
+	sc->p = q + 8;
+	return true;
+}
+
+/*
+ * What libconfig 1.5 gets wrong, found in the raw text (len bytes, NULs
+ * included) before it parses; returns the number of problems reported.
+ *   - a NUL byte, or "\x00" in a string: libconfig cuts the text there
+ *     ("J\x00Bcc: ..." silently became "J");
+ *   - "@include" (scan_include());
+ *   - integers beyond 32 bits (scan_number()).
+ * Strings and comments are tracked as libconfig's scanner does.
+ */
+static unsigned prescan(struct loader *ld, const char *text, size_t len)
+{
+	struct scan sc = { ld, text, text + len, 1, 0 };
+	const char *counted = text;
+	int line = 1;
+
+	for (const char *q = memchr(text, '\0', len); q; q = memchr(q + 1, '\0', (size_t)(sc.end - q - 1))) {
+		for (; counted < q; counted++)
+			line += *counted == '\n';
+		config_problem(ld, line, "a NUL byte: libconfig would cut the text there (is this a text file?)");
+		sc.found++;
+	}
+	while (sc.p < sc.end) {
+		char c = *sc.p;
+
+		if (c == '\n')
+			sc.line++;
+		if ((sc.p == text || sc.p[-1] == '\n') && scan_include(&sc))
+			continue;
+		if (c == '"')
+			scan_string(&sc);
+		else if (c == '#' || (c == '/' && sc.p + 1 < sc.end && sc.p[1] == '/'))
+			scan_comment(&sc, false);
+		else if (c == '/' && sc.p + 1 < sc.end && sc.p[1] == '*')
+			scan_comment(&sc, true);
+		else if (isdigit((unsigned char)c) && (sc.p == text || !ident_char(sc.p[-1]) ||
+		                                       (sc.p[-1] == '-' && (sc.p - 1 == text || !ident_char(sc.p[-2])))))
+			scan_number(&sc);
+		else
+			sc.p++;
+	}
+	return sc.found;
+}
+
+/* Read path and parse it; on failure report and return -errno or -EINVAL. */
 static int read_tree(struct loader *ld, config_t *tree)
 {
 	struct stat st;
-	FILE *f = fopen(ld->path, "re");
-	int r = 0;
+	char *text = NULL;
+	size_t len = 0, skip = 0;
+	int r = util_read_regular(ld->path, FILE_MAX_BYTES, &text, &len, &st);
 
-	if (!f || fstat(fileno(f), &st) < 0) {
-		r = -errno;
-	} else if (S_ISDIR(st.st_mode)) {
-		r = -EISDIR;
-	} else if (st.st_size > FILE_MAX_BYTES) {
-		r = -EFBIG;
-	}
 	if (r < 0) {
 		if (ld->errs)
-			fprintf(ld->errs, "%s: cannot read: %s\n", ld->path, strerror(-r));
-		if (f)
-			fclose(f);
+			fprintf(ld->errs, "%s: cannot read: %s\n", ld->path,
+			        r == -EFBIG ? "larger than 4 MiB" : util_file_strerror(r));
 		return r;
 	}
 	ld->cfg->mtime = st.st_mtime;
-	if (config_read(tree, f) != CONFIG_TRUE) {
-		if (config_error_type(tree) == CONFIG_ERR_FILE_IO) {
-			r = -EIO;
-			if (ld->errs)
-				fprintf(ld->errs, "%s: cannot read: %s\n", ld->path, strerror(EIO));
-		} else {
-			r = -EINVAL;
-			config_problem(ld, config_error_line(tree), "syntax error: %s", config_error_text(tree));
-		}
+	/* a UTF-8 byte order mark, as Windows editors write it: not text */
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		skip = 3;
+	if (prescan(ld, text + skip, len - skip) > 0) {
+		r = -EINVAL;
+	} else if (config_read_string(tree, text + skip) != CONFIG_TRUE) {
+		r = -EINVAL;
+		config_problem(ld, config_error_line(tree), "syntax error: %s", config_error_text(tree));
 	}
-	fclose(f);
+	free(text);
 	return r;
 }
 

@@ -27,6 +27,8 @@
 #include "util.h"
 
 #define SMTP_MAX_PASSWORD 4096
+/* A CA bundle: the whole Mozilla set is about 220 KB. */
+#define SMTP_MAX_CA (4 * 1024 * 1024)
 #define SMTP_DEFAULT_TIMEOUT 60
 #define WORKER_SOCKS 4          /* sockets a worker's session may have open */
 
@@ -79,6 +81,8 @@ struct smtp {
 	const struct gr_delivery *d;    /* borrowed from the config */
 	CURL *curl;                     /* smtp_send()'s, reused: keeps the connection open */
 	char *password;
+	char *ca;                       /* ca_file's content, or NULL */
+	size_t ca_len;
 	int timeout;
 	/* asynchronous delivery (smtp_async) */
 	struct tr_hooks hooks;
@@ -159,8 +163,12 @@ static int smtp_setup(struct smtp *t, CURL *c, char *err, size_t errlen)
 	SET(CURLOPT_USE_SSL, (long)(tls_optional(d) ? CURLUSESSL_NONE : CURLUSESSL_ALL));
 	SET(CURLOPT_SSL_VERIFYPEER, 1L);
 	SET(CURLOPT_SSL_VERIFYHOST, 2L);
-	if (d->ca_file)
-		SET(CURLOPT_CAINFO, d->ca_file);
+	if (t->ca) {
+		/* read by us (util_read_file: a FIFO never hangs us); the blob
+		 * replaces CURLOPT_CAINFO as the file did */
+		struct curl_blob blob = { t->ca, t->ca_len, CURL_BLOB_COPY };
+		SET(CURLOPT_CAINFO_BLOB, &blob);
+	}
 	if (d->username) {
 		SET(CURLOPT_USERNAME, d->username);
 		SET(CURLOPT_PASSWORD, t->password);
@@ -200,6 +208,10 @@ static int smtp_open(struct smtp *t, char *err, size_t errlen, FILE *warn)
 	t->timeout = d->timeout > 0 ? d->timeout : SMTP_DEFAULT_TIMEOUT;
 	if (d->username && (r = read_password(t, err, errlen, warn)) < 0)
 		return r;
+	if (d->ca_file && (r = util_read_file(d->ca_file, SMTP_MAX_CA, &t->ca, &t->ca_len)) < 0) {
+		snprintf(err, errlen, "smtp: cannot read ca_file %s: %s", d->ca_file, util_file_strerror(r));
+		return r;
+	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		snprintf(err, errlen, "smtp: cannot initialise libcurl");
 		return -ENOMEM;
@@ -875,5 +887,6 @@ void smtp_free(struct smtp *t)
 		explicit_bzero(t->password, strlen(t->password));
 		free(t->password);
 	}
+	free(t->ca);
 	free(t);
 }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # End-to-end: gremiumd under a NOTIFY_SOCKET made by the test.
 # READY=1 and WATCHDOG=1 arrive; SIGHUP with a broken config keeps the old
-# one running (STATUS says so); SIGHUP with a good one sends RELOADING=1 and
+# one running (STATUS says so), also with `@include "/"` or a FIFO as a file
+# it reads; SIGHUP with a good one sends RELOADING=1 and
 # READY=1 and rewrites the feed; SIGTERM sends STOPPING=1 and exits 0.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
@@ -64,6 +65,33 @@ wait_for 'reload rejected' "$msgs"
 grep -q 'RELOADING=1' "$msgs" || fail "no RELOADING=1 before the rejected reload"
 kill -0 "$daemon" || fail "daemon died on a broken config"
 grep -q '^<3>.*bogus_key' "$WORK/daemon.log" || fail "the config problem was not logged: $(cat "$WORK/daemon.log")"
+
+# Issue 13 (points 2, 6): a reload never ends or hangs the daemon.  SIGHUP
+# with `@include "/"` (libconfig's scanner called exit(2) on it), a FIFO as
+# password_file, a FIFO among the templates: each rejected, logged, the
+# daemon alive, the feed of the old config unchanged.
+# reject WHAT WANT-IN-LOG
+reject() {
+	: > "$msgs"
+	kill -HUP "$daemon"
+	wait_for 'reload rejected' "$msgs"
+	kill -0 "$daemon" || fail "$1: the daemon died"
+	grep -q "^<3>.*$2" "$WORK/daemon.log" || fail "$1: '$2' not logged: $(cat "$WORK/daemon.log")"
+	[ "$(cksum < "$feed")" = "$feed_sum" ] || fail "$1: the feed changed"
+}
+feed_sum=$(cksum < "$feed")
+{ cat "$WORK/good.conf"; printf '@include "/"\n'; } > "$conf"
+reject '@include of a folder' 'gremiumd.conf:[0-9]*: @include is not supported'
+mkfifo "$WORK/etc/pw"
+sed -e 's|# password_file = "/run/credentials/gremiumd.service/smtp-password";|password_file = "pw";|' \
+	"$WORK/good.conf" > "$conf"
+grep -q '^  password_file = "pw";' "$conf" || fail "test setup: no password_file line in the example"
+reject 'FIFO as password_file' 'delivery.password_file: .*not a regular file'
+mkdir "$WORK/etc/templates"
+mkfifo "$WORK/etc/templates/reminder.de.txt"
+sed -e 's|^# templates = "templates";|templates = "templates";|' "$WORK/good.conf" > "$conf"
+grep -q '^templates = "templates";' "$conf" || fail "test setup: no templates line in the example"
+reject 'FIFO as a template' 'reminder.de.txt.*not a regular file'
 
 # A good config with a changed meeting: reloaded, feed rewritten.
 sed -e 's/Videokonferenz/Videokonferenz (neuer Raum)/' "$WORK/good.conf" > "$conf"

@@ -15,12 +15,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
 #include "config.h"
 #include "mail.h"
+#include "util.h"
 
 static char tmpdir[] = "/tmp/test_config.XXXXXX";
 static char conf_path[256];
@@ -282,6 +284,23 @@ static const struct broken broken[] = {
 	{ "LF in organizer name", "name = \"Vorsitz\"", "name = \"Vorsitz\\nBcc: x@evil.example\"", NULL, NULL, 7, "committee.organizer.name: contains a control character" },
 	{ "Latin-1 umlaut", "Käthe Weiß", "K\xe4the", NULL, NULL, 16, "members[1].name: is not valid UTF-8" },
 	{ "quote in a name", "Käthe Weiß", "Käthe \\\"Kat\\\" Weiß", NULL, NULL, 16, "members[1].name: \"Käthe \"Kat\" Weiß\": '\"' and '^' are not allowed" },
+	/* what libconfig 1.5 gets wrong, caught in the raw text (issue 13) */
+	{ "NUL escape in a name", "Jürgen Müller", "Jürgen\\x00Bcc: x@evil.example", NULL, NULL, 15, "\"\\x00\" in a string: a NUL character would cut it there" },
+	{ "number beyond 32 bits", "connections = 8;", "connections = 99999999999999999999;", NULL, NULL, 48, "99999999999999999999: too large a number (at most 2147483647)" },
+	{ "negative beyond 32 bits", "duration = 120;", "duration = -4294967297;", NULL, NULL, 24, "4294967297: too large a number" },
+	{ "hex beyond 31 bits", "connections = 8;", "connections = 0xffffffff;", NULL, NULL, 48, "0xffffffff: too large a number" },
+	{ "@include of a folder", "state =", "@include \"/\"\nstate =", NULL, NULL, 55, "@include is not supported" },
+	{ "@include indented", "feed = {", "  @include \"/proc/self/mem\"\nfeed = {", NULL, NULL, 51, "@include is not supported" },
+	/* listen, state and feed.file */
+	{ "listen on 999.1.1.1", "\"127.0.0.1:8080\"", "\"999.1.1.1:8080\"", NULL, NULL, 52, "feed.listen: \"999.1.1.1:8080\" is not host:port" },
+	{ "listen on a bad v6", "\"127.0.0.1:8080\"", "\"[::g]:8080\"", NULL, NULL, 52, "feed.listen: \"[::g]:8080\" is not host:port" },
+	{ "listen on 1.2.3", "\"127.0.0.1:8080\"", "\"1.2.3:8080\"", NULL, NULL, 52, "feed.listen: \"1.2.3:8080\"" },
+	{ "state is /", "state = \"/var/lib/gremiumd/state.db\"", "state = \"/\"", NULL, NULL, 55, "state: \"/\" is a folder: a file name is needed here" },
+	{ "state ends in /", "state = \"/var/lib/gremiumd/state.db\"", "state = \"var/\"", NULL, NULL, 55, "is a folder" },
+	{ "feed.file is /", "path = \"/tg.ics\";", "path = \"/tg.ics\"; file = \"/\";", NULL, NULL, 53, "feed.file: \"/\" is a folder" },
+	{ "feed.file is a folder", "path = \"/tg.ics\";", "path = \"/tg.ics\"; file = \"/tmp\";", NULL, NULL, 53, "feed.file: \"/tmp\" is a folder" },
+	{ "password_file is a folder", "\"secret/pw\"", "\"/tmp\"", NULL, NULL, 47, "delivery.password_file: \"/tmp\" is a folder" },
+	{ "ca_file is a device", "connections = 8;", "connections = 8; ca_file = \"/dev/zero\";", NULL, NULL, 48, "delivery.ca_file: \"/dev/zero\" not a regular file (a FIFO, device or socket)" },
 	{ "escape byte in note", "note = \"Pause\"", "note = \"Pa\\x1buse\"", NULL, NULL, 34, "exceptions[0].note: contains a control character" },
 };
 
@@ -476,6 +495,88 @@ static void check_series(const struct gr_config *cfg)
 	assert_int_equal(cfg->exceptions[1].line, 35);
 }
 
+/* Write len bytes (NULs included) to conf_path and load it. */
+static int load_bytes(const char *bytes, size_t len, struct gr_config **ret_cfg, char **ret_errs)
+{
+	size_t elen = 0;
+	FILE *f = fopen(conf_path, "w"), *errs;
+	int r;
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(bytes, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+	errs = open_memstream(ret_errs, &elen);
+	assert_non_null(errs);
+	r = config_load(conf_path, ret_cfg, errs);
+	assert_int_equal(fclose(errs), 0);
+	return r;
+}
+
+/* libconfig 1.5 cuts a string at a raw NUL ("Jürgen\0Bcc: ..." became
+ * "Jürgen"); a UTF-8 byte order mark is skipped, not a syntax error; an
+ * @include in a block comment is no include to libconfig, and none to us. */
+static void test_raw_bytes(void **state)
+{
+	char *text = edit(BASE, "Jürgen Müller", "Jürgen#Bcc: x@evil.example", NULL, NULL), *bom, *errs = NULL;
+	struct gr_config *cfg = NULL;
+	size_t len;
+	(void)state;
+
+	assert_non_null(text);
+	len = strlen(text);
+	*strchr(text, '#') = '\0';
+	assert_int_equal(load_bytes(text, len, &cfg, &errs), -EINVAL);
+	assert_null(cfg);
+	if (!has_message(errs, 15, "a NUL byte: libconfig would cut the text there"))
+		fail_msg("got: %s", errs);
+	free(errs);
+	free(text);
+
+	bom = util_asprintf("\xef\xbb\xbf%s", BASE);
+	assert_int_equal(load_bytes(bom, strlen(bom), &cfg, &errs), 0);
+	assert_string_equal(errs, "");
+	assert_string_equal(cfg->committee.name, "Testgremium");
+	config_free(cfg);
+	free(errs);
+	free(bom);
+
+	text = util_asprintf("%s/*\n@include \"/\"\n*/\n# @include \"/\"\n", BASE);
+	assert_int_equal(load_bytes(text, strlen(text), &cfg, &errs), 0);
+	config_free(cfg);
+	free(errs);
+	free(text);
+}
+
+/* A FIFO as password_file, or as the config itself: reported at once
+ * (opened blocking, the test would hang here). */
+static void test_fifo(void **state)
+{
+	char *errs = NULL, fifo[300], dir[300];
+	struct gr_config *cfg = NULL;
+	size_t len = 0;
+	FILE *f;
+	(void)state;
+
+	snprintf(dir, sizeof(dir), "%s/secret", tmpdir);
+	snprintf(fifo, sizeof(fifo), "%s/secret/pw", tmpdir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(load_text(BASE, &cfg, &errs), -EINVAL);
+	if (!has_message(errs, 47, "delivery.password_file: ") || !strstr(errs, "not a regular file (a FIFO, device or socket)"))
+		fail_msg("got: %s", errs);
+	free(errs);
+
+	f = open_memstream(&errs, &len);
+	assert_non_null(f);
+	assert_int_equal(config_load(fifo, &cfg, f), -EINVAL);
+	assert_int_equal(fclose(f), 0);
+	assert_null(cfg);
+	assert_non_null(strstr(errs, "/secret/pw: cannot read: not a regular file (a FIFO, device or socket)\n"));
+	free(errs);
+	(void)unlink(fifo);
+	(void)rmdir(dir);
+}
+
 static char *in_tmp(const char *rel)
 {
 	static char buf[400];
@@ -656,6 +757,8 @@ int main(void)
 		cmocka_unit_test(test_wrong_section_type),
 		cmocka_unit_test(test_syntax_error),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_raw_bytes),
+		cmocka_unit_test(test_fifo),
 		cmocka_unit_test(test_valid_base),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_valid_variants),
