@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -378,6 +379,48 @@ static int recover_sending(struct store *db)
 }
 
 /*
+ * state.db holds every address and every full mail: the database, its
+ * -wal and -shm and the lock are 0600 whatever the umask (issue 13.8:
+ * created 0644 under umask 022).  SQLite creates -wal and -shm with the
+ * database's mode, so the database is created here first, 0600; a file an
+ * older version left wider is narrowed.  Side files are only narrowed,
+ * never created (SQLite makes them when it needs them).
+ */
+static int narrow_mode(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	if ((st.st_mode & 077) && fchmod(fd, st.st_mode & 0700) < 0)
+		return -errno;
+	return 0;
+}
+
+static int make_private(struct store *db, const char *path, const char *suffix, bool create)
+{
+	char *p = util_asprintf("%s%s", path, suffix);
+	int fd, r;
+
+	if (!p)
+		return -ENOMEM;
+	fd = open(p, O_RDWR | O_NONBLOCK | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+	if (fd < 0)
+		r = !create && errno == ENOENT ? 0 : -errno;
+	else
+		r = narrow_mode(fd);
+	if (fd >= 0)
+		(void)close(fd);
+	if (r < 0)
+		snprintf(db->err, sizeof(db->err), "%s: %s", p,
+		         r == -EINVAL ? "not a regular file" : strerror(-r));
+	free(p);
+	return r;
+}
+
+/*
  * One sender per database: an exclusive flock() on "<path>.lock", held
  * while the store is open.  A second daemon or a run-once next to a running
  * daemon would otherwise both claim and send (SQLite's own locks only
@@ -390,10 +433,11 @@ static int lock_sender(struct store *db, const char *path)
 
 	if (!lock)
 		return -ENOMEM;
-	db->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (db->lock_fd < 0) {
-		r = -errno;
-		snprintf(db->err, sizeof(db->err), "cannot open %s: %s", lock, strerror(errno));
+	db->lock_fd = open(lock, O_RDWR | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0600);
+	if (db->lock_fd < 0 || (r = narrow_mode(db->lock_fd)) < 0) {
+		r = r < 0 ? r : -errno;
+		snprintf(db->err, sizeof(db->err), "cannot open %s: %s", lock,
+		         r == -EINVAL ? "not a regular file" : strerror(-r));
 	} else if (flock(db->lock_fd, LOCK_EX | LOCK_NB) < 0) {
 		r = errno == EWOULDBLOCK ? -EBUSY : -errno;
 		snprintf(db->err, sizeof(db->err), "%s",
@@ -428,6 +472,8 @@ int store_open(const char *path, unsigned flags, struct store **ret, char *err,
 	}
 	db->lock_fd = -1;
 	r = make_parent(db, path);
+	for (size_t i = 0; r == 0 && i < 3; i++)
+		r = make_private(db, path, (const char *const[]){ "", "-wal", "-shm" }[i], i == 0);
 	if (r == 0 && (flags & STORE_OPEN_SENDER))
 		r = lock_sender(db, path);
 	if (r < 0) {

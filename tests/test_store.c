@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* only to fake a database of a future version */
@@ -194,6 +195,42 @@ static void test_one_sender(void **state)
 	f->db = NULL;
 	assert_int_equal(store_open(f->path, STORE_OPEN_SENDER, &b, err, sizeof(err)), 0);
 	store_close(b);
+}
+
+/* Issue 13.8: state.db holds every address and mail; it, its -wal and
+ * -shm and the lock are 0600 under umask 022, and a database an older
+ * version left 0644 is narrowed. */
+static void test_private_files(void **state)
+{
+	struct fixture *f = *state;
+	const char *const suffix[] = { "", "-wal", "-shm", ".lock" };
+	struct store_change c = msg("m1", "a@x.example", 100);
+	char p[128], err[256];
+	struct stat st;
+	mode_t old = umask(022);
+
+	/* the fixture's store was opened under the test's umask: reopen */
+	store_close(f->db);
+	f->db = NULL;
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(p, sizeof(p), "%s%s", f->path, suffix[i]);
+		(void)unlink(p);
+	}
+	assert_int_equal(store_open(f->path, STORE_OPEN_SENDER, &f->db, err, sizeof(err)), 0);
+	assert_int_equal(store_apply(f->db, &c, 1, 50), 0);
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(p, sizeof(p), "%s%s", f->path, suffix[i]);
+		assert_int_equal(stat(p, &st), 0);
+		if ((st.st_mode & 0777) != 0600)
+			fail_msg("%s: mode %04o", p, (unsigned)(st.st_mode & 0777));
+	}
+	store_close(f->db);
+	f->db = NULL;
+	assert_int_equal(chmod(f->path, 0644), 0);
+	assert_int_equal(store_open(f->path, 0, &f->db, err, sizeof(err)), 0);
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	umask(old);
 }
 
 static void test_apply_read_back(void **state)
@@ -498,6 +535,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_claim_many, setup, teardown),
 		cmocka_unit_test(test_open_bad_path),
 		cmocka_unit_test_setup_teardown(test_one_sender, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_private_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_from_1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_apply_read_back, setup, teardown),
