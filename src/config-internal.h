@@ -25,12 +25,19 @@
 #define NAME_MAX_LEN 128
 /* Longest string value we accept: no header or property needs more. */
 #define VALUE_MAX_LEN 4096
-/* Caps on input, so that a runaway file cannot make check slow or eat
- * memory.  An information list of ~11,000 addresses must fit; members'
- * duplicate check sorts (the other lists' checks are quadratic, and those
- * lists are short in any real config). */
-#define LIST_MAX_LEN 50000
+/* Caps on input, so that a runaway file cannot make check slow, eat memory
+ * or flood the journal (gremiumd.conf(5) lists them).  An information list
+ * of ~11,000 addresses must fit; members' duplicate check sorts, the other
+ * lists' checks are quadratic within these caps. */
+#define LIST_MAX_LEN 50000              /* members */
+#define GROUPS_MAX 1000
+#define SERIES_MAX 100
+#define EXCEPTIONS_MAX 1000
+#define DATES_MAX 1000                  /* dates of one series */
+#define REMINDERS_MAX 366               /* 0..365 days, each once */
 #define FILE_MAX_BYTES (4 * 1024 * 1024)
+/* At most this many problems are printed, then "... and N more". */
+#define PROBLEMS_PRINT_MAX 100
 /* Upper bound of a meeting: one week, in minutes. */
 #define DURATION_MAX (7 * 24 * 60)
 
@@ -100,6 +107,7 @@ struct key {
 struct list_spec {
 	const struct key *keys;
 	size_t size, line_off, arr_off, n_off;
+	size_t max;             /* most entries allowed */
 };
 
 /* Report a type mismatch unless s has type want (INT64 counts as INT). */
@@ -120,11 +128,11 @@ void config_load_group(struct loader *ld, const config_setting_t *grp, const cha
 
 /*
  * A list of groups (groups, members, series, exceptions) into a new array of
- * n elements of size bytes each.  line_off is the offset of an int "line"
- * field, or SIZE_MAX.
+ * n elements of size bytes each, at most ls->max.  line_off is the offset
+ * of an int "line" field, or SIZE_MAX.
  */
 void *config_load_list(struct loader *ld, const config_setting_t *list, const char *lname,
-                       const struct key *keys, size_t size, size_t line_off, size_t *ret_n);
+                       const struct list_spec *ls, size_t *ret_n);
 
 /* The schema's root table (config-schema.c). */
 extern const struct key config_root_keys[];

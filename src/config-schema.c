@@ -251,6 +251,7 @@ static void fn_reminders(struct loader *ld, const config_setting_t *s, const cha
                          const struct key *k, void *obj)
 {
 	struct gr_notifications *no = obj;
+	bool seen[REMINDERS_MAX] = { false };
 	unsigned n;
 	int *days;
 	bool ok = true;
@@ -258,6 +259,11 @@ static void fn_reminders(struct loader *ld, const config_setting_t *s, const cha
 	if (!config_want_type(ld, s, name, CONFIG_TYPE_ARRAY))
 		return;
 	n = (unsigned)config_setting_length(s);
+	if (n > REMINDERS_MAX) {
+		config_problem(ld, config_line(s), "%s: %u entries, more than the %d allowed (0..365, each once)",
+		               name, n, REMINDERS_MAX);
+		return;
+	}
 	days = calloc(n ? n : 1, sizeof(*days));
 	if (!days) {
 		ld->oom = true;
@@ -274,18 +280,18 @@ static void fn_reminders(struct loader *ld, const config_setting_t *s, const cha
 			continue;
 		}
 		v = config_setting_get_int64(e);
-		if (v < 0 || v > k->max) {
+		if (v < 0 || v > k->max || v >= REMINDERS_MAX) {
 			config_problem(ld, config_line(e), "%s: %lld is out of range (0..%ld days; 0 = on the day)", ename, v, k->max);
 			ok = false;
 			continue;
 		}
 		days[i] = (int)v;
-		for (unsigned j = 0; j < i; j++) {
-			if (days[j] == days[i]) {
-				config_problem(ld, config_line(e), "%s: %d is listed twice", ename, days[i]);
-				ok = false;
-			}
+		/* each repeat once, against the first: not against every earlier one */
+		if (seen[v]) {
+			config_problem(ld, config_line(e), "%s: %d is listed twice", ename, days[i]);
+			ok = false;
 		}
+		seen[v] = true;
 	}
 	if (!ok) {
 		free(days);
@@ -316,6 +322,10 @@ static void fn_dates(struct loader *ld, const config_setting_t *s, const char *n
 		config_problem(ld, config_line(s), "%s: must list at least one date", name);
 		return;
 	}
+	if (n > DATES_MAX) {
+		config_problem(ld, config_line(s), "%s: %u dates, more than the %d allowed", name, n, DATES_MAX);
+		return;
+	}
 	se->dates = calloc(n, sizeof(*se->dates));
 	if (!se->dates) {
 		ld->oom = true;
@@ -330,11 +340,14 @@ static void fn_dates(struct loader *ld, const config_setting_t *s, const char *n
 		if (!parse_lt(ld, e, ename, k, &se->dates[i]))
 			continue;
 		/* a meeting's UID is made of its day: two on one day would share it */
-		for (unsigned j = 0; j < i; j++)
+		for (unsigned j = 0; j < i; j++) {
 			if (se->dates[j].year == se->dates[i].year && se->dates[j].month == se->dates[i].month &&
-			    se->dates[j].day == se->dates[i].day)
+			    se->dates[j].day == se->dates[i].day) {
 				config_problem(ld, config_line(e), "%s: the same date is listed twice "
 				        "(one meeting per day and series)", ename);
+				break;
+			}
+		}
 	}
 	qsort(se->dates, n, sizeof(*se->dates), cmp_lt);
 }
@@ -377,12 +390,13 @@ static void fn_list(struct loader *ld, const config_setting_t *s, const char *na
 
 	if (!s)
 		return;
-	arr = config_load_list(ld, s, name, ls->keys, ls->size, ls->line_off, &n);
+	arr = config_load_list(ld, s, name, ls, &n);
 	/* memcpy: the field is a struct gr_member * (etc.), not a void *; POSIX
 	 * guarantees that all object pointers share one representation */
 	memcpy((char *)obj + ls->arr_off, &arr, sizeof(arr));
 	*(size_t *)((char *)obj + ls->n_off) = n;
-	if (n == 0 && (k->flags & F_REQ) && config_setting_type(s) == CONFIG_TYPE_LIST)
+	if (n == 0 && (k->flags & F_REQ) && config_setting_type(s) == CONFIG_TYPE_LIST &&
+	    config_setting_length(s) == 0)
 		config_problem(ld, config_line(s), "%s: must not be empty", name);
 }
 
@@ -485,17 +499,18 @@ static const struct key feed_keys[] = {
 	{ 0 }
 };
 
-#define LIST(T, keys, arr, n) \
-	{ keys, sizeof(T), offsetof(T, line), offsetof(struct gr_config, arr), offsetof(struct gr_config, n) }
+#define LIST(T, keys, arr, n, max) \
+	{ keys, sizeof(T), offsetof(T, line), offsetof(struct gr_config, arr), offsetof(struct gr_config, n), max }
 
 static const struct list_spec groups_list = {
 	group_keys, sizeof(struct gr_group), SIZE_MAX,
-	offsetof(struct gr_config, groups), offsetof(struct gr_config, n_groups)
+	offsetof(struct gr_config, groups), offsetof(struct gr_config, n_groups), GROUPS_MAX
 };
-static const struct list_spec members_list = LIST(struct gr_member, member_keys, members, n_members);
-static const struct list_spec series_list = LIST(struct gr_series, series_keys, series, n_series);
+static const struct list_spec members_list =
+	LIST(struct gr_member, member_keys, members, n_members, LIST_MAX_LEN);
+static const struct list_spec series_list = LIST(struct gr_series, series_keys, series, n_series, SERIES_MAX);
 static const struct list_spec exceptions_list =
-	LIST(struct gr_exception, exception_keys, exceptions, n_exceptions);
+	LIST(struct gr_exception, exception_keys, exceptions, n_exceptions, EXCEPTIONS_MAX);
 
 #define SECTION(n, fl, f, keys) \
 	{ .name = n, .kind = K_FN, .flags = (fl) | F_ABSENT, .fn = fn_section, \

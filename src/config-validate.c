@@ -39,11 +39,16 @@ static void validate_groups(struct loader *ld)
 	const struct gr_config *cfg = ld->cfg;
 	const config_setting_t *l = root_member(ld, "groups");
 
-	for (size_t i = 0; i < cfg->n_groups; i++)
-		for (size_t j = 0; j < i && cfg->groups[i].id; j++)
-			if (cfg->groups[j].id && strcmp(cfg->groups[i].id, cfg->groups[j].id) == 0)
+	/* each repeat reported once, against the first use (break) */
+	for (size_t i = 0; i < cfg->n_groups; i++) {
+		for (size_t j = 0; j < i && cfg->groups[i].id; j++) {
+			if (cfg->groups[j].id && strcmp(cfg->groups[i].id, cfg->groups[j].id) == 0) {
 				config_problem(ld, config_elem_line(l, i, "id"), "groups[%zu].id: \"%s\" is already used by groups[%zu]",
 				        i, cfg->groups[i].id, j);
+				break;
+			}
+		}
+	}
 }
 
 /* qsort order of member indexes: by address ignoring case, then by index */
@@ -166,10 +171,13 @@ static void validate_series(struct loader *ld)
 		if (!config_setting_get_elem(l, (unsigned)i) ||
 		    config_setting_type(config_setting_get_elem(l, (unsigned)i)) != CONFIG_TYPE_GROUP)
 			continue;
-		for (size_t j = 0; j < i && s->id; j++)
-			if (cfg->series[j].id && strcmp(s->id, cfg->series[j].id) == 0)
+		for (size_t j = 0; j < i && s->id; j++) {
+			if (cfg->series[j].id && strcmp(s->id, cfg->series[j].id) == 0) {
 				config_problem(ld, config_elem_line(l, i, "id"), "series[%zu].id: \"%s\" is already used by series[%zu]",
 				        i, s->id, j);
+				break;
+			}
+		}
 		validate_recurrence(ld, l, i);
 		if (!s->skip_months_of)
 			continue;
@@ -222,10 +230,12 @@ static void validate_exception(struct loader *ld, const config_setting_t *l, siz
 	for (size_t j = 0; j < i; j++) {
 		const struct gr_exception *y = &cfg->exceptions[j];
 		if (y->series && strcmp(y->series, x->series) == 0 && y->year == x->year &&
-		    y->month == x->month && y->day == x->day)
+		    y->month == x->month && y->day == x->day) {
 			config_problem(ld, config_elem_line(l, i, "date"),
 			        "exceptions[%zu]: the meeting of \"%s\" on %04d-%02d-%02d already has an exception (exceptions[%zu])",
 			        i, x->series, x->year, x->month, x->day, j);
+			break;
+		}
 	}
 }
 

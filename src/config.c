@@ -88,9 +88,14 @@ static void flush_problems(struct loader *ld)
 	if (ld->n_problems)
 		qsort(ld->problems, ld->n_problems, sizeof(*ld->problems), cmp_problem);
 	for (size_t i = 0; i < ld->n_problems; i++) {
-		fprintf(ld->errs, "%s:%d: %s\n", ld->path, ld->problems[i].line, ld->problems[i].text);
+		if (i < PROBLEMS_PRINT_MAX)
+			fprintf(ld->errs, "%s:%d: %s\n", ld->path, ld->problems[i].line, ld->problems[i].text);
 		free(ld->problems[i].text);
 	}
+	/* a runaway file must not flood the terminal or the journal */
+	if (ld->n_problems > PROBLEMS_PRINT_MAX)
+		fprintf(ld->errs, "%s: ... and %zu more problems\n", ld->path,
+		        ld->n_problems - PROBLEMS_PRINT_MAX);
 	free(ld->problems);
 	ld->problems = NULL;
 	ld->n_problems = ld->cap_problems = 0;
@@ -375,8 +380,10 @@ void config_load_group(struct loader *ld, const config_setting_t *grp, const cha
  * field, or SIZE_MAX.
  */
 void *config_load_list(struct loader *ld, const config_setting_t *list, const char *lname,
-                       const struct key *keys, size_t size, size_t line_off, size_t *ret_n)
+                       const struct list_spec *ls, size_t *ret_n)
 {
+	const struct key *keys = ls->keys;
+	size_t size = ls->size, line_off = ls->line_off;
 	char prefix[NAME_MAX_LEN];
 	unsigned n;
 	char *arr;
@@ -387,8 +394,8 @@ void *config_load_list(struct loader *ld, const config_setting_t *list, const ch
 	n = (unsigned)config_setting_length(list);
 	if (n == 0)
 		return NULL;
-	if (n > LIST_MAX_LEN) {
-		config_problem(ld, config_line(list), "%s: more than %d entries", lname, LIST_MAX_LEN);
+	if (n > ls->max) {
+		config_problem(ld, config_line(list), "%s: %u entries, more than the %zu allowed", lname, n, ls->max);
 		return NULL;
 	}
 	arr = calloc(n, size);

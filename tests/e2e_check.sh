@@ -63,6 +63,67 @@ expect_problem three 's|^  maildir = "var/outbox";|  maildir = "var/outbox"; tim
 FILE:162: notifications.send_time: \"9 Uhr\" is not a time of day HH:MM (e.g. \"09:00\")
 FILE:179: delivery.timeout: 0 is out of range (1..600)"
 
+# Issue 13: what the adversarial probe found, at the command line.
+expect_problem plain_smtp_by_name 's/transport = "maildir";/transport = "smtp";/; s|# smtp_url = "smtps://mail.fitko.example:465";|smtp_url = "smtp://127.0.0.1.attacker.example:25";|; s/# starttls = "required";/starttls = "off";/' \
+	'FILE:187: delivery.starttls: "off" is only allowed for a loopback host (127.0.0.1, ::1, localhost), not "127.0.0.1.attacker.example"'
+# @include of a folder: libconfig's scanner called exit(2); now 78, FILE:LINE
+expect_problem include 's|^state = |@include "/"\nstate = |' \
+	'FILE:224: @include is not supported: keep the configuration in one file'
+expect_problem nul_escape 's/name = "FITKO (Vorsitz)"/name = "FITKO\\x00Bcc: all@evil.example"/' \
+	'FILE:40: "\x00" in a string: a NUL character would cut it there'
+expect_problem overflow 's/reminders_days_before = \[ 7, 1 \];/reminders_days_before = [ 7, 99999999999999999999 ];/' \
+	'FILE:169: 99999999999999999999: too large a number (at most 2147483647)'
+expect_problem listen_999 's/^  listen = "";/  listen = "999.1.1.1:8080";/' \
+	'FILE:211: feed.listen: "999.1.1.1:8080" is not host:port (e.g. "127.0.0.1:8080" or "[::1]:8080")'
+expect_problem state_root 's|^state = "var/state.db";|state = "/";|' \
+	'FILE:224: state: "/" is a folder: a file name is needed here'
+# A byte order mark (Windows editors) is no syntax error.
+printf '\357\273\277' | cat - "$conf" > "$WORK/bom.conf"
+"$GREMIUMCTL" -c "$WORK/bom.conf" check | grep -q '^configuration OK' || fail "UTF-8 BOM refused"
+
+# 50,000 reminders: one line, not 3.39 million (count lines, not time).
+awk '/reminders_days_before = \[ 7, 1 \];/ { printf "  reminders_days_before = [ 1"; for (i = 1; i < 50000; i++) printf ", 1"; print " ];"; next } { print }' \
+	"$conf" > "$WORK/many.conf"
+set +e
+"$GREMIUMCTL" -c "$WORK/many.conf" check 2> "$WORK/many.err"
+rc=$?
+set -e
+[ "$rc" -eq 78 ] || fail "50,000 reminders: exit $rc"
+[ "$(wc -l < "$WORK/many.err")" -eq 1 ] || fail "50,000 reminders: $(wc -l < "$WORK/many.err") lines"
+grep -q "^$WORK/many.conf:169: notifications.reminders_days_before: 50000 entries, more than the 366 allowed" "$WORK/many.err" \
+	|| fail "50,000 reminders: $(head -c 300 "$WORK/many.err")"
+
+# FIFOs (they hung run-once): check says what is wrong, run-once ends.  The
+# timeout only bounds a hang of a broken build; no time is asserted.
+mkfifo "$WORK/etc/pw" "$WORK/fifo.conf"
+sed -e 's/transport = "maildir";/transport = "smtp";/; s|# smtp_url = "smtps://mail.fitko.example:465";|smtp_url = "smtps://127.0.0.1:1";|; s/# username = "gremiumd";/username = "gremiumd";/; s|# password_file = "/run/credentials/gremiumd.service/smtp-password";|password_file = "pw";|' \
+	"$conf" > "$WORK/etc/fifo_pw.conf"
+grep -q '^  password_file = "pw";' "$WORK/etc/fifo_pw.conf" || fail "test setup: no password_file line"
+set +e
+timeout 120 "$GREMIUMCTL" -c "$WORK/etc/fifo_pw.conf" check 2> "$WORK/fifo.err"
+rc=$?
+set -e
+[ "$rc" -eq 78 ] || fail "FIFO password_file: check exit $rc"
+grep -q "^$WORK/etc/fifo_pw.conf:[0-9]*: delivery.password_file: \"$WORK/etc/pw\" not a regular file (a FIFO, device or socket)" "$WORK/fifo.err" \
+	|| fail "FIFO password_file: $(cat "$WORK/fifo.err")"
+set +e
+timeout 120 "$GREMIUMCTL" -c "$WORK/fifo.conf" check 2> "$WORK/fifo.err"
+rc=$?
+set -e
+[ "$rc" -eq 78 ] || fail "FIFO as config: exit $rc"
+grep -q "fifo.conf: cannot read: not a regular file" "$WORK/fifo.err" || fail "FIFO as config: $(cat "$WORK/fifo.err")"
+# a FIFO that appears after check: run-once still ends, saying why
+sed -e 's|password_file = "pw";|password_file = "pw2";|' "$WORK/etc/fifo_pw.conf" > "$WORK/etc/fifo_pw2.conf"
+"$GREMIUMCTL" -c "$WORK/etc/fifo_pw2.conf" check > /dev/null || fail "no password file yet: check should pass"
+mkfifo "$WORK/etc/pw2"
+set +e
+timeout 120 "$GREMIUMCTL" -c "$WORK/etc/fifo_pw2.conf" run-once --now 2027-01-01T09:00 > /dev/null 2> "$WORK/fifo.err"
+rc=$?
+set -e
+[ "$rc" -ne 124 ] || fail "run-once hung on a FIFO password_file"
+[ "$rc" -ne 0 ] || fail "run-once succeeded with a FIFO password_file"
+grep -q 'password_file.*not a regular file' "$WORK/fifo.err" || fail "run-once: $(cat "$WORK/fifo.err")"
+
 # A relative config path works from another folder, and paths resolve
 # against the config's folder, not the working one.
 (cd "$WORK" && "$GREMIUMCTL" -c etc/gremiumd.conf check) | grep -q '^configuration OK: 14 members, 2 series$' \

@@ -577,6 +577,77 @@ static void test_fifo(void **state)
 	(void)rmdir(dir);
 }
 
+/* n copies of fmt (one %d: the index), joined by ", "; caller frees. */
+static char *repeat(int n, const char *fmt)
+{
+	size_t cap = (size_t)n * (strlen(fmt) + 16) + 1, len = 0;
+	char *out = malloc(cap);
+
+	assert_non_null(out);
+	out[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		if (i)
+			len += (size_t)snprintf(out + len, cap - len, ", ");
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+		len += (size_t)snprintf(out + len, cap - len, fmt, i);
+#pragma GCC diagnostic pop
+	}
+	return out;
+}
+
+/* Issue 13.7: 50,000 reminders gave 3.39 million lines (each repeat
+ * against every earlier one).  Lists are capped where they are read, a
+ * repeat is reported once, and at most 100 problems are printed. */
+static void test_bounded_reports(void **state)
+{
+	char *list = repeat(50000, "1"), *text, *errs = NULL, want[400];
+	struct gr_config *cfg = NULL;
+	(void)state;
+
+	text = edit(BASE, "1, 7, 0", list, NULL, NULL);
+	assert_int_equal(load_text(text, &cfg, &errs), -EINVAL);
+	assert_int_equal(count_lines(errs), 1);
+	assert_true(has_message(errs, 40, "notifications.reminders_days_before: 50000 entries, more than the 366 allowed"));
+	free(errs), free(text), free(list);
+
+	/* a value three times: two lines, each repeat against the first */
+	text = edit(BASE, "1, 7, 0", "1, 7, 1, 0, 1", NULL, NULL);
+	assert_int_equal(load_text(text, &cfg, &errs), -EINVAL);
+	assert_int_equal(count_lines(errs), 2);
+	assert_true(has_message(errs, 40, "reminders_days_before[2]: 1 is listed twice"));
+	assert_true(has_message(errs, 40, "reminders_days_before[4]: 1 is listed twice"));
+	free(errs), free(text);
+
+	/* an id three times: two lines */
+	text = edit(BASE, "{ id = \"b\"; name = \"Gruppe B\"; }", "{ id = \"a\"; name = \"B\"; }, { id = \"a\"; name = \"C\"; }", NULL, NULL);
+	assert_int_equal(load_text(text, &cfg, &errs), -EINVAL);
+	if (count_lines(errs) != 3) /* and member[1]'s group "b" is unknown now */
+		fail_msg("got: %s", errs);
+	assert_true(has_message(errs, 12, "groups[1].id: \"a\" is already used by groups[0]"));
+	assert_true(has_message(errs, 12, "groups[2].id: \"a\" is already used by groups[0]"));
+	free(errs), free(text);
+
+	/* 500 problems: 100 printed, then how many more */
+	list = repeat(500, "{ name = \"M\"; email = \"m%d@x.example\"; group = \"zz\"; }\n");
+	text = edit(BASE, "{ name = \"Käthe Weiß\"; email = \"kaethe@b.example\"; group = \"b\"; }", list, NULL, NULL);
+	assert_int_equal(load_text(text, &cfg, &errs), -EINVAL);
+	assert_int_equal(count_lines(errs), 101);
+	snprintf(want, sizeof(want), "\n%s: ... and 400 more problems\n", conf_path);
+	assert_non_null(strstr(errs, want));
+	free(errs), free(text), free(list);
+
+	/* 101 series: one line */
+	list = repeat(101, "{ id = \"s%d\"; summary = \"S\"; dates = [ \"2027-01-01T10:00\" ]; duration = 60; }");
+	text = util_asprintf("%s\nseries = ( %s );\n", MINIMAL, list);
+	assert_non_null(text);
+	*strstr(text, "series = ( { id = \"s\"") = '#'; /* MINIMAL's own series */
+	assert_int_equal(load_text(text, &cfg, &errs), -EINVAL);
+	if (count_lines(errs) != 1 || !strstr(errs, "series: 101 entries, more than the 100 allowed"))
+		fail_msg("got: %s", errs);
+	free(errs), free(text), free(list);
+}
+
 static char *in_tmp(const char *rel)
 {
 	static char buf[400];
@@ -759,6 +830,7 @@ int main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_raw_bytes),
 		cmocka_unit_test(test_fifo),
+		cmocka_unit_test(test_bounded_reports),
 		cmocka_unit_test(test_valid_base),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_valid_variants),

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -72,6 +73,23 @@ static void test_smtp_config(void **state)
 	assert_non_null(strstr(out, "readable by group or others (mode 0644), continuing\n"));
 	smtp_free(t);
 	free(out);
+
+	/* a FIFO as password_file or ca_file: refused at once, not waited on */
+	{
+		char *fifo = util_asprintf("%s/fifo", dir);
+
+		assert_int_equal(mkfifo(fifo, 0600), 0);
+		d.password_file = fifo;
+		assert_int_equal(smtp_new(&d, &t, err, sizeof(err), NULL), -EINVAL);
+		assert_non_null(strstr(err, "not a regular file (a FIFO, device or socket)"));
+		d.password_file = pw;
+		d.ca_file = fifo;
+		assert_int_equal(smtp_new(&d, &t, err, sizeof(err), NULL), -EINVAL);
+		assert_non_null(strstr(err, "cannot read ca_file"));
+		d.ca_file = NULL;
+		(void)unlink(fifo);
+		free(fifo);
+	}
 
 	/* mode 0600: no warning */
 	assert_int_equal(util_write_atomic(pw, "geheim\n", 7, 0600), 0);
