@@ -25,6 +25,8 @@
 #define NAME_MAX_LEN 128
 /* Longest string value we accept: no header or property needs more. */
 #define VALUE_MAX_LEN 4096
+/* Longest id (groups, series): UIDs are "ID-YYYYMMDD@DOMAIN". */
+#define ID_MAX_LEN 64
 /* Caps on input, so that a runaway file cannot make check slow, eat memory
  * or flood the journal (gremiumd.conf(5) lists them).  An information list
  * of ~11,000 addresses must fit; members' duplicate check sorts, the other

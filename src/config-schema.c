@@ -41,9 +41,14 @@ static bool chk_cn(const char *v, char *why, size_t len)
 	return false;
 }
 
-/* Ids end up in UIDs and file names: keep them to a safe alphabet. */
+/* Ids end up in UIDs and file names: keep them to a safe alphabet and
+ * short (a UID is "ID-YYYYMMDD@DOMAIN"). */
 static bool chk_id(const char *v, char *why, size_t len)
 {
+	if (strlen(v) > ID_MAX_LEN) {
+		snprintf(why, len, "an id of %zu bytes: at most %d", strlen(v), ID_MAX_LEN);
+		return false;
+	}
 	for (const char *p = v; *p; p++) {
 		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_') {
 			snprintf(why, len, "\"%s\": only letters, digits, '-' and '_' are allowed in an id", v);
@@ -53,6 +58,8 @@ static bool chk_id(const char *v, char *why, size_t len)
 	return true;
 }
 
+/* committee.domain goes into UIDs, Message-IDs and List-Id: ASCII letters,
+ * digits, '-' and '.', and mail's limits for a domain (RFC 1035). */
 static bool chk_domain(const char *v, char *why, size_t len)
 {
 	for (const char *p = v; *p; p++) {
@@ -61,11 +68,7 @@ static bool chk_domain(const char *v, char *why, size_t len)
 			return false;
 		}
 	}
-	if (!strchr(v, '.') || v[0] == '.' || v[strlen(v) - 1] == '.') {
-		snprintf(why, len, "\"%s\" is not a domain name (e.g. committee.example.org)", v);
-		return false;
-	}
-	return true;
+	return mail_domain_check(v, why, len) == 0;
 }
 
 static bool chk_timezone(const char *v, char *why, size_t len)

@@ -217,7 +217,7 @@ static void set_string(struct loader *ld, const struct key *k, void *obj, const 
 static void load_value(struct loader *ld, const config_setting_t *s, const char *name,
                        const struct key *k, void *obj)
 {
-	char why[256];
+	char why[512];
 	const char *v;
 
 	switch (k->kind) {

@@ -34,48 +34,103 @@ void mail_shutdown(void)
 	mail_initialized = false;
 }
 
+/* snprintf into err unless it is NULL (the renderer only asks yes or no) */
+#define REASON(...) do { if (err && errlen) snprintf(err, errlen, __VA_ARGS__); } while (0)
+
+/*
+ * RFC 1035 §2.3.4 and RFC 5321 §4.5.3.1.2: a domain is at most 255 octets
+ * on the wire, 253 as text; each label 1..63 octets.  No character that
+ * would end or split a header or an address (RFC 5322 specials, controls).
+ */
+int mail_domain_check(const char *domain, char *err, size_t errlen)
+{
+	size_t len = domain ? strlen(domain) : 0;
+
+	if (len == 0) {
+		REASON("empty domain");
+		return -EINVAL;
+	}
+	if (len > MAIL_MAX_DOMAIN) {
+		REASON("domain of %zu bytes: at most %d (RFC 1035)", len, MAIL_MAX_DOMAIN);
+		return -EINVAL;
+	}
+	if (util_has_control(domain, false) || strpbrk(domain, " <>()[]\\,;:@\"")) {
+		REASON("\"%s\" is not a domain name (no spaces, brackets, quotes, commas or '@')", domain);
+		return -EINVAL;
+	}
+	if (!strchr(domain, '.')) {
+		REASON("\"%s\" is not a domain name (expected e.g. example.org)", domain);
+		return -EINVAL;
+	}
+	for (const char *p = domain; ; ) {
+		size_t n = strcspn(p, ".");
+
+		if (n == 0 || n > MAIL_MAX_LABEL) {
+			REASON("%s", n ? "a label (between dots) longer than 63 bytes (RFC 1035)"
+			               : "an empty label (a dot at the start or end, or two dots)");
+			return -EINVAL;
+		}
+		if (!p[n])
+			return 0;
+		p += n + 1;
+	}
+}
+
 int mail_address_check(const char *addr, char *err, size_t errlen)
 {
 	InternetAddressList *list;
 	InternetAddress *ia;
-	const char *a, *at, *dot;
+	const char *a, *at;
+	size_t len = addr ? strlen(addr) : 0;
+	char why[200];
 	int r = 0;
 
-	if (!addr || !*addr) {
-		snprintf(err, errlen, "empty address");
+	if (len == 0) {
+		REASON("empty address");
 		return -EINVAL;
 	}
 	if (util_has_control(addr, false) || strpbrk(addr, " <>,;\"()[]\\")) {
-		snprintf(err, errlen, "\"%s\" is not a plain address (no spaces, brackets, quotes or commas)", addr);
+		REASON("\"%s\" is not a plain address (no spaces, brackets, quotes or commas)", addr);
+		return -EINVAL;
+	}
+	/* RFC 5321 §4.5.3.1: a path of 256 octets with its "<>", a local part
+	 * of 64 (beyond, servers refuse the mail, or the whole plan failed) */
+	at = strrchr(addr, '@');
+	if (len > MAIL_MAX_ADDRESS) {
+		REASON("address of %zu bytes: at most %d (RFC 5321)", len, MAIL_MAX_ADDRESS);
+		return -EINVAL;
+	}
+	if (at && (size_t)(at - addr) > MAIL_MAX_LOCAL) {
+		REASON("\"%s\": the part before '@' has %zu bytes, at most %d (RFC 5321)", addr,
+		       (size_t)(at - addr), MAIL_MAX_LOCAL);
 		return -EINVAL;
 	}
 	mail_init();
 	list = internet_address_list_parse(NULL, addr);
 	if (!list || internet_address_list_length(list) != 1) {
-		snprintf(err, errlen, "\"%s\" is not a valid email address", addr);
+		REASON("\"%s\" is not a valid email address", addr);
 		r = -EINVAL;
 		goto out;
 	}
 	ia = internet_address_list_get_address(list, 0);
 	if (!INTERNET_ADDRESS_IS_MAILBOX(ia)) {
-		snprintf(err, errlen, "\"%s\" is a group, not an address", addr);
+		REASON("\"%s\" is a group, not an address", addr);
 		r = -EINVAL;
 		goto out;
 	}
 	a = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
 	at = a ? strrchr(a, '@') : NULL;
 	if (!at || at == a) {
-		snprintf(err, errlen, "\"%s\" has no local part before '@'", addr);
+		REASON("\"%s\" has no local part before '@'", addr);
 		r = -EINVAL;
 	} else if (at[1] == '\0') {
-		snprintf(err, errlen, "\"%s\" has no domain after '@'", addr);
+		REASON("\"%s\" has no domain after '@'", addr);
 		r = -EINVAL;
-	} else if (!(dot = strchr(at + 1, '.')) || dot == at + 1 || dot[1] == '\0' ||
-	           at[strlen(at) - 1] == '.' || strstr(at, "..")) {
-		snprintf(err, errlen, "\"%s\" has no valid domain (expected e.g. name@example.org)", addr);
+	} else if (mail_domain_check(at + 1, why, sizeof(why)) < 0) {
+		REASON("\"%s\": the domain: %s", addr, why);
 		r = -EINVAL;
 	} else if (strcmp(a, addr) != 0) {
-		snprintf(err, errlen, "\"%s\" is not a plain address", addr);
+		REASON("\"%s\" is not a plain address", addr);
 		r = -EINVAL;
 	}
 out:
@@ -118,11 +173,11 @@ static void header_clean(const char *in, char *out, size_t len)
 }
 
 /* An address goes into headers and the SMTP envelope as it is: refuse
- * rather than "repair" one with control characters or brackets. */
+ * rather than "repair" one.  The very check config makes: whatever
+ * `check` accepts, this renders (issue 13.3). */
 static bool address_ok(const char *a)
 {
-	return a && *a && strlen(a) <= 254 && !util_has_control(a, false) &&
-	       !strpbrk(a, " <>\"\\,;");
+	return mail_address_check(a, NULL, 0) == 0;
 }
 
 /* RFC 5322 §3.6.4: msg-id = "<" id-left "@" id-right ">", id-left is
@@ -208,7 +263,7 @@ static bool spec_ok(const struct gr_config *cfg, const struct mail_spec *spec)
 	if (!cfg || !spec || (unsigned)spec->kind >= GR_KIND_COUNT_ || !spec->to ||
 	    !address_ok(spec->to->email) || !address_ok(cfg->committee.organizer_email) ||
 	    !spec->subject || !spec->body || !message_id_ok(spec->message_id) ||
-	    !cfg->committee.domain || !address_ok(cfg->committee.domain) ||
+	    !cfg->committee.domain || mail_domain_check(cfg->committee.domain, NULL, 0) < 0 ||
 	    !cfg->committee.short_name)
 		return false;
 	if (spec->reply_to_topics && cfg->committee.topics_address &&

@@ -47,12 +47,27 @@ struct mail_spec {
 int mail_render(const struct gr_config *cfg, const struct mail_spec *spec,
                 char **ret, size_t *ret_len);
 
+/* RFC 5321 §4.5.3.1 and RFC 1035 §2.3.4 limits, in bytes. */
+#define MAIL_MAX_ADDRESS 254    /* a path of 256 with its "<>" */
+#define MAIL_MAX_LOCAL 64
+#define MAIL_MAX_DOMAIN 253     /* 255 octets on the wire */
+#define MAIL_MAX_LABEL 63
+
 /*
- * Is addr a single plain address that GMime's parser accepts, with a
- * non-empty local part and a domain containing a dot?  Returns 0, or -EINVAL
- * with a short reason in err.
+ * Is addr a single plain address that GMime's parser accepts, at most
+ * MAIL_MAX_ADDRESS bytes, a local part of 1..MAIL_MAX_LOCAL bytes and a
+ * domain that mail_domain_check() accepts?  config asks this for every
+ * address, and mail_render() asks it again: what `check` accepts renders.
+ * Returns 0, or -EINVAL with a short reason in err (err may be NULL).
  */
 int mail_address_check(const char *addr, char *err, size_t errlen);
+
+/*
+ * Is domain a domain name: 1..MAIL_MAX_DOMAIN bytes, with a dot, labels of
+ * 1..MAIL_MAX_LABEL bytes, no control characters, spaces or RFC 5322
+ * specials?  Returns 0, or -EINVAL with a reason in err (may be NULL).
+ */
+int mail_domain_check(const char *domain, char *err, size_t errlen);
 
 /* Call once before using GMime (idempotent); mail_shutdown() at exit. */
 void mail_init(void);

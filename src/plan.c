@@ -23,7 +23,7 @@
 struct obj {
 	const struct gr_series *series;
 	int date_index;
-	char uid[256];
+	char uid[512];          /* ID-YYYYMMDD@DOMAIN: 64 + 10 + 253, as in ical.c */
 	char hash[STORE_HASH_LEN];
 	char hash_base[STORE_HASH_LEN];
 	char *cancelled;        /* owned: see plan.h */

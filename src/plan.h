@@ -63,7 +63,7 @@ struct plan_action {
 	const struct gr_series *series;     /* borrowed, or NULL */
 	int date_index;                     /* -1 for an rrule series */
 	const struct store_object *recorded; /* borrowed row, or NULL */
-	char uid[256];
+	char uid[512];
 	int sequence;                       /* SEQUENCE of the iCalendar part */
 	/* the occurrence a cancellation of one occurrence, a topic call or a
 	 * reminder is about (occ == NULL otherwise) */

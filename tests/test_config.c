@@ -577,6 +577,17 @@ static void test_fifo(void **state)
 	(void)rmdir(dir);
 }
 
+/* n times c; caller frees. */
+static char *fill(size_t n, char c)
+{
+	char *s = malloc(n + 1);
+
+	assert_non_null(s);
+	memset(s, c, n);
+	s[n] = '\0';
+	return s;
+}
+
 /* n copies of fmt (one %d: the index), joined by ", "; caller frees. */
 static char *repeat(int n, const char *fmt)
 {
@@ -646,6 +657,61 @@ static void test_bounded_reports(void **state)
 	if (count_lines(errs) != 1 || !strstr(errs, "series: 101 entries, more than the 100 allowed"))
 		fail_msg("got: %s", errs);
 	free(errs), free(text), free(list);
+}
+
+/* Issue 13.3: what the renderer refuses, check refuses, with FILE:LINE:
+ * a 260-byte member address, 265-byte organizer and topics addresses, a
+ * 3.6 KB domain, a label of 64, an id of 65. */
+static void test_rfc_limits(void **state)
+{
+	char *l = fill(64, 'l'), *d = fill(120, 'd'), *long_id = fill(65, 'i');
+	struct {
+		const char *from;
+		char *to;
+		int line;
+		const char *want;
+	} cases[] = {
+		{ "juergen@a.example", NULL, 15, "members[0].email: address of 260 bytes: at most 254 (RFC 5321)" },
+		{ "vorsitz@test.example", NULL, 7, "committee.organizer.email: address of 265 bytes: at most 254" },
+		{ "themen@test.example", NULL, 8, "committee.topics_address: address of 265 bytes: at most 254" },
+		{ "\"test.example\"", NULL, 4, "committee.domain: domain of 3600 bytes: at most 253 (RFC 1035)" },
+		{ "kaethe@b.example", NULL, 16, "a label (between dots) longer than 63 bytes (RFC 1035)" },
+		{ "{ id = \"b\"", NULL, 12, "groups[1].id: an id of 65 bytes: at most 64" },
+	};
+	(void)state;
+
+	/* a 260-byte address: "l" x 64 wouldn't pass, so a long domain */
+	cases[0].to = util_asprintf("juergen@%.63s.%.63s.%.63s.%.52s.example", d, d, d, d);
+	cases[1].to = util_asprintf("vorsitz@%.63s.%.63s.%.63s.%.57s.example", d, d, d, d);
+	cases[2].to = util_asprintf("themen@%.63s.%.63s.%.63s.%.58s.example", d, d, d, d);
+	free(d);
+	d = fill(3600, 'd');
+	d[100] = '.'; /* a dot, so that only the length is wrong */
+	cases[3].to = util_asprintf("\"%.*s\"", 3600, d);
+	cases[4].to = util_asprintf("kaethe@b%.63s.example", l);
+	cases[5].to = util_asprintf("{ id = \"%s\"", long_id);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *text = edit(BASE, cases[i].from, cases[i].to, NULL, NULL), *errs = NULL;
+		struct gr_config *cfg = NULL;
+
+		assert_non_null(text);
+		if (load_text(text, &cfg, &errs) != -EINVAL || !has_message(errs, cases[i].line, cases[i].want))
+			fail_msg("case %zu: want line %d \"%s\", got:\n%s", i, cases[i].line, cases[i].want, errs);
+		free(errs), free(text), free(cases[i].to);
+	}
+	/* at the limits: accepted (and mail renders it, see test_mail) */
+	{
+		char *at_limit = util_asprintf("\"%.64s@%.63s.%.63s.%.53s.example\"", l, l, l, l);
+		char *text = edit(BASE, "\"juergen@a.example\"", at_limit, NULL, NULL), *errs = NULL;
+		struct gr_config *cfg = NULL;
+
+		if (load_text(text, &cfg, &errs) != 0)
+			fail_msg("254 bytes: %s", errs);
+		assert_int_equal(strlen(cfg->members[0].email), 254);
+		config_free(cfg);
+		free(errs), free(text), free(at_limit);
+	}
+	free(l), free(d), free(long_id);
 }
 
 static char *in_tmp(const char *rel)
@@ -831,6 +897,7 @@ int main(void)
 		cmocka_unit_test(test_raw_bytes),
 		cmocka_unit_test(test_fifo),
 		cmocka_unit_test(test_bounded_reports),
+		cmocka_unit_test(test_rfc_limits),
 		cmocka_unit_test(test_valid_base),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_valid_variants),

@@ -435,6 +435,86 @@ static void test_address_check(void **state)
 	assert_int_equal(mail_address_check("a@b.example\r\nBcc: c@d.example", err, sizeof(err)), -EINVAL);
 }
 
+/* A domain of exactly n bytes: labels of 63 "d"s, dots between, the last
+ * label what is left (n >= 3); caller frees. */
+static char *domain_of(size_t n)
+{
+	char *d = malloc(n + 1);
+	size_t i = 0;
+
+	assert_non_null(d);
+	while (i < n) {
+		size_t label = n - i > 64 ? 63 : n - i;
+
+		if (n - i > 63 && n - i <= 65)
+			label = n - i - 3;  /* leave room for ".xx" */
+		memset(d + i, 'd', label);
+		i += label;
+		if (i < n)
+			d[i++] = '.';
+	}
+	d[n] = '\0';
+	return d;
+}
+
+/*
+ * Issue 13.3: a 260-byte member address, a 265-byte organizer and a 3.6 KB
+ * domain passed check and then stopped every plan.  The limits of RFC 5321
+ * and 1035 are now part of mail_address_check(), which config asks and
+ * mail_render() asks again: at the limit both accept (and it renders),
+ * one byte over both refuse.
+ */
+static void test_address_limits(void **state)
+{
+	char err[256], *dom = domain_of(MAIL_MAX_DOMAIN), *big = domain_of(3600);
+	char *a254 = util_asprintf("%.64s@%s", "llllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllll",
+	                           dom + strlen(dom) - (MAIL_MAX_ADDRESS - 65));
+	char *a255 = util_asprintf("l%s", a254), *l65 = util_asprintf("l%.64s@x.example", a254);
+	struct gr_config c = cfg;
+	struct gr_member m = member;
+	struct mail_spec spec = invitation();
+	char *text = NULL;
+	size_t len;
+	(void)state;
+
+	assert_int_equal(strlen(dom), 253);
+	assert_int_equal(mail_domain_check(dom, err, sizeof(err)), 0);
+	assert_int_equal(mail_domain_check(big, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "domain of 3600 bytes: at most 253"));
+	assert_int_equal(mail_domain_check("a.bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.example", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "longer than 63"));
+	assert_int_equal(mail_domain_check("a..example", err, sizeof(err)), -EINVAL);
+	assert_int_equal(mail_domain_check("example", NULL, 0), -EINVAL);
+
+	assert_int_equal(strlen(a254), 254);
+	assert_int_equal(mail_address_check(a254, err, sizeof(err)), 0);
+	assert_int_equal(mail_address_check(a255, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "address of 255 bytes: at most 254"));
+	assert_int_equal(mail_address_check(l65, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "the part before '@' has 65 bytes, at most 64"));
+
+	/* every address and the domain at their limits: renders, lines <= 998 */
+	c.committee.domain = dom;
+	c.committee.organizer_email = a254;
+	c.committee.topics_address = a254;
+	m.email = a254;
+	spec.to = &m;
+	spec.reply_to_topics = true;
+	assert_int_equal(mail_render(&c, &spec, &text, &len), 0);
+	assert_lines_ok(text, len);
+	free(text);
+	/* one byte over, anywhere: refused by the renderer as by config */
+	m.email = a255;
+	assert_int_equal(mail_render(&c, &spec, &text, &len), -EINVAL);
+	m.email = a254;
+	c.committee.topics_address = a255;
+	assert_int_equal(mail_render(&c, &spec, &text, &len), -EINVAL);
+	c.committee.topics_address = a254;
+	c.committee.domain = big;
+	assert_int_equal(mail_render(&c, &spec, &text, &len), -EINVAL);
+	free(dom), free(big), free(a254), free(a255), free(l65);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -447,6 +527,7 @@ int main(void)
 		cmocka_unit_test(test_list_id),
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_address_check),
+		cmocka_unit_test(test_address_limits),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
