@@ -185,7 +185,7 @@ static void sim_put_notice(struct store_state *st, const struct store_notice *n)
 
 /* Everything sent so far, one line per mail, and the Message-IDs. */
 struct log {
-	char lines[512][512];
+	char lines[512][1024];  /* a UID alone may have 511 bytes (plan.h) */
 	size_t n;
 	char ids[512][384];
 	size_t n_ids;
