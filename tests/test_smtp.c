@@ -280,8 +280,12 @@ static void test_smtp_loopback_by_name(void **state)
 	assert_int_equal(util_write_atomic(pw, "geheim\n", 7, 0600), 0);
 	d.username = "gremiumd";
 	d.password_file = pw;
-	free(d.smtp_url);
-	d.smtp_url = util_asprintf("smtp://127.0.0.1.localhost%s", port ? port : ":0");
+	{
+		char *url = util_asprintf("smtp://127.0.0.1.localhost%s", port ? port : ":0");
+
+		free(d.smtp_url);
+		d.smtp_url = url;
+	}
 	assert_int_equal(smtp_new(&d, &t, err, sizeof(err), NULL), -EINVAL);
 	assert_non_null(strstr(err, "starttls = off is only allowed for a loopback server"));
 	assert_null(t);
