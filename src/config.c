@@ -649,7 +649,7 @@ static int read_tree(struct loader *ld, config_t *tree)
 		return r;
 	}
 	ld->cfg->mtime = st.st_mtime;
-	/* a UTF-8 byte order mark, as Windows editors write it: not text */
+	/* a UTF-8 byte order mark (Windows editors write one) is no setting */
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
 		skip = 3;
 	if (prescan(ld, text + skip, len - skip) > 0) {
