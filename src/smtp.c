@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -112,7 +113,7 @@ static bool url_is_loopback(const char *url)
  * libcurl never sends AUTH (or a mail) in clear (RFC 3207 §4). */
 static bool tls_optional(const struct gr_delivery *d)
 {
-	return !d->starttls_required && strncmp(d->smtp_url, "smtp://", 7) == 0 &&
+	return !d->starttls_required && strncasecmp(d->smtp_url, "smtp://", 7) == 0 &&
 	       url_is_loopback(d->smtp_url);
 }
 
@@ -194,13 +195,13 @@ static int smtp_open(struct smtp *t, char *err, size_t errlen, FILE *warn)
 	const struct gr_delivery *d = t->d;
 	int r;
 
-	if (!d->smtp_url || (strncmp(d->smtp_url, "smtp://", 7) != 0 &&
-	                     strncmp(d->smtp_url, "smtps://", 8) != 0)) {
+	if (!d->smtp_url || (strncasecmp(d->smtp_url, "smtp://", 7) != 0 &&
+	                     strncasecmp(d->smtp_url, "smtps://", 8) != 0)) {
 		snprintf(err, errlen, "smtp: smtp_url must start with smtp:// or smtps://");
 		return -EINVAL;
 	}
 	/* defence in depth: config allows starttls = off for loopback only */
-	if (!d->starttls_required && strncmp(d->smtp_url, "smtp://", 7) == 0 &&
+	if (!d->starttls_required && strncasecmp(d->smtp_url, "smtp://", 7) == 0 &&
 	    !tls_optional(d)) {
 		snprintf(err, errlen, "smtp: starttls = off is only allowed for a loopback server (127.0.0.1, ::1, localhost)");
 		return -EINVAL;

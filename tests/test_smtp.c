@@ -48,6 +48,14 @@ static void test_smtp_config(void **state)
 	d.starttls_required = false;
 	assert_int_equal(smtp_new(&d, &t, err, sizeof(err), NULL), -EINVAL);
 	assert_non_null(strstr(err, "starttls = off"));
+	/* the scheme in capitals is the same scheme (config accepts it) */
+	d.smtp_url = "SMTP://mail.example.org:587";
+	assert_int_equal(smtp_new(&d, &t, err, sizeof(err), NULL), -EINVAL);
+	assert_non_null(strstr(err, "starttls = off"));
+	d.smtp_url = "SMTP://127.0.0.1:25";
+	assert_int_equal(smtp_new(&d, &t, err, sizeof(err), NULL), 0);
+	smtp_free(t);
+	t = NULL;
 
 	d.starttls_required = true;
 	d.username = "gremiumd";
