@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -334,4 +335,23 @@ uint64_t util_fnv1a(uint64_t h, const void *data, size_t len)
 		h *= UINT64_C(0x100000001b3);
 	}
 	return h;
+}
+
+void util_format_iso8601(time_t t, const struct gr_localtime *lt, char buf[UTIL_ISO8601_MAX])
+{
+	struct tm tm = { .tm_year = lt->year - 1900, .tm_mon = lt->month - 1, .tm_mday = lt->day,
+	                 .tm_hour = lt->hour, .tm_min = lt->minute };
+	int sec = (int)(((t % 60) + 60) % 60);
+	long off;
+	unsigned hh, mm;
+
+	tm.tm_sec = sec;
+	/* the wall clock read as if it were UTC, minus the instant: the offset
+	 * (real zones stay within +-14 h; clamp so the text stays bounded) */
+	off = labs((long)(timegm(&tm) - t));
+	hh = off / 3600 > 99 ? 99u : (unsigned)(off / 3600);
+	mm = (unsigned)(off % 3600 / 60);
+	snprintf(buf, UTIL_ISO8601_MAX, "%04d-%02d-%02dT%02d:%02d:%02d%c%02u:%02u", lt->year % 10000,
+	         lt->month % 100, lt->day % 100, lt->hour % 100, lt->minute % 100, sec,
+	         timegm(&tm) < t ? '-' : '+', hh, mm);
 }

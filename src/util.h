@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "model.h"
 
@@ -67,6 +68,16 @@ const char *util_kind_name(enum gr_kind kind);
 
 /* Days in month m (1..12) of year y. */
 int util_days_in_month(int y, int m);
+
+/*
+ * The instant t (UTC) as ISO 8601 with its UTC offset, e.g.
+ * "2026-11-30T13:58:29+01:00", given lt, t's wall-clock time in the zone
+ * (minute precision; the seconds come from t).  The offset is lt - t, so
+ * every logged time says which clock it is on.  buf needs
+ * UTIL_ISO8601_MAX bytes.
+ */
+#define UTIL_ISO8601_MAX 32
+void util_format_iso8601(time_t t, const struct gr_localtime *lt, char buf[UTIL_ISO8601_MAX]);
 
 /* FNV-1a 64 of len bytes, continuing from h (start with UTIL_FNV_INIT). */
 #define UTIL_FNV_INIT UINT64_C(0xcbf29ce484222325)

@@ -133,6 +133,30 @@ static void test_write_atomic(void **state)
 	free(path);
 }
 
+/* Times in logs carry their offset (issue 14, point 8). */
+static void test_iso8601(void **state)
+{
+	char buf[UTIL_ISO8601_MAX];
+	/* 2026-11-30T12:57:42Z, in Berlin (CET, +01:00) 13:57 */
+	struct gr_localtime berlin = { 2026, 11, 30, 13, 57 };
+	/* 2026-07-01T08:00:05Z in Berlin (CEST) and New York (EDT) */
+	struct gr_localtime summer = { 2026, 7, 1, 10, 0 }, ny = { 2026, 7, 1, 4, 0 };
+	/* 2026-03-01T00:30:00Z in Kolkata (+05:30) */
+	struct gr_localtime kolkata = { 2026, 3, 1, 6, 0 }, utc = { 2026, 3, 1, 0, 30 };
+
+	(void)state;
+	util_format_iso8601(1796043462, &berlin, buf);
+	assert_string_equal(buf, "2026-11-30T13:57:42+01:00");
+	util_format_iso8601(1782892805, &summer, buf);
+	assert_string_equal(buf, "2026-07-01T10:00:05+02:00");
+	util_format_iso8601(1782892805, &ny, buf);
+	assert_string_equal(buf, "2026-07-01T04:00:05-04:00");
+	util_format_iso8601(1772325000, &kolkata, buf);
+	assert_string_equal(buf, "2026-03-01T06:00:00+05:30");
+	util_format_iso8601(1772325000, &utc, buf);
+	assert_string_equal(buf, "2026-03-01T00:30:00+00:00");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -143,6 +167,7 @@ int main(void)
 		cmocka_unit_test(test_grow),
 		cmocka_unit_test(test_resolve_path),
 		cmocka_unit_test(test_write_atomic),
+		cmocka_unit_test(test_iso8601),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
