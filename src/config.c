@@ -904,6 +904,7 @@ static const struct key delivery_keys[] = {
 	FN("starttls", 0, fn_starttls),
 	STR("username", username, struct gr_delivery, 0, NULL),
 	PATH("password_file", password_file, struct gr_delivery, 0, NULL),
+	STR("password_credential", password_credential, struct gr_delivery, 0, NULL),
 	PATH("ca_file", ca_file, struct gr_delivery, 0, NULL),
 	INT("connections", connections, struct gr_delivery, 0, 1, 64, 4),
 	INT("retry_for_hours", retry_for_hours, struct gr_delivery, 0, 1, 720, 48),
@@ -1221,6 +1222,35 @@ static void validate_delivery(struct loader *ld)
 		        host);
 }
 
+/*
+ * password_credential: a systemd credential name, found where the service
+ * and the admin's shell each see it (util_credential_path()); password_file
+ * then holds that path, so everything after the config reads one file.
+ */
+static void resolve_credential(struct loader *ld)
+{
+	struct gr_delivery *d = &ld->cfg->delivery;
+	const config_setting_t *g = root_member(ld, "delivery");
+	int r;
+
+	d->password_line = key_line(g, d->password_credential ? "password_credential" : "password_file");
+	if (!d->password_credential)
+		return;
+	if (d->password_file) {
+		problem(ld, d->password_line, "delivery: password_file and password_credential exclude each other");
+		return;
+	}
+	if (!util_credential_name_valid(d->password_credential)) {
+		problem(ld, d->password_line,
+		        "delivery.password_credential: \"%s\" is no credential name (a file name: no '/', not . or ..)",
+		        d->password_credential);
+		return;
+	}
+	r = util_credential_path(d->password_credential, &d->password_file);
+	if (r < 0)
+		problem(ld, d->password_line, "delivery.password_credential: %s", strerror(-r));
+}
+
 static void validate(struct loader *ld)
 {
 	struct gr_config *cfg = ld->cfg;
@@ -1239,6 +1269,7 @@ static void validate(struct loader *ld)
 		        "notifications.topic_call.deadline_days_before: %d must be less than days_before (%d)",
 		        cfg->notifications.topic_deadline_days_before, cfg->notifications.topic_days_before);
 	validate_delivery(ld);
+	resolve_credential(ld);
 }
 
 /* ---- load and free ---- */
@@ -1281,6 +1312,7 @@ void config_free(struct gr_config *cfg)
 	free(cfg->notifications.reminders_days_before);
 	free(cfg->delivery.maildir), free(cfg->delivery.smtp_url), free(cfg->delivery.username);
 	free(cfg->delivery.password_file), free(cfg->delivery.ca_file);
+	free(cfg->delivery.password_credential);
 	free(cfg->feed.listen), free(cfg->feed.path), free(cfg->feed.file);
 	free(cfg->templates), free(cfg->state), free(cfg->path);
 	free(cfg);

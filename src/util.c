@@ -355,3 +355,49 @@ void util_format_iso8601(time_t t, const struct gr_localtime *lt, char buf[UTIL_
 	         lt->month % 100, lt->day % 100, lt->hour % 100, lt->minute % 100, sec,
 	         timegm(&tm) < t ? '-' : '+', hh, mm);
 }
+
+bool util_credential_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 0 && n <= 255 && !strchr(name, '/') && strcmp(name, ".") != 0 && strcmp(name, "..") != 0 &&
+	       !util_has_control(name, false);
+}
+
+int util_credential_path(const char *name, char **ret)
+{
+	static const char *const stores[] = { "/etc/credstore", "/run/credstore", "/usr/lib/credstore" };
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	char *path = NULL;
+
+	if (dir && dir[0]) {
+		path = util_asprintf("%s/%s", dir, name);
+	} else {
+		for (size_t i = 0; i < sizeof(stores) / sizeof(stores[0]); i++) {
+			path = util_asprintf("%s/%s", stores[i], name);
+			if (!path || access(path, F_OK) == 0 || errno != ENOENT)
+				break;
+			free(path);
+			path = NULL;
+		}
+		if (!path && errno == ENOENT)
+			path = util_asprintf("%s/%s", stores[0], name);
+	}
+	if (!path)
+		return -ENOMEM;
+	*ret = path;
+	return 0;
+}
+
+bool util_stderr_is_journal(void)
+{
+	const char *v = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	int n = -1;
+
+	if (!v || sscanf(v, "%llu:%llu%n", &dev, &ino, &n) != 2 || n < 0 || v[n] != '\0')
+		return false;
+	return fstat(STDERR_FILENO, &st) == 0 && (unsigned long long)st.st_dev == dev &&
+	       (unsigned long long)st.st_ino == ino;
+}

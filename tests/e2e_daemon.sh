@@ -33,7 +33,7 @@ wait_for_socket() {
 }
 wait_for_socket
 
-"$GREMIUMCTL" -c "$conf" preview --days 1 > "$WORK/preview"
+"$GREMIUMCTL" -c "$conf" preview --fresh --days 1 > "$WORK/preview"
 NOTIFY_SOCKET=$sock WATCHDOG_USEC=400000 "$GREMIUMD" -c "$conf" 2> "$WORK/daemon.log" &
 daemon=$!
 stop_daemon() { kill "$daemon" 2>/dev/null; stop_listener; }

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -157,6 +158,42 @@ static void test_iso8601(void **state)
 	assert_string_equal(buf, "2026-03-01T00:30:00+00:00");
 }
 
+/* systemd credentials and the journal stream (issue 14.3, 14.7) */
+static void test_credentials_and_journal(void **state)
+{
+	char *path = NULL, env[64];
+	struct stat st;
+
+	(void)state;
+	assert_true(util_credential_name_valid("gremiumd.smtp-password"));
+	assert_false(util_credential_name_valid(""));
+	assert_false(util_credential_name_valid("."));
+	assert_false(util_credential_name_valid(".."));
+	assert_false(util_credential_name_valid("a/b"));
+	assert_false(util_credential_name_valid("a\nb"));
+	assert_int_equal(setenv("CREDENTIALS_DIRECTORY", "/run/credentials/x.service", 1), 0);
+	assert_int_equal(util_credential_path("pw", &path), 0);
+	assert_string_equal(path, "/run/credentials/x.service/pw");
+	free(path);
+	assert_int_equal(unsetenv("CREDENTIALS_DIRECTORY"), 0);
+	/* in no store: where the admin should put it */
+	assert_int_equal(util_credential_path("gremiumd-test-none.pw", &path), 0);
+	assert_string_equal(path, "/etc/credstore/gremiumd-test-none.pw");
+	free(path);
+
+	assert_int_equal(fstat(STDERR_FILENO, &st), 0);
+	snprintf(env, sizeof(env), "%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	assert_int_equal(setenv("JOURNAL_STREAM", env, 1), 0);
+	assert_true(util_stderr_is_journal());
+	snprintf(env, sizeof(env), "%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino + 1);
+	assert_int_equal(setenv("JOURNAL_STREAM", env, 1), 0);
+	assert_false(util_stderr_is_journal());
+	assert_int_equal(setenv("JOURNAL_STREAM", "garbage", 1), 0);
+	assert_false(util_stderr_is_journal());
+	assert_int_equal(unsetenv("JOURNAL_STREAM"), 0);
+	assert_false(util_stderr_is_journal());
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +205,7 @@ int main(void)
 		cmocka_unit_test(test_resolve_path),
 		cmocka_unit_test(test_write_atomic),
 		cmocka_unit_test(test_iso8601),
+		cmocka_unit_test(test_credentials_and_journal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
