@@ -1233,7 +1233,8 @@ static void resolve_credential(struct loader *ld)
 	const config_setting_t *g = root_member(ld, "delivery");
 	int r;
 
-	d->password_line = key_line(g, d->password_credential ? "password_credential" : "password_file");
+	d->password_line = key_line(g, d->password_credential ? "password_credential" :
+	                               d->password_file ? "password_file" : "username");
 	if (!d->password_credential)
 		return;
 	if (d->password_file) {

@@ -29,8 +29,13 @@ static int check_secrets(const struct gr_config *cfg)
 	size_t len = 0;
 	int r;
 
-	if (d->transport != GR_TRANSPORT_SMTP || !d->username || !d->password_file)
+	if (d->transport != GR_TRANSPORT_SMTP || !d->username)
 		return 0;
+	if (!d->password_file) {
+		ctl_error("%s:%d: delivery.username: set, but neither password_credential nor password_file "
+		          "says where the password is", cfg->path, d->password_line);
+		return -1;
+	}
 	r = util_read_file(d->password_file, CHECK_SECRET_MAX, &data, &len);
 	if (data)
 		explicit_bzero(data, len);
