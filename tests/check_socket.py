@@ -24,6 +24,7 @@ exits 0, or prints what went wrong and exits 1.
 """
 import http.client
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -140,16 +141,25 @@ def stop(p):
     still_listening("after stop %d" % n_started[0])
 
 
-def still_listening(when):
-    """The launcher's socket must still listen: no shutdown() happened."""
+def still_listening(when, accept=False):
+    """The launcher's socket must still listen: no shutdown() happened.
+    accept: also take the probe from the queue (only with no other client:
+    accept() takes the oldest connection, which may be the client's)."""
     if listener.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN) != 1:
         failures.append("%s: the socket no longer listens (SO_ACCEPTCONN 0)" % when)
     s = socket.socket()
     try:
         s.settimeout(5)
         s.connect(("127.0.0.1", port))
+        # and the launcher can still accept it, as systemd would on POLLIN
+        if not accept:
+            pass
+        elif not select.select([listener], [], [], 5)[0]:
+            failures.append("%s: the socket does not become readable" % when)
+        else:
+            listener.accept()[0].close()
     except OSError as e:
-        failures.append("%s: connecting to the socket: %s" % (when, e))
+        failures.append("%s: connecting to or accepting on the socket: %s" % (when, e))
     finally:
         s.close()
 
@@ -196,7 +206,7 @@ finally:
         proc.wait(timeout=60)
 
 # the launcher's socket outlived every gremiumd; its queue still accepts
-still_listening("at the end")
+still_listening("at the end", accept=True)
 for n in range(1, n_started[0] + 1):
     with open(os.path.join(LOGDIR, "gremiumd-%d.log" % n)) as f:
         log = f.read()
