@@ -525,7 +525,9 @@ static int start_mhd(struct feed *f, char *err, size_t errlen)
 	bool known = fstat(f->fd, &before) == 0;
 
 	/* AUTO: epoll on Linux (cost per event, not per idle connection), poll
-	 * elsewhere.  MHD_USE_ITC: MHD_quiesce_daemon() needs it (feed_free()).
+	 * elsewhere.  MHD_USE_ITC: stopping wakes the thread through its own
+	 * channel instead of shutdown(2) of the socket, and MHD_quiesce_daemon()
+	 * needs it (feed_free()); test_feed's test_socket_survives_restarts.
 	 * No MHD_USE_ERROR_LOG: this module reports through its
 	 * return values; per-connection trouble is the client's, not the admin's. */
 	f->mhd = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC, 0, NULL, NULL, on_request, f,
@@ -614,8 +616,8 @@ uint16_t feed_port(const struct feed *f)
 
 /*
  * Stop the server without touching the listening socket itself.
- * MHD_stop_daemon() alone would shutdown(2) the socket, and a socket from
- * systemd is shared with systemd: after a shutdown() it no longer listens,
+ * Without MHD_USE_ITC, MHD_stop_daemon() wakes its thread by shutdown(2) of
+ * the listening socket, and a socket from systemd is shared with systemd: after a shutdown() it no longer listens,
  * systemd sees POLLHUP and fails gremiumd.socket, and the next start gets a
  * dead socket.  MHD_quiesce_daemon() hands the socket back instead; the
  * connections already accepted are answered (bounded wait), connections
