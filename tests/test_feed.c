@@ -51,12 +51,28 @@ static int connect_to(uint16_t port)
 	return fd;
 }
 
+/* Read the answer to a request sent on fd before; closes fd. */
+static void answer_on(int fd, struct answer *a)
+{
+	ssize_t n;
+
+	a->len = 0;
+	while (a->len < sizeof(a->raw) - 1 && (n = recv(fd, a->raw + a->len, sizeof(a->raw) - 1 - a->len, 0)) > 0)
+		a->len += (size_t)n;
+	close(fd);
+	a->raw[a->len] = '\0';
+	assert_int_equal(sscanf(a->raw, "HTTP/1.%*d %d", &a->status), 1);
+	a->body = strstr(a->raw, "\r\n\r\n");
+	assert_non_null(a->body);
+	a->body += 4;
+	a->body_len = a->len - (size_t)(a->body - a->raw);
+}
+
 /* Send request as is, read until the server closes (or 5 s pass). */
 static void http(uint16_t port, const char *request, struct answer *a)
 {
 	int fd = connect_to(port);
 	size_t len = strlen(request), off = 0;
-	char *end;
 	ssize_t n;
 
 	while (off < len) {
@@ -64,16 +80,7 @@ static void http(uint16_t port, const char *request, struct answer *a)
 		assert_true(n > 0);
 		off += (size_t)n;
 	}
-	a->len = 0;
-	while (a->len < sizeof(a->raw) - 1 && (n = recv(fd, a->raw + a->len, sizeof(a->raw) - 1 - a->len, 0)) > 0)
-		a->len += (size_t)n;
-	close(fd);
-	a->raw[a->len] = '\0';
-	assert_int_equal(sscanf(a->raw, "HTTP/1.%*d %d", &a->status), 1);
-	end = strstr(a->raw, "\r\n\r\n");
-	assert_non_null(end);
-	a->body = end + 4;
-	a->body_len = a->len - (size_t)(a->body - a->raw);
+	answer_on(fd, a);
 }
 
 /* The value of header name (case-insensitive) in a, copied to buf; NULL if absent. */
@@ -452,22 +459,6 @@ static void test_inherited_fd_v6(void **state)
 	feed_free(f);
 	assert_int_equal(feed_new("[::1]:0", -1, "/c.ics", &f, err, sizeof(err)), 0);
 	feed_free(f);
-}
-
-/* Read the answer to a request sent on fd before; closes fd. */
-static void answer_on(int fd, struct answer *a)
-{
-	ssize_t n;
-
-	a->len = 0;
-	while (a->len < sizeof(a->raw) - 1 && (n = recv(fd, a->raw + a->len, sizeof(a->raw) - 1 - a->len, 0)) > 0)
-		a->len += (size_t)n;
-	close(fd);
-	a->raw[a->len] = '\0';
-	assert_int_equal(sscanf(a->raw, "HTTP/1.%*d %d", &a->status), 1);
-	a->body = strstr(a->raw, "\r\n\r\n");
-	assert_non_null(a->body);
-	a->body += 4;
 }
 
 /*
