@@ -512,7 +512,8 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *u
 		dlog(SD_ERR, "reload of %s rejected, keeping the running configuration", d->config_path);
 		/* stays in STATUS= next to the counts until a reload succeeds */
 		(void)snprintf(d->config_problem, sizeof(d->config_problem),
-		               "config rejected: %s; running the previous one (see log)", why);
+		               "config rejected: %s; running the previous one (see log)",
+		               why[0] ? why : d->config_path);
 		(void)sd_notify(0, "READY=1");
 		report(d);
 		return 0;
