@@ -486,6 +486,7 @@ static const struct key delivery_keys[] = {
 	FN("starttls", 0, fn_starttls),
 	STR("username", username, struct gr_delivery, 0, NULL),
 	PATH("password_file", password_file, struct gr_delivery, 0, NULL),
+	STR("password_credential", password_credential, struct gr_delivery, 0, NULL),
 	PATH("ca_file", ca_file, struct gr_delivery, 0, NULL),
 	INT("connections", connections, struct gr_delivery, 0, 1, 64, 4),
 	INT("retry_for_hours", retry_for_hours, struct gr_delivery, 0, 1, 720, 48),

@@ -276,6 +276,36 @@ static void validate_delivery(struct loader *ld)
 }
 
 /*
+ * password_credential: a systemd credential name, found where the service
+ * and the admin's shell each see it (util_credential_path()); password_file
+ * then holds that path, so everything after the config reads one file.
+ */
+static void resolve_credential(struct loader *ld)
+{
+	struct gr_delivery *d = &ld->cfg->delivery;
+	const config_setting_t *g = root_member(ld, "delivery");
+	int r;
+
+	d->password_line = config_key_line(g, d->password_credential ? "password_credential" :
+	                                      d->password_file ? "password_file" : "username");
+	if (!d->password_credential)
+		return;
+	if (d->password_file) {
+		config_problem(ld, d->password_line, "delivery: password_file and password_credential exclude each other");
+		return;
+	}
+	if (!util_credential_name_valid(d->password_credential)) {
+		config_problem(ld, d->password_line,
+		               "delivery.password_credential: \"%s\" is no credential name (a file name: no '/', not . or ..)",
+		               d->password_credential);
+		return;
+	}
+	r = util_credential_path(d->password_credential, &d->password_file);
+	if (r < 0)
+		config_problem(ld, d->password_line, "delivery.password_credential: %s", strerror(-r));
+}
+
+/*
  * Paths that must name a file: state and feed.file are created as files
  * (a folder there, or "/", fails only when the daemon starts);
  * password_file and ca_file are read, and must be regular files when they
@@ -338,5 +368,6 @@ void config_validate(struct loader *ld)
 		        "notifications.topic_call.deadline_days_before: %d must be less than days_before (%d)",
 		        cfg->notifications.topic_deadline_days_before, cfg->notifications.topic_days_before);
 	validate_delivery(ld);
+	resolve_credential(ld);
 	validate_files(ld);
 }

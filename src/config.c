@@ -459,6 +459,7 @@ void config_free(struct gr_config *cfg)
 	free(cfg->notifications.reminders_days_before);
 	free(cfg->delivery.maildir), free(cfg->delivery.smtp_url), free(cfg->delivery.username);
 	free(cfg->delivery.password_file), free(cfg->delivery.ca_file);
+	free(cfg->delivery.password_credential);
 	free(cfg->feed.listen), free(cfg->feed.path), free(cfg->feed.file);
 	free(cfg->templates), free(cfg->state), free(cfg->path);
 	free(cfg);

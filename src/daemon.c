@@ -62,7 +62,11 @@ struct daemon {
 	struct feed *server;      /* the feed's HTTP server, or NULL */
 	char *server_listen;      /* its feed.listen (NULL: systemd's socket) */
 	size_t sent, failed;      /* since start, for STATUS= */
-	char status[256];         /* the STATUS= line, without the prefix */
+	/* problems in force, each "" or one line; STATUS= shows them after the
+	 * counts until they are solved (a good reload, a feed that binds) */
+	char config_problem[1100];
+	char feed_problem[400];
+	char status[2048];        /* the STATUS= line, without the prefix */
 };
 
 static void dlog(const char *prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -82,13 +86,19 @@ static void dlog(const char *prio, const char *fmt, ...)
 
 static void set_status(struct daemon *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* STATUS=: the text, then every problem in force. */
 static void set_status(struct daemon *d, const char *fmt, ...)
 {
 	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(d->status, sizeof(d->status), fmt, ap);
+	n = vsnprintf(d->status, sizeof(d->status), fmt, ap);
 	va_end(ap);
+	if (n >= 0 && (size_t)n < sizeof(d->status))
+		(void)snprintf(d->status + n, sizeof(d->status) - (size_t)n, "%s%s%s%s",
+		               d->config_problem[0] ? "; " : "", d->config_problem,
+		               d->feed_problem[0] ? "; " : "", d->feed_problem);
 	(void)sd_notifyf(0, "STATUS=%s", d->status);
 }
 
@@ -113,13 +123,21 @@ static void setup_free(struct setup *s, const struct store *keep_db)
 	memset(s, 0, sizeof(*s));
 }
 
+/* The first line of buf (may be NULL) into why. */
+static void first_line(const char *buf, char *why, size_t whylen)
+{
+	size_t n = buf ? strcspn(buf, "\n") : 0;
+
+	(void)snprintf(why, whylen, "%.*s", (int)(n < whylen ? n : whylen - 1), buf ? buf : "");
+}
+
 /*
  * Load path with its templates, transport and state database into *ret.
  * old: the running setup, whose database is reused when the state path is
  * the same (a second open as sender would find our own lock).  Problems are
- * logged; returns 0 or a sysexits code.
+ * logged, the first one also written to why; returns 0 or a sysexits code.
  */
-static int setup_load(const char *path, const struct setup *old, struct setup *ret)
+static int setup_load(const char *path, const struct setup *old, struct setup *ret, char *why, size_t whylen)
 {
 	struct setup s = { 0 };
 	char *buf = NULL, err[512];
@@ -133,6 +151,8 @@ static int setup_load(const char *path, const struct setup *old, struct setup *r
 	if (r == 0 && tmpl_load(s.cfg->templates, &s.tmpl, errs) < 0)
 		r = -EINVAL;
 	fclose(errs);
+	if (r < 0)
+		first_line(buf, why, whylen);
 	log_lines(r < 0 ? SD_ERR : SD_WARNING, buf);
 	free(buf);
 	if (r < 0) {
@@ -141,7 +161,8 @@ static int setup_load(const char *path, const struct setup *old, struct setup *r
 	}
 	errs = open_memstream(&buf, &len);
 	if (!errs || tr_new(s.cfg, &s.tr, err, sizeof(err), errs) < 0) {
-		dlog(SD_ERR, "%s: delivery: %s", path, errs ? err : "out of memory");
+		(void)snprintf(why, whylen, "%s: delivery: %s", path, errs ? err : "out of memory");
+		dlog(SD_ERR, "%s", why);
 		r = EX_CONFIG;
 	}
 	if (errs)
@@ -153,7 +174,8 @@ static int setup_load(const char *path, const struct setup *old, struct setup *r
 	} else if (r == 0) {
 		int e = store_open(s.cfg->state, STORE_OPEN_SENDER, &s.db, err, sizeof(err));
 		if (e < 0) {
-			dlog(SD_ERR, "state database: %s", err);
+			(void)snprintf(why, whylen, "state database: %s", err);
+			dlog(SD_ERR, "%s", why);
 			r = e == -EBUSY ? EX_TEMPFAIL : EX_CANTCREAT;
 		}
 	}
@@ -196,6 +218,16 @@ static int feed_server_inherited_fd(void)
 	return SD_LISTEN_FDS_START;
 }
 
+/* A server that answers its first request with the current feed bytes. */
+static int feed_server_new(const struct daemon *d, const char *listen, int fd, struct feed **ret, char *err,
+                           size_t errlen)
+{
+	const char *path = d->cur.cfg->feed.path;
+
+	return feed_new_serving(listen, fd, path, d->feed, d->feed ? strlen(d->feed) : 0, d->feed_mtime, ret, err,
+	                        errlen);
+}
+
 /*
  * Start the HTTP server for cfg->feed.listen (NULL: none), replacing the
  * running one.  The new server is started before the old one stops, so a
@@ -211,18 +243,21 @@ static int feed_server_replace(struct daemon *d)
 	int r = 0;
 
 	if (cfg->listen) {
-		r = feed_new(cfg->listen, -1, cfg->path, &f, err, sizeof(err));
+		r = feed_server_new(d, cfg->listen, -1, &f, err, sizeof(err));
 		if (r == -EADDRINUSE && d->server) {
 			feed_free(d->server);
 			d->server = NULL;
-			r = feed_new(cfg->listen, -1, cfg->path, &f, err, sizeof(err));
+			r = feed_server_new(d, cfg->listen, -1, &f, err, sizeof(err));
 		}
 		if (r < 0) {
 			dlog(SD_ERR, "feed: %s%s", err, d->server ? ", keeping the running HTTP server" : "");
+			(void)snprintf(d->feed_problem, sizeof(d->feed_problem), "feed not served: %s%s", err,
+			               d->server ? ", still served at the previous address" : "");
 			return r;
 		}
 		dlog(SD_INFO, "feed served at http://%s%s", cfg->listen, cfg->path);
 	}
+	d->feed_problem[0] = '\0';
 	feed_free(d->server);
 	free(d->server_listen);
 	d->server = f;
@@ -241,7 +276,7 @@ static int feed_server_start(struct daemon *d)
 
 	if (fd < 0)
 		return feed_server_replace(d);
-	r = feed_new(NULL, fd, cfg->path, &d->server, err, sizeof(err));
+	r = feed_server_new(d, NULL, fd, &d->server, err, sizeof(err));
 	if (r < 0) {
 		dlog(SD_ERR, "feed: %s", err);
 		return r;
@@ -249,7 +284,6 @@ static int feed_server_start(struct daemon *d)
 	if (cfg->listen)
 		dlog(SD_NOTICE, "feed.listen \"%s\" is overridden by the socket systemd passed, ignoring", cfg->listen);
 	dlog(SD_INFO, "feed served at port %u, path %s (socket from systemd)", feed_port(d->server), cfg->path);
-	feed_server_publish(d);
 	return 0;
 }
 
@@ -304,41 +338,53 @@ static void update_feed(struct daemon *d)
 	feed_server_publish(d);
 }
 
-static void format_local(const struct daemon *d, time_t t, char *buf, size_t len)
+/* t in the committee's time zone, ISO 8601 with the offset: log readers
+ * compare it with journald's times, which may be on another clock. */
+static void format_local(const struct daemon *d, time_t t, char buf[UTIL_ISO8601_MAX])
 {
 	struct gr_localtime lt;
 
 	sched_from_utc(t, d->cur.cfg->committee.timezone, &lt);
-	snprintf(buf, len, "%04d-%02d-%02d %02d:%02d", lt.year, lt.month, lt.day, lt.hour, lt.minute);
+	util_format_iso8601(t, &lt, buf);
 }
 
-/* STATUS= with the outbox and the next due action. */
-static void report(struct daemon *d, time_t next)
-{
-	struct store_counts c = { 0 };
-	char when[32] = "nothing scheduled";
-
-	(void)store_counts(d->cur.db, &c);
-	if (next)
-		format_local(d, next, when, sizeof(when));
-	set_status(d, "%zu members; outbox %ld queued, %ld sent, %ld failed; next action %s",
-	           d->cur.cfg->n_members, c.queued, c.sent, c.failed, when);
-}
-
-/* Arm the timer at the earliest due time: the planner's or a retry's. */
-static void arm_timer(struct daemon *d)
+/* The earliest due time: the planner's or a retry's; 0 = none. */
+static time_t next_due(const struct daemon *d)
 {
 	time_t next = d->next_plan, retry;
 
 	if (store_outbox_next_due(d->cur.db, &retry) == 0 && (next == 0 || retry < next))
 		next = retry;
+	return next;
+}
+
+/* STATUS= with the outbox and the next due action (and the problems, see
+ * set_status()). */
+static void report(struct daemon *d)
+{
+	struct store_counts c = { 0 };
+	char when[UTIL_ISO8601_MAX] = "nothing scheduled";
+	time_t next = next_due(d);
+
+	(void)store_counts(d->cur.db, &c);
+	if (next)
+		format_local(d, next, when);
+	set_status(d, "%zu members; outbox %ld queued, %ld sent, %ld failed; next action %s",
+	           d->cur.cfg->n_members, c.queued, c.sent, c.failed, when);
+}
+
+/* Arm the timer at the earliest due time. */
+static void arm_timer(struct daemon *d)
+{
+	time_t next = next_due(d);
+
 	if (next == 0) {
 		(void)sd_event_source_set_enabled(d->timer, SD_EVENT_OFF);
 	} else {
 		(void)sd_event_source_set_time(d->timer, (uint64_t)next * 1000000ULL);
 		(void)sd_event_source_set_enabled(d->timer, SD_EVENT_ONESHOT);
 	}
-	report(d, next);
+	report(d);
 }
 
 /* Plan what is due now, then let the sender drain the outbox. */
@@ -361,13 +407,13 @@ static void cycle(struct daemon *d)
 
 static void log_sent(struct daemon *d, const struct sender_sent *s)
 {
-	char when[32];
+	char when[UTIL_ISO8601_MAX];
 
 	if (s->result == TR_SENT) {
 		d->sent++;
 		dlog(SD_INFO, "sent %s to %s: %s", s->kind, s->recipient, s->reply);
 	} else if (s->result == TR_TEMPORARY && !s->gave_up) {
-		format_local(d, s->retry_at, when, sizeof(when));
+		format_local(d, s->retry_at, when);
 		dlog(SD_WARNING, "%s to %s: temporary failure, retrying at %s: %s", s->kind,
 		     s->recipient, when, s->reply);
 	} else {
@@ -447,6 +493,7 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *u
 	struct daemon *d = userdata;
 	struct setup next;
 	struct timespec ts;
+	char why[1024] = "";
 	int r;
 
 	(void)s, (void)si;
@@ -455,18 +502,23 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *u
 	(void)sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading %s",
 	                 (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000ULL,
 	                 d->config_path);
-	r = setup_load(d->config_path, &d->cur, &next);
+	r = setup_load(d->config_path, &d->cur, &next, why, sizeof(why));
 	if (r == 0 && setup_sender(d, &next) < 0) {
 		setup_free(&next, d->cur.db);
+		snprintf(why, sizeof(why), "cannot set up sending");
 		r = EX_OSERR;
 	}
 	if (r != 0) {
 		dlog(SD_ERR, "reload of %s rejected, keeping the running configuration", d->config_path);
+		/* stays in STATUS= next to the counts until a reload succeeds */
+		(void)snprintf(d->config_problem, sizeof(d->config_problem),
+		               "config rejected: %s; running the previous one (see log)",
+		               why[0] ? why : d->config_path);
 		(void)sd_notify(0, "READY=1");
-		set_status(d, "reload rejected: %s has errors (see log); running the previous configuration",
-		           d->config_path);
+		report(d);
 		return 0;
 	}
+	d->config_problem[0] = '\0';
 	setup_free(&d->cur, next.db);
 	d->cur = next;
 	dlog(SD_INFO, "configuration reloaded: %zu members, %zu series", next.cfg->n_members,
@@ -475,7 +527,7 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *u
 	update_feed(d);
 	(void)sd_notify(0, "READY=1");
 	cycle(d);
-	report(d, d->next_plan);
+	report(d);
 	return 0;
 }
 
@@ -504,6 +556,7 @@ static int setup_loop(struct daemon *d)
 int daemon_new(const char *config_path, struct daemon **ret)
 {
 	struct daemon *d = calloc(1, sizeof(*d));
+	char why[1024];
 	int r;
 
 	if (!d)
@@ -513,7 +566,7 @@ int daemon_new(const char *config_path, struct daemon **ret)
 		daemon_free(d);
 		return EX_OSERR;
 	}
-	r = setup_load(config_path, NULL, &d->cur);
+	r = setup_load(config_path, NULL, &d->cur, why, sizeof(why));
 	if (r != 0) {
 		daemon_free(d);
 		return r;
@@ -540,7 +593,7 @@ int daemon_run(struct daemon *d)
 	     d->cur.cfg->n_members, d->cur.cfg->n_series, tr_name(d->cur.tr));
 	(void)sd_notify(0, "READY=1");
 	cycle(d);
-	report(d, d->next_plan);
+	report(d);
 	r = sd_event_loop(d->event);
 	if (r < 0) {
 		dlog(SD_ERR, "event loop failed: %s", strerror(-r));

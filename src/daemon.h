@@ -3,7 +3,12 @@
  * daemon - gremiumd's sd-event loop: signals (SIGHUP reload, SIGTERM/SIGINT
  * stop), sd_notify (READY, RELOADING, STOPPING, STATUS), the watchdog, the
  * timer to the next due time, and rewriting the feed when the calendar
- * changes.  Logs to stderr with sd-daemon "<N>" priority prefixes.
+ * changes.  Logs to stderr with sd-daemon "<N>" priority prefixes, times as
+ * ISO 8601 with their offset.  STATUS= shows the outbox counts and the next
+ * action, then every problem in force (a rejected reload, a feed address
+ * that cannot be bound) until it is solved.  A socket passed by systemd
+ * serves the feed and is kept across reloads, and at exit handed back
+ * without a shutdown(2) (feed_free()), so gremiumd.socket stays listening.
  */
 #ifndef GREMIUM_DAEMON_H
 #define GREMIUM_DAEMON_H

@@ -65,6 +65,11 @@
 /* Per-connection pool for request and response headers. */
 #define FEED_CONN_MEMORY ((size_t)16 * 1024)
 #define FEED_BACKLOG 128
+/* At stop, how long requests already accepted may take to finish once the
+ * listening socket is handed back (FEED_DRAIN_STEPS x FEED_DRAIN_STEP_US):
+ * an answer takes microseconds, so this only bounds a stalled client. */
+#define FEED_DRAIN_STEPS 100
+#define FEED_DRAIN_STEP_US 10000
 /* How long a client should wait when there is no feed yet (render failed). */
 #define FEED_RETRY_AFTER "60"
 
@@ -520,9 +525,12 @@ static int start_mhd(struct feed *f, char *err, size_t errlen)
 	bool known = fstat(f->fd, &before) == 0;
 
 	/* AUTO: epoll on Linux (cost per event, not per idle connection), poll
-	 * elsewhere.  No MHD_USE_ERROR_LOG: this module reports through its
+	 * elsewhere.  MHD_USE_ITC: stopping wakes the thread through its own
+	 * channel instead of shutdown(2) of the socket, and MHD_quiesce_daemon()
+	 * needs it (feed_free()); test_feed's test_socket_survives_restarts.
+	 * No MHD_USE_ERROR_LOG: this module reports through its
 	 * return values; per-connection trouble is the client's, not the admin's. */
-	f->mhd = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD, 0, NULL, NULL, on_request, f,
+	f->mhd = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC, 0, NULL, NULL, on_request, f,
 	                          MHD_OPTION_LISTEN_SOCKET, (MHD_socket)f->fd,
 	                          MHD_OPTION_CONNECTION_LIMIT, FEED_MAX_CONNECTIONS,
 	                          MHD_OPTION_PER_IP_CONNECTION_LIMIT, FEED_MAX_PER_IP,
@@ -540,7 +548,8 @@ static int start_mhd(struct feed *f, char *err, size_t errlen)
 	return -EIO;
 }
 
-int feed_new(const char *listen, int fd, const char *path, struct feed **ret, char *err, size_t errlen)
+int feed_new_serving(const char *listen, int fd, const char *path, const char *bytes, size_t len,
+                     time_t last_modified, struct feed **ret, char *err, size_t errlen)
 {
 	struct feed *f;
 	int r;
@@ -567,6 +576,9 @@ int feed_new(const char *listen, int fd, const char *path, struct feed **ret, ch
 	if (!f->path || !f->not_found || !f->not_allowed || !f->unavailable) {
 		snprintf(err, errlen, "out of memory");
 		r = -ENOMEM;
+	} else if (bytes && feed_set(f, bytes, len, last_modified) < 0) {
+		snprintf(err, errlen, "out of memory");
+		r = -ENOMEM;
 	} else {
 		r = f->fd >= 0 ? 0 : open_listener(listen, &f->fd, err, errlen);
 		if (r == 0)
@@ -583,6 +595,11 @@ int feed_new(const char *listen, int fd, const char *path, struct feed **ret, ch
 	return 0;
 }
 
+int feed_new(const char *listen, int fd, const char *path, struct feed **ret, char *err, size_t errlen)
+{
+	return feed_new_serving(listen, fd, path, NULL, 0, 0, ret, err, errlen);
+}
+
 uint16_t feed_port(const struct feed *f)
 {
 	struct sockaddr_storage ss;
@@ -597,13 +614,41 @@ uint16_t feed_port(const struct feed *f)
 	return 0;
 }
 
+/*
+ * Stop the server without touching the listening socket itself.
+ * Without MHD_USE_ITC, MHD_stop_daemon() wakes its thread by shutdown(2) of
+ * the listening socket, and a socket from systemd is shared with systemd: after a shutdown() it no longer listens,
+ * systemd sees POLLHUP and fails gremiumd.socket, and the next start gets a
+ * dead socket.  MHD_quiesce_daemon() hands the socket back instead; the
+ * connections already accepted are answered (bounded wait), connections
+ * arriving meanwhile wait in the kernel's queue for the next process, and
+ * only our descriptor is closed (systemd keeps its own).
+ */
+static void stop_mhd(struct feed *f)
+{
+	MHD_socket fd = MHD_quiesce_daemon(f->mhd);
+
+	for (int i = 0; fd != MHD_INVALID_SOCKET && i < FEED_DRAIN_STEPS; i++) {
+		const union MHD_DaemonInfo *info = MHD_get_daemon_info(f->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+
+		if (!info || info->num_connections == 0)
+			break;
+		usleep(FEED_DRAIN_STEP_US);
+	}
+	/* joins the server thread; closes the listening socket only if the
+	 * quiesce failed */
+	MHD_stop_daemon(f->mhd);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	f->mhd = NULL;
+}
+
 void feed_free(struct feed *f)
 {
 	if (!f)
 		return;
-	/* joins the server thread and closes the listening socket */
 	if (f->mhd)
-		MHD_stop_daemon(f->mhd);
+		stop_mhd(f);
 	rep_free(f->rep);
 	if (f->not_found)
 		MHD_destroy_response(f->not_found);

@@ -38,6 +38,15 @@ int feed_new(const char *listen, int fd, const char *path, struct feed **ret,
              char *err, size_t errlen);
 
 /*
+ * feed_new() that serves len bytes (copied) with last_modified from the
+ * very first request on, as if feed_set() had come before the server
+ * started: a socket-activated start answers the request that woke it with
+ * the feed, not with 503.  bytes NULL: exactly feed_new().
+ */
+int feed_new_serving(const char *listen, int fd, const char *path, const char *bytes, size_t len,
+                     time_t last_modified, struct feed **ret, char *err, size_t errlen);
+
+/*
  * Serve len bytes (copied) from now on, with Last-Modified last_modified
  * (clamped to the present, RFC 7232 §2.2.1).  Requests in flight finish with
  * the representation they started with.  Returns 0 or -ENOMEM (the old
@@ -56,7 +65,13 @@ uint16_t feed_port(const struct feed *f);
 #define FEED_ETAG_MAX 48
 void feed_etag(const char *bytes, size_t len, char buf[FEED_ETAG_MAX]);
 
-/* Stop the server (closing its listening socket) and free f.  NULL is a no-op. */
+/*
+ * Stop the server and free f; NULL is a no-op.  The listening socket is
+ * handed back from libmicrohttpd and closed, never shut down: a socket
+ * shared with systemd keeps listening, and connections that arrive
+ * meanwhile wait for the next process.  Requests already accepted are
+ * answered first (at most about a second).
+ */
 void feed_free(struct feed *f);
 
 #endif

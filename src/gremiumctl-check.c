@@ -2,11 +2,54 @@
 /* gremiumctl check: validate the configuration */
 #include "autoconfig.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sysexits.h>
 
-
 #include "gremiumctl.h"
+#include "util.h"
+
+/* Enough for any SMTP password; the transport has its own, exact cap. */
+#define CHECK_SECRET_MAX 4096
+
+/*
+ * The secrets the service will need must be readable too: the SMTP
+ * password (password_file, or the credential password_credential names).
+ * Run as root, this reads what the admin's shell sees (/etc/credstore);
+ * run as the service's ExecStartPre, what systemd passed
+ * ($CREDENTIALS_DIRECTORY).  Reported as FILE:LINE: message like every
+ * config problem.
+ */
+static int check_secrets(const struct gr_config *cfg)
+{
+	const struct gr_delivery *d = &cfg->delivery;
+	char *data = NULL;
+	size_t len = 0;
+	int r;
+
+	if (d->transport != GR_TRANSPORT_SMTP || !d->username)
+		return 0;
+	if (!d->password_file) {
+		ctl_error("%s:%d: delivery.username: set, but neither password_credential nor password_file "
+		          "says where the password is", cfg->path, d->password_line);
+		return -1;
+	}
+	r = util_read_file(d->password_file, CHECK_SECRET_MAX, &data, &len);
+	if (data)
+		explicit_bzero(data, len);
+	free(data);
+	if (r == 0)
+		return 0;
+	if (d->password_credential)
+		ctl_error("%s:%d: delivery.password_credential: cannot read credential \"%s\" at %s: %s",
+		          cfg->path, d->password_line, d->password_credential, d->password_file, strerror(-r));
+	else
+		ctl_error("%s:%d: delivery.password_file: cannot read %s: %s", cfg->path, d->password_line,
+		          d->password_file, strerror(-r));
+	return -1;
+}
 
 int cmd_check(struct ctl *ctl, int argc, char **argv)
 {
@@ -17,7 +60,8 @@ int cmd_check(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, "gremiumctl: check takes no arguments\n");
 		return EX_USAGE;
 	}
+	if (check_secrets(cfg) < 0)
+		return EX_CONFIG;
 	printf("configuration OK: %zu members, %zu series\n", cfg->n_members, cfg->n_series);
 	return EX_OK;
 }
-

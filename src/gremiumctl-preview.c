@@ -27,6 +27,7 @@ struct preview_opts {
 	struct gr_localtime from;   /* local midnight */
 	int days;
 	bool tsv;
+	bool fresh;                 /* --fresh: as if nothing had been sent */
 };
 
 /* Weekday and date the way the committee reads them (DE: "Mi 13.01.2027"). */
@@ -145,6 +146,7 @@ static int preview_args(const struct gr_config *cfg, int argc, char **argv,
 		{ "from", required_argument, NULL, 'f' },
 		{ "days", required_argument, NULL, 'd' },
 		{ "format", required_argument, NULL, 'F' },
+		{ "fresh", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct preview_opts o = { .days = 90 };
@@ -181,6 +183,9 @@ static int preview_args(const struct gr_config *cfg, int argc, char **argv,
 			}
 			o.tsv = strcmp(optarg, "tsv") == 0;
 			break;
+		case 'n':
+			o.fresh = true;
+			break;
 		default:
 			fprintf(stderr, "gremiumctl: preview: bad option '%s'\n", argv[optind - 1]);
 			return -EINVAL;
@@ -195,42 +200,45 @@ static int preview_args(const struct gr_config *cfg, int argc, char **argv,
 	return 0;
 }
 
-/* The recorded state for planning previews: read-only, empty when there is
- * no database yet (then every invitation is still to be sent). */
-static int preview_state(const struct gr_config *cfg, struct store_state *ret)
+/*
+ * The recorded state for planning previews, read-only.  A missing or
+ * unreadable database is an error (ctl_open_state()): an empty state would
+ * announce every invitation again.  With fresh (--fresh, before the first
+ * start) the state is empty and the database not read.  0 or a sysexits
+ * code.
+ */
+static int preview_state(const struct ctl *ctl, bool fresh, struct store_state *ret)
 {
 	struct store *db = NULL;
-	char err[512];
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
-	if (access(cfg->state, F_OK) < 0)
+	if (fresh)
 		return 0;
-	r = store_open(cfg->state, 0, &db, err, sizeof(err));
-	if (r == 0 && (r = store_read_state(db, ret)) < 0)
-		snprintf(err, sizeof(err), "%s", store_errmsg(db));
-	if (r < 0)
-		fprintf(stderr, "gremiumctl: preview: reading the state: %s\n", err);
+	r = ctl_open_state(ctl, "preview", &db);
+	if (r != 0)
+		return r;
+	if (store_read_state(db, ret) < 0) {
+		ctl_error("gremiumctl: preview: reading the state %s: %s", ctl->cfg->state, store_errmsg(db));
+		r = EX_IOERR;
+	}
 	store_close(db);
 	return r;
 }
 
-/* The mails the planner will send: those due now, then each notification
- * due before `until`, with its send time. */
-static int print_planned(const struct gr_config *cfg, time_t now, time_t until)
+/* The mails the planner will send given the state st: those due now, then
+ * each notification due before `until`, with its send time. */
+static int print_planned(const struct gr_config *cfg, const struct store_state *st, time_t now, time_t until)
 {
 	struct sched_list occ = { 0 };
-	struct store_state st;
 	struct plan_result res = { 0 };
 	size_t per_kind[GR_KIND_COUNT_] = { 0 };
 	char due[64], meeting[64];
 	int r;
 
-	if (preview_state(cfg, &st) < 0)
-		return EX_IOERR;
 	r = service_occurrences(cfg, now, &occ);
 	if (r == 0)
-		r = plan_run(cfg, &occ, &st, now, &res);
+		r = plan_run(cfg, &occ, st, now, &res);
 	if (r < 0) {
 		fprintf(stderr, "gremiumctl: preview: planning: %s\n", strerror(-r));
 		r = EX_SOFTWARE;
@@ -264,7 +272,6 @@ static int print_planned(const struct gr_config *cfg, time_t now, time_t until)
 out:
 	plan_result_free(&res);
 	sched_list_free(&occ);
-	store_state_free(&st);
 	return r;
 }
 
@@ -273,16 +280,21 @@ int cmd_preview(struct ctl *ctl, int argc, char **argv)
 	const struct gr_config *cfg = ctl->cfg;
 	struct preview_opts o;
 	struct sched_list l = { 0 };
+	struct store_state st = { 0 };
 	struct gr_localtime to;
 	int r;
 
 	if (preview_args(cfg, argc, argv, &o) < 0)
 		return EX_USAGE;
+	/* first, so that an unusable state prints nothing but the error */
+	if (!o.tsv && (r = preview_state(ctl, o.fresh, &st)) != 0)
+		return r;
 	to = sched_add_days(o.from, o.days);
 	r = sched_expand(cfg, sched_to_utc(&o.from, cfg->committee.timezone),
 	                 sched_to_utc(&to, cfg->committee.timezone), &l);
 	if (r < 0) {
 		fprintf(stderr, "gremiumctl: preview: %s\n", strerror(-r));
+		store_state_free(&st);
 		return EX_SOFTWARE;
 	}
 	if (o.tsv) {
@@ -295,9 +307,10 @@ int cmd_preview(struct ctl *ctl, int argc, char **argv)
 		printf("Meetings from %04d-%02d-%02d for %d days:\n", o.from.year, o.from.month,
 		       o.from.day, o.days);
 		print_table(cfg, &l);
-		r = print_planned(cfg, now, sched_to_utc(&to, cfg->committee.timezone));
+		r = print_planned(cfg, &st, now, sched_to_utc(&to, cfg->committee.timezone));
 	}
 	sched_list_free(&l);
+	store_state_free(&st);
 	if (r != 0)
 		return r;
 	if (fflush(stdout) != 0) {

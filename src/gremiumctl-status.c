@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sysexits.h>
-#include <unistd.h>
 
 
 #include "gremiumctl.h"
@@ -13,12 +12,10 @@
 
 int cmd_status(struct ctl *ctl, int argc, char **argv)
 {
-	const struct gr_config *cfg = ctl->cfg;
 	struct store *db = NULL;
 	struct store_counts counts = { 0 };
 	struct store_failure *f = NULL;
 	size_t n = 0;
-	char err[512];
 	int r;
 
 	(void)argv;
@@ -26,16 +23,10 @@ int cmd_status(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, "gremiumctl: status takes no arguments\n");
 		return EX_USAGE;
 	}
-	if (access(cfg->state, F_OK) < 0) {
-		/* nothing sent yet: do not create a database just to say so */
-		puts("0 sent, 0 queued, 0 failed");
-		return EX_OK;
-	}
-	r = store_open(cfg->state, 0, &db, err, sizeof(err));
-	if (r < 0) {
-		fprintf(stderr, "gremiumctl: status: opening the state: %s\n", err);
-		return EX_NOINPUT;
-	}
+	/* no database is no answer: "0 sent" would hide a wrong path */
+	r = ctl_open_state(ctl, "status", &db);
+	if (r != 0)
+		return r;
 	if (store_counts(db, &counts) < 0 || store_failures(db, &f, &n) < 0) {
 		fprintf(stderr, "gremiumctl: status: %s\n", store_errmsg(db));
 		store_close(db);

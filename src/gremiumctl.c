@@ -8,14 +8,20 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "gremiumctl.h"
 #include "mail.h"
+#include "store.h"
+#include "util.h"
 
 struct command {
 	const char *name;
@@ -26,8 +32,9 @@ struct command {
 
 static const struct command commands[] = {
 	{ "check", "", "validate the configuration; every problem as FILE:LINE: message", cmd_check },
-	{ "preview", "[--from YYYY-MM-DD] [--days N] [--format table|tsv]",
-	  "list upcoming meetings and planned mails (tsv: UTC instants, for scripts)", cmd_preview },
+	{ "preview", "[--from YYYY-MM-DD] [--days N] [--format table|tsv] [--fresh]",
+	  "list upcoming meetings and planned mails (tsv: UTC instants, for scripts;\n"
+	  "      --fresh: as if nothing had been sent, before the first start)", cmd_preview },
 	{ "ics", "[-o FILE]", "write the public calendar feed (METHOD:PUBLISH)", cmd_ics },
 	{ "send-test", "--to ADDRESS [--kind invitation|reminder|topic-call]",
 	  "send one sample mail through the configured transport", cmd_send_test },
@@ -53,8 +60,85 @@ static void usage(FILE *out)
 		fprintf(out, "  %s %s\n      %s\n", commands[i].name, commands[i].usage, commands[i].help);
 	fprintf(out,
 	        "\n"
-	        "Exit status: 0 success, 64 usage error, 69 permanent failure,\n"
-	        "75 temporary failure, 78 configuration error.\n");
+	        "'gremiumctl COMMAND --help' shows the usage of one command.\n"
+	        "\n"
+	        "Exit status: 0 success, 64 usage error, 66 missing input (config or state),\n"
+	        "69 permanent failure, 75 temporary failure, 77 permission denied,\n"
+	        "78 configuration error.\n");
+}
+
+void ctl_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (util_stderr_is_journal())
+		fputs("<3>", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int ctl_open_state(const struct ctl *ctl, const char *cmd, struct store **ret)
+{
+	const char *path = ctl->cfg->state;
+	char err[512];
+	int fd, e;
+
+	/* open(2) names the cause; store_open() would create a missing file */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		e = errno;
+		ctl_error("gremiumctl: %s: state database %s: %s%s", cmd, path, strerror(e),
+		          e == ENOENT ? " (gremiumd or gremiumctl run-once creates it)" :
+		          e == EACCES ? " (the service's state: run this as root)" : "");
+		return e == EACCES || e == EPERM ? EX_NOPERM : EX_NOINPUT;
+	}
+	close(fd);
+	if (store_open(path, 0, ret, err, sizeof(err)) < 0) {
+		ctl_error("gremiumctl: %s: state database %s", cmd, err);
+		return EX_NOINPUT;
+	}
+	return 0;
+}
+
+/* `gremiumctl COMMAND --help` (or -h) anywhere before "--": the command's
+ * usage, without loading the config.  True if it was asked for. */
+static bool command_help(const struct command *cmd, int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			printf("Usage: gremiumctl [-c FILE] %s%s%s\n\n%s\n", cmd->name, cmd->usage[0] ? " " : "",
+			       cmd->usage, cmd->help);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Load the config; its problems go to stderr, each line with its priority
+ * prefix when stderr is the journal (errors <3>, warnings <4>).  Returns
+ * config_load()'s result.
+ */
+static int load_config(struct ctl *ctl)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *errs;
+	int r;
+
+	if (!util_stderr_is_journal())
+		return config_load(ctl->config_path, &ctl->cfg, stderr);
+	errs = open_memstream(&buf, &len);
+	if (!errs)
+		return -ENOMEM;
+	r = config_load(ctl->config_path, &ctl->cfg, errs);
+	fclose(errs);
+	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+		fprintf(stderr, "%s%s\n", r < 0 ? "<3>" : "<4>", line);
+	free(buf);
+	return r;
 }
 
 int main(int argc, char **argv)
@@ -98,8 +182,11 @@ int main(int argc, char **argv)
 		return EX_USAGE;
 	}
 
+	if (command_help(cmd, argc - optind, argv + optind))
+		return EX_OK;
+
 	mail_init();
-	r = config_load(ctl.config_path, &ctl.cfg, stderr);
+	r = load_config(&ctl);
 	if (r == -EINVAL) {
 		mail_shutdown();
 		return EX_CONFIG;

@@ -97,7 +97,11 @@ struct gr_delivery {
 	char *smtp_url;         /* smtp:// or smtps://, may be NULL for maildir */
 	bool starttls_required; /* starttls = "required" (default) */
 	char *username;         /* may be NULL: no AUTH */
-	char *password_file;    /* absolute path or NULL */
+	char *password_file;    /* absolute path or NULL; for a credential,
+	                         * where it was found (util_credential_path()) */
+	char *password_credential; /* systemd credential name or NULL */
+	int password_line;      /* line of either key (else of username) in the
+	                         * config, 0 if none */
 	char *ca_file;          /* absolute path or NULL */
 	int connections;        /* parallel SMTP sessions, 1..64 */
 	int retry_for_hours;    /* 1..720 */

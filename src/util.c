@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -455,4 +456,69 @@ bool util_is_loopback_host(const char *host)
 	if (inet_pton(AF_INET6, host, &a6) == 1)
 		return IN6_IS_ADDR_LOOPBACK(&a6);
 	return false;
+}
+
+void util_format_iso8601(time_t t, const struct gr_localtime *lt, char buf[UTIL_ISO8601_MAX])
+{
+	struct tm tm = { .tm_year = lt->year - 1900, .tm_mon = lt->month - 1, .tm_mday = lt->day,
+	                 .tm_hour = lt->hour, .tm_min = lt->minute };
+	int sec = (int)(((t % 60) + 60) % 60);
+	long off;
+	unsigned hh, mm;
+
+	tm.tm_sec = sec;
+	/* the wall clock read as if it were UTC, minus the instant: the offset
+	 * (real zones stay within +-14 h; clamp so the text stays bounded) */
+	off = labs((long)(timegm(&tm) - t));
+	hh = off / 3600 > 99 ? 99u : (unsigned)(off / 3600);
+	mm = (unsigned)(off % 3600 / 60);
+	snprintf(buf, UTIL_ISO8601_MAX, "%04d-%02d-%02dT%02d:%02d:%02d%c%02u:%02u", lt->year % 10000,
+	         lt->month % 100, lt->day % 100, lt->hour % 100, lt->minute % 100, sec,
+	         timegm(&tm) < t ? '-' : '+', hh, mm);
+}
+
+bool util_credential_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 0 && n <= 255 && !strchr(name, '/') && strcmp(name, ".") != 0 && strcmp(name, "..") != 0 &&
+	       !util_has_control(name, false);
+}
+
+int util_credential_path(const char *name, char **ret)
+{
+	static const char *const stores[] = { "/etc/credstore", "/run/credstore", "/usr/lib/credstore" };
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	char *path = NULL;
+
+	if (dir && dir[0]) {
+		path = util_asprintf("%s/%s", dir, name);
+	} else {
+		for (size_t i = 0; i < sizeof(stores) / sizeof(stores[0]); i++) {
+			path = util_asprintf("%s/%s", stores[i], name);
+			if (!path || access(path, F_OK) == 0 || errno != ENOENT)
+				break;
+			free(path);
+			path = NULL;
+		}
+		if (!path && errno == ENOENT)
+			path = util_asprintf("%s/%s", stores[0], name);
+	}
+	if (!path)
+		return -ENOMEM;
+	*ret = path;
+	return 0;
+}
+
+bool util_stderr_is_journal(void)
+{
+	const char *v = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	int n = -1;
+
+	if (!v || sscanf(v, "%llu:%llu%n", &dev, &ino, &n) != 2 || n < 0 || v[n] != '\0')
+		return false;
+	return fstat(STDERR_FILENO, &st) == 0 && (unsigned long long)st.st_dev == dev &&
+	       (unsigned long long)st.st_ino == ino;
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "model.h"
 
@@ -85,6 +86,41 @@ const char *util_kind_name(enum gr_kind kind);
 
 /* Days in month m (1..12) of year y. */
 int util_days_in_month(int y, int m);
+
+/*
+ * The instant t (UTC) as ISO 8601 with its UTC offset, e.g.
+ * "2026-11-30T13:58:29+01:00", given lt, t's wall-clock time in the zone
+ * (minute precision; the seconds come from t).  The offset is lt - t, so
+ * every logged time says which clock it is on.  buf needs
+ * UTIL_ISO8601_MAX bytes.
+ */
+#define UTIL_ISO8601_MAX 32
+void util_format_iso8601(time_t t, const struct gr_localtime *lt, char buf[UTIL_ISO8601_MAX]);
+
+/*
+ * systemd credentials (systemd.exec(5) "Credentials"): is name usable as a
+ * credential ID (a file name: 1..255 bytes, no '/', no control character,
+ * not "." or "..")?
+ */
+bool util_credential_name_valid(const char *name);
+
+/*
+ * Where the credential name is: inside a service with credentials
+ * ($CREDENTIALS_DIRECTORY set), $CREDENTIALS_DIRECTORY/name and only there;
+ * elsewhere (the admin's shell) the first of /etc/credstore/name,
+ * /run/credstore/name and /usr/lib/credstore/name that exists or cannot be
+ * looked at, i.e. the files LoadCredential=name (without a path) loads, in
+ * systemd's order; /etc/credstore/name when none exists.  Returns 0 and
+ * *ret (caller frees), or -ENOMEM.
+ */
+int util_credential_path(const char *name, char **ret);
+
+/*
+ * Is stderr connected to the journal (systemd.exec(5) $JOURNAL_STREAM:
+ * "DEVICE:INODE" of the stream systemd connected, compared with stderr's)?
+ * Then "<N>" prefixes give lines their priority (sd-daemon(3)).
+ */
+bool util_stderr_is_journal(void);
 
 /* FNV-1a 64 of len bytes, continuing from h (start with UTIL_FNV_INIT). */
 #define UTIL_FNV_INIT UINT64_C(0xcbf29ce484222325)

@@ -67,16 +67,17 @@ FILE:179: delivery.timeout: 0 is out of range (1..600)"
 expect_problem plain_smtp_by_name 's/transport = "maildir";/transport = "smtp";/; s|# smtp_url = "smtps://mail.fitko.example:465";|smtp_url = "smtp://127.0.0.1.attacker.example:25";|; s/# starttls = "required";/starttls = "off";/' \
 	'FILE:187: delivery.starttls: "off" is only allowed for a loopback host (127.0.0.1, ::1, localhost), not "127.0.0.1.attacker.example"'
 # @include of a folder: libconfig's scanner called exit(2); now 78, FILE:LINE
+state_line=$(grep -n '^state = ' "$top_srcdir/etc/gremiumd.conf" | cut -d: -f1)
 expect_problem include 's|^state = |@include "/"\nstate = |' \
-	'FILE:224: @include is not supported: keep the configuration in one file'
+	"FILE:$state_line: @include is not supported: keep the configuration in one file"
 expect_problem nul_escape 's/name = "FITKO (Vorsitz)"/name = "FITKO\\x00Bcc: all@evil.example"/' \
 	'FILE:40: "\x00" in a string: a NUL character would cut it there'
 expect_problem overflow 's/reminders_days_before = \[ 7, 1 \];/reminders_days_before = [ 7, 99999999999999999999 ];/' \
 	'FILE:169: 99999999999999999999: too large a number (at most 2147483647)'
 expect_problem listen_999 's/^  listen = "";/  listen = "999.1.1.1:8080";/' \
-	'FILE:211: feed.listen: "999.1.1.1:8080" is not host:port (e.g. "127.0.0.1:8080" or "[::1]:8080")'
+	'FILE:212: feed.listen: "999.1.1.1:8080" is not host:port (e.g. "127.0.0.1:8080" or "[::1]:8080")'
 expect_problem state_root 's|^state = "var/state.db";|state = "/";|' \
-	'FILE:224: state: "/" is a folder: a file name is needed here'
+	"FILE:$state_line: state: \"/\" is a folder: a file name is needed here"
 # A byte order mark (Windows editors) is no syntax error.
 printf '\357\273\277' | cat - "$conf" > "$WORK/bom.conf"
 "$GREMIUMCTL" -c "$WORK/bom.conf" check | grep -q '^configuration OK' || fail "UTF-8 BOM refused"
@@ -96,7 +97,7 @@ grep -q "^$WORK/many.conf:169: notifications.reminders_days_before: 50000 entrie
 # FIFOs (they hung run-once): check says what is wrong, run-once ends.  The
 # timeout only bounds a hang of a broken build; no time is asserted.
 mkfifo "$WORK/etc/pw" "$WORK/fifo.conf"
-sed -e 's/transport = "maildir";/transport = "smtp";/; s|# smtp_url = "smtps://mail.fitko.example:465";|smtp_url = "smtps://127.0.0.1:1";|; s/# username = "gremiumd";/username = "gremiumd";/; s|# password_file = "/run/credentials/gremiumd.service/smtp-password";|password_file = "pw";|' \
+sed -e 's/transport = "maildir";/transport = "smtp";/; s|# smtp_url = "smtps://mail.fitko.example:465";|smtp_url = "smtps://127.0.0.1:1";|; s/# username = "gremiumd";/username = "gremiumd";/; s|# password_credential = "gremiumd.smtp-password";|password_file = "pw";|' \
 	"$conf" > "$WORK/etc/fifo_pw.conf"
 grep -q '^  password_file = "pw";' "$WORK/etc/fifo_pw.conf" || fail "test setup: no password_file line"
 set +e
@@ -114,7 +115,9 @@ set -e
 grep -q "fifo.conf: cannot read: not a regular file" "$WORK/fifo.err" || fail "FIFO as config: $(cat "$WORK/fifo.err")"
 # a FIFO that appears after check: run-once still ends, saying why
 sed -e 's|password_file = "pw";|password_file = "pw2";|' "$WORK/etc/fifo_pw.conf" > "$WORK/etc/fifo_pw2.conf"
-"$GREMIUMCTL" -c "$WORK/etc/fifo_pw2.conf" check > /dev/null || fail "no password file yet: check should pass"
+echo secret > "$WORK/etc/pw2"
+"$GREMIUMCTL" -c "$WORK/etc/fifo_pw2.conf" check > /dev/null || fail "a readable password file: check should pass"
+rm "$WORK/etc/pw2"
 mkfifo "$WORK/etc/pw2"
 set +e
 timeout 120 "$GREMIUMCTL" -c "$WORK/etc/fifo_pw2.conf" run-once --now 2027-01-01T09:00 > /dev/null 2> "$WORK/fifo.err"

@@ -1,9 +1,11 @@
 #!/bin/sh
 # End-to-end: gremiumd under a NOTIFY_SOCKET made by the test.
 # READY=1 and WATCHDOG=1 arrive; SIGHUP with a broken config keeps the old
-# one running (STATUS says so), also with `@include "/"` or a FIFO as a file
-# it reads; SIGHUP with a good one sends RELOADING=1 and
-# READY=1 and rewrites the feed; SIGTERM sends STOPPING=1 and exits 0.
+# one running (STATUS= keeps the counts and adds the problem), also with
+# `@include "/"` or a FIFO as a file it reads; SIGHUP with a good one sends
+# RELOADING=1 and READY=1 and rewrites the feed; a feed address that cannot
+# be bound on reload shows in STATUS= too, both problems at once as well,
+# until fixed; SIGTERM sends STOPPING=1 and exits 0.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 conf=$(example_config)
@@ -32,7 +34,7 @@ wait_for_socket() {
 }
 wait_for_socket
 
-"$GREMIUMCTL" -c "$conf" preview --days 1 > "$WORK/preview"
+"$GREMIUMCTL" -c "$conf" preview --fresh --days 1 > "$WORK/preview"
 NOTIFY_SOCKET=$sock WATCHDOG_USEC=400000 "$GREMIUMD" -c "$conf" 2> "$WORK/daemon.log" &
 daemon=$!
 stop_daemon() { kill "$daemon" 2>/dev/null; stop_listener; }
@@ -61,10 +63,15 @@ cp "$conf" "$WORK/good.conf"
 printf '\nbogus_key = 1;\n' >> "$conf"
 : > "$msgs"
 kill -HUP "$daemon"
-wait_for 'reload rejected' "$msgs"
+wait_for 'config rejected' "$msgs"
 grep -q 'RELOADING=1' "$msgs" || fail "no RELOADING=1 before the rejected reload"
 kill -0 "$daemon" || fail "daemon died on a broken config"
 grep -q '^<3>.*bogus_key' "$WORK/daemon.log" || fail "the config problem was not logged: $(cat "$WORK/daemon.log")"
+# STATUS= keeps the counts and the next action (ISO 8601 with its offset)
+# and adds the problem with its FILE:LINE
+iso='[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9][+-][0-9][0-9]:[0-9][0-9]'
+grep -q "^STATUS=14 members; outbox 0 queued, $due sent, 0 failed; next action $iso; config rejected: $conf:[0-9]*: bogus_key" "$msgs" ||
+	fail "STATUS= after a rejected reload: $(grep STATUS= "$msgs")"
 
 # Issue 13 (points 2, 6): a reload never ends or hangs the daemon.  SIGHUP
 # with `@include "/"` (libconfig's scanner called exit(2) on it), a FIFO as
@@ -74,7 +81,7 @@ grep -q '^<3>.*bogus_key' "$WORK/daemon.log" || fail "the config problem was not
 reject() {
 	: > "$msgs"
 	kill -HUP "$daemon"
-	wait_for 'reload rejected' "$msgs"
+	wait_for 'config rejected' "$msgs"
 	kill -0 "$daemon" || fail "$1: the daemon died"
 	grep -q "^<3>.*$2" "$WORK/daemon.log" || fail "$1: '$2' not logged: $(cat "$WORK/daemon.log")"
 	[ "$(cksum < "$feed")" = "$feed_sum" ] || fail "$1: the feed changed"
@@ -83,7 +90,7 @@ feed_sum=$(cksum < "$feed")
 { cat "$WORK/good.conf"; printf '@include "/"\n'; } > "$conf"
 reject '@include of a folder' 'gremiumd.conf:[0-9]*: @include is not supported'
 mkfifo "$WORK/etc/pw"
-sed -e 's|# password_file = "/run/credentials/gremiumd.service/smtp-password";|password_file = "pw";|' \
+sed -e 's|^  # password_credential = "gremiumd.smtp-password";|  password_file = "pw";|' \
 	"$WORK/good.conf" > "$conf"
 grep -q '^  password_file = "pw";' "$conf" || fail "test setup: no password_file line in the example"
 reject 'FIFO as password_file' 'delivery.password_file: .*not a regular file'
@@ -106,9 +113,45 @@ wait_for 'neuer Raum' "$feed"
 # ... and each member gets one update of the online series, saying what changed.
 wait_for "outbox 0 queued, $((due + 14)) sent" "$msgs"
 [ "$(count_mail)" -eq $((due + 14)) ] || fail "expected 14 updates, maildir has $(count_mail) mails"
+# the problem is solved: STATUS= no longer names it
+grep "^STATUS=14 members" "$msgs" | tail -n 1 | grep -q 'rejected' && fail "STATUS= still says rejected: $(grep STATUS= "$msgs")"
 [ "$(grep -l '^X-Gremium-Kind: update' "$outbox"/* | wc -l)" -eq 14 ] || fail "not 14 updates"
 grep -q 'Neuer Ort: Videokonferenz (neuer Raum)' "$(grep -l '^X-Gremium-Kind: update' "$outbox"/* | head -n 1)" ||
 	fail "the update does not say what changed"
+
+# A feed address that cannot be bound on reload: logged, and STATUS= says
+# so next to the counts until a reload fixes it.
+port=$(free_port)
+$PY -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)
+open(sys.argv[2], "w").close(); time.sleep(120)' "$port" "$WORK/held" &
+holder=$!
+stop_daemon() { kill "$daemon" "$holder" 2>/dev/null; stop_listener; }
+i=0; while [ ! -e "$WORK/held" ]; do i=$((i + 1)); [ $i -le 100 ] || fail "port holder"; sleep 0.1; done
+sed -i "s|^  listen = \"\";|  listen = \"127.0.0.1:$port\";|" "$conf"
+grep -q "listen = \"127.0.0.1:$port\"" "$conf" || fail "test setup: no 'listen = \"\";' line in the example"
+: > "$msgs"
+kill -HUP "$daemon"
+wait_for "feed not served: cannot listen on 127.0.0.1:$port" "$msgs"
+grep -q "^STATUS=14 members; outbox 0 queued, $((due + 14)) sent, 0 failed; next action $iso; feed not served: cannot listen on 127.0.0.1:$port: Address already in use" "$msgs" ||
+	fail "STATUS= with an unbound feed: $(grep STATUS= "$msgs")"
+grep -q "^<3>feed: cannot listen on 127.0.0.1:$port" "$WORK/daemon.log" || fail "the bind failure was not logged"
+# both problems at once: a broken config on top
+printf '\nbogus_key = 1;\n' >> "$conf"
+: > "$msgs"
+kill -HUP "$daemon"
+wait_for 'config rejected' "$msgs"
+grep -q "; config rejected: $conf:[0-9]*: bogus_key.*; feed not served: cannot listen on 127.0.0.1:$port" "$msgs" ||
+	fail "STATUS= does not show both problems: $(grep STATUS= "$msgs")"
+# the port is free again and the config fixed: both problems gone
+kill "$holder"
+wait "$holder" 2>/dev/null || true
+sed -i '/^bogus_key = 1;$/d' "$conf"
+: > "$msgs"
+kill -HUP "$daemon"
+wait_for '^STATUS=14 members' "$msgs"
+grep '^STATUS=14 members' "$msgs" | grep -q 'rejected\|not served' && fail "problems still shown: $(grep STATUS= "$msgs")"
+grep -q "^<6>feed served at http://127.0.0.1:$port" "$WORK/daemon.log" || fail "the feed did not start after the fix"
 
 : > "$msgs"
 kill -TERM "$daemon"

@@ -18,13 +18,13 @@ cmp -s "$WORK/stdout.ics" "$WORK/feed/sub/kg.ics" || fail "ics -o differs from s
 cmp -s "$WORK/stdout.ics" "$WORK/feed/sub/kg.ics" || fail "ics -o twice differs"
 
 # the example's exceptions, as preview shows them
-out=$("$GREMIUMCTL" -c "$conf" preview --from 2026-12-01 --days 60)
+out=$("$GREMIUMCTL" -c "$conf" preview --fresh --from 2026-12-01 --days 60)
 echo "$out" | grep -q '09\.12\.2026 10:00 .*cancelled (Weihnachtspause)' || fail "preview cancel: $out"
 echo "$out" | grep -q '20\.01\.2027 14:00 .*moved from Mi 13\.01\.2027 10:00' || fail "preview move: $out"
 out=$("$GREMIUMCTL" -c "$conf" preview --from 2027-03-01 --days 31 --format tsv)
 echo "$out" | grep -q "^2027-03-10T09:00:00Z	.*	skipped	online	" || fail "preview skip: $out"
 echo "$out" | grep -q "^2027-03-17T09:00:00Z	2027-03-17T" || fail "preview praesenz: $out"
-"$GREMIUMCTL" -c "$conf" preview > /dev/null || fail "preview with defaults"
+"$GREMIUMCTL" -c "$conf" preview --fresh > /dev/null || fail "preview with defaults"
 
 expect_exit 64 "$GREMIUMCTL" -c "$conf" preview --from 2026-02-30
 expect_exit 64 "$GREMIUMCTL" -c "$conf" preview --days 0

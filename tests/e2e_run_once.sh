@@ -19,7 +19,7 @@ ctl preview --format tsv --from "$first" --days 400 > "$WORK/occ.tsv"
 : > "$WORK/runs.txt"
 
 # preview lists the mails the planner will send, with their send times
-ctl preview --from "$first" --days 40 > "$WORK/preview"
+ctl preview --fresh --from "$first" --days 40 > "$WORK/preview"
 grep -q '^  due now  *invitation  *42 messages$' "$WORK/preview" || fail "preview: $(cat "$WORK/preview")"
 grep -q '30.12.2026 09:00  topic-call  *for Mi 20.01.2027 14:00 online, to 14 members$' "$WORK/preview" ||
 	fail "preview lacks the call for topics: $(cat "$WORK/preview")"

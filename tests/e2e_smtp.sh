@@ -204,4 +204,12 @@ run once-reject 0 -c "$WORK/run-reject/gremiumd.conf" run-once --now 2026-11-28T
 [ "$(head -n 1 "$WORK/reject-status")" = "0 sent, 0 queued, 42 failed" ] || fail "status after 550: $(cat "$WORK/reject-status")"
 grep -q "^failed: $member_addr (invitation.*): 550 5.1.1 No such user (test)$" "$WORK/reject-status" ||
 	fail "status does not name the refused address: $(cat "$WORK/reject-status")"
+# The password as a systemd credential (delivery.password_credential): the
+# service finds it in $CREDENTIALS_DIRECTORY; AUTH succeeds with it.
+mkdir -p "$WORK/creds"
+cp "$WORK/etc/password" "$WORK/creds/gremiumd.smtp-password"
+sed 's|^  password_file = .*|  password_credential = "gremiumd.smtp-password";|' "$WORK/etc/good.conf" > "$WORK/etc/cred.conf"
+grep -q 'password_credential' "$WORK/etc/cred.conf" || fail "test setup: no password_file line"
+CREDENTIALS_DIRECTORY=$WORK/creds run cred 0 -c "$WORK/etc/cred.conf" send-test --to "$member_addr"
+grep -q '^sent: 250 ' "$WORK/cred.out" || fail "send-test with a credential: $(cat "$WORK/cred.out")"
 echo "e2e_smtp: ok"

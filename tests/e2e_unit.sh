@@ -7,9 +7,21 @@ unit=$top_builddir/systemd/gremiumd.service
 [ -f "$unit" ] || fail "$unit was not built"
 command -v systemd-analyze >/dev/null || fail "systemd-analyze is missing (scripts/install-deps installs systemd)"
 for key in Type=notify ExecReload= WatchdogSec= Restart=on-failure DynamicUser=yes \
-	StateDirectory= ConfigurationDirectory= LoadCredential=smtp-password; do
+	StateDirectory= ConfigurationDirectory= 'LoadCredential=gremiumd.smtp-password$' \
+	'ExecStartPre=.*gremiumctl .* check$'; do
 	grep -q "^$key" "$unit" || fail "the unit lacks $key"
 done
+# gremiumd.socket: enabled with the service as its comment says (sockets.target),
+# installed by `make install` (nothing to copy by hand), one stream socket that
+# gremiumd accepts on itself
+socket=$top_srcdir/systemd/gremiumd.socket
+for key in 'ListenStream=127.0.0.1:8080$' 'Accept=no$' 'WantedBy=sockets.target$'; do
+	grep -q "^$key" "$socket" || fail "gremiumd.socket lacks $key"
+done
+grep -q 'systemctl enable --now gremiumd.socket gremiumd.service' "$socket" || fail "gremiumd.socket: no enable command"
+grep -q 'cp gremiumd.socket' "$socket" && fail "gremiumd.socket still says to copy it"
+grep -q '^dist_systemdsystemunit_DATA = systemd/gremiumd.socket' "$top_srcdir/Makefile.am" ||
+	fail "make install does not install gremiumd.socket"
 systemd-analyze security --offline=true --no-pager "$unit" > "$WORK/security" 2>&1 ||
 	fail "systemd-analyze failed: $(tail -n 5 "$WORK/security")"
 level=$(sed -n 's/.*Overall exposure level for gremiumd.service: \([0-9.]*\).*/\1/p' "$WORK/security")

@@ -885,6 +885,52 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* delivery.password_credential (issue 14.3): a systemd credential name,
+ * resolved to the file the service or the admin's shell reads. */
+static void test_password_credential(void **state)
+{
+	char *text = edit(BASE, "password_file = \"secret/pw\";", "password_credential = \"gremiumd.smtp-password\";",
+	                  NULL, NULL);
+	char *both = edit(BASE, "password_file = \"secret/pw\";",
+	                  "password_file = \"secret/pw\"; password_credential = \"pw\";", NULL, NULL);
+	char *bad = edit(BASE, "password_file = \"secret/pw\";", "password_credential = \"../pw\";", NULL, NULL);
+	struct gr_config *cfg = NULL;
+	char *errs = NULL;
+
+	(void)state;
+	assert_non_null(text);
+	assert_int_equal(setenv("CREDENTIALS_DIRECTORY", "/run/credentials/gremiumd.service", 1), 0);
+	if (load_text(text, &cfg, &errs) != 0)
+		fail_msg("%s", errs);
+	assert_string_equal(cfg->delivery.password_credential, "gremiumd.smtp-password");
+	assert_string_equal(cfg->delivery.password_file, "/run/credentials/gremiumd.service/gremiumd.smtp-password");
+	assert_int_equal(cfg->delivery.password_line, 47);
+	config_free(cfg);
+	free(errs);
+	/* outside the service: the credential store LoadCredential=NAME reads */
+	assert_int_equal(unsetenv("CREDENTIALS_DIRECTORY"), 0);
+	assert_int_equal(load_text(text, &cfg, &errs), 0);
+	assert_true(strcmp(cfg->delivery.password_file, "/etc/credstore/gremiumd.smtp-password") == 0 ||
+	            strcmp(cfg->delivery.password_file, "/run/credstore/gremiumd.smtp-password") == 0 ||
+	            strcmp(cfg->delivery.password_file, "/usr/lib/credstore/gremiumd.smtp-password") == 0);
+	config_free(cfg);
+	free(errs);
+	/* an absolute password_file stays as it was */
+	assert_int_equal(load_text(BASE, &cfg, &errs), 0);
+	assert_string_equal(cfg->delivery.password_file, in_tmp("secret/pw"));
+	assert_null(cfg->delivery.password_credential);
+	assert_int_equal(cfg->delivery.password_line, 47);
+	config_free(cfg);
+	free(errs);
+	assert_int_equal(load_text(both, &cfg, &errs), -EINVAL);
+	assert_true(has_message(errs, 47, "password_file and password_credential exclude each other"));
+	free(errs);
+	assert_int_equal(load_text(bad, &cfg, &errs), -EINVAL);
+	assert_true(has_message(errs, 47, "delivery.password_credential: \"../pw\" is no credential name"));
+	free(errs);
+	free(text), free(both), free(bad);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -902,6 +948,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_valid_variants),
 		cmocka_unit_test(test_example),
+		cmocka_unit_test(test_password_credential),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -51,12 +51,28 @@ static int connect_to(uint16_t port)
 	return fd;
 }
 
+/* Read the answer to a request sent on fd before; closes fd. */
+static void answer_on(int fd, struct answer *a)
+{
+	ssize_t n;
+
+	a->len = 0;
+	while (a->len < sizeof(a->raw) - 1 && (n = recv(fd, a->raw + a->len, sizeof(a->raw) - 1 - a->len, 0)) > 0)
+		a->len += (size_t)n;
+	close(fd);
+	a->raw[a->len] = '\0';
+	assert_int_equal(sscanf(a->raw, "HTTP/1.%*d %d", &a->status), 1);
+	a->body = strstr(a->raw, "\r\n\r\n");
+	assert_non_null(a->body);
+	a->body += 4;
+	a->body_len = a->len - (size_t)(a->body - a->raw);
+}
+
 /* Send request as is, read until the server closes (or 5 s pass). */
 static void http(uint16_t port, const char *request, struct answer *a)
 {
 	int fd = connect_to(port);
 	size_t len = strlen(request), off = 0;
-	char *end;
 	ssize_t n;
 
 	while (off < len) {
@@ -64,16 +80,7 @@ static void http(uint16_t port, const char *request, struct answer *a)
 		assert_true(n > 0);
 		off += (size_t)n;
 	}
-	a->len = 0;
-	while (a->len < sizeof(a->raw) - 1 && (n = recv(fd, a->raw + a->len, sizeof(a->raw) - 1 - a->len, 0)) > 0)
-		a->len += (size_t)n;
-	close(fd);
-	a->raw[a->len] = '\0';
-	assert_int_equal(sscanf(a->raw, "HTTP/1.%*d %d", &a->status), 1);
-	end = strstr(a->raw, "\r\n\r\n");
-	assert_non_null(end);
-	a->body = end + 4;
-	a->body_len = a->len - (size_t)(a->body - a->raw);
+	answer_on(fd, a);
 }
 
 /* The value of header name (case-insensitive) in a, copied to buf; NULL if absent. */
@@ -454,6 +461,54 @@ static void test_inherited_fd_v6(void **state)
 	feed_free(f);
 }
 
+/*
+ * Socket activation across restarts (issue 14.1): the socket systemd keeps
+ * (here: `keep`, a second descriptor of it) still listens after
+ * feed_free(), so a request queued meanwhile is answered by the next
+ * server; and a request that arrived before the server started gets the
+ * feed of feed_new_serving(), never 503.
+ */
+static void test_socket_survives_restarts(void **state)
+{
+	static const char req[] = "GET /c.ics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	struct feed *f = NULL;
+	struct answer a;
+	char err[256];
+	int keep = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), on = 0, c;
+	uint16_t port;
+
+	(void)state;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_true(keep >= 0);
+	assert_int_equal(bind(keep, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(keep, 16), 0);
+	assert_int_equal(getsockname(keep, (struct sockaddr *)&sin, &len), 0);
+	port = ntohs(sin.sin_port);
+	for (int round = 0; round < 3; round++) {
+		/* queued before the server runs, as the request that starts the service */
+		c = connect_to(port);
+		assert_int_equal(send(c, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
+		assert_int_equal(feed_new_serving(NULL, dup(keep), "/c.ics", BODY1, strlen(BODY1), LM1, &f, err,
+		                                  sizeof(err)), 0);
+		answer_on(c, &a);
+		assert_int_equal(a.status, 200);
+		assert_string_equal(a.body, BODY1);
+		feed_free(f);
+		len = sizeof(on);
+		assert_int_equal(getsockopt(keep, SOL_SOCKET, SO_ACCEPTCONN, &on, &len), 0);
+		assert_int_equal(on, 1);
+	}
+	/* still accepting after the last server stopped */
+	c = connect_to(port);
+	on = accept(keep, NULL, NULL);
+	assert_true(on >= 0);
+	close(on);
+	close(c);
+	close(keep);
+}
+
 static void test_http_date(void **state)
 {
 	char buf[40];
@@ -504,6 +559,7 @@ int main(void)
 		cmocka_unit_test(test_listen_errors),
 		cmocka_unit_test(test_split_listen),
 		cmocka_unit_test(test_inherited_fd_v6),
+		cmocka_unit_test(test_socket_survives_restarts),
 		cmocka_unit_test(test_http_date),
 		cmocka_unit_test(test_etag_list),
 	};

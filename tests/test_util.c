@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -212,6 +213,66 @@ static void test_loopback(void **state)
 	assert_false(util_is_loopback_host(NULL));
 }
 
+/* Times in logs carry their offset (issue 14, point 8). */
+static void test_iso8601(void **state)
+{
+	char buf[UTIL_ISO8601_MAX];
+	/* 2026-11-30T12:57:42Z, in Berlin (CET, +01:00) 13:57 */
+	struct gr_localtime berlin = { 2026, 11, 30, 13, 57 };
+	/* 2026-07-01T08:00:05Z in Berlin (CEST) and New York (EDT) */
+	struct gr_localtime summer = { 2026, 7, 1, 10, 0 }, ny = { 2026, 7, 1, 4, 0 };
+	/* 2026-03-01T00:30:00Z in Kolkata (+05:30) */
+	struct gr_localtime kolkata = { 2026, 3, 1, 6, 0 }, utc = { 2026, 3, 1, 0, 30 };
+
+	(void)state;
+	util_format_iso8601(1796043462, &berlin, buf);
+	assert_string_equal(buf, "2026-11-30T13:57:42+01:00");
+	util_format_iso8601(1782892805, &summer, buf);
+	assert_string_equal(buf, "2026-07-01T10:00:05+02:00");
+	util_format_iso8601(1782892805, &ny, buf);
+	assert_string_equal(buf, "2026-07-01T04:00:05-04:00");
+	util_format_iso8601(1772325000, &kolkata, buf);
+	assert_string_equal(buf, "2026-03-01T06:00:00+05:30");
+	util_format_iso8601(1772325000, &utc, buf);
+	assert_string_equal(buf, "2026-03-01T00:30:00+00:00");
+}
+
+/* systemd credentials and the journal stream (issue 14.3, 14.7) */
+static void test_credentials_and_journal(void **state)
+{
+	char *path = NULL, env[64];
+	struct stat st;
+
+	(void)state;
+	assert_true(util_credential_name_valid("gremiumd.smtp-password"));
+	assert_false(util_credential_name_valid(""));
+	assert_false(util_credential_name_valid("."));
+	assert_false(util_credential_name_valid(".."));
+	assert_false(util_credential_name_valid("a/b"));
+	assert_false(util_credential_name_valid("a\nb"));
+	assert_int_equal(setenv("CREDENTIALS_DIRECTORY", "/run/credentials/x.service", 1), 0);
+	assert_int_equal(util_credential_path("pw", &path), 0);
+	assert_string_equal(path, "/run/credentials/x.service/pw");
+	free(path);
+	assert_int_equal(unsetenv("CREDENTIALS_DIRECTORY"), 0);
+	/* in no store: where the admin should put it */
+	assert_int_equal(util_credential_path("gremiumd-test-none.pw", &path), 0);
+	assert_string_equal(path, "/etc/credstore/gremiumd-test-none.pw");
+	free(path);
+
+	assert_int_equal(fstat(STDERR_FILENO, &st), 0);
+	snprintf(env, sizeof(env), "%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	assert_int_equal(setenv("JOURNAL_STREAM", env, 1), 0);
+	assert_true(util_stderr_is_journal());
+	snprintf(env, sizeof(env), "%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino + 1);
+	assert_int_equal(setenv("JOURNAL_STREAM", env, 1), 0);
+	assert_false(util_stderr_is_journal());
+	assert_int_equal(setenv("JOURNAL_STREAM", "garbage", 1), 0);
+	assert_false(util_stderr_is_journal());
+	assert_int_equal(unsetenv("JOURNAL_STREAM"), 0);
+	assert_false(util_stderr_is_journal());
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +285,8 @@ int main(void)
 		cmocka_unit_test(test_write_atomic),
 		cmocka_unit_test(test_read_regular),
 		cmocka_unit_test(test_loopback),
+		cmocka_unit_test(test_iso8601),
+		cmocka_unit_test(test_credentials_and_journal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

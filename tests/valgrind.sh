@@ -26,7 +26,7 @@ run() {
 }
 run "$build/src/gremiumctl" -c "$conf" check
 run "$build/src/gremiumctl" --help
-run "$build/src/gremiumctl" -c "$conf" preview --from 2026-11-01 --days 400
+run "$build/src/gremiumctl" -c "$conf" preview --from 2026-11-01 --days 400 --fresh
 run "$build/src/gremiumctl" -c "$conf" ics -o "$work/feed.ics"
 # the sender's event loop, claims and outcomes (maildir: the example's transport)
 run "$build/src/gremiumctl" -c "$conf" run-once --now 2026-11-28T09:00
