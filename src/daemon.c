@@ -316,13 +316,15 @@ static void format_local(const struct daemon *d, time_t t, char *buf, size_t len
 static void report(struct daemon *d, time_t next)
 {
 	struct store_counts c = { 0 };
-	char when[32] = "nothing scheduled";
+	char when[32] = "nothing scheduled", unrenderable[48] = "";
 
 	(void)store_counts(d->cur.db, &c);
+	if (c.unrenderable > 0)
+		snprintf(unrenderable, sizeof(unrenderable), " (%ld cannot be rendered)", c.unrenderable);
 	if (next)
 		format_local(d, next, when, sizeof(when));
-	set_status(d, "%zu members; outbox %ld queued, %ld sent, %ld failed; next action %s",
-	           d->cur.cfg->n_members, c.queued, c.sent, c.failed, when);
+	set_status(d, "%zu members; outbox %ld queued, %ld sent, %ld failed%s; next action %s",
+	           d->cur.cfg->n_members, c.queued, c.sent, c.failed, unrenderable, when);
 }
 
 /* Arm the timer at the earliest due time: the planner's or a retry's. */
@@ -355,6 +357,9 @@ static void cycle(struct daemon *d)
 	} else if (info.enqueued > 0) {
 		dlog(SD_INFO, "planned %zu message%s", info.enqueued, info.enqueued == 1 ? "" : "s");
 	}
+	/* once each: a failure already recorded is not logged again */
+	log_lines(SD_ERR, info.failures);
+	free(info.failures);
 	d->next_plan = info.next_due;
 	sender_kick(d->cur.sender);
 }
