@@ -621,34 +621,45 @@ static void note_failure(struct service_plan_info *info, const struct store_chan
  * it again: silently while it still fails the same way, and it goes out
  * once the config is fixed.
  */
-static int record_unrenderable(struct store *db, const struct store_change *change,
-                               const char *reason, time_t now, struct service_plan_info *info,
-                               char *err, size_t errlen)
+static int record_unrenderable(struct store *db, const struct plan_action *a,
+                               const struct store_change *change, const char *reason,
+                               time_t now, struct service_plan_info *info, char *err,
+                               size_t errlen)
 {
-	char answer[448];
+	struct store_change c = *change;
+	char answer[448], start[32];
 	bool fresh = false;
 	int r;
 
+	/* `status` names the meeting of a dated series' invitation, too */
+	if (!c.occurrence && a->series && !a->series->rrule && a->date_index >= 0 &&
+	    (size_t)a->date_index < a->series->n_dates) {
+		const struct gr_localtime *d = &a->series->dates[a->date_index];
+		snprintf(start, sizeof(start), "%04d-%02d-%02dT%02d:%02d", d->year, d->month, d->day,
+		         d->hour, d->minute);
+		c.occurrence = start;
+	}
 	snprintf(answer, sizeof(answer), "cannot render: %s", reason);
-	r = store_outbox_unrenderable(db, change, answer, now, &fresh);
+	r = store_outbox_unrenderable(db, &c, answer, now, &fresh);
 	if (r < 0) {
 		snprintf(err, errlen, "recording a failure: %s", store_errmsg(db));
 		return r;
 	}
 	info->unrenderable++;
 	if (fresh)
-		note_failure(info, change, answer);
+		note_failure(info, &c, answer);
 	return 0;
 }
 
 /* Record one rendered action (changes[i] belongs to actions[i]). */
-static int apply_rendered(struct store *db, struct store_change *change, struct rendered *m,
-                          time_t now, struct service_plan_info *info, char *err, size_t errlen)
+static int apply_rendered(struct store *db, const struct plan_action *a,
+                          struct store_change *change, struct rendered *m, time_t now,
+                          struct service_plan_info *info, char *err, size_t errlen)
 {
 	int r;
 
 	if (m->r < 0) {
-		r = record_unrenderable(db, change, m->err, now, info, err, errlen);
+		r = record_unrenderable(db, a, change, m->err, now, info, err, errlen);
 	} else {
 		change->message = m->msg;
 		change->message_len = m->len;
@@ -719,7 +730,7 @@ static int render_and_apply(const struct gr_config *cfg, const struct tmpl_set *
 		else
 			m.r = render(cfg, tmpl, occ, pool.cache, &res->actions[i], now, &m.msg, &m.len,
 			             m.err, sizeof(m.err));
-		r = apply_rendered(db, &changes[i], &m, now, info, err, errlen);
+		r = apply_rendered(db, &res->actions[i], &changes[i], &m, now, info, err, errlen);
 		if (r == 0 && sender && i + 1 < res->n_actions &&
 		    (i + 1 - committed >= PLAN_CHUNK ||
 		     (i + 1 - committed >= PLAN_CHUNK_MIN && n_threads > 0 &&
