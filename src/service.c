@@ -389,14 +389,14 @@ static int render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
 		set_when(&v, &gone_date, &end);
 	}
 	fill_vars(&v, cfg, a, &to);
-	const char *stage = "the text";
+	enum { TEXT, CALENDAR, MAIL } stage = TEXT;
 	r = tmpl_render(tmpl, name, v.lang, v.v, v.n, &subject, &body);
 	if (r == 0) {
-		stage = "the calendar part";
+		stage = CALENDAR;
 		r = calendar_part(cfg, occ, cache, a, &obj, &to, now, &ical);
 	}
 	if (r == 0) {
-		stage = "the mail";
+		stage = MAIL;
 		/* plan gives "local@domain"; mail adds the domain itself */
 		snprintf(id, sizeof(id), "%s", a->message_id);
 		at = strchr(id, '@');
@@ -412,12 +412,15 @@ static int render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
 		};
 		r = mail_render(cfg, &spec, ret, ret_len);
 	}
-	/* the libraries say -ENOMEM for a field they cannot take, too */
-	if (r == -EINVAL && strcmp(stage, "the mail") == 0)
+	/* libical and GMime say -ENOMEM for a field they cannot take, too */
+	if (r == -EINVAL && stage == MAIL)
 		explain_invalid(cfg, a, err, errlen);
+	else if (r == -ENOMEM && stage == TEXT)
+		snprintf(err, errlen, "the text: longer than 256 KiB once filled in, or out of memory");
 	else if (r < 0)
-		snprintf(err, errlen, "%s: %s", stage, r == -ENOMEM ?
-		         "too large, a field it cannot carry, or out of memory" : strerror(-r));
+		snprintf(err, errlen, "%s: %s", stage == MAIL ? "the mail" : stage == CALENDAR ?
+		         "the calendar part" : "the text", r == -ENOMEM ?
+		         "a field it cannot carry, too large, or out of memory" : strerror(-r));
 	free(subject);
 	free(body);
 	free(ical);

@@ -141,7 +141,7 @@ struct store_failure {
 	char *recipient;
 	char *kind;
 	char *occurrence;       /* may be NULL */
-	char *answer;           /* the server's answer */
+	char *answer;           /* the server's answer, or "cannot render: REASON" */
 };
 
 /* store_open() flags */

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "mail.h"
@@ -590,6 +591,51 @@ static void test_topics_address_blocks_nothing(void **state)
 	assert_int_equal(c.sent, 42 + 14);
 }
 
+/* A reminder template that renders past 256 KiB with this config's
+ * description: the reminders fail, nothing else; a shorter description
+ * (and the updates it brings) lets them out. */
+static void test_text_too_large(void **state)
+{
+	struct fixture *f = *state;
+	struct gr_series *online = &f->cfg->series[0];
+	struct tmpl_set *big_tmpl = NULL;
+	char *dir = util_asprintf("%s/templates", f->dir), *file, *text, *lines, *old;
+	struct tmpl_set *builtin = f->tmpl;
+	size_t len = 0;
+	int n;
+
+	/* "Erinnerung\n\n" and 100 x {description}: 100 x 4 KB */
+	assert_int_equal(mkdir(dir, 0700), 0);
+	file = util_asprintf("%s/reminder.de.txt", dir);
+	text = malloc(20 + 100 * 14);
+	assert_non_null(text);
+	len = (size_t)sprintf(text, "Erinnerung\n\n");
+	for (int i = 0; i < 100; i++)
+		len += (size_t)sprintf(text + len, "{description}\n");
+	assert_int_equal(util_write_atomic(file, text, len, 0644), 0);
+	assert_int_equal(tmpl_load(dir, &big_tmpl, stderr), 0);
+	f->tmpl = big_tmpl;
+	old = online->description;
+	online->description = long_text(4000, 'x', "");
+
+	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 11, 28, 9, 0), 42), 42);
+	lines = plan_failing(f, at(f->cfg, 2027, 1, 13, 9, 0), 0, 14, 14);
+	assert_non_null(strstr(lines, "(reminder 2027-01-20T14:00): cannot render: the text: longer "
+	                              "than 256 KiB once filled in"));
+	free(lines);
+	free(online->description);
+	online->description = old;
+	/* each member: an update (the description changed) and the reminder */
+	assert_int_equal(plan_and_send(f, at(f->cfg, 2027, 1, 13, 10, 0), 28), 28);
+	free(mails_with(f, "X-Gremium-Kind: reminder", &n));
+	assert_int_equal(n, 14);
+	f->tmpl = builtin;
+	tmpl_free(big_tmpl);
+	free(text);
+	free(file);
+	free(dir);
+}
+
 /* A meeting whose UID does not fit (the dated series' id and the domain
  * together past 255 octets) fails for every member; the online series'
  * invitations go out. */
@@ -612,6 +658,24 @@ static void test_object_fails_alone(void **state)
 	free(mails_with(f, "X-Gremium-Kind: invitation", &n));
 	assert_int_equal(n, 14);
 	assert_int_equal(listed_failures(f, f->cfg->members[0].email, "UID"), 2);
+}
+
+/* A domain so long that no UID or Message-ID fits: every message fails,
+ * with the reason; the plan itself does not (it used to, every minute). */
+static void test_domain_too_long(void **state)
+{
+	struct fixture *f = *state;
+	struct gr_committee *cm = &f->cfg->committee;
+	char *lines;
+
+	free(cm->domain);
+	cm->domain = long_text(400, 'd', ".example");
+	lines = plan_failing(f, at(f->cfg, 2026, 11, 28, 9, 0), 0, 42, 42);
+	assert_non_null(strstr(lines, "cannot render: its UID (series id and committee.domain) is "
+	                              "longer than 255 octets\n"));
+	free(lines);
+	assert_int_equal(listed_failures(f, f->cfg->members[0].email, "UID"), 3);
+	assert_null(plan_failing(f, at(f->cfg, 2026, 11, 28, 10, 0), 0, 42, 0));
 }
 
 /* The same on the threaded path with a sender: 40 members, one of them
@@ -665,6 +729,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_topics_address_fixed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_topics_address_blocks_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_object_fails_alone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_text_too_large, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_domain_too_long, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threaded_bad_member, setup, teardown),
 	};
 	int r;
