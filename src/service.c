@@ -415,7 +415,7 @@ static int render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
 	/* libical and GMime say -ENOMEM for a field they cannot take, too */
 	if (r == -EINVAL && stage == MAIL)
 		explain_invalid(cfg, a, err, errlen);
-	else if (r == -ENOMEM && stage == TEXT)
+	else if (stage == TEXT && (r == -ENOMEM || r == -E2BIG || r == -EFBIG || r == -EMSGSIZE))
 		snprintf(err, errlen, "the text: longer than 256 KiB once filled in, or out of memory");
 	else if (r < 0)
 		snprintf(err, errlen, "%s: %s", stage == MAIL ? "the mail" : stage == CALENDAR ?
