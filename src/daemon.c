@@ -363,14 +363,16 @@ static time_t next_due(const struct daemon *d)
 static void report(struct daemon *d)
 {
 	struct store_counts c = { 0 };
-	char when[UTIL_ISO8601_MAX] = "nothing scheduled";
+	char when[UTIL_ISO8601_MAX] = "nothing scheduled", unrenderable[48] = "";
 	time_t next = next_due(d);
 
 	(void)store_counts(d->cur.db, &c);
+	if (c.unrenderable > 0)
+		snprintf(unrenderable, sizeof(unrenderable), " (%ld cannot be rendered)", c.unrenderable);
 	if (next)
 		format_local(d, next, when);
-	set_status(d, "%zu members; outbox %ld queued, %ld sent, %ld failed; next action %s",
-	           d->cur.cfg->n_members, c.queued, c.sent, c.failed, when);
+	set_status(d, "%zu members; outbox %ld queued, %ld sent, %ld failed%s; next action %s",
+	           d->cur.cfg->n_members, c.queued, c.sent, c.failed, unrenderable, when);
 }
 
 /* Arm the timer at the earliest due time. */
@@ -401,6 +403,9 @@ static void cycle(struct daemon *d)
 	} else if (info.enqueued > 0) {
 		dlog(SD_INFO, "planned %zu message%s", info.enqueued, info.enqueued == 1 ? "" : "s");
 	}
+	/* once each: a failure already recorded is not logged again */
+	log_lines(SD_ERR, info.failures);
+	free(info.failures);
 	d->next_plan = info.next_due;
 	sender_kick(d->cur.sender);
 }

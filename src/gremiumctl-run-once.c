@@ -111,6 +111,23 @@ static void drain_idle(void *data, int r, const char *err)
 	(void)sd_event_exit(d->ev, 0);
 }
 
+/* The messages that could not be rendered: each new one on stderr, the
+ * count of those recorded before; all counted as failed. */
+static void report_unrenderable(struct service_plan_info *info, struct drain *d)
+{
+	size_t old = info->unrenderable - info->unrenderable_new;
+
+	for (char *line = info->failures ? strtok(info->failures, "\n") : NULL; line;
+	     line = strtok(NULL, "\n"))
+		fprintf(stderr, "gremiumctl: run-once: not sent: %s\n", line);
+	if (old > 0)
+		fprintf(stderr, "gremiumctl: run-once: %zu message%s still cannot be rendered, as before "
+		        "(gremiumctl status lists them)\n", old, old == 1 ? "" : "s");
+	d->n_failed += info->unrenderable;
+	free(info->failures);
+	info->failures = NULL;
+}
+
 /*
  * Plan at now with the sender running (a long list starts going out while
  * the rest is rendered, see service_plan()), then run the sender on a loop
@@ -139,6 +156,7 @@ static int plan_and_drain(const struct gr_config *cfg, const struct tmpl_set *tm
 			fputs("\r\033[K", stderr);
 		printf("planned %zu message%s\n", info.enqueued, info.enqueued == 1 ? "" : "s");
 		fflush(stdout);
+		report_unrenderable(&info, d);
 		sender_kick(d->sender);
 		r = sd_event_loop(d->ev);
 		if (r < 0)

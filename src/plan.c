@@ -31,6 +31,8 @@ struct obj {
 	time_t end_utc;         /* 0 for an rrule series (open-ended) */
 	struct gr_localtime dtstart;
 	const struct gr_occurrence *single; /* dated: its occurrence, or NULL */
+	const char *unplannable;        /* static: why no message about it can
+	                                 * be made (uid cut short), or NULL */
 };
 
 struct ctx {
@@ -234,6 +236,13 @@ static int build_objects(struct ctx *c)
 			o->date_index = s->rrule ? -1 : (int)d;
 			o->dtstart = s->rrule ? s->start : s->dates[d];
 			r = plan_uid(cfg, s, o->date_index, o->uid, sizeof(o->uid));
+			/* one object whose UID does not fit stops no other: its
+			 * messages are planned and fail alone (service.c) */
+			if (r == -ENOSPC) {
+				o->unplannable = "its UID (series id and committee.domain) is longer "
+				                 "than 255 octets";
+				r = 0;
+			}
 			if (r == 0)
 				r = build_cancelled(c, o);
 			if (r < 0)
@@ -396,7 +405,14 @@ static int make_message_id(const struct ctx *c, struct plan_action *a)
 	h = hash_str(h, 'i', rid);
 	n = snprintf(a->message_id, sizeof(a->message_id), "gremium.%s.%016llx@%s",
 	             util_kind_name(a->kind), (unsigned long long)h, c->cfg->committee.domain);
-	return n < 0 || (size_t)n >= sizeof(a->message_id) ? -ENOSPC : 0;
+	if (n < 0 || (size_t)n >= sizeof(a->message_id)) {
+		/* still a unique key for the failure the service records */
+		snprintf(a->message_id, sizeof(a->message_id), "gremium.%s.%016llx",
+		         util_kind_name(a->kind), (unsigned long long)h);
+		if (!a->unplannable)
+			a->unplannable = "its Message-ID does not fit (committee.domain too long)";
+	}
+	return 0;
 }
 
 /* A new action about object o (or the vanished object of rec) for a
@@ -417,6 +433,7 @@ static struct plan_action *new_action(struct ctx *c, enum gr_kind kind,
 	a->date_index = o ? o->date_index : -1;
 	a->recorded = rec;
 	snprintf(a->uid, sizeof(a->uid), "%s", o ? o->uid : rec->uid);
+	a->unplannable = o ? o->unplannable : NULL;
 	a->sequence = seq;
 	a->due = c->now;
 	return a;

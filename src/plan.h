@@ -82,6 +82,10 @@ struct plan_action {
 	bool has_notice;
 	struct store_notice notice;
 	char occurrence_text[PLAN_LOCAL_LEN]; /* actual start, "" if none */
+	/* static text: why this message cannot be made (its UID or
+	 * Message-ID does not fit), or NULL.  The action is planned anyway,
+	 * so that it is recorded as failed for its recipient alone. */
+	const char *unplannable;
 };
 
 /* A notification that will be due later (for `preview` and the timer). */
@@ -110,8 +114,9 @@ struct plan_result {
  * sched_horizon() window (cancelled, skipped and moved ones included): the
  * hashes cover the moved/skipped/cancelled occurrences it contains, so a
  * window that drops old ones would look like a change.
- * Returns 0 and fills *ret (free with plan_result_free()), or -ENOMEM,
- * -ENOSPC (a UID longer than 255 bytes).
+ * Returns 0 and fills *ret (free with plan_result_free()), or -ENOMEM.
+ * An object whose UID, or a message whose Message-ID, does not fit stops
+ * nothing: its actions carry `unplannable`.
  */
 int plan_run(const struct gr_config *cfg, const struct sched_list *occ,
              const struct store_state *state, time_t now, struct plan_result *ret);

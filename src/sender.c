@@ -65,6 +65,17 @@ static int record(const struct gr_config *cfg, struct store *db, const struct st
 	return r;
 }
 
+/* An entry without message bytes (a damaged database) is a permanent
+ * failure of its own, not an empty mail: false with *ret filled. */
+static bool has_message(const struct store_entry *e, struct tr_outcome *ret)
+{
+	if (e->message_len > 0)
+		return true;
+	*ret = (struct tr_outcome){ .result = TR_PERMANENT };
+	snprintf(ret->reply, sizeof(ret->reply), "the outbox entry holds no message");
+	return false;
+}
+
 int sender_send_one(const struct gr_config *cfg, struct store *db, struct transport *tr,
                     time_t now, unsigned *seed, struct sender_sent *ret,
                     char *err, size_t errlen)
@@ -81,7 +92,9 @@ int sender_send_one(const struct gr_config *cfg, struct store *db, struct transp
 		snprintf(err, errlen, "reading the outbox: %s", store_errmsg(db));
 		return r;
 	}
-	(void)tr_send(tr, cfg->committee.organizer_email, e.recipient, e.message, e.message_len, &out);
+	if (has_message(&e, &out))
+		(void)tr_send(tr, cfg->committee.organizer_email, e.recipient, e.message, e.message_len,
+		              &out);
 	r = record(cfg, db, &e, &out, now, seed, &sent, err, errlen);
 	store_entry_free(&e);
 	if (r < 0)
@@ -323,6 +336,11 @@ static void start_claimed(struct sender *s)
 		if (slot->state != SLOT_CLAIMED)
 			continue;
 		slot->state = SLOT_FLYING;
+		struct tr_outcome none;
+		if (!has_message(&slot->e, &none)) {
+			on_delivered(s, slot, &none);
+			continue;
+		}
 		r = tr_start(s->tr, slot, s->cfg->committee.organizer_email, slot->e.recipient,
 		             slot->e.message, slot->e.message_len);
 		if (r < 0) {

@@ -312,10 +312,49 @@ static const struct gr_localtime *occurrence_of(const struct plan_action *a,
 	return NULL;
 }
 
-int service_render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
-                   const struct sched_list *occ, struct ical_cache *cache,
-                   const struct plan_action *a, time_t now, char **ret, size_t *ret_len,
-                   char *err, size_t errlen)
+/* Is addr one the renderer takes (RFC 5321 §4.5.3.1.3: at most 254
+ * octets)?  Else why not, in reason. */
+static bool address_renders(const char *what, const char *addr, char *reason, size_t len)
+{
+	char why[256];
+
+	if (!addr)
+		return true;
+	if (strlen(addr) > 254) {
+		snprintf(reason, len, "%s is %zu octets long, at most 254 fit (RFC 5321)", what,
+		         strlen(addr));
+		return false;
+	}
+	if (mail_address_check(addr, why, sizeof(why)) < 0) {
+		snprintf(reason, len, "%s: %s", what, why);
+		return false;
+	}
+	return true;
+}
+
+/* Why the renderer said -EINVAL: the address that it refused when one of
+ * the message's is, else the fields it checks. */
+static void explain_invalid(const struct gr_config *cfg, const struct plan_action *a,
+                            char *reason, size_t len)
+{
+	const struct gr_committee *c = &cfg->committee;
+
+	if (address_renders("the recipient's address", a->email, reason, len) &&
+	    address_renders("the organizer's address", c->organizer_email, reason, len) &&
+	    (a->kind != GR_KIND_TOPIC_CALL ||
+	     address_renders("topics_address", c->topics_address, reason, len)))
+		snprintf(reason, len, "a field the mail cannot carry (address, name, domain, "
+		         "Message-ID or calendar)");
+}
+
+/*
+ * service_render() with the bare reason in err (no recipient or kind: the
+ * failure records of a plan carry those themselves).
+ */
+static int render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
+                  const struct sched_list *occ, struct ical_cache *cache,
+                  const struct plan_action *a, time_t now, char **ret, size_t *ret_len,
+                  char *err, size_t errlen)
 {
 	struct vars v = { .lang = tmpl_lang_from_str(cfg->committee.language) };
 	struct gr_member to = { .name = (char *)a->name, .email = (char *)a->email };
@@ -326,9 +365,13 @@ int service_render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
 	enum tmpl_name name;
 	int r;
 
+	if (a->unplannable) {
+		snprintf(err, errlen, "%s", a->unplannable);
+		return -ENOSPC;
+	}
 	if (!a->series) {
 		if (!a->recorded) {
-			snprintf(err, errlen, "%s: no data for the vanished object %s", a->email, a->uid);
+			snprintf(err, errlen, "no data for the vanished object %s", a->uid);
 			return -EINVAL;
 		}
 		recorded_series(a->recorded, &gone, &gone_date);
@@ -346,10 +389,14 @@ int service_render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
 		set_when(&v, &gone_date, &end);
 	}
 	fill_vars(&v, cfg, a, &to);
+	enum { TEXT, CALENDAR, MAIL } stage = TEXT;
 	r = tmpl_render(tmpl, name, v.lang, v.v, v.n, &subject, &body);
-	if (r == 0)
-		r = calendar_part(cfg, occ, cache, a, &obj, &to, now, &ical);
 	if (r == 0) {
+		stage = CALENDAR;
+		r = calendar_part(cfg, occ, cache, a, &obj, &to, now, &ical);
+	}
+	if (r == 0) {
+		stage = MAIL;
 		/* plan gives "local@domain"; mail adds the domain itself */
 		snprintf(id, sizeof(id), "%s", a->message_id);
 		at = strchr(id, '@');
@@ -365,12 +412,32 @@ int service_render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
 		};
 		r = mail_render(cfg, &spec, ret, ret_len);
 	}
-	if (r < 0)
-		snprintf(err, errlen, "rendering the %s to %s: %s", util_kind_name(a->kind), a->email,
-		         r == -EINVAL ? "invalid field (address, domain or calendar)" : strerror(-r));
+	/* libical and GMime say -ENOMEM for a field they cannot take, too */
+	if (r == -EINVAL && stage == MAIL)
+		explain_invalid(cfg, a, err, errlen);
+	else if (stage == TEXT && (r == -ENOMEM || r == -E2BIG || r == -EFBIG || r == -EMSGSIZE))
+		snprintf(err, errlen, "the text: longer than 256 KiB once filled in, or out of memory");
+	else if (r < 0)
+		snprintf(err, errlen, "%s: %s", stage == MAIL ? "the mail" : stage == CALENDAR ?
+		         "the calendar part" : "the text", r == -ENOMEM ?
+		         "a field it cannot carry, too large, or out of memory" : strerror(-r));
 	free(subject);
 	free(body);
 	free(ical);
+	return r;
+}
+
+int service_render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
+                   const struct sched_list *occ, struct ical_cache *cache,
+                   const struct plan_action *a, time_t now, char **ret, size_t *ret_len,
+                   char *err, size_t errlen)
+{
+	char reason[384];
+	int r = render(cfg, tmpl, occ, cache, a, now, ret, ret_len, reason, sizeof(reason));
+
+	if (r < 0)
+		snprintf(err, errlen, "rendering the %s to %s: %s", util_kind_name(a->kind), a->email,
+		         reason);
 	return r;
 }
 
@@ -434,8 +501,8 @@ static void *render_thread(void *data)
 			break;
 		i = p->next++;
 		pthread_mutex_unlock(&p->lock);
-		out.r = service_render(p->cfg, p->tmpl, p->occ, p->cache, &p->res->actions[i], p->now,
-		                       &out.msg, &out.len, out.err, sizeof(out.err));
+		out.r = render(p->cfg, p->tmpl, p->occ, p->cache, &p->res->actions[i], p->now, &out.msg,
+		               &out.len, out.err, sizeof(out.err));
 		out.done = true;
 		pthread_mutex_lock(&p->lock);
 		p->ring[i % RENDER_WINDOW] = out;
@@ -525,14 +592,77 @@ static void render_pool_stop(struct render_pool *p)
 	pthread_mutex_destroy(&p->lock);
 }
 
-/* Record one rendered action (changes[i] belongs to actions[i]). */
-static int apply_rendered(struct store *db, struct store_change *change, struct rendered *m,
-                          time_t now, char *err, size_t errlen)
+/* Append line (with its "\n") to *text; out of memory: it is left out. */
+static void append_line(char **text, char *line)
 {
-	int r = m->r;
+	size_t len = *text ? strlen(*text) : 0;
+	char *grown = line ? realloc(*text, len + strlen(line) + 1) : NULL;
 
+	if (grown) {
+		memcpy(grown + len, line, strlen(line) + 1);
+		*text = grown;
+	}
+	free(line);
+}
+
+/* Add a line for a newly recorded failure to info->failures (the first
+ * SERVICE_FAILURES_LISTED; the rest are counted in info->unrenderable_new). */
+static void note_failure(struct service_plan_info *info, const struct store_change *c,
+                         const char *answer)
+{
+	if (++info->unrenderable_new > SERVICE_FAILURES_LISTED)
+		return;
+	append_line(&info->failures,
+	            util_asprintf("%s (%s%s%s): %s\n", c->recipient, c->kind,
+	                          c->occurrence ? " " : "", c->occurrence ? c->occurrence : "", answer));
+}
+
+/*
+ * An action that cannot be rendered does not stop the others: it is
+ * recorded as a failed outbox entry with the reason, and its notice and
+ * object row are not (store_outbox_unrenderable()), so the next plan tries
+ * it again: silently while it still fails the same way, and it goes out
+ * once the config is fixed.
+ */
+static int record_unrenderable(struct store *db, const struct plan_action *a,
+                               const struct store_change *change, const char *reason,
+                               time_t now, struct service_plan_info *info, char *err,
+                               size_t errlen)
+{
+	struct store_change c = *change;
+	char answer[448], start[32];
+	bool fresh = false;
+	int r;
+
+	/* `status` names the meeting of a dated series' invitation, too */
+	if (!c.occurrence && a->series && !a->series->rrule && a->date_index >= 0 &&
+	    (size_t)a->date_index < a->series->n_dates) {
+		const struct gr_localtime *d = &a->series->dates[a->date_index];
+		snprintf(start, sizeof(start), "%04d-%02d-%02dT%02d:%02d", d->year, d->month, d->day,
+		         d->hour, d->minute);
+		c.occurrence = start;
+	}
+	snprintf(answer, sizeof(answer), "cannot render: %s", reason);
+	r = store_outbox_unrenderable(db, &c, answer, now, &fresh);
 	if (r < 0) {
-		snprintf(err, errlen, "%s", m->err);
+		snprintf(err, errlen, "recording a failure: %s", store_errmsg(db));
+		return r;
+	}
+	info->unrenderable++;
+	if (fresh)
+		note_failure(info, &c, answer);
+	return 0;
+}
+
+/* Record one rendered action (changes[i] belongs to actions[i]). */
+static int apply_rendered(struct store *db, const struct plan_action *a,
+                          struct store_change *change, struct rendered *m, time_t now,
+                          struct service_plan_info *info, char *err, size_t errlen)
+{
+	int r;
+
+	if (m->r < 0) {
+		r = record_unrenderable(db, a, change, m->err, now, info, err, errlen);
 	} else {
 		change->message = m->msg;
 		change->message_len = m->len;
@@ -583,7 +713,7 @@ static int render_and_apply(const struct gr_config *cfg, const struct tmpl_set *
                             struct store *db, struct sender *sender,
                             const struct sched_list *occ, const struct plan_result *res,
                             struct store_change *changes, size_t n, time_t now,
-                            char *err, size_t errlen)
+                            struct service_plan_info *info, char *err, size_t errlen)
 {
 	struct render_pool pool = { .cfg = cfg, .tmpl = tmpl, .occ = occ, .res = res, .now = now };
 	size_t n_threads = render_threads(res->n_actions), committed = 0;
@@ -601,9 +731,9 @@ static int render_and_apply(const struct gr_config *cfg, const struct tmpl_set *
 		if (n_threads > 0)
 			m = render_take(&pool, i);
 		else
-			m.r = service_render(cfg, tmpl, occ, pool.cache, &res->actions[i], now, &m.msg,
-			                     &m.len, m.err, sizeof(m.err));
-		r = apply_rendered(db, &changes[i], &m, now, err, errlen);
+			m.r = render(cfg, tmpl, occ, pool.cache, &res->actions[i], now, &m.msg, &m.len,
+			             m.err, sizeof(m.err));
+		r = apply_rendered(db, &res->actions[i], &changes[i], &m, now, info, err, errlen);
 		if (r == 0 && sender && i + 1 < res->n_actions &&
 		    (i + 1 - committed >= PLAN_CHUNK ||
 		     (i + 1 - committed >= PLAN_CHUNK_MIN && n_threads > 0 &&
@@ -640,10 +770,15 @@ static int plan_in_transaction(const struct gr_config *cfg, const struct tmpl_se
 	if (r == 0 && sender && res.n_actions >= PLAN_CHUNK)
 		sender_expect(sender, res.n_actions);    /* its progress total */
 	if (r == 0 && (r = plan_changes(&res, &changes, &n)) == 0)
-		r = render_and_apply(cfg, tmpl, db, sender, occ, &res, changes, n, now, err, errlen);
+		r = render_and_apply(cfg, tmpl, db, sender, occ, &res, changes, n, now, ret, err,
+		                     errlen);
 	if (r == 0) {
-		ret->enqueued = res.n_actions;
+		ret->enqueued = res.n_actions - ret->unrenderable;
 		ret->next_due = res.next_due;
+		if (ret->unrenderable_new > SERVICE_FAILURES_LISTED)
+			append_line(&ret->failures,
+			            util_asprintf("... and %zu more\n",
+			                          ret->unrenderable_new - SERVICE_FAILURES_LISTED));
 	} else if (!err[0]) {
 		snprintf(err, errlen, "planning: %s", strerror(-r));
 	}
@@ -676,10 +811,12 @@ int service_plan(const struct gr_config *cfg, const struct tmpl_set *tmpl,
 	r = plan_in_transaction(cfg, tmpl, db, sender, &occ, now, &info, err, errlen);
 	if (r == 0 && (r = store_commit(db)) < 0)
 		snprintf(err, errlen, "committing the plan: %s", store_errmsg(db));
-	if (r < 0)
+	if (r < 0) {
 		(void)store_rollback(db);
-	else
+		free(info.failures);
+	} else {
 		*ret = info;
+	}
 	sched_list_free(&occ);
 	return r;
 }

@@ -56,9 +56,21 @@ int service_render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
                    const struct plan_action *a, time_t now, char **ret, size_t *ret_len,
                    char *err, size_t errlen);
 
+/* At most this many new failures are listed in service_plan_info. */
+#define SERVICE_FAILURES_LISTED 20
+
 struct service_plan_info {
 	size_t enqueued;        /* messages planned this time */
 	time_t next_due;        /* next notification due after now, 0 = none */
+	/* messages that could not be rendered: recorded as failed outbox
+	 * entries ("cannot render: REASON"), not sent; the others went on */
+	size_t unrenderable;
+	size_t unrenderable_new;        /* of those, not recorded before (or
+	                                 * with another reason) */
+	/* the new ones, a line each: "ADDRESS (KIND[ OCCURRENCE]): cannot
+	 * render: REASON\n", the first SERVICE_FAILURES_LISTED and then
+	 * "... and N more"; NULL if none.  Caller frees. */
+	char *failures;
 };
 
 /*
@@ -67,8 +79,14 @@ struct service_plan_info {
  * transaction per 64 actions, and between them sender_pump(): a
  * long list starts going out while the rest is rendered; on failure the
  * actions committed so far stay, whole (message, object row and notice
- * together), and the next plan does the rest.  Returns 0 and fills *ret,
- * or a negative errno with a reason in err.
+ * together), and the next plan does the rest.
+ * A message that cannot be rendered (a field the mail or calendar cannot
+ * carry, a text too large) stops nothing: it is recorded as failed with the
+ * reason (store_outbox_unrenderable()), counted in ret->unrenderable, and
+ * listed in ret->failures the first time; the next plan tries it again
+ * (silently while it fails the same way), so a fixed config lets it out.
+ * Returns 0 and fills *ret (free ret->failures), or a negative errno with a
+ * reason in err (errors of the database, the schedule or memory).
  */
 int service_plan(const struct gr_config *cfg, const struct tmpl_set *tmpl,
                  struct store *db, struct sender *sender, time_t now,

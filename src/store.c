@@ -770,7 +770,9 @@ static int put_notice(struct store *db, const struct store_notice *n, time_t now
 	return r;
 }
 
-static int put_outbox(struct store *db, const struct store_change *c, time_t now)
+/* Insert c's outbox row (no body); *ret_new tells whether it was new. */
+static int put_outbox_row(struct store *db, const struct store_change *c, time_t now,
+                          bool *ret_new)
 {
 	sqlite3_stmt *st;
 	/* DO NOTHING on a known Message-ID: the message is in the outbox
@@ -784,7 +786,39 @@ static int put_outbox(struct store *db, const struct store_change *c, time_t now
 
 	if (r == 0)
 		r = run(db, st, "enqueue message");
-	if (r < 0 || sqlite3_changes(db->db) == 0)
+	if (r == 0)
+		*ret_new = sqlite3_changes(db->db) > 0;
+	return r;
+}
+
+/* Drop the unrenderable entry of message_id, if there is one; *ret_gone
+ * tells whether there was. */
+static int drop_unrenderable(struct store *db, const char *message_id, bool *ret_gone)
+{
+	sqlite3_stmt *st;
+	int r = prepare(db, &st,
+	                "DELETE FROM outbox WHERE message_id = ? AND status = 'failed'"
+	                " AND attempts = 0", "t", message_id);
+
+	if (r == 0)
+		r = run(db, st, "enqueue message");
+	if (r == 0)
+		*ret_gone = sqlite3_changes(db->db) > 0;
+	return r;
+}
+
+static int put_outbox(struct store *db, const struct store_change *c, time_t now)
+{
+	sqlite3_stmt *st;
+	bool fresh = false, gone = false;
+	int r = put_outbox_row(db, c, now, &fresh);
+
+	/* a message that could not be rendered before (and now could, after
+	 * a config change) replaces its failed entry: only the conflict path
+	 * pays for the look-up */
+	if (r == 0 && !fresh && (r = drop_unrenderable(db, c->message_id, &gone)) == 0 && gone)
+		r = put_outbox_row(db, c, now, &fresh);
+	if (r < 0 || !fresh)
 		return r;
 	r = prepare(db, &st, "INSERT INTO outbox_body (id, message) VALUES (?,?)", "Ib",
 	            (int64_t)sqlite3_last_insert_rowid(db->db), c->message, c->message_len);
@@ -824,6 +858,35 @@ int store_apply(struct store *db, const struct store_change *changes, size_t n,
 		if (r < 0)
 			(void)sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
 	}
+	return r;
+}
+
+int store_outbox_unrenderable(struct store *db, const struct store_change *c,
+                              const char *reason, time_t now, bool *ret_new)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (!c->message_id || !c->recipient || !c->kind) {
+		snprintf(db->err, sizeof(db->err), "record a failure: no message id, recipient or kind");
+		return -EINVAL;
+	}
+	/* a row already there is left alone, unless it is this kind of failure
+	 * with another reason (the config changed, the message still cannot
+	 * be made); attempts = 0 marks it: the sender never had it */
+	r = prepare(db, &st,
+	            "INSERT INTO outbox (message_id, recipient, kind, uid, occurrence,"
+	            " message, next_attempt, status, last_answer, created, updated)"
+	            " VALUES (?,?,?,?,?,X'',?,'failed',?,?,?) ON CONFLICT(message_id)"
+	            " DO UPDATE SET last_answer = excluded.last_answer,"
+	            " updated = excluded.updated WHERE status = 'failed' AND attempts = 0"
+	            " AND last_answer IS NOT excluded.last_answer",
+	            "tttttItII", c->message_id, c->recipient, c->kind, c->uid,
+	            c->occurrence, (int64_t)c->due, reason, (int64_t)now, (int64_t)now);
+	if (r == 0)
+		r = run(db, st, "record a failure");
+	if (r == 0)
+		*ret_new = sqlite3_changes(db->db) > 0;
 	return r;
 }
 
@@ -1063,7 +1126,9 @@ int store_counts(struct store *db, struct store_counts *ret)
 {
 	struct store_counts c = { 0 };
 	sqlite3_stmt *st;
-	int rc = SQLITE_DONE, r = prepare(db, &st, "SELECT status, count(*) FROM outbox GROUP BY status", "");
+	int rc = SQLITE_DONE, r = prepare(db, &st,
+	                    "SELECT status, count(*), sum(attempts = 0) FROM outbox GROUP BY status",
+	                    "");
 
 	if (r < 0)
 		return r;
@@ -1075,8 +1140,10 @@ int store_counts(struct store *db, struct store_counts *ret)
 			continue;
 		if (strcmp(s, "sent") == 0)
 			c.sent += n;
-		else if (strcmp(s, "failed") == 0)
+		else if (strcmp(s, "failed") == 0) {
 			c.failed += n;
+			c.unrenderable += (long)sqlite3_column_int64(st, 2);
+		}
 		else
 			c.queued += n;
 	}

@@ -93,7 +93,9 @@ struct store_state {
  * record, and/or a message to enqueue.  All pointers are borrowed.
  * message_id == NULL: nothing to enqueue.  When notice is set and already
  * recorded, the message is not enqueued either (that is what makes a
- * notification at-most-once even with two planners racing).
+ * notification at-most-once even with two planners racing).  A message
+ * whose Message-ID is recorded as unrenderable (store_outbox_unrenderable)
+ * replaces that entry.
  */
 struct store_change {
 	const struct store_object *object;  /* or NULL */
@@ -131,6 +133,7 @@ struct store_entry {
 
 struct store_counts {
 	long sent, queued, failed; /* queued includes entries being sent */
+	long unrenderable;         /* of failed: could not be rendered */
 };
 
 /* A permanently failed entry for `status`.  Free with store_failures_free(). */
@@ -138,7 +141,7 @@ struct store_failure {
 	char *recipient;
 	char *kind;
 	char *occurrence;       /* may be NULL */
-	char *answer;           /* the server's answer */
+	char *answer;           /* the server's answer, or "cannot render: REASON" */
 };
 
 /* store_open() flags */
@@ -222,6 +225,20 @@ int store_outbox_retry(struct store *db, int64_t id, time_t next_attempt,
                        const char *answer, time_t now);
 int store_outbox_failed(struct store *db, int64_t id, const char *answer,
                         time_t now);
+
+/*
+ * Record that c's message could not be rendered: an outbox entry with
+ * status `failed`, no message, attempts 0 (what tells it from a mail a
+ * server refused) and reason as its answer, so `status` lists and counts it
+ * with the other failures.  c's notice and object row are NOT recorded:
+ * the planner plans the message again each time, and once it renders (a
+ * fixed config) store_apply() replaces this entry with the queued message.
+ * A known entry stays as it is (*ret_new false) unless it is such a failure
+ * with another reason (then updated, *ret_new true): the caller logs only
+ * what is new.  Returns 0, or a negative code.
+ */
+int store_outbox_unrenderable(struct store *db, const struct store_change *c,
+                              const char *reason, time_t now, bool *ret_new);
 
 /* Drop the message bytes of entries sent before `before` (the rows stay
  * for counts and de-duplication). */

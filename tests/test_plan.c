@@ -780,6 +780,61 @@ static void test_message_id_stable(void **state)
 	plan_result_free(&r2);
 }
 
+/* An object whose UID does not fit (a dated series: its id, date and
+ * domain), or messages whose Message-ID does not: planned anyway, each
+ * with the reason, so that only they fail; the others are as always. */
+static void test_unplannable(void **state)
+{
+	static struct gr_occurrence buf[16];
+	static char domain[401];
+	struct gr_config cfg;
+	struct sched_list l;
+	struct plan_result r, again;
+	const struct changes c0 = { 0 };
+	size_t bad = 0;
+	(void)state;
+
+	make_config(&cfg, members_a, 3);
+	make_occurrences(&l, buf, &c0);
+	/* "online@" + 240 fits in 255 octets, "praesenz-20260617@" + 240 not */
+	memset(domain, 'd', 240);
+	cfg.committee.domain = domain;
+	plan_at(&cfg, &l, NULL, at(2026, 1, 1, 9, 0), &r);
+	/* invitations to both objects and the call for topics of 14 January */
+	assert_int_equal(r.n_actions, 9);
+	for (size_t i = 0; i < r.n_actions; i++) {
+		const struct plan_action *a = &r.actions[i];
+
+		assert_non_null(strchr(a->message_id, '@'));
+		if (a->series == &series[1]) {
+			assert_non_null(a->unplannable);
+			assert_non_null(strstr(a->unplannable, "UID"));
+			bad++;
+		} else {
+			assert_null(a->unplannable);
+		}
+	}
+	assert_int_equal(bad, 3);
+	plan_result_free(&r);
+
+	/* no Message-ID fits: every message fails, each under a key of its own
+	 * that the next plan gives again */
+	memset(domain, 'd', 400);
+	plan_at(&cfg, &l, NULL, at(2026, 1, 1, 9, 0), &r);
+	plan_at(&cfg, &l, NULL, at(2026, 1, 1, 12, 0), &again);
+	assert_int_equal(r.n_actions, 9);
+	assert_int_equal(again.n_actions, 9);
+	for (size_t i = 0; i < r.n_actions; i++) {
+		assert_non_null(r.actions[i].unplannable);
+		assert_null(strchr(r.actions[i].message_id, '@'));
+		assert_string_equal(r.actions[i].message_id, again.actions[i].message_id);
+		for (size_t k = 0; k < i; k++)
+			assert_string_not_equal(r.actions[i].message_id, r.actions[k].message_id);
+	}
+	plan_result_free(&r);
+	plan_result_free(&again);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -794,6 +849,7 @@ int main(void)
 		cmocka_unit_test(test_past_cancellation_absorbed),
 		cmocka_unit_test(test_dst),
 		cmocka_unit_test(test_message_id_stable),
+		cmocka_unit_test(test_unplannable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

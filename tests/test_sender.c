@@ -216,6 +216,56 @@ static void test_drain_maildir(void **state)
 	free(newdir);
 }
 
+/* One entry that cannot be sent (no message bytes, as a damaged database
+ * may hold; an envelope address the transport refuses) fails alone, as
+ * permanent, with its reason; the others go out, on the loop and one by
+ * one. */
+static void test_bad_entry_alone(void **state)
+{
+	struct fixture *f = *state;
+	struct transport *tr = NULL;
+	struct store_counts c;
+	struct store_failure *fl = NULL;
+	struct sender_sent sent;
+	struct drained d;
+	size_t n_fl = 0;
+	unsigned seed = 1;
+	char err[256], *newdir = util_asprintf("%s/new", f->maildir);
+	struct store_change bad[] = {
+		{ .message_id = "empty.1@x.example", .recipient = "e1@x.example", .kind = "reminder",
+		  .message = "", .message_len = 0, .due = 1000 },
+		{ .message_id = "space@x.example", .recipient = "sp ace@x.example", .kind = "reminder",
+		  .message = "Subject: hi\r\n\r\nbody\r\n", .message_len = 21, .due = 1000 },
+		{ .message_id = "empty.2@x.example", .recipient = "e2@x.example", .kind = "reminder",
+		  .message = "", .message_len = 0, .due = 2000 },
+	};
+
+	enqueue(f, 3, 1000);
+	assert_int_equal(store_apply(f->db, bad, 3, 1000), 0);
+	enqueue(f, 6, 1000);    /* 3 more after the bad ones (the first 3 are known) */
+	assert_int_equal(tr_new(&f->cfg, &tr, err, sizeof(err), NULL), 0);
+	d = drain(f, tr, 1000, false);
+	assert_int_equal(d.sent, 6);
+	assert_int_equal(d.failed, 2);
+	assert_int_equal(d.idle_r, 0);
+	assert_int_equal(files_in(newdir), 6);
+	assert_int_equal(sender_send_one(&f->cfg, f->db, tr, 2000, &seed, &sent, err, sizeof(err)), 1);
+	assert_int_equal(sent.result, TR_PERMANENT);
+	assert_string_equal(sent.reply, "the outbox entry holds no message");
+	assert_int_equal(store_counts(f->db, &c), 0);
+	assert_int_equal(c.sent, 6);
+	assert_int_equal(c.failed, 3);
+	assert_int_equal(c.unrenderable, 0);
+	assert_int_equal(store_failures(f->db, &fl, &n_fl), 0);
+	assert_int_equal(n_fl, 3);
+	assert_string_equal(fl[0].answer, "the outbox entry holds no message");
+	assert_string_equal(fl[1].answer, "invalid envelope address");
+	assert_string_equal(fl[2].recipient, "e2@x.example");
+	store_failures_free(fl, n_fl);
+	tr_free(tr);
+	free(newdir);
+}
+
 /* smtp to `url` with starttls off (loopback) */
 static struct transport *smtp_to(struct fixture *f, const char *url)
 {
@@ -302,6 +352,7 @@ int main(void)
 		cmocka_unit_test(test_bucket),
 		cmocka_unit_test(test_progress_format),
 		cmocka_unit_test_setup_teardown(test_drain_maildir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_entry_alone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_then_gave_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_gives_back_queued, setup, teardown),
 	};

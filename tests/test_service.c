@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "mail.h"
@@ -95,6 +96,7 @@ static size_t plan_and_send(struct fixture *f, time_t now, size_t want_planned)
 		fprintf(stderr, "%s\n", err);
 	assert_int_equal(r, 0);
 	assert_int_equal(info.enqueued, want_planned);
+	free(info.failures);
 	while ((r = sender_send_one(f->cfg, f->db, f->tr, now, &f->seed, &sent, err, sizeof(err))) > 0) {
 		assert_int_equal(sent.result, TR_SENT);
 		n++;
@@ -370,6 +372,26 @@ static void test_threaded_render_matches(void **state)
 	config_free(big);
 }
 
+/* A sender on a loop of d's own for big's store db, through *ret_tr (the
+ * maildir); undo with stop_big_sender(). */
+static void start_big_sender(struct gr_config *big, struct store *db, time_t now,
+                             struct transport **ret_tr, struct drained *d)
+{
+	struct sender_ops ops = { drained_outcome, drained_idle, d };
+	char err[512] = "";
+
+	assert_int_equal(tr_new(big, ret_tr, err, sizeof(err), NULL), 0);
+	assert_int_equal(sd_event_new(&d->ev), 0);
+	assert_int_equal(sender_new(big, db, *ret_tr, d->ev, now, &ops, &d->sender), 0);
+}
+
+static void stop_big_sender(struct transport *tr, struct drained *d)
+{
+	sender_free(d->sender);
+	sd_event_unref(d->ev);
+	tr_free(tr);
+}
+
 /*
  * Planning with a sender: the plan commits in chunks and the sender sends
  * what is committed while the rest is rendered.  The first mails are in the
@@ -385,16 +407,13 @@ static void test_plan_while_sending(void **state)
 	struct service_plan_info info;
 	struct store_counts c;
 	struct drained d = { 0 };
-	struct sender_ops ops = { drained_outcome, drained_idle, &d };
 	char err[512] = "", *all, *p;
 	time_t now;
 	int n;
 
 	big_config(f, &big, &db);
 	now = at(big, 2026, 11, 28, 9, 0);
-	assert_int_equal(tr_new(big, &tr, err, sizeof(err), NULL), 0);
-	assert_int_equal(sd_event_new(&d.ev), 0);
-	assert_int_equal(sender_new(big, db, tr, d.ev, now, &ops, &d.sender), 0);
+	start_big_sender(big, db, now, &tr, &d);
 	assert_int_equal(service_plan(big, f->tmpl, db, d.sender, now, &info, err, sizeof(err)), 0);
 	assert_int_equal(info.enqueued, 120);
 	free(mails_with(f, "X-Gremium-Kind: invitation", &n));
@@ -421,9 +440,278 @@ static void test_plan_while_sending(void **state)
 		assert_int_equal(k, 3);
 	}
 	free(all);
-	sender_free(d.sender);
-	sd_event_unref(d.ev);
-	tr_free(tr);
+	stop_big_sender(tr, &d);
+	store_close(db);
+	config_free(big);
+}
+
+/* ---- one message that cannot be rendered stops no other ---- */
+
+/* A string of n copies of c before suffix (freed by config_free()). */
+static char *long_text(size_t n, char c, const char *suffix)
+{
+	char *t = malloc(n + strlen(suffix) + 1);
+
+	assert_non_null(t);
+	memset(t, c, n);
+	strcpy(t + n, suffix);
+	return t;
+}
+
+/* Plan at now; check the counts and return the new failures (caller
+ * frees). */
+static char *plan_failing(struct fixture *f, time_t now, size_t want_planned,
+                          size_t want_unrenderable, size_t want_new)
+{
+	struct service_plan_info info;
+	char err[512] = "";
+
+	assert_int_equal(service_plan(f->cfg, f->tmpl, f->db, NULL, now, &info, err, sizeof(err)), 0);
+	assert_int_equal(info.enqueued, want_planned);
+	assert_int_equal(info.unrenderable, want_unrenderable);
+	assert_int_equal(info.unrenderable_new, want_new);
+	assert_true((info.failures != NULL) == (want_new > 0));
+	return info.failures;
+}
+
+/* `status`: failed entries that say "cannot render: <why>" for address. */
+static size_t listed_failures(struct fixture *f, const char *address, const char *why)
+{
+	struct store_failure *fl = NULL;
+	size_t n_fl = 0, n = 0;
+
+	assert_int_equal(store_failures(f->db, &fl, &n_fl), 0);
+	for (size_t i = 0; i < n_fl; i++) {
+		assert_true(strncmp(fl[i].answer, "cannot render: ", 15) == 0);
+		if (strcmp(fl[i].recipient, address) == 0 && strstr(fl[i].answer, why))
+			n++;
+	}
+	store_failures_free(fl, n_fl);
+	return n;
+}
+
+/* A member whose address the mail cannot carry (260 octets, past the 254
+ * of RFC 5321): the 13 others get their invitations; the three of theirs
+ * are recorded as failed with the reason, logged once, and tried again
+ * silently; a new address gets them. */
+static void test_bad_member_alone(void **state)
+{
+	struct fixture *f = *state;
+	struct gr_member *m = &f->cfg->members[5];
+	time_t now = at(f->cfg, 2026, 11, 28, 9, 0);
+	struct store_counts c;
+	struct store_state st;
+	char *lines, *good;
+	int n = 0;
+
+	free(m->email);
+	m->email = long_text(248, 'a', "@x.example");
+	lines = plan_failing(f, now, 39, 3, 3);
+	assert_int_equal(plan_and_send(f, now, 0), 39);
+	assert_non_null(strstr(lines, m->email));
+	assert_non_null(strstr(lines, " (invitation): cannot render: the recipient's address is "
+	                              "258 octets long, at most 254 fit (RFC 5321)\n"));
+	assert_non_null(strstr(lines, " (invitation 2027-03-17T10:00): cannot render: "));
+	assert_non_null(strstr(lines, " (invitation 2027-09-22T10:00): cannot render: "));
+	free(lines);
+	assert_int_equal(store_counts(f->db, &c), 0);
+	assert_int_equal(c.sent, 39);
+	assert_int_equal(c.failed, 3);
+	assert_int_equal(c.unrenderable, 3);
+	assert_int_equal(listed_failures(f, m->email, "258 octets long"), 3);
+	/* nothing recorded as sent to it: it is planned again, silently */
+	assert_int_equal(store_read_state(f->db, &st), 0);
+	for (size_t i = 0; i < st.n_objects; i++)
+		assert_string_not_equal(st.objects[i].recipient, m->email);
+	assert_int_equal(st.n_objects, 39);
+	store_state_free(&st);
+	assert_null(plan_failing(f, now + 60, 0, 3, 0));
+	assert_null(plan_failing(f, now + 3600, 0, 3, 0));
+
+	/* the admin fixes the address: the three go out */
+	free(m->email);
+	m->email = strdup("neu@kreis.example");
+	assert_int_equal(plan_and_send(f, now + 7200, 3), 3);
+	good = mails_with(f, "<neu@kreis.example>", &n);
+	assert_int_equal(n, 3);
+	free(good);
+}
+
+/* topics_address the mail cannot carry: the calls for topics fail, for
+ * every member, and block nothing (the reminders go out); once it is
+ * fixed, the calls go out and replace their failed entries. */
+static void test_topics_address_fixed(void **state)
+{
+	struct fixture *f = *state;
+	struct gr_committee *cm = &f->cfg->committee;
+	char *old = cm->topics_address, *lines;
+	struct store_counts c;
+	int n;
+
+	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 11, 28, 9, 0), 42), 42);
+	cm->topics_address = long_text(255, 't', "@fitko.example");
+	lines = plan_failing(f, at(f->cfg, 2026, 12, 30, 9, 0), 0, 14, 14);
+	assert_non_null(strstr(lines, "(topic-call 2027-01-20T14:00): cannot render: topics_address "
+	                              "is 269 octets long"));
+	free(lines);
+	assert_null(plan_failing(f, at(f->cfg, 2026, 12, 31, 9, 0), 0, 14, 0));
+	assert_int_equal(store_counts(f->db, &c), 0);
+	assert_int_equal(c.failed, 14);
+	assert_int_equal(c.unrenderable, 14);
+	assert_int_equal(listed_failures(f, f->cfg->members[0].email, "topics_address"), 1);
+
+	free(cm->topics_address);
+	cm->topics_address = old;
+	assert_int_equal(plan_and_send(f, at(f->cfg, 2027, 1, 2, 9, 0), 14), 14);
+	assert_int_equal(store_counts(f->db, &c), 0);
+	assert_int_equal(c.failed, 0);
+	assert_int_equal(c.unrenderable, 0);
+	assert_int_equal(c.sent, 42 + 14);
+	free(mails_with(f, "X-Gremium-Kind: topic-call", &n));
+	assert_int_equal(n, 14);
+}
+
+static void test_topics_address_blocks_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct gr_committee *cm = &f->cfg->committee;
+	struct store_counts c;
+	int n;
+
+	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 11, 28, 9, 0), 42), 42);
+	free(cm->topics_address);
+	cm->topics_address = long_text(255, 't', "@fitko.example");
+	free(plan_failing(f, at(f->cfg, 2026, 12, 30, 9, 0), 0, 14, 14));
+	/* the reminders a week before go out; the call's deadline is past */
+	assert_int_equal(plan_and_send(f, at(f->cfg, 2027, 1, 13, 9, 0), 14), 14);
+	free(mails_with(f, "X-Gremium-Kind: reminder", &n));
+	assert_int_equal(n, 14);
+	assert_int_equal(store_counts(f->db, &c), 0);
+	assert_int_equal(c.failed, 14);
+	assert_int_equal(c.sent, 42 + 14);
+}
+
+/* A reminder template that renders past 256 KiB with this config's
+ * description: the reminders fail, nothing else; a shorter description
+ * (and the updates it brings) lets them out. */
+static void test_text_too_large(void **state)
+{
+	struct fixture *f = *state;
+	struct gr_series *online = &f->cfg->series[0];
+	struct tmpl_set *big_tmpl = NULL;
+	char *dir = util_asprintf("%s/templates", f->dir), *file, *text, *lines, *old;
+	struct tmpl_set *builtin = f->tmpl;
+	size_t len = 0;
+	int n;
+
+	/* "Erinnerung\n\n" and 100 x {description}: 100 x 4 KB */
+	assert_int_equal(mkdir(dir, 0700), 0);
+	file = util_asprintf("%s/reminder.de.txt", dir);
+	text = malloc(20 + 100 * 14);
+	assert_non_null(text);
+	len = (size_t)sprintf(text, "Erinnerung\n\n");
+	for (int i = 0; i < 100; i++)
+		len += (size_t)sprintf(text + len, "{description}\n");
+	assert_int_equal(util_write_atomic(file, text, len, 0644), 0);
+	assert_int_equal(tmpl_load(dir, &big_tmpl, stderr), 0);
+	f->tmpl = big_tmpl;
+	old = online->description;
+	online->description = long_text(4000, 'x', "");
+
+	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 11, 28, 9, 0), 42), 42);
+	lines = plan_failing(f, at(f->cfg, 2027, 1, 13, 9, 0), 0, 14, 14);
+	assert_non_null(strstr(lines, "(reminder 2027-01-20T14:00): cannot render: the text: longer "
+	                              "than 256 KiB once filled in"));
+	free(lines);
+	free(online->description);
+	online->description = old;
+	/* each member: an update (the description changed) and the reminder */
+	assert_int_equal(plan_and_send(f, at(f->cfg, 2027, 1, 13, 10, 0), 28), 28);
+	free(mails_with(f, "X-Gremium-Kind: reminder", &n));
+	assert_int_equal(n, 14);
+	f->tmpl = builtin;
+	tmpl_free(big_tmpl);
+	free(text);
+	free(file);
+	free(dir);
+}
+
+/* A meeting whose UID does not fit (the dated series' id and the domain
+ * together past 255 octets) fails for every member; the online series'
+ * invitations go out. */
+static void test_object_fails_alone(void **state)
+{
+	struct fixture *f = *state;
+	struct gr_series *dated = &f->cfg->series[1];
+	time_t now = at(f->cfg, 2026, 11, 28, 9, 0);
+	char *lines;
+	int n;
+
+	assert_null(dated->rrule);
+	free(dated->id);
+	dated->id = long_text(240, 'p', "");
+	lines = plan_failing(f, now, 14, 28, 28);
+	assert_non_null(strstr(lines, " (invitation 2027-03-17T10:00): cannot render: its UID "));
+	assert_non_null(strstr(lines, "... and 8 more\n"));
+	free(lines);
+	assert_int_equal(plan_and_send(f, now, 0), 14);
+	free(mails_with(f, "X-Gremium-Kind: invitation", &n));
+	assert_int_equal(n, 14);
+	assert_int_equal(listed_failures(f, f->cfg->members[0].email, "UID"), 2);
+}
+
+/* A domain so long that no UID or Message-ID fits: every message fails,
+ * with the reason; the plan itself does not (it used to, every minute). */
+static void test_domain_too_long(void **state)
+{
+	struct fixture *f = *state;
+	struct gr_committee *cm = &f->cfg->committee;
+	char *lines;
+
+	free(cm->domain);
+	cm->domain = long_text(400, 'd', ".example");
+	lines = plan_failing(f, at(f->cfg, 2026, 11, 28, 9, 0), 0, 42, 42);
+	assert_non_null(strstr(lines, "cannot render: its UID (series id and committee.domain) is "
+	                              "longer than 255 octets\n"));
+	free(lines);
+	assert_int_equal(listed_failures(f, f->cfg->members[0].email, "UID"), 3);
+	assert_null(plan_failing(f, at(f->cfg, 2026, 11, 28, 10, 0), 0, 42, 0));
+}
+
+/* The same on the threaded path with a sender: 40 members, one of them
+ * with an address the mail cannot carry; the 117 others are sent. */
+static void test_threaded_bad_member(void **state)
+{
+	struct fixture *f = *state;
+	struct gr_config *big = NULL;
+	struct store *db = NULL;
+	struct transport *tr = NULL;
+	struct service_plan_info info;
+	struct store_counts c;
+	struct drained d = { 0 };
+	char err[512] = "";
+	time_t now;
+
+	big_config(f, &big, &db);
+	free(big->members[17].email);
+	big->members[17].email = long_text(250, 'b', "@big.example");
+	now = at(big, 2026, 11, 28, 9, 0);
+	start_big_sender(big, db, now, &tr, &d);
+	assert_int_equal(service_plan(big, f->tmpl, db, d.sender, now, &info, err, sizeof(err)), 0);
+	assert_int_equal(info.enqueued, 117);
+	assert_int_equal(info.unrenderable, 3);
+	assert_int_equal(info.unrenderable_new, 3);
+	free(info.failures);
+	sender_kick(d.sender);
+	assert_int_equal(sd_event_loop(d.ev), 0);
+	assert_int_equal(d.sent, 117);
+	assert_int_equal(d.deferred + d.failed, 0);
+	assert_int_equal(store_counts(db, &c), 0);
+	assert_int_equal(c.sent, 117);
+	assert_int_equal(c.failed, 3);
+	assert_int_equal(c.unrenderable, 3);
+	assert_int_equal(c.queued, 0);
+	stop_big_sender(tr, &d);
 	store_close(db);
 	config_free(big);
 }
@@ -437,6 +725,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_update_says_what_changed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_removed_member_gets_cancellations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_temporary_then_gave_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_member_alone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_topics_address_fixed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_topics_address_blocks_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_object_fails_alone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_text_too_large, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_domain_too_long, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_threaded_bad_member, setup, teardown),
 	};
 	int r;
 

@@ -394,6 +394,85 @@ static void test_notice_once(void **state)
 	store_state_free(&st);
 }
 
+/* The outbox counts are these. */
+static void expect_counts(struct store *db, long sent, long queued, long failed,
+                          long unrenderable)
+{
+	struct store_counts c;
+
+	assert_int_equal(store_counts(db, &c), 0);
+	assert_int_equal(c.sent, sent);
+	assert_int_equal(c.queued, queued);
+	assert_int_equal(c.failed, failed);
+	assert_int_equal(c.unrenderable, unrenderable);
+}
+
+/* A message that could not be rendered: a failed entry with the reason,
+ * its notice not recorded, recorded again only with another reason, and
+ * replaced by the message once it renders; a mail a server refused is
+ * never touched by either. */
+static void test_unrenderable(void **state)
+{
+	struct fixture *f = *state;
+	struct store_notice n = { "topic-call", "a@x.example", "online@x.example",
+	                          "2026-12-09T10:00" };
+	struct store_change ch = msg("m1", "a@x.example", 100), refused = msg("m2", "b@x.example", 100);
+	struct store_failure *fl;
+	struct store_state st;
+	struct store_entry e;
+	size_t nfl;
+	bool fresh = false;
+
+	ch.notice = &n;
+	assert_int_equal(store_outbox_unrenderable(f->db, &ch, "cannot render: too long", 10, &fresh), 0);
+	assert_true(fresh);
+	assert_int_equal(store_outbox_unrenderable(f->db, &ch, "cannot render: too long", 11, &fresh), 0);
+	assert_false(fresh);
+	assert_int_equal(store_outbox_unrenderable(f->db, &ch, "cannot render: other", 12, &fresh), 0);
+	assert_true(fresh);
+	expect_counts(f->db, 0, 0, 1, 1);
+	assert_int_equal(store_failures(f->db, &fl, &nfl), 0);
+	assert_int_equal(nfl, 1);
+	assert_string_equal(fl[0].recipient, "a@x.example");
+	assert_string_equal(fl[0].occurrence, "2026-12-09T10:00");
+	assert_string_equal(fl[0].answer, "cannot render: other");
+	store_failures_free(fl, nfl);
+	/* nothing to claim, and the notice is not recorded: the planner
+	 * plans the message again */
+	assert_int_equal(store_outbox_claim(f->db, 100, &e), -ENOENT);
+	assert_int_equal(store_read_state(f->db, &st), 0);
+	assert_int_equal(st.n_notices, 0);
+	store_state_free(&st);
+
+	/* it renders now (a fixed config): the message takes its place */
+	assert_int_equal(store_apply(f->db, &ch, 1, 20), 0);
+	expect_counts(f->db, 0, 1, 0, 0);
+	assert_int_equal(store_outbox_claim(f->db, 100, &e), 0);
+	assert_string_equal(e.message_id, "m1");
+	assert_int_equal(e.message_len, 21);
+	assert_int_equal(store_outbox_sent(f->db, e.id, 101), 0);
+	store_entry_free(&e);
+	/* a sent one is no render failure to record */
+	assert_int_equal(store_outbox_unrenderable(f->db, &ch, "cannot render: x", 102, &fresh), 0);
+	assert_false(fresh);
+
+	/* a mail the server refused stays refused */
+	assert_int_equal(store_apply(f->db, &refused, 1, 30), 0);
+	assert_int_equal(store_outbox_claim(f->db, 100, &e), 0);
+	assert_int_equal(store_outbox_failed(f->db, e.id, "550 no such user", 31), 0);
+	store_entry_free(&e);
+	assert_int_equal(store_outbox_unrenderable(f->db, &refused, "cannot render: x", 32, &fresh), 0);
+	assert_false(fresh);
+	assert_int_equal(store_apply(f->db, &refused, 1, 33), 0);
+	expect_counts(f->db, 1, 0, 1, 0);
+	assert_int_equal(store_failures(f->db, &fl, &nfl), 0);
+	assert_int_equal(nfl, 1);
+	assert_string_equal(fl[0].answer, "550 no such user");
+	store_failures_free(fl, nfl);
+	refused.recipient = NULL;
+	assert_int_equal(store_outbox_unrenderable(f->db, &refused, "x", 34, &fresh), -EINVAL);
+}
+
 static void test_transaction_all_or_nothing(void **state)
 {
 	struct fixture *f = *state;
@@ -542,6 +621,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_claim_cycle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_recovery, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notice_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unrenderable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transaction_all_or_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan_roundtrip, setup, teardown),
 	};
