@@ -240,7 +240,7 @@ static int build_objects(struct ctx *c)
 			 * messages are planned and fail alone (service.c) */
 			if (r == -ENOSPC) {
 				o->unplannable = "its UID (series id and committee.domain) is longer "
-				                 "than 255 octets";
+				                 "than 511 octets";
 				r = 0;
 			}
 			if (r == 0)

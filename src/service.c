@@ -371,7 +371,7 @@ static int render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
 	}
 	if (!a->series) {
 		if (!a->recorded) {
-			snprintf(err, errlen, "no data for the vanished object %s", a->uid);
+			snprintf(err, errlen, "no data for the vanished object %.300s", a->uid);
 			return -EINVAL;
 		}
 		recorded_series(a->recorded, &gone, &gone_date);
