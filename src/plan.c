@@ -1095,7 +1095,10 @@ static int published_object(const struct ctx *c, const struct obj *o, struct gr_
 	p->date_index = o->date_index;
 	memcpy(p->uid, o->uid, sizeof(p->uid));
 	p->sequence = -1;
-	p->modified = recorded ? current_from : 0;
+	/* the first version is what the config said from the start: its
+	 * LAST-MODIFIED is the config's (0), so the feed a daemon serves
+	 * before its first plan is the one it serves after it */
+	p->modified = recorded && n > 1 ? current_from : 0;
 	for (size_t i = 0; i < st->n_objects; i++)
 		if (strcmp(st->objects[i].uid, o->uid) == 0 && st->objects[i].sequence > p->sequence)
 			p->sequence = st->objects[i].sequence;
