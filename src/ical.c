@@ -405,13 +405,14 @@ static void recurring_events(struct builder *b, const struct ical_object *obj, c
 		b->sequence = occ_sequence(pub, &o->original, seq);
 		override_event(b, s, uid, &o->original, &o->start, &o->end, evs);
 	}
-	b->sequence = seq;
 	for (size_t i = 0; pub && i < pub->n_past; i++) {
 		const struct gr_past_occurrence *p = &pub->past[i];
 		struct gr_series was = as_it_was(s, p);
 
+		b->sequence = occ_sequence(pub, &p->original, seq);
 		override_event(b, &was, uid, &p->original, &p->start, &p->end, evs);
 	}
+	b->sequence = seq;
 }
 
 /* One date of a dated series: a plain VEVENT; moved means a new DTSTART
