@@ -354,6 +354,12 @@ static void test_event_description(void **state)
 	                       "Ihr Kalenderprogramm bietet an, den Termin zu entfernen (Thunderbird: "
 	                       "„Löschen“, Outlook: „Aus Kalender entfernen“).");
 	free(d);
+	t.whole_series = true;
+	t.reason = NULL;
+	d = tmpl_event_description(TMPL_EN, &t);
+	assert_non_null(strstr(d, "The meetings of this series no longer take place for you.\n\n"));
+	assert_non_null(strstr(d, "\"Delete\""));
+	free(d);
 	/* nothing at all: an empty text */
 	t = (struct tmpl_event_text){ 0 };
 	d = tmpl_event_description(TMPL_DE, &t);
