@@ -201,8 +201,11 @@ static void iso_utc(time_t t, char *buf, size_t len)
 }
 
 /* One line per occurrence, tab-separated, for scripts and tests:
- * start (UTC), end (UTC), status, series, UID, local start, local original. */
-static void print_tsv(const struct gr_config *cfg, const struct sched_list *l)
+ * start (UTC), end (UTC), status, series, UID, local start, local original.
+ * The UID is the one the planner uses (an old database keeps its old ones:
+ * plan_published()), given in pub. */
+static void print_tsv(const struct gr_config *cfg, const struct sched_list *l,
+                      const struct gr_published *pub, size_t n_pub)
 {
 	static const char *const names[] = { "confirmed", "moved", "cancelled", "skipped" };
 
@@ -212,6 +215,9 @@ static void print_tsv(const struct gr_config *cfg, const struct sched_list *l)
 		struct ical_object obj = { o->series, o->date_index, NULL, NULL };
 		char a[32], b[32], uid[512];
 
+		for (size_t k = 0; k < n_pub; k++)
+			if (pub[k].series == o->series && pub[k].date_index == o->date_index)
+				obj.uid = pub[k].uid;
 		iso_utc(o->start_utc, a, sizeof(a));
 		iso_utc(o->end_utc, b, sizeof(b));
 		if (ical_uid(cfg, &obj, uid, sizeof(uid)) < 0)
@@ -222,6 +228,8 @@ static void print_tsv(const struct gr_config *cfg, const struct sched_list *l)
 		       o->original.month, o->original.day, o->original.hour, o->original.minute);
 	}
 }
+
+static int preview_state(const struct gr_config *cfg, struct store_state *ret);
 
 static int preview_args(const struct gr_config *cfg, int argc, char **argv,
                         struct preview_opts *ret)
@@ -371,7 +379,19 @@ static int cmd_preview(struct ctl *ctl, int argc, char **argv)
 		return EX_SOFTWARE;
 	}
 	if (o.tsv) {
-		print_tsv(cfg, &l);
+		struct store_state st;
+		struct gr_published *pub = NULL;
+		size_t n_pub = 0;
+
+		r = preview_state(cfg, &st);
+		if (r == 0)
+			r = plan_published(cfg, &l, &st, time(NULL), &pub, &n_pub);
+		if (r == 0)
+			print_tsv(cfg, &l, pub, n_pub);
+		else
+			r = EX_SOFTWARE;
+		plan_published_free(pub, n_pub);
+		store_state_free(&st);
 	} else {
 		/* --from previews as of that day's midnight, like run-once --now:
 		 * the same answer whatever day it is run */

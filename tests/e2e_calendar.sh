@@ -91,4 +91,6 @@ check uids "$WORK/old/var/outbox" '(online|praesenz-2027[0-9]{4})@fitko\.example
 	fail "the old database lost its UIDs"
 "$GREMIUMCTL" -c "$WORK/old/gremiumd.conf" ics | grep -q '^UID:online@fitko.example' ||
 	fail "the feed of the old database has other UIDs"
+"$GREMIUMCTL" -c "$WORK/old/gremiumd.conf" preview --format tsv --from 2027-01-01 --days 60 |
+	grep -q "	online@fitko.example	" || fail "preview of the old database shows other UIDs"
 echo "e2e_calendar: ok"
