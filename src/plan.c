@@ -585,29 +585,48 @@ static void occ_hash(const struct plan_obj *o, const struct gr_occurrence *x,
 	format_hash(hash_str(h, 'n', x->note), buf);
 }
 
-/* A REQUEST of occurrence x alone (RECURRENCE-ID) at SEQUENCE seq. */
-static int occurrence_request(struct plan_ctx *c, const struct gr_member *m, const struct plan_obj *o,
-                              const struct gr_occurrence *x, int seq)
+/* The row of what m holds of occurrence x after a message at seq (or
+ * without one). */
+static int occurrence_row(struct store_occurrence *row, const struct gr_member *m,
+                          const struct plan_obj *o, const struct gr_occurrence *x, int seq)
 {
-	struct plan_action *a = new_action(c, GR_KIND_UPDATE, m, o, find_rec(c, m->email, o->uid),
-	                                   seq);
-	struct store_occurrence *row;
-
-	if (!a)
-		return -ENOMEM;
-	set_occ(a, x);
-	a->single_occurrence = true;
-	a->has_occurrence_row = true;
-	row = &a->occurrence_row;
 	row->recipient = strdup(m->email);
 	row->uid = strdup(o->uid);
 	plan_format_local(&x->original, row->recurrence_id);
 	row->sequence = seq;
 	row->active = x->status == GR_OCC_MOVED;
 	occ_hash(o, x, row->hash);
-	if (!row->recipient || !row->uid)
+	return !row->recipient || !row->uid ? -ENOMEM : 0;
+}
+
+/* A REQUEST of occurrence x alone (RECURRENCE-ID) at SEQUENCE seq. */
+static int occurrence_request(struct plan_ctx *c, const struct gr_member *m, const struct plan_obj *o,
+                              const struct gr_occurrence *x, int seq)
+{
+	struct plan_action *a = new_action(c, GR_KIND_UPDATE, m, o, find_rec(c, m->email, o->uid),
+	                                   seq);
+	int r;
+
+	if (!a)
 		return -ENOMEM;
-	return make_message_id(c, a);
+	set_occ(a, x);
+	a->single_occurrence = true;
+	a->has_occurrence_row = true;
+	r = occurrence_row(&a->occurrence_row, m, o, x, seq);
+	return r < 0 ? r : make_message_id(c, a);
+}
+
+/* A withdrawn move the series REQUEST of this plan already put right: the
+ * row only, so that no REQUEST follows later. */
+static int occurrence_record(struct plan_ctx *c, const struct gr_member *m, const struct plan_obj *o,
+                             const struct gr_occurrence *x, int seq)
+{
+	struct plan_result *r = c->res;
+
+	if (util_grow((void **)&r->occ_records, r->n_occ_records, &c->cap_occ_records,
+	              sizeof(*r->occ_records)) < 0)
+		return -ENOMEM;
+	return occurrence_row(&r->occ_records[r->n_occ_records++], m, o, x, seq);
 }
 
 /*
@@ -634,8 +653,14 @@ static int plan_moves(struct plan_ctx *c, const struct gr_member *m, const struc
 			occ_hash(o, x, hash);
 			send = series_sent || !row || !row->active || strcmp(row->hash, hash) != 0;
 		} else {
+			send = row && row->active;
 			/* a series REQUEST already shows it at its regular time */
-			send = row && row->active && !series_sent;
+			if (send && series_sent) {
+				int r = occurrence_record(c, m, o, x, row->sequence);
+				if (r < 0)
+					return r;
+				send = false;
+			}
 		}
 		if (send) {
 			int r = occurrence_request(c, m, o, x, ++*seq);
@@ -901,6 +926,9 @@ void plan_result_free(struct plan_result *r)
 		store_object_clear(&r->records[i]);
 	for (size_t i = 0; i < r->n_versions; i++)
 		store_version_clear(&r->versions[i]);
+	for (size_t i = 0; i < r->n_occ_records; i++)
+		store_occurrence_clear(&r->occ_records[i]);
+	free(r->occ_records);
 	free(r->actions);
 	free(r->records);
 	free(r->versions);
@@ -925,7 +953,7 @@ void plan_change(const struct plan_action *a, struct store_change *ret)
 
 int plan_changes(const struct plan_result *r, struct store_change **ret, size_t *ret_n)
 {
-	size_t n = r->n_actions + r->n_records + r->n_versions;
+	size_t n = r->n_actions + r->n_records + r->n_occ_records + r->n_versions;
 	struct store_change *c = calloc(n ? n : 1, sizeof(*c));
 
 	if (!c)
@@ -934,8 +962,10 @@ int plan_changes(const struct plan_result *r, struct store_change **ret, size_t 
 		plan_change(&r->actions[i], &c[i]);
 	for (size_t i = 0; i < r->n_records; i++)
 		c[r->n_actions + i].object = &r->records[i];
+	for (size_t i = 0; i < r->n_occ_records; i++)
+		c[r->n_actions + r->n_records + i].occurrence_row = &r->occ_records[i];
 	for (size_t i = 0; i < r->n_versions; i++)
-		c[r->n_actions + r->n_records + i].version = &r->versions[i];
+		c[r->n_actions + r->n_records + r->n_occ_records + i].version = &r->versions[i];
 	*ret = c;
 	*ret_n = n;
 	return 0;

@@ -126,6 +126,10 @@ struct plan_result {
 	 * past occurrence, absorbed so it is not looked at again) */
 	struct store_object *records;
 	size_t n_records;
+	/* moved-occurrence rows to record without a message (a withdrawn
+	 * move that a series REQUEST of the same plan already put right) */
+	struct store_occurrence *occ_records;
+	size_t n_occ_records;
 	/* object versions to record (history) */
 	struct store_version *versions;
 	size_t n_versions;
@@ -156,7 +160,7 @@ void plan_change(const struct plan_action *a, struct store_change *ret);
 /*
  * Every state change of r in the order to apply them: index i < n_actions
  * is plan_change(&r->actions[i]) (the caller sets its message), then one
- * change per record, then one per version.  Returns 0 and *ret (caller frees the array with
+ * change per record, then one per occurrence record, then one per version.  Returns 0 and *ret (caller frees the array with
  * free(); it borrows from r), or -ENOMEM.
  */
 int plan_changes(const struct plan_result *r, struct store_change **ret, size_t *ret_n);

@@ -31,7 +31,7 @@ struct plan_ctx {
 	const struct sched_list *occ;
 	time_t now;
 	struct plan_result *res;
-	size_t cap_actions, cap_records, cap_upcoming, cap_versions;
+	size_t cap_actions, cap_records, cap_upcoming, cap_versions, cap_occ_records;
 	struct plan_obj *objs;
 	size_t n_objs;
 	const struct store_object **recs;   /* sorted by recipient, uid */

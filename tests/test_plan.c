@@ -298,12 +298,15 @@ static size_t step(const struct gr_config *cfg, const struct sched_list *l,
 		sim_put_object(st, &r.records[i]);
 	for (size_t i = 0; i < r.n_versions; i++)
 		sim_put_version(st, &r.versions[i]);
+	for (size_t i = 0; i < r.n_occ_records; i++)
+		sim_put_occurrence(st, &r.occ_records[i]);
 	plan_result_free(&r);
 
 	assert_int_equal(plan_run(cfg, l, st, now, &r), 0);
 	assert_int_equal(r.n_actions, 0);
 	assert_int_equal(r.n_records, 0);
 	assert_int_equal(r.n_versions, 0);
+	assert_int_equal(r.n_occ_records, 0);
 	plan_result_free(&r);
 	return n;
 }
@@ -943,7 +946,20 @@ static void test_move_lifecycle(void **state)
 	assert_false(r.actions[0].occurrence_row.active);
 	plan_result_free(&r);
 	step(&cfg2, &l2, &st, at(2026, 7, 5, 9, 0), NULL);
-	/* once past, a move is nobody's business */
+	/* moved again, then withdrawn together with a change of the series:
+	 * the series REQUEST shows the regular time, the row is put right
+	 * without a REQUEST of its own, and nothing follows */
+	plan_at(&cfg, &l1, &st, at(2026, 7, 6, 9, 0), &r);
+	assert_int_equal(r.n_actions, 2); /* the old room again, then the move */
+	plan_result_free(&r);
+	step(&cfg, &l1, &st, at(2026, 7, 6, 9, 0), NULL);
+	plan_at(&cfg2, &l2, &st, at(2026, 7, 6, 12, 0), &r);
+	assert_int_equal(r.n_actions, 1);
+	assert_false(r.actions[0].single_occurrence);
+	assert_int_equal(r.n_occ_records, 1);
+	assert_false(r.occ_records[0].active);
+	plan_result_free(&r);
+	step(&cfg2, &l2, &st, at(2026, 7, 6, 12, 0), NULL);
 	(void)l0;
 	sim_free(&st);
 }
