@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * plan_internal.h - what plan.c and plan_history.c share: the planner is one
- * module (plan.h) in two files, so that neither exceeds STYLE's 900 lines.
- * plan.c plans the messages; plan_history.c records the versions of each
+ * plan_internal.h - what the files of the planner share: it is one
+ * module (plan.h) in three files, so that none exceeds STYLE's 900 lines.
+ * plan.c plans the messages; plan_objects.c derives the objects of the
+ * config (UIDs, hashes); plan_history.c records the versions of each
  * object and makes the feed's view of them (plan_published()).  Not for
  * other modules.
  */
@@ -44,8 +45,16 @@ struct plan_ctx {
 	const struct store_state *st;
 };
 
-/* "YYYY-MM-DDTHH:MM" of lt. */
+/* plan_objects.c: "YYYY-MM-DDTHH:MM" of lt; 16 hex digits of h; FNV-1a
+ * of a tagged field (tag, length, value: NULL differs from "") or of a
+ * local time. */
 void plan_format_local(const struct gr_localtime *lt, char buf[PLAN_LOCAL_LEN]);
+void plan_format_hash(uint64_t h, char buf[STORE_HASH_LEN]);
+uint64_t plan_hash_str(uint64_t h, char tag, const char *s);
+uint64_t plan_hash_local(uint64_t h, char tag, const struct gr_localtime *lt);
+/* plan_objects.c: c->objs from c->cfg, c->occ and c->st (set by plan.c's
+ * index of the state).  0, -ENOMEM or -ENOSPC. */
+int plan_build_objects(struct plan_ctx *c);
 /* Is x an occurrence of o?  Does it take place (confirmed or moved)? */
 bool plan_occ_of(const struct gr_occurrence *x, const struct plan_obj *o);
 bool plan_occ_happens(const struct gr_occurrence *x);
