@@ -396,7 +396,8 @@ int service_render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
 	struct gr_member to = { .name = (char *)a->name, .email = (char *)a->email };
 	struct gr_series gone;
 	struct gr_localtime gone_date;
-	struct ical_object obj = { a->series, a->date_index, a->uid, NULL };
+	/* the UID the planner chose (an old database's old one); none: derived */
+	struct ical_object obj = { a->series, a->date_index, a->uid[0] ? a->uid : NULL, NULL };
 	char *subject = NULL, *body = NULL, *ical = NULL, *description = NULL, id[384], *at;
 	enum tmpl_name name;
 	int r;
@@ -407,7 +408,7 @@ int service_render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
 			return -EINVAL;
 		}
 		recorded_series(a->recorded, &gone, &gone_date);
-		obj = (struct ical_object){ &gone, gone.rrule ? -1 : 0, a->uid, NULL };
+		obj = (struct ical_object){ &gone, gone.rrule ? -1 : 0, obj.uid, NULL };
 	}
 	struct plan_action act = *a;
 	act.series = obj.series;
