@@ -357,6 +357,8 @@ static const struct store_occurrence *find_occ_row(const struct plan_ctx *c, con
 {
 	struct store_occurrence key = { .recipient = (char *)email, .uid = (char *)uid };
 
+	if (c->st->n_occurrences == 0)
+		return NULL;    /* bsearch() wants a base even for no elements */
 	snprintf(key.recurrence_id, sizeof(key.recurrence_id), "%s", rid);
 	return bsearch(&key, c->st->occurrences, c->st->n_occurrences,
 	               sizeof(*c->st->occurrences), cmp_occ_row);
