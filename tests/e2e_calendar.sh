@@ -11,7 +11,9 @@
 #   as they were, in the feed;
 # - a second committee with the same series ids and domain: other UIDs and
 #   Message-IDs;
-# - a state database of the old UID form keeps its UIDs.
+# - a state database of the old UID form keeps its UIDs;
+# - gremiumd's own feed (HTTP and feed.file) is `gremiumctl ics`'s, with the
+#   SEQUENCE its first plan recorded.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 conf=$(example_config)
@@ -93,4 +95,33 @@ check uids "$WORK/old/var/outbox" '(online|praesenz-2027[0-9]{4})@fitko\.example
 	fail "the feed of the old database has other UIDs"
 "$GREMIUMCTL" -c "$WORK/old/gremiumd.conf" preview --format tsv --from 2027-01-01 --days 60 |
 	grep -q "	online@fitko.example	" || fail "preview of the old database shows other UIDs"
+
+# ---- 6. gremiumd's feed: the SEQUENCE its first plan recorded ----
+if command -v curl > /dev/null; then
+	mkdir -p "$WORK/d"
+	port=$(free_port)
+	sed "s|^  listen = \"\";|  listen = \"127.0.0.1:$port\";|" "$top_srcdir/etc/gremiumd.conf" > "$WORK/d/gremiumd.conf"
+	"$GREMIUMD" -c "$WORK/d/gremiumd.conf" 2> "$WORK/d/daemon.log" &
+	daemon=$!
+	stop_daemon() { kill "$daemon" 2>/dev/null || true; }
+	cleanup_hooks="stop_daemon"
+	i=0
+	until curl -sf -o "$WORK/d/served.ics" --max-time 1 "http://127.0.0.1:$port/kommunalgremium.ics"; do
+		i=$((i + 1)); [ $i -le 100 ] || fail "gremiumd never served: $(cat "$WORK/d/daemon.log")"; sleep 0.1
+	done
+	# the moved meeting's REQUEST raised the series to SEQUENCE 1 before the
+	# server started (gremiumd plans first)
+	grep -q '^SEQUENCE:1' "$WORK/d/served.ics" || fail "served feed: $(grep SEQUENCE "$WORK/d/served.ics")"
+	"$GREMIUMCTL" -c "$WORK/d/gremiumd.conf" ics -o "$WORK/d/ics.ics" || fail "ics next to gremiumd"
+	cmp -s "$WORK/d/served.ics" "$WORK/d/ics.ics" || fail "gremiumd serves another feed than ics writes"
+	cmp -s "$WORK/d/served.ics" "$WORK/d/var/kommunalgremium.ics" || fail "feed.file differs from the served feed"
+	# compare with the mails once the sender delivered all 56
+	i=0
+	while [ "$(ls "$WORK/d/var/outbox/new" 2>/dev/null | wc -l)" -lt 56 ]; do
+		i=$((i + 1)); [ $i -le 300 ] || fail "gremiumd did not deliver 56 mails"; sleep 0.1
+	done
+	check feed "$WORK/d/served.ics" "$WORK/d/var/outbox" || fail "gremiumd's feed"
+	stop_daemon
+	wait "$daemon" || fail "gremiumd did not stop cleanly"
+fi
 echo "e2e_calendar: ok"
