@@ -461,10 +461,55 @@ static void test_plan_while_sending(void **state)
 	config_free(big);
 }
 
+/* Issue 12: the feed from the state: the invitations' SEQUENCE, LAST-
+ * MODIFIED, the same bytes until something changes, and after a change of
+ * the room the meetings before it as they were. */
+static void test_feed_from_state(void **state)
+{
+	struct fixture *f = *state;
+	struct gr_series *online = &f->cfg->series[0];
+	time_t now = at(f->cfg, 2026, 11, 28, 9, 0);
+	char *a, *b;
+	int r;
+
+	a = service_feed(f->cfg, now, NULL, &r);
+	assert_non_null(a);
+	assert_non_null(strstr(a, "\r\nSEQUENCE:0\r\n"));
+	assert_null(strstr(a, "\r\nSEQUENCE:1\r\n"));
+	free(a);
+	assert_int_equal(plan_and_send(f, now, 56), 56);
+	a = service_feed(f->cfg, now, f->db, &r);
+	b = service_feed(f->cfg, now + 3600, f->db, &r);
+	assert_non_null(a);
+	assert_string_equal(a, b); /* stable: the ETag too */
+	/* the series' master: 0 (invitation) then 1 (the moved meeting's own
+	 * REQUEST); the UID with the committee id */
+	assert_non_null(strstr(a, "UID:online.kommunalgremium@fitko.example\r\nDTSTAMP:"));
+	assert_non_null(strstr(a, "\r\nSEQUENCE:1\r\nLAST-MODIFIED:"));
+	assert_null(strstr(a, "ATTENDEE"));
+	free(a);
+	free(b);
+	/* the room changes on 1 March 2027 */
+	free(online->location);
+	online->location = strdup("Rathaus Bonn, Saal 2"); /* config_free() frees it */
+	now = at(f->cfg, 2027, 3, 1, 9, 0);
+	/* the series' update, and the late call for topics of 17 March */
+	plan_and_send(f, now, 28);
+	a = service_feed(f->cfg, now, f->db, &r);
+	assert_non_null(a);
+	assert_non_null(strstr(a, "LAST-MODIFIED:20270301T080000Z"));
+	assert_non_null(strstr(a, "LOCATION:Rathaus Bonn\\, Saal 2"));
+	/* February's meeting as it was */
+	assert_non_null(strstr(a, "LOCATION:Videokonferenz\r\n"));
+	assert_non_null(strstr(a, "RECURRENCE-ID;TZID=Europe/Berlin:20270210T100000"));
+	free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_invitations_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_feed_from_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threaded_render_matches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan_while_sending, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_update_says_what_changed, setup, teardown),
