@@ -418,6 +418,7 @@ static const struct key organizer_keys[] = {
 };
 
 static const struct key committee_keys[] = {
+	STR("id", id, struct gr_committee, 0, chk_id),
 	STR("name", name, struct gr_committee, F_REQ, NULL),
 	STR("short_name", short_name, struct gr_committee, F_REQ, NULL),
 	STR("domain", domain, struct gr_committee, F_REQ, chk_domain),

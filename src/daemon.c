@@ -313,7 +313,7 @@ static void update_feed(struct daemon *d)
 {
 	const struct gr_config *cfg = d->cur.cfg;
 	int r;
-	char *feed = service_feed(cfg, time(NULL), &r);
+	char *feed = service_feed(cfg, time(NULL), d->cur.db, &r);
 
 	if (!feed) {
 		dlog(SD_ERR, "cannot render the calendar feed (%s), keeping the old one", strerror(-r));
@@ -407,6 +407,8 @@ static void cycle(struct daemon *d)
 	log_lines(SD_ERR, info.failures);
 	free(info.failures);
 	d->next_plan = info.next_due;
+	/* the feed carries the SEQUENCEs and versions just recorded */
+	update_feed(d);
 	sender_kick(d->cur.sender);
 }
 
@@ -589,6 +591,8 @@ int daemon_run(struct daemon *d)
 {
 	int r;
 
+	/* the feed from the recorded state first: requests are answered at
+	 * once; cycle() rewrites it with what the first plan records */
 	update_feed(d);
 	/* after update_feed(), so the server never starts without a feed;
 	 * after daemon_new() blocked the signals, which its thread inherits */

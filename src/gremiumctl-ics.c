@@ -9,10 +9,12 @@
 #include <string.h>
 #include <sysexits.h>
 #include <time.h>
+#include <unistd.h>
 
 
 #include "gremiumctl.h"
 #include "service.h"
+#include "store.h"
 #include "util.h"
 
 static int write_feed(const char *path, const char *data)
@@ -45,6 +47,28 @@ static int ics_args(int argc, char **argv, const char **ret_out)
 	return 0;
 }
 
+/* The feed with what the state database recorded (UIDs, SEQUENCE,
+ * LAST-MODIFIED, history), as gremiumd serves it; without a database yet,
+ * from the config alone. */
+static char *ics_feed(const struct gr_config *cfg, int *ret_err)
+{
+	struct store *db = NULL;
+	char err[512], *feed;
+	int r;
+
+	if (access(cfg->state, F_OK) == 0) {
+		r = store_open(cfg->state, 0, &db, err, sizeof(err));
+		if (r < 0) {
+			fprintf(stderr, "gremiumctl: ics: reading the state: %s\n", err);
+			*ret_err = r;
+			return NULL;
+		}
+	}
+	feed = service_feed(cfg, time(NULL), db, ret_err);
+	store_close(db);
+	return feed;
+}
+
 int cmd_ics(struct ctl *ctl, int argc, char **argv)
 {
 	const struct gr_config *cfg = ctl->cfg;
@@ -54,7 +78,7 @@ int cmd_ics(struct ctl *ctl, int argc, char **argv)
 
 	if (ics_args(argc, argv, &out) < 0)
 		return EX_USAGE;
-	feed = service_feed(cfg, time(NULL), &r);
+	feed = ics_feed(cfg, &r);
 	if (!feed) {
 		fprintf(stderr, "gremiumctl: ics: building the calendar: %s\n", strerror(-r));
 		return EX_SOFTWARE;

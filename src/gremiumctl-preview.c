@@ -117,17 +117,23 @@ static void iso_utc(time_t t, char *buf, size_t len)
 }
 
 /* One line per occurrence, tab-separated, for scripts and tests:
- * start (UTC), end (UTC), status, series, UID, local start, local original. */
-static void print_tsv(const struct gr_config *cfg, const struct sched_list *l)
+ * start (UTC), end (UTC), status, series, UID, local start, local original.
+ * The UID is the one the planner uses (an old database keeps its old ones:
+ * plan_published()), given in pub. */
+static void print_tsv(const struct gr_config *cfg, const struct sched_list *l,
+                      const struct gr_published *pub, size_t n_pub)
 {
 	static const char *const names[] = { "confirmed", "moved", "cancelled", "skipped" };
 
 	puts("#start_utc\tend_utc\tstatus\tseries\tuid\tlocal_start\tlocal_original");
 	for (size_t i = 0; i < l->n; i++) {
 		const struct gr_occurrence *o = &l->items[i];
-		struct ical_object obj = { o->series, o->date_index };
+		struct ical_object obj = { o->series, o->date_index, NULL, NULL };
 		char a[32], b[32], uid[512];
 
+		for (size_t k = 0; k < n_pub; k++)
+			if (pub[k].series == o->series && pub[k].date_index == o->date_index)
+				obj.uid = pub[k].uid;
 		iso_utc(o->start_utc, a, sizeof(a));
 		iso_utc(o->end_utc, b, sizeof(b));
 		if (ical_uid(cfg, &obj, uid, sizeof(uid)) < 0)
@@ -298,7 +304,18 @@ int cmd_preview(struct ctl *ctl, int argc, char **argv)
 		return EX_SOFTWARE;
 	}
 	if (o.tsv) {
-		print_tsv(cfg, &l);
+		struct gr_published *pub = NULL;
+		size_t n_pub = 0;
+
+		/* the UIDs in use: from the state when there is one (scripts may
+		 * ask before the first run: then the config's) */
+		if (!o.fresh && access(cfg->state, F_OK) == 0)
+			r = preview_state(ctl, false, &st);
+		if (r == 0 && plan_published(cfg, &l, &st, time(NULL), &pub, &n_pub) < 0)
+			r = EX_SOFTWARE;
+		if (r == 0)
+			print_tsv(cfg, &l, pub, n_pub);
+		plan_published_free(pub, n_pub);
 	} else {
 		/* --from previews as of that day's midnight, like run-once --now:
 		 * the same answer whatever day it is run */

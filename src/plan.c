@@ -16,78 +16,11 @@
 #include <string.h>
 
 #include "plan.h"
+#include "plan_internal.h"
 #include "util.h"
 
 
-/* One calendar object of the config, with what the planner derives. */
-struct obj {
-	const struct gr_series *series;
-	int date_index;
-	char uid[512];          /* ID-YYYYMMDD@DOMAIN: 64 + 10 + 253, as in ical.c */
-	char hash[STORE_HASH_LEN];
-	char hash_base[STORE_HASH_LEN];
-	char *cancelled;        /* owned: see plan.h */
-	bool live;
-	time_t end_utc;         /* 0 for an rrule series (open-ended) */
-	struct gr_localtime dtstart;
-	const struct gr_occurrence *single; /* dated: its occurrence, or NULL */
-	const char *unplannable;        /* static: why no message about it can
-	                                 * be made (uid cut short), or NULL */
-};
-
-struct ctx {
-	const struct gr_config *cfg;
-	const struct sched_list *occ;
-	time_t now;
-	struct plan_result *res;
-	size_t cap_actions, cap_records, cap_upcoming;
-	struct obj *objs;
-	size_t n_objs;
-	const struct store_object **recs;   /* sorted by recipient, uid */
-	size_t n_recs;
-	const struct store_notice **notices; /* sorted by all four keys */
-	size_t n_notices;
-	const struct gr_member **members;   /* sorted by email */
-};
-
 /* ---- small helpers ---- */
-
-static void format_local(const struct gr_localtime *lt, char buf[PLAN_LOCAL_LEN])
-{
-	/* the modulos only bound the widths for the compiler */
-	snprintf(buf, PLAN_LOCAL_LEN, "%04u-%02u-%02uT%02u:%02u",
-	         (unsigned)lt->year % 10000u, (unsigned)lt->month % 100u,
-	         (unsigned)lt->day % 100u, (unsigned)lt->hour % 100u,
-	         (unsigned)lt->minute % 100u);
-}
-
-static void format_hash(uint64_t h, char buf[STORE_HASH_LEN])
-{
-	snprintf(buf, STORE_HASH_LEN, "%016llx", (unsigned long long)h);
-}
-
-/* Tag, length, value: adjacent fields cannot run into each other, and a
- * missing field (NULL) differs from an empty one. */
-static uint64_t hash_str(uint64_t h, char tag, const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-	unsigned char len[5] = { (unsigned char)tag, (unsigned char)(n >> 24),
-	                         (unsigned char)(n >> 16), (unsigned char)(n >> 8),
-	                         (unsigned char)n };
-
-	if (!s)
-		len[1] = 0xff; /* no real field is 4 GiB long */
-	h = util_fnv1a(h, len, sizeof(len));
-	return s ? util_fnv1a(h, s, n) : h;
-}
-
-static uint64_t hash_local(uint64_t h, char tag, const struct gr_localtime *lt)
-{
-	char buf[PLAN_LOCAL_LEN];
-
-	format_local(lt, buf);
-	return hash_str(h, tag, buf);
-}
 
 /* Is item one of the comma-separated tokens of list (NULL = empty)? */
 static bool set_has(const char *list, const char *item)
@@ -106,154 +39,7 @@ static bool set_has(const char *list, const char *item)
 }
 
 
-int plan_uid(const struct gr_config *cfg, const struct gr_series *s, int date_index,
-             char *buf, size_t len)
-{
-	int n;
-
-	if (date_index < 0)
-		n = snprintf(buf, len, "%s@%s", s->id, cfg->committee.domain);
-	else
-		n = snprintf(buf, len, "%s-%04d%02d%02d@%s", s->id,
-		             s->dates[date_index].year, s->dates[date_index].month,
-		             s->dates[date_index].day, cfg->committee.domain);
-	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
-}
-
-static bool occ_of(const struct gr_occurrence *x, const struct obj *o)
-{
-	return x->series == o->series && (o->date_index < 0 || x->date_index == o->date_index);
-}
-
-static bool occ_happens(const struct gr_occurrence *x)
-{
-	return x->status == GR_OCC_CONFIRMED || x->status == GR_OCC_MOVED;
-}
-
-/* ---- the objects of the config ---- */
-
-static int cmp_local(const void *a, const void *b)
-{
-	return sched_compare(a, b);
-}
-
-/* The sorted, comma-separated original starts of o's cancelled occurrences. */
-static int build_cancelled(const struct ctx *c, struct obj *o)
-{
-	struct gr_localtime *v = NULL;
-	size_t n = 0, cap = 0;
-
-	for (size_t i = 0; i < c->occ->n; i++) {
-		const struct gr_occurrence *x = &c->occ->items[i];
-		if (!occ_of(x, o) || x->status != GR_OCC_CANCELLED)
-			continue;
-		if (util_grow((void **)&v, n, &cap, sizeof(*v)) < 0) {
-			free(v);
-			return -ENOMEM;
-		}
-		v[n++] = x->original;
-	}
-	if (n > 1)
-		qsort(v, n, sizeof(*v), cmp_local);
-	o->cancelled = calloc(n * PLAN_LOCAL_LEN + 1, 1);
-	if (!o->cancelled) {
-		free(v);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < n; i++) {
-		/* each entry is exactly 16 characters, then ',' or the end */
-		format_local(&v[i], o->cancelled + i * PLAN_LOCAL_LEN);
-		if (i + 1 < n)
-			o->cancelled[i * PLAN_LOCAL_LEN + PLAN_LOCAL_LEN - 1] = ',';
-	}
-	free(v);
-	return 0;
-}
-
-/* Hashes, liveness and end of one object from the series and the list. */
-static void derive(const struct ctx *c, struct obj *o)
-{
-	const struct gr_series *s = o->series;
-	uint64_t h = UTIL_FNV_INIT;
-	char num[16];
-
-	h = hash_str(h, 'S', s->summary);
-	h = hash_str(h, 'D', s->description);
-	h = hash_str(h, 'L', s->location);
-	h = hash_str(h, 'U', s->url);
-	h = hash_str(h, 'R', s->rrule);
-	h = hash_local(h, 'T', &o->dtstart);
-	/* numbers as text: the hash must not depend on the byte order */
-	snprintf(num, sizeof(num), "%d", s->duration);
-	h = hash_str(h, 'N', num);
-	for (size_t i = 0; i < c->occ->n; i++) {
-		const struct gr_occurrence *x = &c->occ->items[i];
-		if (!occ_of(x, o))
-			continue;
-		if (x->status == GR_OCC_MOVED) {
-			h = hash_local(h, 'M', &x->original);
-			h = hash_local(h, 'm', &x->start);
-		} else if (x->status == GR_OCC_SKIPPED) {
-			h = hash_local(h, 'K', &x->original);
-		}
-		if (occ_happens(x) && x->end_utc > c->now)
-			o->live = true;
-		if (o->date_index >= 0)
-			o->single = x;
-	}
-	format_hash(h, o->hash_base);
-	h = hash_str(h, 'C', o->cancelled);
-	format_hash(h, o->hash);
-	if (o->date_index < 0)
-		o->end_utc = 0;
-	else if (o->single)
-		o->end_utc = o->single->end_utc;
-	else
-		o->end_utc = sched_to_utc(&o->dtstart, c->cfg->committee.timezone) +
-		             (time_t)s->duration * 60;
-}
-
-static int build_objects(struct ctx *c)
-{
-	const struct gr_config *cfg = c->cfg;
-	size_t n = 0, k = 0;
-
-	for (size_t i = 0; i < cfg->n_series; i++)
-		n += cfg->series[i].rrule ? 1 : cfg->series[i].n_dates;
-	c->objs = calloc(n ? n : 1, sizeof(*c->objs));
-	if (!c->objs)
-		return -ENOMEM;
-	for (size_t i = 0; i < cfg->n_series; i++) {
-		const struct gr_series *s = &cfg->series[i];
-		size_t m = s->rrule ? 1 : s->n_dates;
-
-		for (size_t d = 0; d < m; d++, k++) {
-			struct obj *o = &c->objs[k];
-			int r;
-
-			c->n_objs = k + 1;
-			o->series = s;
-			o->date_index = s->rrule ? -1 : (int)d;
-			o->dtstart = s->rrule ? s->start : s->dates[d];
-			r = plan_uid(cfg, s, o->date_index, o->uid, sizeof(o->uid));
-			/* one object whose UID does not fit stops no other: its
-			 * messages are planned and fail alone (service.c) */
-			if (r == -ENOSPC) {
-				o->unplannable = "its UID (series id and committee.domain) is longer "
-				                 "than 511 octets";
-				r = 0;
-			}
-			if (r == 0)
-				r = build_cancelled(c, o);
-			if (r < 0)
-				return r;
-			derive(c, o);
-		}
-	}
-	return 0;
-}
-
-static const struct obj *find_obj(const struct ctx *c, const char *uid)
+static const struct plan_obj *find_obj(const struct plan_ctx *c, const char *uid)
 {
 	for (size_t i = 0; i < c->n_objs; i++)
 		if (strcmp(c->objs[i].uid, uid) == 0)
@@ -261,10 +47,10 @@ static const struct obj *find_obj(const struct ctx *c, const char *uid)
 	return NULL;
 }
 
-static const struct obj *obj_of_occ(const struct ctx *c, const struct gr_occurrence *x)
+static const struct plan_obj *obj_of_occ(const struct plan_ctx *c, const struct gr_occurrence *x)
 {
 	for (size_t i = 0; i < c->n_objs; i++)
-		if (occ_of(x, &c->objs[i]))
+		if (plan_occ_of(x, &c->objs[i]))
 			return &c->objs[i];
 	return NULL;
 }
@@ -280,7 +66,7 @@ static int cmp_member(const void *a, const void *b)
 /* The member with this address, or NULL: a binary search, since every
  * recorded object asks (a linear search made a plan of 11,000 members
  * take a third of a second, and 50,000 half a minute). */
-static const struct gr_member *find_member(const struct ctx *c, const char *email)
+static const struct gr_member *find_member(const struct plan_ctx *c, const char *email)
 {
 	struct gr_member key = { .email = (char *)email };
 	const struct gr_member *k = &key, **p;
@@ -313,7 +99,7 @@ static int cmp_notice(const void *a, const void *b)
 
 /* Index the state with sorted pointer arrays: the state may come in any
  * order (tests build it by hand), and lookups are per member and object. */
-static int index_state(struct ctx *c, const struct store_state *st)
+static int index_state(struct plan_ctx *c, const struct store_state *st)
 {
 	c->recs = calloc(st->n_objects ? st->n_objects : 1, sizeof(*c->recs));
 	c->notices = calloc(st->n_notices ? st->n_notices : 1, sizeof(*c->notices));
@@ -325,6 +111,7 @@ static int index_state(struct ctx *c, const struct store_state *st)
 		c->notices[i] = &st->notices[i];
 	c->n_recs = st->n_objects;
 	c->n_notices = st->n_notices;
+	c->st = st;
 	qsort(c->recs, c->n_recs, sizeof(*c->recs), cmp_rec);
 	qsort(c->notices, c->n_notices, sizeof(*c->notices), cmp_notice);
 	c->members = calloc(c->cfg->n_members ? c->cfg->n_members : 1, sizeof(*c->members));
@@ -336,7 +123,7 @@ static int index_state(struct ctx *c, const struct store_state *st)
 	return 0;
 }
 
-static const struct store_object *find_rec(const struct ctx *c, const char *email,
+static const struct store_object *find_rec(const struct plan_ctx *c, const char *email,
                                            const char *uid)
 {
 	struct store_object key = { .recipient = (char *)email, .uid = (char *)uid };
@@ -346,7 +133,7 @@ static const struct store_object *find_rec(const struct ctx *c, const char *emai
 	return p ? *p : NULL;
 }
 
-static bool noticed(const struct ctx *c, const char *kind, const char *email,
+static bool noticed(const struct plan_ctx *c, const char *kind, const char *email,
                     const char *uid, const char *occ)
 {
 	/* the key only borrows: the casts drop const for the struct's type */
@@ -360,7 +147,7 @@ static bool noticed(const struct ctx *c, const char *kind, const char *email,
 
 /* The row that says "email was sent o at seq": built from borrowed strings
  * (hence the casts; store_object_copy() duplicates them) and copied into dst. */
-static int object_row(struct store_object *dst, const struct obj *o, const char *email,
+static int object_row(struct store_object *dst, const struct plan_obj *o, const char *email,
                       const char *name, int seq, bool active)
 {
 	struct store_object row = {
@@ -376,7 +163,7 @@ static int object_row(struct store_object *dst, const struct obj *o, const char 
 	return store_object_copy(dst, &row);
 }
 
-static struct plan_action *push(struct ctx *c)
+static struct plan_action *push(struct plan_ctx *c)
 {
 	struct plan_result *r = c->res;
 
@@ -387,7 +174,7 @@ static struct plan_action *push(struct ctx *c)
 
 /* Message-ID: stable for the same message, so a re-plan after a crash
  * produces the same ID and the outbox does not take it twice. */
-static int make_message_id(const struct ctx *c, struct plan_action *a)
+static int make_message_id(const struct plan_ctx *c, struct plan_action *a)
 {
 	char seq[16], rid[PLAN_LOCAL_LEN] = "";
 	uint64_t h = UTIL_FNV_INIT;
@@ -395,16 +182,24 @@ static int make_message_id(const struct ctx *c, struct plan_action *a)
 
 	snprintf(seq, sizeof(seq), "%d", a->sequence);
 	if (a->occ)
-		format_local(&a->recurrence_id, rid);
-	h = hash_str(h, 'k', util_kind_name(a->kind));
-	h = hash_str(h, 'n', a->has_notice ? a->notice.kind : NULL);
-	h = hash_str(h, 'u', a->uid);
-	h = hash_str(h, 'r', a->email);
-	h = hash_str(h, 's', seq);
-	h = hash_str(h, 'o', a->occurrence_text);
-	h = hash_str(h, 'i', rid);
-	n = snprintf(a->message_id, sizeof(a->message_id), "gremium.%s.%016llx@%s",
-	             util_kind_name(a->kind), (unsigned long long)h, c->cfg->committee.domain);
+		plan_format_local(&a->recurrence_id, rid);
+	h = plan_hash_str(h, 'k', util_kind_name(a->kind));
+	h = plan_hash_str(h, 'n', a->has_notice ? a->notice.kind : NULL);
+	h = plan_hash_str(h, 'u', a->uid);
+	h = plan_hash_str(h, 'r', a->email);
+	h = plan_hash_str(h, 's', seq);
+	h = plan_hash_str(h, 'o', a->occurrence_text);
+	h = plan_hash_str(h, 'i', rid);
+	h = plan_hash_str(h, 'c', c->cfg->committee.id);
+	/* the committee id keeps Message-IDs of committees under one domain
+	 * apart (issue 12), also where an old database keeps its UIDs */
+	if (c->cfg->committee.id)
+		n = snprintf(a->message_id, sizeof(a->message_id), "gremium.%s.%s.%016llx@%s",
+		             c->cfg->committee.id, util_kind_name(a->kind), (unsigned long long)h,
+		             c->cfg->committee.domain);
+	else
+		n = snprintf(a->message_id, sizeof(a->message_id), "gremium.%s.%016llx@%s",
+		             util_kind_name(a->kind), (unsigned long long)h, c->cfg->committee.domain);
 	if (n < 0 || (size_t)n >= sizeof(a->message_id)) {
 		/* still a unique key for the failure the service records */
 		snprintf(a->message_id, sizeof(a->message_id), "gremium.%s.%016llx",
@@ -417,8 +212,8 @@ static int make_message_id(const struct ctx *c, struct plan_action *a)
 
 /* A new action about object o (or the vanished object of rec) for a
  * member (or the removed recipient of rec). */
-static struct plan_action *new_action(struct ctx *c, enum gr_kind kind,
-                                      const struct gr_member *m, const struct obj *o,
+static struct plan_action *new_action(struct plan_ctx *c, enum gr_kind kind,
+                                      const struct gr_member *m, const struct plan_obj *o,
                                       const struct store_object *rec, int seq)
 {
 	struct plan_action *a = push(c);
@@ -445,10 +240,10 @@ static void set_occ(struct plan_action *a, const struct gr_occurrence *x)
 	a->occ = x;
 	a->occurrence = x->start;
 	a->recurrence_id = x->original;
-	format_local(&x->start, a->occurrence_text);
+	plan_format_local(&x->start, a->occurrence_text);
 }
 
-static int add_record(struct ctx *c, const struct obj *o, const char *email,
+static int add_record(struct plan_ctx *c, const struct plan_obj *o, const char *email,
                       const char *name, int seq)
 {
 	struct plan_result *r = c->res;
@@ -462,7 +257,7 @@ static int add_record(struct ctx *c, const struct obj *o, const char *email,
 
 /* A whole-object CANCEL: for a removed member, a vanished object, or a
  * cancelled meeting of a dated series.  rec is the active row. */
-static int cancel_object(struct ctx *c, const struct gr_member *m, const struct obj *o,
+static int cancel_object(struct plan_ctx *c, const struct gr_member *m, const struct plan_obj *o,
                          const struct store_object *rec)
 {
 	struct plan_action *a = new_action(c, GR_KIND_CANCELLATION, m, o, rec, rec->sequence + 1);
@@ -480,24 +275,21 @@ static int cancel_object(struct ctx *c, const struct gr_member *m, const struct 
 	return r < 0 ? r : make_message_id(c, a);
 }
 
-static int invite(struct ctx *c, const struct gr_member *m, const struct obj *o,
-                  const struct store_object *rec)
+static int invite(struct plan_ctx *c, const struct gr_member *m, const struct plan_obj *o,
+                  const struct store_object *rec, int *seq)
 {
 	/* after a CANCEL the same UID needs a higher SEQUENCE to come back */
-	int seq = rec ? rec->sequence + 1 : 0;
-	struct plan_action *a = new_action(c, GR_KIND_INVITATION, m, o, rec, seq);
+	struct plan_action *a;
 
-	if (!a)
-		return -ENOMEM;
-	a->has_object = true;
-	int r = object_row(&a->object, o, m->email, m->name, seq, true);
-	return r < 0 ? r : make_message_id(c, a);
+	*seq = rec ? rec->sequence + 1 : 0;
+	a = new_action(c, GR_KIND_INVITATION, m, o, rec, *seq);
+	return a ? make_message_id(c, a) : -ENOMEM;
 }
 
 /* CANCELs with RECURRENCE-ID for occurrences cancelled since rec was
  * recorded and still ahead; *seq is raised for each. */
-static int cancel_new_occurrences(struct ctx *c, const struct gr_member *m,
-                                  const struct obj *o, const struct store_object *rec,
+static int cancel_new_occurrences(struct plan_ctx *c, const struct gr_member *m,
+                                  const struct plan_obj *o, const struct store_object *rec,
                                   int *seq)
 {
 	for (size_t i = 0; i < c->occ->n; i++) {
@@ -505,9 +297,9 @@ static int cancel_new_occurrences(struct ctx *c, const struct gr_member *m,
 		char rid[PLAN_LOCAL_LEN];
 		struct plan_action *a;
 
-		if (!occ_of(x, o) || x->status != GR_OCC_CANCELLED || x->end_utc <= c->now)
+		if (!plan_occ_of(x, o) || x->status != GR_OCC_CANCELLED || x->end_utc <= c->now)
 			continue;
-		format_local(&x->original, rid);
+		plan_format_local(&x->original, rid);
 		if (set_has(rec->cancelled, rid))
 			continue;
 		a = new_action(c, GR_KIND_CANCELLATION, m, o, rec, ++*seq);
@@ -522,7 +314,7 @@ static int cancel_new_occurrences(struct ctx *c, const struct gr_member *m,
 }
 
 /* A cancellation the recipient was told of is no longer in the config. */
-static bool withdrawn_cancel(const struct obj *o, const struct store_object *rec)
+static bool withdrawn_cancel(const struct plan_obj *o, const struct store_object *rec)
 {
 	char tok[PLAN_LOCAL_LEN];
 
@@ -539,61 +331,191 @@ static bool withdrawn_cancel(const struct obj *o, const struct store_object *rec
 }
 
 /* The object changed since rec (hashes differ): CANCELs for new
- * cancellations, one REQUEST for anything else; the last action carries the
- * new row, so `hash` then equals the config's and nothing more is sent. */
-static int change(struct ctx *c, const struct gr_member *m, const struct obj *o,
-                  const struct store_object *rec)
+ * cancellations, one REQUEST for anything else (*series_sent). */
+static int change(struct plan_ctx *c, const struct gr_member *m, const struct plan_obj *o,
+                  const struct store_object *rec, int *seq, bool *series_sent)
 {
-	size_t first = c->res->n_actions;
-	int seq = rec->sequence;
-	int r = cancel_new_occurrences(c, m, o, rec, &seq);
+	int r = cancel_new_occurrences(c, m, o, rec, seq);
 
 	if (r < 0)
 		return r;
 	if (strcmp(rec->hash_base, o->hash_base) != 0 || withdrawn_cancel(o, rec)) {
-		struct plan_action *a = new_action(c, GR_KIND_UPDATE, m, o, rec, ++seq);
+		struct plan_action *a = new_action(c, GR_KIND_UPDATE, m, o, rec, ++*seq);
 		if (!a)
 			return -ENOMEM;
-		r = make_message_id(c, a);
-		if (r < 0)
-			return r;
+		*series_sent = true;
+		return make_message_id(c, a);
 	}
-	/* only cancellations of past occurrences: absorb them silently */
-	if (c->res->n_actions == first)
-		return add_record(c, o, m->email, m->name, seq);
-	struct plan_action *last = &c->res->actions[c->res->n_actions - 1];
-	last->has_object = true;
-	return object_row(&last->object, o, m->email, m->name, seq, true);
+	return 0;
+}
+
+static int cmp_occ_row(const void *a, const void *b)
+{
+	const struct store_occurrence *x = a, *y = b;
+	int r = strcmp(x->recipient, y->recipient);
+
+	r = r ? r : strcmp(x->uid, y->uid);
+	return r ? r : strcmp(x->recurrence_id, y->recurrence_id);
+}
+
+/* The recorded row of (email, uid, original start), or NULL.  The store
+ * hands them out sorted by those keys (test states too: plan.h). */
+static const struct store_occurrence *find_occ_row(const struct plan_ctx *c, const char *email,
+                                                   const char *uid, const char *rid)
+{
+	struct store_occurrence key = { .recipient = (char *)email, .uid = (char *)uid };
+
+	if (c->st->n_occurrences == 0)
+		return NULL;    /* bsearch() wants a base even for no elements */
+	snprintf(key.recurrence_id, sizeof(key.recurrence_id), "%s", rid);
+	return bsearch(&key, c->st->occurrences, c->st->n_occurrences,
+	               sizeof(*c->st->occurrences), cmp_occ_row);
+}
+
+/* What a moved occurrence's own REQUEST says: the series and its times. */
+static void occ_hash(const struct plan_obj *o, const struct gr_occurrence *x,
+                     char buf[STORE_HASH_LEN])
+{
+	uint64_t h = plan_hash_str(UTIL_FNV_INIT, 'B', o->hash_base);
+
+	h = plan_hash_local(h, 'o', &x->original);
+	h = plan_hash_local(h, 's', &x->start);
+	h = plan_hash_local(h, 'e', &x->end);
+	plan_format_hash(plan_hash_str(h, 'n', x->note), buf);
+}
+
+/* The row of what m holds of occurrence x after a message at seq (or
+ * without one). */
+static int occurrence_row(struct store_occurrence *row, const struct gr_member *m,
+                          const struct plan_obj *o, const struct gr_occurrence *x, int seq)
+{
+	row->recipient = strdup(m->email);
+	row->uid = strdup(o->uid);
+	plan_format_local(&x->original, row->recurrence_id);
+	row->sequence = seq;
+	row->active = x->status == GR_OCC_MOVED;
+	occ_hash(o, x, row->hash);
+	return !row->recipient || !row->uid ? -ENOMEM : 0;
+}
+
+/* A REQUEST of occurrence x alone (RECURRENCE-ID) at SEQUENCE seq. */
+static int occurrence_request(struct plan_ctx *c, const struct gr_member *m, const struct plan_obj *o,
+                              const struct gr_occurrence *x, int seq)
+{
+	struct plan_action *a = new_action(c, GR_KIND_UPDATE, m, o, find_rec(c, m->email, o->uid),
+	                                   seq);
+	int r;
+
+	if (!a)
+		return -ENOMEM;
+	set_occ(a, x);
+	a->single_occurrence = true;
+	a->has_occurrence_row = true;
+	r = occurrence_row(&a->occurrence_row, m, o, x, seq);
+	return r < 0 ? r : make_message_id(c, a);
+}
+
+/* A withdrawn move the series REQUEST of this plan already put right: the
+ * row only, so that no REQUEST follows later. */
+static int occurrence_record(struct plan_ctx *c, const struct gr_member *m, const struct plan_obj *o,
+                             const struct gr_occurrence *x, int seq)
+{
+	struct plan_result *r = c->res;
+
+	if (util_grow((void **)&r->occ_records, r->n_occ_records, &c->cap_occ_records,
+	              sizeof(*r->occ_records)) < 0)
+		return -ENOMEM;
+	return occurrence_row(&r->occ_records[r->n_occ_records++], m, o, x, seq);
+}
+
+/*
+ * The moved occurrences of an rrule series for one member (plan.h): a
+ * REQUEST for each one ahead that the member does not hold as it is (all of
+ * them after a series REQUEST), and one for each withdrawn move that puts
+ * the meeting back at its regular time.
+ */
+static int plan_moves(struct plan_ctx *c, const struct gr_member *m, const struct plan_obj *o,
+                      bool series_sent, int *seq)
+{
+	for (size_t i = 0; i < c->occ->n; i++) {
+		const struct gr_occurrence *x = &c->occ->items[i];
+		const struct store_occurrence *row;
+		char rid[PLAN_LOCAL_LEN], hash[STORE_HASH_LEN];
+		bool send;
+
+		if (!plan_occ_of(x, o) || x->end_utc <= c->now ||
+		    (x->status != GR_OCC_MOVED && x->status != GR_OCC_CONFIRMED))
+			continue;
+		plan_format_local(&x->original, rid);
+		row = find_occ_row(c, m->email, o->uid, rid);
+		if (x->status == GR_OCC_MOVED) {
+			occ_hash(o, x, hash);
+			send = series_sent || !row || !row->active || strcmp(row->hash, hash) != 0;
+		} else {
+			send = row && row->active;
+			/* a series REQUEST already shows it at its regular time */
+			if (send && series_sent) {
+				int r = occurrence_record(c, m, o, x, row->sequence);
+				if (r < 0)
+					return r;
+				send = false;
+			}
+		}
+		if (send) {
+			int r = occurrence_request(c, m, o, x, ++*seq);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
 }
 
 /* A dated meeting cancelled in the config while it is still ahead: its
  * recipients need a CANCEL of the whole object. */
-static bool cancelled_ahead(const struct ctx *c, const struct obj *o)
+static bool cancelled_ahead(const struct plan_ctx *c, const struct plan_obj *o)
 {
 	return o->single && o->single->status == GR_OCC_CANCELLED && o->single->end_utc > c->now;
 }
 
-static int plan_member_object(struct ctx *c, const struct gr_member *m, const struct obj *o)
+/* The last action of a member and object carries the object row with the
+ * final SEQUENCE: a plan cut short before it (service.c commits in parts)
+ * is planned again with the same SEQUENCEs and Message-IDs, which the
+ * outbox takes once. */
+static int plan_member_object(struct plan_ctx *c, const struct gr_member *m, const struct plan_obj *o)
 {
 	const struct store_object *rec = find_rec(c, m->email, o->uid);
-	bool active = rec && rec->active;
+	bool active = rec && rec->active, series_sent = false;
+	size_t first = c->res->n_actions;
+	int seq = rec ? rec->sequence : 0, r = 0;
 
 	if (!o->live)
 		return active && cancelled_ahead(c, o) ? cancel_object(c, m, o, rec) : 0;
-	if (!active)
-		return invite(c, m, o, rec);
-	if (strcmp(rec->hash, o->hash) == 0)
-		return 0;
-	return change(c, m, o, rec);
+	if (!active) {
+		r = invite(c, m, o, rec, &seq);
+		series_sent = true;
+	} else if (strcmp(rec->hash, o->hash) != 0) {
+		r = change(c, m, o, rec, &seq, &series_sent);
+	}
+	if (r == 0 && o->date_index < 0)
+		r = plan_moves(c, m, o, series_sent, &seq);
+	if (r < 0)
+		return r;
+	if (c->res->n_actions > first) {
+		struct plan_action *last = &c->res->actions[c->res->n_actions - 1];
+		last->has_object = true;
+		return object_row(&last->object, o, m->email, m->name, seq, true);
+	}
+	/* only cancellations of past occurrences: absorb them silently */
+	return strcmp(rec->hash, o->hash) != 0 ? add_record(c, o, m->email, m->name, seq) : 0;
 }
 
 /* Active rows whose recipient left or whose object vanished. */
-static int plan_leftovers(struct ctx *c)
+static int plan_leftovers(struct plan_ctx *c)
 {
 	for (size_t i = 0; i < c->n_recs; i++) {
 		const struct store_object *rec = c->recs[i];
 		const struct gr_member *m = find_member(c, rec->recipient);
-		const struct obj *o = find_obj(c, rec->uid);
+		const struct plan_obj *o = find_obj(c, rec->uid);
 		bool ahead;
 
 		if (!rec->active || (m && o))
@@ -613,7 +535,7 @@ static int plan_leftovers(struct ctx *c)
 /* ---- notifications ---- */
 
 /* UTC instant of send_time on the day `days` before local date lt. */
-static time_t day_before(const struct ctx *c, const struct gr_localtime *lt, int days)
+static time_t day_before(const struct plan_ctx *c, const struct gr_localtime *lt, int days)
 {
 	struct gr_localtime d = { lt->year, lt->month, lt->day,
 	                          c->cfg->notifications.send_hour,
@@ -623,7 +545,7 @@ static time_t day_before(const struct ctx *c, const struct gr_localtime *lt, int
 	return sched_to_utc(&d, c->cfg->committee.timezone);
 }
 
-static int add_upcoming(struct ctx *c, enum gr_kind kind, const struct gr_occurrence *x,
+static int add_upcoming(struct plan_ctx *c, enum gr_kind kind, const struct gr_occurrence *x,
                         int days, time_t due, time_t deadline)
 {
 	struct plan_result *r = c->res;
@@ -636,7 +558,7 @@ static int add_upcoming(struct ctx *c, enum gr_kind kind, const struct gr_occurr
 
 /* One notification of occurrence x: send it to each member who has not had
  * it when sendable, or note it as upcoming. */
-static int notify(struct ctx *c, const struct obj *o, const struct gr_occurrence *x,
+static int notify(struct plan_ctx *c, const struct plan_obj *o, const struct gr_occurrence *x,
                   enum gr_kind kind, int days, time_t due, time_t limit, time_t deadline,
                   bool superseded)
 {
@@ -644,7 +566,7 @@ static int notify(struct ctx *c, const struct obj *o, const struct gr_occurrence
 	bool upcoming = due > c->now && due < limit;
 
 	snprintf(key, sizeof(key), kind == GR_KIND_TOPIC_CALL ? "topic-call" : "reminder-%d", days);
-	format_local(&x->start, occ);
+	plan_format_local(&x->start, occ);
 	if (upcoming && add_upcoming(c, kind, x, days, due, deadline) < 0)
 		return -ENOMEM;
 	/* neither due now nor ahead (or superseded): nothing for anybody,
@@ -687,13 +609,13 @@ static int notify(struct ctx *c, const struct obj *o, const struct gr_occurrence
 /* Call for topics and reminders of one occurrence.  A late one is still
  * sent while the meeting is ahead (a call for topics only before its
  * deadline); of several missed reminders only the latest goes out. */
-static int plan_occurrence(struct ctx *c, const struct gr_occurrence *x)
+static int plan_occurrence(struct plan_ctx *c, const struct gr_occurrence *x)
 {
 	const struct gr_notifications *nt = &c->cfg->notifications;
-	const struct obj *o = obj_of_occ(c, x);
+	const struct plan_obj *o = obj_of_occ(c, x);
 	int r = 0;
 
-	if (!o || !occ_happens(x))
+	if (!o || !plan_occ_happens(x))
 		return 0;
 	if (nt->topic_call) {
 		time_t due = day_before(c, &x->start, nt->topic_days_before);
@@ -733,12 +655,19 @@ static int cmp_upcoming(const void *a, const void *b)
 	return y->days_before - x->days_before;
 }
 
-static int run(struct ctx *c, const struct store_state *st)
+int plan_ctx_build(struct plan_ctx *c, const struct store_state *st)
 {
-	int r = build_objects(c);
+	int r = index_state(c, st);
 
-	if (r == 0)
-		r = index_state(c, st);
+	return r < 0 ? r : plan_build_objects(c);
+}
+
+static int run(struct plan_ctx *c, const struct store_state *st)
+{
+	int r = plan_ctx_build(c, st);
+
+	for (size_t k = 0; r == 0 && k < c->n_objs; k++)
+		r = plan_record_version(c, &c->objs[k]);
 	for (size_t i = 0; r == 0 && i < c->cfg->n_members; i++)
 		for (size_t k = 0; r == 0 && k < c->n_objs; k++)
 			r = plan_member_object(c, &c->cfg->members[i], &c->objs[k]);
@@ -751,20 +680,26 @@ static int run(struct ctx *c, const struct store_state *st)
 	return r;
 }
 
+void plan_ctx_free(struct plan_ctx *c)
+{
+	for (size_t i = 0; i < c->n_objs; i++)
+		free(c->objs[i].cancelled);
+	free(c->objs);
+	free(c->recs);
+	free(c->members);
+	free(c->notices);
+	free(c->uids);
+}
+
 int plan_run(const struct gr_config *cfg, const struct sched_list *occ,
              const struct store_state *state, time_t now, struct plan_result *ret)
 {
 	static const struct store_state empty;
 	struct plan_result res = { 0 };
-	struct ctx c = { .cfg = cfg, .occ = occ, .now = now, .res = &res };
+	struct plan_ctx c = { .cfg = cfg, .occ = occ, .now = now, .res = &res };
 	int r = run(&c, state ? state : &empty);
 
-	for (size_t i = 0; i < c.n_objs; i++)
-		free(c.objs[i].cancelled);
-	free(c.objs);
-	free(c.recs);
-	free(c.members);
-	free(c.notices);
+	plan_ctx_free(&c);
 	if (r < 0) {
 		plan_result_free(&res);
 		return r;
@@ -780,6 +715,7 @@ void plan_result_free(struct plan_result *r)
 	for (size_t i = 0; i < r->n_actions; i++) {
 		struct store_notice *n = &r->actions[i].notice;
 		store_object_clear(&r->actions[i].object);
+		store_occurrence_clear(&r->actions[i].occurrence_row);
 		free(n->kind);
 		free(n->recipient);
 		free(n->uid);
@@ -787,8 +723,14 @@ void plan_result_free(struct plan_result *r)
 	}
 	for (size_t i = 0; i < r->n_records; i++)
 		store_object_clear(&r->records[i]);
+	for (size_t i = 0; i < r->n_versions; i++)
+		store_version_clear(&r->versions[i]);
+	for (size_t i = 0; i < r->n_occ_records; i++)
+		store_occurrence_clear(&r->occ_records[i]);
+	free(r->occ_records);
 	free(r->actions);
 	free(r->records);
+	free(r->versions);
 	free(r->upcoming);
 	memset(r, 0, sizeof(*r));
 }
@@ -798,6 +740,7 @@ void plan_change(const struct plan_action *a, struct store_change *ret)
 	*ret = (struct store_change){
 		.object = a->has_object ? &a->object : NULL,
 		.notice = a->has_notice ? &a->notice : NULL,
+		.occurrence_row = a->has_occurrence_row ? &a->occurrence_row : NULL,
 		.message_id = a->message_id,
 		.recipient = a->email,
 		.kind = util_kind_name(a->kind),
@@ -809,7 +752,7 @@ void plan_change(const struct plan_action *a, struct store_change *ret)
 
 int plan_changes(const struct plan_result *r, struct store_change **ret, size_t *ret_n)
 {
-	size_t n = r->n_actions + r->n_records;
+	size_t n = r->n_actions + r->n_records + r->n_occ_records + r->n_versions;
 	struct store_change *c = calloc(n ? n : 1, sizeof(*c));
 
 	if (!c)
@@ -818,6 +761,10 @@ int plan_changes(const struct plan_result *r, struct store_change **ret, size_t 
 		plan_change(&r->actions[i], &c[i]);
 	for (size_t i = 0; i < r->n_records; i++)
 		c[r->n_actions + i].object = &r->records[i];
+	for (size_t i = 0; i < r->n_occ_records; i++)
+		c[r->n_actions + r->n_records + i].occurrence_row = &r->occ_records[i];
+	for (size_t i = 0; i < r->n_versions; i++)
+		c[r->n_actions + r->n_records + r->n_occ_records + i].version = &r->versions[i];
 	*ret = c;
 	*ret_n = n;
 	return 0;

@@ -141,4 +141,14 @@ int util_url_host(const char *url, char *buf, size_t len);
  */
 bool util_is_loopback_host(const char *host);
 
+/*
+ * The UID of a calendar object (INTEROP "Updates" 1): "<series>.<committee
+ * id>@<domain>", for one date of a dated series "<series>-YYYYMMDD.<committee
+ * id>@<domain>" (date != NULL).  legacy (or no committee id): the form of
+ * gremiumd before committee.id, "<series>@<domain>" / "<series>-YYYYMMDD@<domain>",
+ * which a state database that sent under it keeps.  0 or -ENOSPC.
+ */
+int util_object_uid(const struct gr_committee *c, const char *series_id,
+                    const struct gr_localtime *date, bool legacy, char *buf, size_t len);
+
 #endif

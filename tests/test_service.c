@@ -159,6 +159,21 @@ static char *mails_with(struct fixture *f, const char *header, int *ret_n)
 	return all;
 }
 
+/* Join iCalendar's folded lines (CRLF + space) in place. */
+static void unfold(char *s)
+{
+	char *o = s;
+
+	for (const char *p = s; *p; p++) {
+		if (p[0] == '\r' && p[1] == '\n' && p[2] == ' ') {
+			p += 2;
+			continue;
+		}
+		*o++ = *p;
+	}
+	*o = '\0';
+}
+
 static void test_invitations_once(void **state)
 {
 	struct fixture *f = *state;
@@ -166,12 +181,13 @@ static void test_invitations_once(void **state)
 	char *all;
 	int n;
 
-	/* 14 members x (online series + 2 in-person meetings of 2027) */
-	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 11, 28, 9, 0), 42), 42);
+	/* 14 members x (online series + 2 in-person meetings of 2027), and
+	 * the moved January meeting as a REQUEST of its own (issue 12) */
+	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 11, 28, 9, 0), 56), 56);
 	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 11, 28, 9, 0), 0), 0);
 	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 11, 29, 9, 0), 0), 0);
 	assert_int_equal(store_counts(f->db, &c), 0);
-	assert_int_equal(c.sent, 42);
+	assert_int_equal(c.sent, 56);
 	assert_int_equal(c.queued, 0);
 
 	all = mails_with(f, "X-Gremium-Kind: invitation", &n);
@@ -180,6 +196,20 @@ static void test_invitations_once(void **state)
 	assert_non_null(strstr(all, "Nächste Sitzung: Mittwoch, 20. Januar 2027, 14:00 Uhr"));
 	assert_non_null(strstr(all, "X-Gremium-Occurrence: 2027-03-17T10:00"));
 	assert_null(strstr(all, "{"));
+	/* no override in a series invitation; what members must read is in
+	 * DESCRIPTION too, who uses invitations and who the feed */
+	assert_null(strstr(all, "RECURRENCE-ID"));
+	unfold(all);
+	assert_non_null(strstr(all, "\\n\\nThemen für die Tagesordnung bitte bis 7 Tage vor der Sitzung "
+	                            "an themen@fitko.example."));
+	assert_non_null(strstr(all, "Diese Einladung ist für die Mitglieder des Gremiums"));
+	assert_non_null(strstr(all, "Abonnieren Sie bitte nicht zusätzlich"));
+	free(all);
+	all = mails_with(f, "X-Gremium-Kind: update", &n);
+	assert_int_equal(n, 14);
+	assert_non_null(strstr(all, "RECURRENCE-ID;TZID=Europe/Berlin:20270113T100000"));
+	assert_non_null(strstr(all, "DTSTART;TZID=Europe/Berlin:20270120T140000"));
+	assert_non_null(strstr(all, "SEQUENCE:1"));
 	free(all);
 }
 
@@ -191,18 +221,20 @@ static void test_update_says_what_changed(void **state)
 	char *all;
 	int n;
 
-	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 11, 28, 9, 0), 42), 42);
+	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 11, 28, 9, 0), 56), 56);
 	/* the admin moves the room and the January meeting once more */
 	free(online->location);
 	online->location = strdup("Rathaus Bonn, Saal 2"); /* config_free() frees it */
 	move->move_to = (struct gr_localtime){ 2027, 1, 21, 10, 0 };
-	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 12, 1, 12, 0), 14), 14);
+	/* the series' update, then the moved meeting's again (SEQUENCE 2) */
+	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 12, 1, 12, 0), 28), 28);
 	all = mails_with(f, "X-Gremium-Kind: update", &n);
-	assert_int_equal(n, 14);
+	assert_int_equal(n, 42);
 	assert_non_null(strstr(all, "Neuer Ort: Rathaus Bonn, Saal 2"));
 	assert_non_null(strstr(all, "Die Sitzung am 13. Januar 2027 wird auf Donnerstag, 21. Januar 2027, "
 	                            "10:00 Uhr verschoben."));
 	assert_non_null(strstr(all, "SEQUENCE:1"));
+	assert_non_null(strstr(all, "SEQUENCE:2"));
 	free(all);
 }
 
@@ -213,7 +245,7 @@ static void test_removed_member_gets_cancellations(void **state)
 	char *all, header[256];
 	int n;
 
-	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 11, 28, 9, 0), 42), 42);
+	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 11, 28, 9, 0), 56), 56);
 	f->cfg->n_members--;
 	/* one CANCEL per object still ahead, then nothing more */
 	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 12, 1, 9, 0), 3), 3);
@@ -272,7 +304,7 @@ static void test_temporary_then_gave_up(void **state)
 	/* within retry_for_hours it stays queued ... */
 	assert_int_equal(store_counts(f->db, &c), 0);
 	assert_int_equal(c.failed, 0);
-	assert_int_equal(c.queued, 42);
+	assert_int_equal(c.queued, 56);
 	/* ... after them it counts as permanent, with the reason kept */
 	now += (time_t)dl->retry_for_hours * 3600 + 1;
 	assert_int_equal(sender_send_one(f->cfg, f->db, smtp, now, &f->seed, &sent, err, sizeof(err)), 1);
@@ -285,7 +317,8 @@ static void test_temporary_then_gave_up(void **state)
 	tr_free(smtp);
 }
 
-/* The example with 40 members (120 invitations due on 28 November 2026)
+/* The example with 40 members (120 invitations and 40 updates of the moved
+ * meeting due on 28 November 2026)
  * and a state of its own; *ret_db is a sender's store. */
 static void big_config(struct fixture *f, struct gr_config **ret_cfg, struct store **ret_db)
 {
@@ -322,7 +355,7 @@ static void big_config(struct fixture *f, struct gr_config **ret_cfg, struct sto
 }
 
 /*
- * A plan of 120 invitations is rendered by threads: every outbox entry
+ * A plan of 160 mails is rendered by threads: every outbox entry
  * holds exactly the bytes service_render() gives for its action on this
  * thread (rendering is deterministic: the MIME boundaries come from the
  * Message-ID), none is missing or in another's place.
@@ -344,10 +377,10 @@ static void test_threaded_render_matches(void **state)
 	big_config(f, &big, &db);
 	now = at(big, 2026, 11, 28, 9, 0);
 	assert_int_equal(service_plan(big, f->tmpl, db, NULL, now, &info, err, sizeof(err)), 0);
-	assert_int_equal(info.enqueued, 120);
+	assert_int_equal(info.enqueued, 160);
 	assert_int_equal(service_occurrences(big, now, &occ), 0);
 	assert_int_equal(plan_run(big, &occ, &empty, now, &res), 0);
-	assert_int_equal(res.n_actions, 120);
+	assert_int_equal(res.n_actions, 160);
 	while (store_outbox_claim(db, now, &e) == 0) {
 		for (size_t i = 0; i < res.n_actions; i++) {
 			char *msg = NULL;
@@ -364,7 +397,7 @@ static void test_threaded_render_matches(void **state)
 		}
 		store_entry_free(&e);
 	}
-	assert_int_equal(matched, 120);
+	assert_int_equal(matched, 160);
 
 	plan_result_free(&res);
 	sched_list_free(&occ);
@@ -415,17 +448,17 @@ static void test_plan_while_sending(void **state)
 	now = at(big, 2026, 11, 28, 9, 0);
 	start_big_sender(big, db, now, &tr, &d);
 	assert_int_equal(service_plan(big, f->tmpl, db, d.sender, now, &info, err, sizeof(err)), 0);
-	assert_int_equal(info.enqueued, 120);
+	assert_int_equal(info.enqueued, 160);
 	free(mails_with(f, "X-Gremium-Kind: invitation", &n));
 	assert_true(n > 0);
 	assert_true(n < 120);
 	sender_kick(d.sender);
 	assert_int_equal(sd_event_loop(d.ev), 0);
 	assert_int_equal(d.idle_r, 0);
-	assert_int_equal(d.sent, 120);
+	assert_int_equal(d.sent, 160);
 	assert_int_equal(d.deferred + d.failed, 0);
 	assert_int_equal(store_counts(db, &c), 0);
-	assert_int_equal(c.sent, 120);
+	assert_int_equal(c.sent, 160);
 	assert_int_equal(c.queued, 0);
 	all = mails_with(f, "X-Gremium-Kind: invitation", &n);
 	assert_int_equal(n, 120);
@@ -506,8 +539,8 @@ static void test_bad_member_alone(void **state)
 
 	free(m->email);
 	m->email = long_text(248, 'a', "@x.example");
-	lines = plan_failing(f, now, 39, 3, 3);
-	assert_int_equal(plan_and_send(f, now, 0), 39);
+	lines = plan_failing(f, now, 52, 4, 4);
+	assert_int_equal(plan_and_send(f, now, 0), 52);
 	assert_non_null(strstr(lines, m->email));
 	assert_non_null(strstr(lines, " (invitation): cannot render: the recipient's address is "
 	                              "258 octets long, at most 254 fit (RFC 5321)\n"));
@@ -515,25 +548,25 @@ static void test_bad_member_alone(void **state)
 	assert_non_null(strstr(lines, " (invitation 2027-09-22T10:00): cannot render: "));
 	free(lines);
 	assert_int_equal(store_counts(f->db, &c), 0);
-	assert_int_equal(c.sent, 39);
-	assert_int_equal(c.failed, 3);
-	assert_int_equal(c.unrenderable, 3);
-	assert_int_equal(listed_failures(f, m->email, "258 octets long"), 3);
+	assert_int_equal(c.sent, 52);
+	assert_int_equal(c.failed, 4);
+	assert_int_equal(c.unrenderable, 4);
+	assert_int_equal(listed_failures(f, m->email, "258 octets long"), 4);
 	/* nothing recorded as sent to it: it is planned again, silently */
 	assert_int_equal(store_read_state(f->db, &st), 0);
 	for (size_t i = 0; i < st.n_objects; i++)
 		assert_string_not_equal(st.objects[i].recipient, m->email);
 	assert_int_equal(st.n_objects, 39);
 	store_state_free(&st);
-	assert_null(plan_failing(f, now + 60, 0, 3, 0));
-	assert_null(plan_failing(f, now + 3600, 0, 3, 0));
+	assert_null(plan_failing(f, now + 60, 0, 4, 0));
+	assert_null(plan_failing(f, now + 3600, 0, 4, 0));
 
-	/* the admin fixes the address: the three go out */
+	/* the admin fixes the address: the four go out */
 	free(m->email);
 	m->email = strdup("neu@kreis.example");
-	assert_int_equal(plan_and_send(f, now + 7200, 3), 3);
+	assert_int_equal(plan_and_send(f, now + 7200, 4), 4);
 	good = mails_with(f, "<neu@kreis.example>", &n);
-	assert_int_equal(n, 3);
+	assert_int_equal(n, 4);
 	free(good);
 }
 
@@ -548,7 +581,7 @@ static void test_topics_address_fixed(void **state)
 	struct store_counts c;
 	int n;
 
-	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 11, 28, 9, 0), 42), 42);
+	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 11, 28, 9, 0), 56), 56);
 	cm->topics_address = long_text(255, 't', "@fitko.example");
 	lines = plan_failing(f, at(f->cfg, 2026, 12, 30, 9, 0), 0, 14, 14);
 	assert_non_null(strstr(lines, "(topic-call 2027-01-20T14:00): cannot render: topics_address "
@@ -566,7 +599,7 @@ static void test_topics_address_fixed(void **state)
 	assert_int_equal(store_counts(f->db, &c), 0);
 	assert_int_equal(c.failed, 0);
 	assert_int_equal(c.unrenderable, 0);
-	assert_int_equal(c.sent, 42 + 14);
+	assert_int_equal(c.sent, 56 + 14);
 	free(mails_with(f, "X-Gremium-Kind: topic-call", &n));
 	assert_int_equal(n, 14);
 }
@@ -578,7 +611,7 @@ static void test_topics_address_blocks_nothing(void **state)
 	struct store_counts c;
 	int n;
 
-	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 11, 28, 9, 0), 42), 42);
+	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 11, 28, 9, 0), 56), 56);
 	free(cm->topics_address);
 	cm->topics_address = long_text(255, 't', "@fitko.example");
 	free(plan_failing(f, at(f->cfg, 2026, 12, 30, 9, 0), 0, 14, 14));
@@ -588,7 +621,7 @@ static void test_topics_address_blocks_nothing(void **state)
 	assert_int_equal(n, 14);
 	assert_int_equal(store_counts(f->db, &c), 0);
 	assert_int_equal(c.failed, 14);
-	assert_int_equal(c.sent, 42 + 14);
+	assert_int_equal(c.sent, 56 + 14);
 }
 
 /* A reminder template that renders past 256 KiB with this config's
@@ -618,15 +651,17 @@ static void test_text_too_large(void **state)
 	old = online->description;
 	online->description = long_text(4000, 'x', "");
 
-	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 11, 28, 9, 0), 42), 42);
+	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 11, 28, 9, 0), 56), 56);
 	lines = plan_failing(f, at(f->cfg, 2027, 1, 13, 9, 0), 0, 14, 14);
 	assert_non_null(strstr(lines, "(reminder 2027-01-20T14:00): cannot render: the text: longer "
 	                              "than 256 KiB once filled in"));
 	free(lines);
 	free(online->description);
 	online->description = old;
-	/* each member: an update (the description changed) and the reminder */
-	assert_int_equal(plan_and_send(f, at(f->cfg, 2027, 1, 13, 10, 0), 28), 28);
+	/* each member: an update (the description changed), the moved
+	 * meeting's update again (a series REQUEST replaces the event) and
+	 * the reminder */
+	assert_int_equal(plan_and_send(f, at(f->cfg, 2027, 1, 13, 10, 0), 42), 42);
 	free(mails_with(f, "X-Gremium-Kind: reminder", &n));
 	assert_int_equal(n, 14);
 	f->tmpl = builtin;
@@ -650,11 +685,11 @@ static void test_object_fails_alone(void **state)
 	assert_null(dated->rrule);
 	free(dated->id);
 	dated->id = long_text(500, 'p', "");
-	lines = plan_failing(f, now, 14, 28, 28);
+	lines = plan_failing(f, now, 28, 28, 28);
 	assert_non_null(strstr(lines, " (invitation 2027-03-17T10:00): cannot render: its UID "));
 	assert_non_null(strstr(lines, "... and 8 more\n"));
 	free(lines);
-	assert_int_equal(plan_and_send(f, now, 0), 14);
+	assert_int_equal(plan_and_send(f, now, 0), 28);
 	free(mails_with(f, "X-Gremium-Kind: invitation", &n));
 	assert_int_equal(n, 14);
 	assert_int_equal(listed_failures(f, f->cfg->members[0].email, "UID"), 2);
@@ -670,16 +705,16 @@ static void test_domain_too_long(void **state)
 
 	free(cm->domain);
 	cm->domain = long_text(520, 'd', ".example");
-	lines = plan_failing(f, at(f->cfg, 2026, 11, 28, 9, 0), 0, 42, 42);
+	lines = plan_failing(f, at(f->cfg, 2026, 11, 28, 9, 0), 0, 56, 56);
 	assert_non_null(strstr(lines, "cannot render: its UID (series id and committee.domain) is "
 	                              "longer than 511 octets\n"));
 	free(lines);
-	assert_int_equal(listed_failures(f, f->cfg->members[0].email, "UID"), 3);
-	assert_null(plan_failing(f, at(f->cfg, 2026, 11, 28, 10, 0), 0, 42, 0));
+	assert_int_equal(listed_failures(f, f->cfg->members[0].email, "UID"), 4);
+	assert_null(plan_failing(f, at(f->cfg, 2026, 11, 28, 10, 0), 0, 56, 0));
 }
 
 /* The same on the threaded path with a sender: 40 members, one of them
- * with an address the mail cannot carry; the 117 others are sent. */
+ * with an address the mail cannot carry; the 156 others are sent. */
 static void test_threaded_bad_member(void **state)
 {
 	struct fixture *f = *state;
@@ -698,28 +733,73 @@ static void test_threaded_bad_member(void **state)
 	now = at(big, 2026, 11, 28, 9, 0);
 	start_big_sender(big, db, now, &tr, &d);
 	assert_int_equal(service_plan(big, f->tmpl, db, d.sender, now, &info, err, sizeof(err)), 0);
-	assert_int_equal(info.enqueued, 117);
-	assert_int_equal(info.unrenderable, 3);
-	assert_int_equal(info.unrenderable_new, 3);
+	assert_int_equal(info.enqueued, 156);
+	assert_int_equal(info.unrenderable, 4);
+	assert_int_equal(info.unrenderable_new, 4);
 	free(info.failures);
 	sender_kick(d.sender);
 	assert_int_equal(sd_event_loop(d.ev), 0);
-	assert_int_equal(d.sent, 117);
+	assert_int_equal(d.sent, 156);
 	assert_int_equal(d.deferred + d.failed, 0);
 	assert_int_equal(store_counts(db, &c), 0);
-	assert_int_equal(c.sent, 117);
-	assert_int_equal(c.failed, 3);
-	assert_int_equal(c.unrenderable, 3);
+	assert_int_equal(c.sent, 156);
+	assert_int_equal(c.failed, 4);
+	assert_int_equal(c.unrenderable, 4);
 	assert_int_equal(c.queued, 0);
 	stop_big_sender(tr, &d);
 	store_close(db);
 	config_free(big);
 }
 
+/* Issue 12: the feed from the state: the invitations' SEQUENCE, LAST-
+ * MODIFIED, the same bytes until something changes, and after a change of
+ * the room the meetings before it as they were. */
+static void test_feed_from_state(void **state)
+{
+	struct fixture *f = *state;
+	struct gr_series *online = &f->cfg->series[0];
+	time_t now = at(f->cfg, 2026, 11, 28, 9, 0);
+	char *a, *b;
+	int r;
+
+	a = service_feed(f->cfg, now, NULL, &r);
+	assert_non_null(a);
+	assert_non_null(strstr(a, "\r\nSEQUENCE:0\r\n"));
+	assert_null(strstr(a, "\r\nSEQUENCE:1\r\n"));
+	free(a);
+	assert_int_equal(plan_and_send(f, now, 56), 56);
+	a = service_feed(f->cfg, now, f->db, &r);
+	b = service_feed(f->cfg, now + 3600, f->db, &r);
+	assert_non_null(a);
+	assert_string_equal(a, b); /* stable: the ETag too */
+	/* the series' master: 0 (invitation) then 1 (the moved meeting's own
+	 * REQUEST); the UID with the committee id */
+	assert_non_null(strstr(a, "UID:online.kommunalgremium@fitko.example\r\nDTSTAMP:"));
+	assert_non_null(strstr(a, "\r\nSEQUENCE:1\r\nLAST-MODIFIED:"));
+	assert_null(strstr(a, "ATTENDEE"));
+	free(a);
+	free(b);
+	/* the room changes on 1 March 2027 */
+	free(online->location);
+	online->location = strdup("Rathaus Bonn, Saal 2"); /* config_free() frees it */
+	now = at(f->cfg, 2027, 3, 1, 9, 0);
+	/* the series' update, and the late call for topics of 17 March */
+	plan_and_send(f, now, 28);
+	a = service_feed(f->cfg, now, f->db, &r);
+	assert_non_null(a);
+	assert_non_null(strstr(a, "LAST-MODIFIED:20270301T080000Z"));
+	assert_non_null(strstr(a, "LOCATION:Rathaus Bonn\\, Saal 2"));
+	/* February's meeting as it was */
+	assert_non_null(strstr(a, "LOCATION:Videokonferenz\r\n"));
+	assert_non_null(strstr(a, "RECURRENCE-ID;TZID=Europe/Berlin:20270210T100000"));
+	free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_invitations_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_feed_from_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threaded_render_matches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan_while_sending, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_update_says_what_changed, setup, teardown),

@@ -36,7 +36,7 @@ run "$build/src/gremiumctl" -c "$conf" send-test --to test@example.org --kind in
 run "$build/src/gremiumctl" -c "$conf" send-test --to test@example.org --kind topic-call
 # the SMTP sender (a thread per connection, libcurl multi handles) and a plan
 # large enough for the render threads and the chunked commits: 30 members
-# (90 invitations) into Postfix's smtp-sink
+# (90 invitations, 30 updates of the moved meeting) into Postfix's smtp-sink
 sink=/usr/sbin/smtp-sink
 if [ -x "$sink" ]; then
 	port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
@@ -60,8 +60,8 @@ if [ -x "$sink" ]; then
 	} > "$work/smtp/gremiumd.conf"
 	sleep 0.5
 	run "$build/src/gremiumctl" -c "$work/smtp/gremiumd.conf" run-once --now 2026-11-28T09:00
-	grep -q 'sent 90, to retry 0, failed 0' "$work/vg.out" 2>/dev/null ||
-		{ echo "valgrind: run-once over smtp did not send 90 mails" >&2; rc=1; }
+	grep -q 'sent 120, to retry 0, failed 0' "$work/vg.out" 2>/dev/null ||
+		{ echo "valgrind: run-once over smtp did not send 120 mails" >&2; rc=1; }
 else
 	echo "valgrind: no smtp-sink (postfix), skipping the SMTP sender" >&2
 fi
