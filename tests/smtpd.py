@@ -4,7 +4,8 @@
 
 Listens on 127.0.0.1:PORT with STARTTLS required (certificate and key
 given; --smtps: TLS from the start instead) and AUTH (one user and
-password, only over TLS).  Writes each
+password, only over TLS); --plain: neither TLS nor AUTH (a mail client's
+outgoing server in tests/e2e_thunderbird.sh).  Writes each
 message it accepts to OUTDIR/N.eml and its envelope to OUTDIR/N.env
 ("MAIL FROM" then each "RCPT TO" on its own line).  --tempfail answers every
 RCPT TO with a 451, --reject with a 550.  Creates OUTDIR/ready once it accepts connections;
@@ -59,24 +60,30 @@ def make_authenticator(user, password):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, required=True)
-    ap.add_argument("--cert", required=True)
-    ap.add_argument("--key", required=True)
-    ap.add_argument("--user", required=True)
-    ap.add_argument("--password", required=True)
+    ap.add_argument("--plain", action="store_true", help="no TLS, no AUTH")
+    ap.add_argument("--cert")
+    ap.add_argument("--key")
+    ap.add_argument("--user")
+    ap.add_argument("--password")
     ap.add_argument("--outdir", required=True)
     ap.add_argument("--tempfail", action="store_true")
     ap.add_argument("--reject", action="store_true", help="answer RCPT TO with 550")
     ap.add_argument("--smtps", action="store_true", help="TLS from the start (port 465 style)")
     a = ap.parse_args()
+    if not a.plain and not (a.cert and a.key and a.user and a.password):
+        ap.error("--cert, --key, --user and --password are required without --plain")
 
-    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ctx.load_cert_chain(a.cert, a.key)
     os.makedirs(a.outdir, exist_ok=True)
-    tls = {"ssl_context": ctx} if a.smtps else {"tls_context": ctx, "require_starttls": True}
+    if a.plain:
+        opts = {}
+    else:
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(a.cert, a.key)
+        opts = {"ssl_context": ctx} if a.smtps else {"tls_context": ctx, "require_starttls": True}
+        opts.update(auth_require_tls=True,
+                    authenticator=make_authenticator(a.user, a.password))
     controller = Controller(
-        Handler(a.outdir, a.tempfail, a.reject), hostname="127.0.0.1", port=a.port,
-        auth_require_tls=True, authenticator=make_authenticator(a.user, a.password),
-        **tls)
+        Handler(a.outdir, a.tempfail, a.reject), hostname="127.0.0.1", port=a.port, **opts)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
