@@ -104,7 +104,17 @@ def check_moved(work, stage, note):
                                                     it["start"], it["description"]))
     if moved == 0:
         problem("no mail carries the moved meeting as an item with RECURRENCE-ID")
+    shown = [i for i in imips(work, stage) if note in shown_text(i)]
+    if not shown:
+        problem("no event box Thunderbird shows for the mails shows the reason of the move %r: %s"
+                % (note, [i["view"] for i in imips(work, stage)]))
     return moved
+
+
+def shown_text(imip):
+    """The description and comment rows of the event box shown for a mail."""
+    v = imip.get("view") or {}
+    return (v.get("description") or "") + "\n" + (v.get("comment") or "")
 
 
 def check_accepted(occ, feed, member, label):
@@ -223,6 +233,9 @@ def stage2(work, member, note, room, cancelled):
                     problem("%s: the cancellation of %s as Thunderbird parsed it has no reason in %s: %r"
                             % (os.path.basename(imip["file"]), it["rid"] or it["start"], prop.upper(),
                                it[prop]))
+        if note not in shown_text(imip):
+            problem("%s: the event box shown for the cancellation lacks the reason: %s"
+                    % (os.path.basename(imip["file"]), imip["view"]))
     if cancels == 0:
         problem("no cancellation reached the member")
     check_accepted(occ, feed["occurrences"], member, "after the updates")

@@ -45,6 +45,8 @@ stop_all() {
 	fi
 	[ -z "$xvfb" ] || kill "$xvfb" 2>/dev/null || true
 	for p in $pids; do kill "$p" 2>/dev/null || true; done
+	# E2E_KEEP=DIR keeps a copy of the scratch folder (profile, mails, JSON)
+	[ -z "${E2E_KEEP:-}" ] || { rm -rf "$E2E_KEEP"; cp -r "$WORK" "$E2E_KEEP"; }
 }
 cleanup_hooks="stop_all"
 
@@ -146,19 +148,15 @@ mport=$(free_port)
 mkdir -p "$WORK/profile"
 $TB profile "$WORK/profile" --marionette-port "$mport" --smtp-port "$smtp_port" \
 	--feed-url "$feed_url" --email "$member" --name "$member_name"
-display=
-for n in 91 92 93 94 95 96 97 98 99; do
-	[ -e "/tmp/.X$n-lock" ] && continue
-	Xvfb ":$n" -screen 0 1280x1024x24 -nolisten tcp > "$WORK/xvfb.log" 2>&1 &
-	xvfb=$!
-	i=0
-	while [ ! -e "/tmp/.X11-unix/X$n" ] && kill -0 "$xvfb" 2>/dev/null && [ $i -lt 100 ]; do
-		i=$((i + 1)); sleep 0.1
-	done
-	if [ -e "/tmp/.X11-unix/X$n" ]; then display=:$n; break; fi
-	kill "$xvfb" 2>/dev/null || true
-	xvfb=
+# Xvfb picks a free display and writes its number once it accepts clients
+Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp 3> "$WORK/display" > "$WORK/xvfb.log" 2>&1 &
+xvfb=$!
+i=0
+while [ ! -s "$WORK/display" ] && kill -0 "$xvfb" 2>/dev/null && [ $i -lt 100 ]; do
+	i=$((i + 1)); sleep 0.1
 done
+display=
+[ -s "$WORK/display" ] && display=:$(tr -d '\n ' < "$WORK/display")
 [ -n "$display" ] || fail "Xvfb did not start: $(cat "$WORK/xvfb.log")"
 DISPLAY=$display HOME=$WORK MOZ_CRASHREPORTER_DISABLE=1 thunderbird --profile "$WORK/profile" \
 	--no-remote --marionette --remote-allow-system-access > "$WORK/thunderbird.log" 2>&1 &

@@ -17,7 +17,8 @@ Thunderbird saw as one JSON document on stdout.
   ready P         wait until both calendars are registered and the feed loaded
   imip P FILE     one received mail, handled as the invitation bar does when
                   the member clicks its main button (Accept / Accept all,
-                  else Update or Delete): what the bar offered, the items as
+                  else Update or Delete): the event box shown in place of
+                  the mail (its rows' text), what the bar offered, the items as
                   Thunderbird parsed them (DESCRIPTION, COMMENT, LOCATION,
                   SEQUENCE, overrides) and the result
   occurrences P EMAIL FROM TO
@@ -155,6 +156,30 @@ function addressList(headers, name) {
   return (headers.get(name) || []).map(a => (a.name ? `"${a.name}" <${a.email}>` : a.email)).join(", ");
 }
 
+// The event box Thunderbird shows in place of the mail (CalMimeConverter):
+// the first event, or for a mail with overrides only (a "faked master") the
+// override; each shown row's text.
+function view(ics, itipItem) {
+  const parser = Cc["@mozilla.org/calendar/ics-parser;1"].createInstance(Ci.calIIcsParser);
+  parser.parseString(ics);
+  let event = parser.getItems().find(item => item.isEvent());
+  if (event && event.hasProperty("X-MOZ-FAKED-MASTER")) {
+    event = event.recurrenceInfo.getExceptionFor(event.startDate) || event;
+  }
+  if (!event) {
+    return null;
+  }
+  const doc = cal.invitation.createInvitationOverlay(event, itipItem);
+  const rows = { header: doc.getElementById("imipHtml-header").textContent };
+  for (const row of doc.querySelectorAll("tr[id$='-row']")) {
+    if (!row.hidden) {
+      const name = row.id.replace(/^imipHtml-/, "").replace(/-row$/, "");
+      rows[name] = row.querySelector("td").textContent;
+    }
+  }
+  return rows;
+}
+
 async function imip(path) {
   const parts = await readMail(path);
   const top = parts[""].headers;
@@ -183,6 +208,7 @@ async function imip(path) {
     method,
     subject: top.get("Subject"),
     items: itipItem.getItemList().map(describe),
+    view: view(calPart.body, itipItem),
   };
   const [rc, actionFunc, foundItems] = await new Promise(resolve =>
     cal.itip.processItipItem(itipItem, (it, rc, af, fi) => resolve([rc, af, fi])));
