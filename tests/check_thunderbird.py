@@ -134,7 +134,7 @@ def check_accepted(occ, feed, member, label):
 
 
 def check_replies(work, member, requests, label):
-    """(b) the REPLYs Thunderbird sent: every VEVENT ACCEPTED, every one asked for answered."""
+    """(b) the REPLYs Thunderbird sent: every VEVENT ACCEPTED, every meeting asked for accepted."""
     paths = sorted(glob.glob(os.path.join(work, "smtp", "*.eml")),
                    key=lambda p: int(os.path.basename(p).split(".")[0]))
     answered = {}
@@ -147,9 +147,10 @@ def check_replies(work, member, requests, label):
     for (uid, rid), ps in sorted(answered.items(), key=str):
         if ps != "ACCEPTED":
             problem("%s: the REPLY for %s %s says PARTSTAT=%s" % (label, uid, rid or "(series)", ps))
+    # an occurrence without a REPLY of its own is answered by its series' REPLY
     for method, uid, rid, ev in requests:
-        if method == "REQUEST" and (uid, rid) not in answered:
-            problem("%s: no REPLY answers %s %s" % (label, uid, rid or "(series)"))
+        if method == "REQUEST" and answered.get((uid, rid), answered.get((uid, None))) != "ACCEPTED":
+            problem("%s: no REPLY accepts %s %s" % (label, uid, rid or "(series)"))
 
 
 def cache_rows(work, stage):

@@ -19,7 +19,7 @@
 #     Message-IDs (without Thunderbird).
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
-for c in thunderbird Xvfb; do
+for c in thunderbird Xvfb curl; do
 	command -v $c > /dev/null || { echo "e2e_thunderbird: no $c, skipped"; exit 77; }
 done
 $PY -c 'import aiosmtpd, icalendar' 2>/dev/null || { echo "e2e_thunderbird: no aiosmtpd/icalendar, skipped"; exit 77; }
