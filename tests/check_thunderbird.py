@@ -148,8 +148,8 @@ def check_replies(work, member, requests, label):
         if ps != "ACCEPTED":
             problem("%s: the REPLY for %s %s says PARTSTAT=%s" % (label, uid, rid or "(series)", ps))
     # an occurrence without a REPLY of its own is answered by its series' REPLY
-    for method, uid, rid, ev in requests:
-        if method == "REQUEST" and answered.get((uid, rid), answered.get((uid, None))) != "ACCEPTED":
+    for uid, rid in sorted({(uid, rid) for method, uid, rid, ev in requests if method == "REQUEST"}, key=str):
+        if answered.get((uid, rid), answered.get((uid, None))) != "ACCEPTED":
             problem("%s: no REPLY accepts %s %s" % (label, uid, rid or "(series)"))
 
 
