@@ -494,6 +494,21 @@ static bool chk_cn(const char *v, char *why, size_t len)
 	return false;
 }
 
+/* The local part of email with every character outside chk_id's
+ * alphabet as '-' (lower case): "Kommunal.Gremium@x" -> "kommunal-gremium". */
+static char *default_committee_id(struct loader *ld, const char *email)
+{
+	const char *at = strrchr(email, '@');
+	char *id = dup_or_oom(ld, email);
+
+	if (!id)
+		return NULL;
+	id[at && at > email ? (size_t)(at - email) : strlen(id)] = '\0';
+	for (char *p = id; *p; p++)
+		*p = isalnum((unsigned char)*p) || *p == '_' ? (char)tolower((unsigned char)*p) : '-';
+	return id;
+}
+
 /* Ids end up in UIDs and file names: keep them to a safe alphabet. */
 static bool chk_id(const char *v, char *why, size_t len)
 {
@@ -836,6 +851,7 @@ static const struct key organizer_keys[] = {
 };
 
 static const struct key committee_keys[] = {
+	STR("id", id, struct gr_committee, 0, chk_id),
 	STR("name", name, struct gr_committee, F_REQ, NULL),
 	STR("short_name", short_name, struct gr_committee, F_REQ, NULL),
 	STR("domain", domain, struct gr_committee, F_REQ, chk_domain),
@@ -1262,7 +1278,7 @@ void config_free(struct gr_config *cfg)
 	if (!cfg)
 		return;
 	c = &cfg->committee;
-	free(c->name), free(c->short_name), free(c->domain), free(c->timezone), free(c->language);
+	free(c->id), free(c->name), free(c->short_name), free(c->domain), free(c->timezone), free(c->language);
 	free(c->organizer_name), free(c->organizer_email), free(c->topics_address);
 	for (size_t i = 0; cfg->groups && i < cfg->n_groups; i++)
 		free(cfg->groups[i].id), free(cfg->groups[i].name);
@@ -1371,6 +1387,10 @@ int config_load(const char *path, struct gr_config **ret_cfg, FILE *errs)
 		/* calls for topics are answered to the organizer unless told otherwise */
 		if (!ld.cfg->committee.topics_address && ld.cfg->committee.organizer_email)
 			ld.cfg->committee.topics_address = dup_or_oom(&ld, ld.cfg->committee.organizer_email);
+		/* committee.id defaults to the organizer mailbox's local part: each
+		 * committee has a functional mailbox of its own */
+		if (!ld.cfg->committee.id && ld.cfg->committee.organizer_email)
+			ld.cfg->committee.id = default_committee_id(&ld, ld.cfg->committee.organizer_email);
 		if (!ld.oom)
 			validate(&ld);
 		r = ld.oom ? -ENOMEM : ld.n_errors ? -EINVAL : 0;

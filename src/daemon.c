@@ -279,7 +279,7 @@ static void update_feed(struct daemon *d)
 {
 	const struct gr_config *cfg = d->cur.cfg;
 	int r;
-	char *feed = service_feed(cfg, time(NULL), &r);
+	char *feed = service_feed(cfg, time(NULL), d->cur.db, &r);
 
 	if (!feed) {
 		dlog(SD_ERR, "cannot render the calendar feed (%s), keeping the old one", strerror(-r));
@@ -356,6 +356,8 @@ static void cycle(struct daemon *d)
 		dlog(SD_INFO, "planned %zu message%s", info.enqueued, info.enqueued == 1 ? "" : "s");
 	}
 	d->next_plan = info.next_due;
+	/* the feed carries the SEQUENCEs and versions just recorded */
+	update_feed(d);
 	sender_kick(d->cur.sender);
 }
 

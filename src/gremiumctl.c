@@ -209,7 +209,7 @@ static void print_tsv(const struct gr_config *cfg, const struct sched_list *l)
 	puts("#start_utc\tend_utc\tstatus\tseries\tuid\tlocal_start\tlocal_original");
 	for (size_t i = 0; i < l->n; i++) {
 		const struct gr_occurrence *o = &l->items[i];
-		struct ical_object obj = { o->series, o->date_index };
+		struct ical_object obj = { o->series, o->date_index, NULL, NULL };
 		char a[32], b[32], uid[512];
 
 		iso_utc(o->start_utc, a, sizeof(a));
@@ -424,6 +424,28 @@ static int ics_args(int argc, char **argv, const char **ret_out)
 	return 0;
 }
 
+/* The feed with what the state database recorded (UIDs, SEQUENCE,
+ * LAST-MODIFIED, history), as gremiumd serves it; without a database yet,
+ * from the config alone. */
+static char *ics_feed(const struct gr_config *cfg, int *ret_err)
+{
+	struct store *db = NULL;
+	char err[512], *feed;
+	int r;
+
+	if (access(cfg->state, F_OK) == 0) {
+		r = store_open(cfg->state, 0, &db, err, sizeof(err));
+		if (r < 0) {
+			fprintf(stderr, "gremiumctl: ics: reading the state: %s\n", err);
+			*ret_err = r;
+			return NULL;
+		}
+	}
+	feed = service_feed(cfg, time(NULL), db, ret_err);
+	store_close(db);
+	return feed;
+}
+
 static int cmd_ics(struct ctl *ctl, int argc, char **argv)
 {
 	const struct gr_config *cfg = ctl->cfg;
@@ -433,7 +455,7 @@ static int cmd_ics(struct ctl *ctl, int argc, char **argv)
 
 	if (ics_args(argc, argv, &out) < 0)
 		return EX_USAGE;
-	feed = service_feed(cfg, time(NULL), &r);
+	feed = ics_feed(cfg, &r);
 	if (!feed) {
 		fprintf(stderr, "gremiumctl: ics: building the calendar: %s\n", strerror(-r));
 		return EX_SOFTWARE;

@@ -38,7 +38,9 @@ struct builder {
 	const struct gr_config *cfg;
 	const char *tzid;
 	struct icaltimetype dtstamp;  /* UTC */
-	int sequence;                 /* < 0: no SEQUENCE (the feed) */
+	int sequence;                 /* < 0: no SEQUENCE */
+	time_t modified;              /* LAST-MODIFIED (the feed), 0 = none */
+	const char *description;      /* the object's DESCRIPTION, or NULL */
 	const struct gr_member *member; /* the invitee (REQUEST/CANCEL), or NULL */
 	int first_year;               /* earliest local time written, 0 = none */
 	bool failed;                  /* an allocation failed somewhere */
@@ -48,22 +50,17 @@ int ical_uid(const struct gr_config *cfg, const struct ical_object *obj,
              char *buf, size_t len)
 {
 	const struct gr_series *s = obj->series;
-	int n;
 
-	if (obj->date_index < 0) {
-		n = snprintf(buf, len, "%s@%s", s->id, cfg->committee.domain);
-	} else {
-		const struct gr_localtime *d;
-
-		if ((size_t)obj->date_index >= s->n_dates)
-			return -EINVAL;
-		d = &s->dates[obj->date_index];
-		n = snprintf(buf, len, "%s-%04d%02d%02d@%s", s->id, d->year, d->month, d->day,
-		             cfg->committee.domain);
+	if (obj->uid) {
+		if ((size_t)snprintf(buf, len, "%s", obj->uid) >= len)
+			return -ENOSPC;
+		return 0;
 	}
-	if (n < 0 || (size_t)n >= len)
-		return -ENOSPC;
-	return 0;
+	if (obj->date_index >= 0 && (size_t)obj->date_index >= s->n_dates)
+		return -EINVAL;
+	return util_object_uid(&cfg->committee, s->id,
+	                       obj->date_index < 0 ? NULL : &s->dates[obj->date_index], false,
+	                       buf, len);
 }
 
 /* ---- small property helpers ---- */
@@ -249,6 +246,10 @@ static void put_description(struct builder *b, icalcomponent *ev, const struct g
 {
 	char *d;
 
+	if (b->description) {
+		put_text(b, ev, icalproperty_new_description, b->description);
+		return;
+	}
 	if (s->description && s->url)
 		d = util_asprintf("%s\n\n%s", s->description, s->url);
 	else if (s->description || s->url)
@@ -278,6 +279,9 @@ static icalcomponent *event_new(struct builder *b, const struct gr_series *s, co
 	put(b, ev, icalproperty_new_dtstamp(b->dtstamp));
 	if (b->sequence >= 0)
 		put(b, ev, icalproperty_new_sequence(b->sequence));
+	if (b->modified > 0)
+		put(b, ev, icalproperty_new_lastmodified(icaltime_from_timet_with_zone(
+		                b->modified, 0, icaltimezone_get_utc_timezone())));
 	put_local(b, ev, icalproperty_new_dtstart, start);
 	put_local(b, ev, icalproperty_new_dtend, end);
 	put_text(b, ev, icalproperty_new_summary, s->summary);
@@ -316,15 +320,67 @@ static bool occ_of(const struct gr_occurrence *o, const struct ical_object *obj)
 	return o->series == obj->series && o->date_index == obj->date_index;
 }
 
-/* An rrule series: the master VEVENT with RRULE and EXDATEs, then one
- * VEVENT per moved occurrence (RFC 5545 §3.8.4.4, MS-OXCICAL: same UID,
- * RECURRENCE-ID = the original start in the same TZID).  Appended to evs. */
+/* Does pub list a past meeting with this original start? */
+static const struct gr_past_occurrence *past_of(const struct gr_published *pub,
+                                                const struct gr_localtime *original)
+{
+	for (size_t i = 0; pub && i < pub->n_past; i++)
+		if (sched_compare(&pub->past[i].original, original) == 0)
+			return &pub->past[i];
+	return NULL;
+}
+
+/* The SEQUENCE of a moved occurrence's own REQUEST (the feed): as recorded,
+ * else the object's. */
+static int occ_sequence(const struct gr_published *pub, const struct gr_localtime *original,
+                        int fallback)
+{
+	for (size_t i = 0; pub && i < pub->n_occ_seqs; i++)
+		if (sched_compare(&pub->occ_seqs[i].original, original) == 0)
+			return pub->occ_seqs[i].sequence;
+	return fallback;
+}
+
+/* An override VEVENT (RECURRENCE-ID = original) of the texts of s. */
+static void override_event(struct builder *b, const struct gr_series *s, const char *uid,
+                           const struct gr_localtime *original, const struct gr_localtime *start,
+                           const struct gr_localtime *end, icalcomponent *evs)
+{
+	icalcomponent *ev = event_new(b, s, uid, start, end);
+
+	if (!ev)
+		return;
+	put_local(b, ev, icalproperty_new_recurrenceid, original);
+	put(b, ev, icalproperty_new_status(ICAL_STATUS_CONFIRMED));
+	put(b, ev, icalproperty_new_transp(ICAL_TRANSP_OPAQUE));
+	icalcomponent_add_component(evs, ev);
+}
+
+/* s with the texts of a past meeting (shallow: borrows both). */
+static struct gr_series as_it_was(const struct gr_series *s, const struct gr_past_occurrence *p)
+{
+	struct gr_series v = *s;
+
+	v.summary = (char *)p->summary;
+	v.description = (char *)p->description;
+	v.location = (char *)p->location;
+	v.url = (char *)p->url;
+	return v;
+}
+
+/* An rrule series: the master VEVENT with RRULE and EXDATEs.  In the feed
+ * (pub != NULL or no member) also one VEVENT per moved occurrence and per
+ * meeting that took place under an earlier version (RFC 5545 §3.8.4.4,
+ * MS-OXCICAL: same UID, RECURRENCE-ID = the original start in the same
+ * TZID).  A REQUEST carries no overrides (see ical.h).  Appended to evs. */
 static void recurring_events(struct builder *b, const struct ical_object *obj, const char *uid,
-                             const struct sched_list *occ, icalcomponent *evs)
+                             const struct sched_list *occ, const struct gr_published *pub,
+                             icalcomponent *evs)
 {
 	const struct gr_series *s = obj->series;
 	struct gr_localtime end = local_end(b, s, &s->start);
 	icalcomponent *master = event_new(b, s, uid, &s->start, &end);
+	int seq = b->sequence;
 
 	if (!master)
 		return;
@@ -339,29 +395,34 @@ static void recurring_events(struct builder *b, const struct ical_object *obj, c
 	put(b, master, icalproperty_new_status(ICAL_STATUS_CONFIRMED));
 	put(b, master, icalproperty_new_transp(ICAL_TRANSP_OPAQUE));
 	icalcomponent_add_component(evs, master);
+	if (b->member)
+		return;
 	for (size_t i = 0; occ && i < occ->n; i++) {
 		const struct gr_occurrence *o = &occ->items[i];
-		icalcomponent *ev;
 
-		if (!occ_of(o, obj) || o->status != GR_OCC_MOVED)
+		if (!occ_of(o, obj) || o->status != GR_OCC_MOVED || past_of(pub, &o->original))
 			continue;
-		ev = event_new(b, s, uid, &o->start, &o->end);
-		if (!ev)
-			return;
-		put_local(b, ev, icalproperty_new_recurrenceid, &o->original);
-		put(b, ev, icalproperty_new_status(ICAL_STATUS_CONFIRMED));
-		put(b, ev, icalproperty_new_transp(ICAL_TRANSP_OPAQUE));
-		icalcomponent_add_component(evs, ev);
+		b->sequence = occ_sequence(pub, &o->original, seq);
+		override_event(b, s, uid, &o->original, &o->start, &o->end, evs);
+	}
+	b->sequence = seq;
+	for (size_t i = 0; pub && i < pub->n_past; i++) {
+		const struct gr_past_occurrence *p = &pub->past[i];
+		struct gr_series was = as_it_was(s, p);
+
+		override_event(b, &was, uid, &p->original, &p->start, &p->end, evs);
 	}
 }
 
 /* One date of a dated series: a plain VEVENT; moved means a new DTSTART
  * under the same UID, cancelled or skipped means STATUS:CANCELLED. */
 static void single_event(struct builder *b, const struct ical_object *obj, const char *uid,
-                         const struct sched_list *occ, icalcomponent *evs)
+                         const struct sched_list *occ, const struct gr_published *pub,
+                         icalcomponent *evs)
 {
 	const struct gr_series *s = obj->series;
 	struct gr_localtime start = s->dates[obj->date_index], end = local_end(b, s, &start);
+	struct gr_series was;
 	enum icalproperty_status status = ICAL_STATUS_CONFIRMED;
 	icalcomponent *ev;
 
@@ -375,6 +436,13 @@ static void single_event(struct builder *b, const struct ical_object *obj, const
 		if (o->status == GR_OCC_CANCELLED || o->status == GR_OCC_SKIPPED)
 			status = ICAL_STATUS_CANCELLED;
 	}
+	/* a meeting that took place under an earlier version: as it was */
+	if (pub && pub->n_past) {
+		was = as_it_was(s, &pub->past[0]);
+		s = &was;
+		start = pub->past[0].start;
+		end = pub->past[0].end;
+	}
 	ev = event_new(b, s, uid, &start, &end);
 	if (!ev)
 		return;
@@ -386,18 +454,20 @@ static void single_event(struct builder *b, const struct ical_object *obj, const
 
 /* The object's VEVENTs, appended to evs. */
 static void object_events(struct builder *b, const struct ical_object *obj,
-                          const struct sched_list *occ, icalcomponent *evs)
+                          const struct sched_list *occ, const struct gr_published *pub,
+                          icalcomponent *evs)
 {
 	char uid[512];
 
+	b->description = obj->description;
 	if (ical_uid(b->cfg, obj, uid, sizeof(uid)) < 0) {
 		b->failed = true;
 		return;
 	}
 	if (obj->date_index < 0)
-		recurring_events(b, obj, uid, occ, evs);
+		recurring_events(b, obj, uid, occ, pub, evs);
 	else
-		single_event(b, obj, uid, occ, evs);
+		single_event(b, obj, uid, occ, pub, evs);
 }
 
 /* ---- time zone ---- */
@@ -687,8 +757,32 @@ static void feed_header(struct builder *b, icalcomponent *cal)
 	put_x(b, cal, "X-PUBLISHED-TTL", "PT1H");
 }
 
+/* pub's entry for (series, date_index), or NULL. */
+static const struct gr_published *published_of(const struct gr_published *pub, size_t n,
+                                               const struct ical_object *obj)
+{
+	for (size_t i = 0; pub && i < n; i++)
+		if (pub[i].series == obj->series && pub[i].date_index == obj->date_index)
+			return &pub[i];
+	return NULL;
+}
+
+/* One object of the feed, with what the state says of it. */
+static void feed_object(struct builder *b, struct ical_object *obj, const struct sched_list *occ,
+                        const struct gr_published *pub, size_t n_pub, time_t dtstamp,
+                        icalcomponent *evs)
+{
+	const struct gr_published *p = published_of(pub, n_pub, obj);
+
+	obj->uid = p && p->uid[0] ? p->uid : NULL;
+	/* RFC 5545 §3.8.7.4: the same SEQUENCE as the invitations */
+	b->sequence = p && p->sequence > 0 ? p->sequence : 0;
+	b->modified = p && p->modified > 0 ? p->modified : dtstamp;
+	object_events(b, obj, occ, p, evs);
+}
+
 char *ical_publish(const struct gr_config *cfg, const struct sched_list *occ,
-                   time_t dtstamp)
+                   time_t dtstamp, const struct gr_published *pub, size_t n_pub)
 {
 	struct builder b;
 	icalcomponent *cal, *evs;
@@ -700,13 +794,13 @@ char *ical_publish(const struct gr_config *cfg, const struct sched_list *occ,
 		feed_header(&b, cal);
 	for (size_t i = 0; cal && evs && i < cfg->n_series; i++) {
 		const struct gr_series *s = &cfg->series[i];
-		struct ical_object obj = { s, -1 };
+		struct ical_object obj = { s, -1, NULL, NULL };
 
 		if (s->rrule)
-			object_events(&b, &obj, occ, evs);
+			feed_object(&b, &obj, occ, pub, n_pub, dtstamp, evs);
 		for (size_t j = 0; !s->rrule && j < s->n_dates; j++) {
 			obj.date_index = (int)j;
-			object_events(&b, &obj, occ, evs);
+			feed_object(&b, &obj, occ, pub, n_pub, dtstamp, evs);
 		}
 	}
 	return finish(&b, cal, evs);
@@ -723,7 +817,26 @@ char *ical_request(const struct gr_config *cfg, const struct ical_object *obj,
 	cal = calendar_new(&b, ICAL_METHOD_REQUEST);
 	evs = icalcomponent_new_vcalendar();
 	if (cal && evs)
-		object_events(&b, obj, occ, evs);
+		object_events(&b, obj, occ, NULL, evs);
+	return finish(&b, cal, evs);
+}
+
+char *ical_request_occurrence(const struct gr_config *cfg, const struct ical_object *obj,
+                              const struct gr_occurrence *x, const struct gr_member *member,
+                              int sequence, time_t dtstamp)
+{
+	struct builder b;
+	icalcomponent *cal, *evs;
+	char uid[512];
+
+	builder_init(&b, cfg, member, sequence, dtstamp);
+	b.description = obj->description;
+	if (!obj->series->rrule || ical_uid(cfg, obj, uid, sizeof(uid)) < 0)
+		return NULL;
+	cal = calendar_new(&b, ICAL_METHOD_REQUEST);
+	evs = icalcomponent_new_vcalendar();
+	if (cal && evs)
+		override_event(&b, obj->series, uid, &x->original, &x->start, &x->end, evs);
 	return finish(&b, cal, evs);
 }
 
@@ -744,8 +857,32 @@ struct ical_cache_entry {
 	const struct gr_series *series;
 	int date_index, sequence;
 	time_t dtstamp;
+	char *uid, *description; /* as in the ical_object (owned, may be NULL) */
 	char *text;             /* unfolded, with placeholder lines */
 };
+
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static bool entry_is(const struct ical_cache_entry *e, const struct ical_object *obj,
+                     int sequence, time_t dtstamp)
+{
+	return e->series == obj->series && e->date_index == obj->date_index &&
+	       e->sequence == sequence && e->dtstamp == dtstamp && same_str(e->uid, obj->uid) &&
+	       same_str(e->description, obj->description);
+}
+
+static void entry_free(struct ical_cache_entry *e)
+{
+	if (!e)
+		return;
+	free(e->uid);
+	free(e->description);
+	free(e->text);
+	free(e);
+}
 
 struct ical_cache {
 	pthread_mutex_t lock;
@@ -787,10 +924,8 @@ void ical_cache_free(struct ical_cache *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < c->n; i++) {
-		free(c->v[i]->text);
-		free(c->v[i]);
-	}
+	for (size_t i = 0; i < c->n; i++)
+		entry_free(c->v[i]);
 	free(c->v);
 	free(c->placeholder);
 	pthread_mutex_destroy(&c->lock);
@@ -808,8 +943,7 @@ static const char *cached_text(struct ical_cache *c, const struct gr_config *cfg
 
 	pthread_mutex_lock(&c->lock);
 	for (size_t i = 0; i < c->n && !e; i++)
-		if (c->v[i]->series == obj->series && c->v[i]->date_index == obj->date_index &&
-		    c->v[i]->sequence == sequence && c->v[i]->dtstamp == dtstamp)
+		if (entry_is(c->v[i], obj, sequence, dtstamp))
 			e = c->v[i];
 	pthread_mutex_unlock(&c->lock);
 	if (e)
@@ -822,13 +956,15 @@ static const char *cached_text(struct ical_cache *c, const struct gr_config *cfg
 		free(text);
 		return NULL;
 	}
-	*e = (struct ical_cache_entry){ obj->series, obj->date_index, sequence, dtstamp, text };
+	*e = (struct ical_cache_entry){ obj->series, obj->date_index, sequence, dtstamp,
+	                                util_strdup0(obj->uid), util_strdup0(obj->description),
+	                                text };
 	pthread_mutex_lock(&c->lock);
 	/* another thread may have made it meanwhile: both are the same */
-	if (util_grow((void **)&c->v, c->n, &c->cap, sizeof(*c->v)) < 0) {
+	if ((obj->uid && !e->uid) || (obj->description && !e->description) ||
+	    util_grow((void **)&c->v, c->n, &c->cap, sizeof(*c->v)) < 0) {
 		pthread_mutex_unlock(&c->lock);
-		free(text);
-		free(e);
+		entry_free(e);
 		return NULL;
 	}
 	c->v[c->n++] = e;
@@ -886,7 +1022,7 @@ char *ical_request_cached(struct ical_cache *c, const struct gr_config *cfg,
 /* RFC 5546 §3.2.5: CANCEL carries UID, SEQUENCE, ORGANIZER, the ATTENDEE
  * and, for one occurrence, its RECURRENCE-ID; STATUS:CANCELLED. */
 char *ical_cancel(const struct gr_config *cfg, const struct ical_object *obj,
-                  const struct gr_localtime *recurrence_id,
+                  const struct gr_localtime *recurrence_id, const char *comment,
                   const struct gr_member *member, int sequence, time_t dtstamp)
 {
 	const struct gr_series *s = obj->series;
@@ -896,6 +1032,7 @@ char *ical_cancel(const struct gr_config *cfg, const struct ical_object *obj,
 	char uid[512];
 
 	builder_init(&b, cfg, member, sequence, dtstamp);
+	b.description = obj->description;
 	if (ical_uid(cfg, obj, uid, sizeof(uid)) < 0)
 		return NULL;
 	if (recurrence_id)
@@ -913,6 +1050,7 @@ char *ical_cancel(const struct gr_config *cfg, const struct ical_object *obj,
 		else if (s->rrule)
 			put(&b, ev, rrule_property(&b, s->rrule));
 		put(&b, ev, icalproperty_new_status(ICAL_STATUS_CANCELLED));
+		put_text(&b, ev, icalproperty_new_comment, comment);
 		icalcomponent_add_component(evs, ev);
 	}
 	return finish(&b, cal, evs);

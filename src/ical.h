@@ -20,27 +20,36 @@
 struct ical_object {
 	const struct gr_series *series;
 	int date_index;
+	const char *uid;          /* the UID it goes by, or NULL: ical_uid()'s */
+	const char *description;  /* DESCRIPTION, or NULL: the series' text and url */
 };
 
-/* The object's stable UID: "<series id>@<domain>" or
- * "<series id>-YYYYMMDD@<domain>".  Returns 0, or -ENOSPC. */
+/* The object's UID: obj->uid, else util_object_uid()'s (with the committee
+ * id).  Returns 0, -EINVAL (no such date) or -ENOSPC. */
 int ical_uid(const struct gr_config *cfg, const struct ical_object *obj,
              char *buf, size_t len);
 
 /*
  * The public feed: METHOD:PUBLISH, every series and dated meeting, no
  * ATTENDEE.  occ must hold every occurrence in sched_horizon() (the
- * cancelled, skipped and moved ones become EXDATE / RECURRENCE-ID).
- * dtstamp is the config's last change, so equal input gives equal bytes.
- * Returns NULL on allocation failure.
+ * cancelled and skipped ones become EXDATE, the moved ones overrides with
+ * RECURRENCE-ID).  dtstamp is the config's last change, so equal input
+ * gives equal bytes.  pub (n_pub entries, may be NULL) is what the state
+ * database says of each object (plan_published()): its UID, SEQUENCE,
+ * LAST-MODIFIED, the SEQUENCE of each moved occurrence, and the meetings
+ * that took place under an earlier version, written as overrides with what
+ * they were.  Without an entry: the derived UID, SEQUENCE:0 and
+ * LAST-MODIFIED = dtstamp.  Returns NULL on allocation failure.
  */
 char *ical_publish(const struct gr_config *cfg, const struct sched_list *occ,
-                   time_t dtstamp);
+                   time_t dtstamp, const struct gr_published *pub, size_t n_pub);
 
 /*
  * METHOD:REQUEST for one member and one object: ORGANIZER, that member's
- * ATTENDEE only, EXDATE for cancelled/skipped and RECURRENCE-ID overrides
- * for moved occurrences found in occ.
+ * ATTENDEE only, EXDATE for cancelled/skipped occurrences found in occ.
+ * No override VEVENT for moved occurrences: Thunderbird's "Accept all"
+ * answers only the master (INTEROP); each moved occurrence goes out with
+ * ical_request_occurrence().
  */
 char *ical_request(const struct gr_config *cfg, const struct ical_object *obj,
                    const struct sched_list *occ, const struct gr_member *member,
@@ -62,11 +71,23 @@ char *ical_request_cached(struct ical_cache *c, const struct gr_config *cfg,
                           const struct gr_member *member, int sequence, time_t dtstamp);
 
 /*
+ * METHOD:REQUEST for one member and one moved (or restored) occurrence x of
+ * an rrule series: one VEVENT with the series' UID, RECURRENCE-ID = x's
+ * original start, DTSTART/DTEND = x's actual times.  Clients show it as an
+ * update of that one meeting of the series they hold.
+ */
+char *ical_request_occurrence(const struct gr_config *cfg, const struct ical_object *obj,
+                              const struct gr_occurrence *x, const struct gr_member *member,
+                              int sequence, time_t dtstamp);
+
+/*
  * METHOD:CANCEL for one member: of the whole object (recurrence_id NULL) or
- * of one occurrence (recurrence_id = its original local start).
+ * of one occurrence (recurrence_id = its original local start).  comment
+ * (may be NULL) is the reason, as COMMENT (RFC 5546 §3.2.5) and at the head
+ * of DESCRIPTION, which is what Thunderbird shows.
  */
 char *ical_cancel(const struct gr_config *cfg, const struct ical_object *obj,
-                  const struct gr_localtime *recurrence_id,
+                  const struct gr_localtime *recurrence_id, const char *comment,
                   const struct gr_member *member, int sequence, time_t dtstamp);
 
 #endif

@@ -67,6 +67,7 @@ struct gr_exception {
 };
 
 struct gr_committee {
+	char *id;           /* in every UID and Message-ID: unique per committee */
 	char *name;
 	char *short_name;
 	char *domain;
@@ -158,6 +159,35 @@ enum gr_kind {
 	GR_KIND_REMINDER,
 	GR_KIND_TEST,
 	GR_KIND_COUNT_
+};
+
+/*
+ * What the state database says was published of one calendar object, for
+ * the feed (plan_published()): the UID it goes by, the highest SEQUENCE a
+ * member was sent, when its content last changed, and the meetings that
+ * took place under an earlier version (rendered as they were).
+ */
+struct gr_past_occurrence {
+	struct gr_localtime original;   /* RECURRENCE-ID of an rrule series */
+	struct gr_localtime start, end;
+	const char *summary, *description, *location, *url; /* borrowed */
+};
+
+struct gr_occ_sequence {
+	struct gr_localtime original;   /* a moved occurrence */
+	int sequence;                   /* highest sent in its own REQUEST */
+};
+
+struct gr_published {
+	const struct gr_series *series; /* borrowed */
+	int date_index;                 /* -1 for an rrule series */
+	char uid[256];
+	int sequence;                   /* -1: never sent */
+	time_t modified;                /* 0: not recorded */
+	struct gr_past_occurrence *past; /* owned */
+	size_t n_past;
+	struct gr_occ_sequence *occ_seqs; /* owned */
+	size_t n_occ_seqs;
 };
 
 #endif

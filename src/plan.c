@@ -26,6 +26,7 @@ struct obj {
 	char uid[256];
 	char hash[STORE_HASH_LEN];
 	char hash_base[STORE_HASH_LEN];
+	char hash_version[STORE_HASH_LEN]; /* hash and the moves: content of the feed */
 	char *cancelled;        /* owned: see plan.h */
 	bool live;
 	time_t end_utc;         /* 0 for an rrule series (open-ended) */
@@ -38,7 +39,7 @@ struct ctx {
 	const struct sched_list *occ;
 	time_t now;
 	struct plan_result *res;
-	size_t cap_actions, cap_records, cap_upcoming;
+	size_t cap_actions, cap_records, cap_upcoming, cap_versions;
 	struct obj *objs;
 	size_t n_objs;
 	const struct store_object **recs;   /* sorted by recipient, uid */
@@ -46,6 +47,9 @@ struct ctx {
 	const struct store_notice **notices; /* sorted by all four keys */
 	size_t n_notices;
 	const struct gr_member **members;   /* sorted by email */
+	const char **uids;                  /* recorded UIDs, sorted (may repeat) */
+	size_t n_uids;
+	const struct store_state *st;
 };
 
 /* ---- small helpers ---- */
@@ -105,17 +109,10 @@ static bool set_has(const char *list, const char *item)
 
 
 int plan_uid(const struct gr_config *cfg, const struct gr_series *s, int date_index,
-             char *buf, size_t len)
+             bool legacy, char *buf, size_t len)
 {
-	int n;
-
-	if (date_index < 0)
-		n = snprintf(buf, len, "%s@%s", s->id, cfg->committee.domain);
-	else
-		n = snprintf(buf, len, "%s-%04d%02d%02d@%s", s->id,
-		             s->dates[date_index].year, s->dates[date_index].month,
-		             s->dates[date_index].day, cfg->committee.domain);
-	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
+	return util_object_uid(&cfg->committee, s->id, date_index < 0 ? NULL : &s->dates[date_index],
+	                       legacy, buf, len);
 }
 
 static bool occ_of(const struct gr_occurrence *x, const struct obj *o)
@@ -188,7 +185,9 @@ static void derive(const struct ctx *c, struct obj *o)
 		const struct gr_occurrence *x = &c->occ->items[i];
 		if (!occ_of(x, o))
 			continue;
-		if (x->status == GR_OCC_MOVED) {
+		/* moved occurrences of a series have REQUESTs of their own; a
+		 * moved dated meeting is its object's new DTSTART */
+		if (x->status == GR_OCC_MOVED && o->date_index >= 0) {
 			h = hash_local(h, 'M', &x->original);
 			h = hash_local(h, 'm', &x->start);
 		} else if (x->status == GR_OCC_SKIPPED) {
@@ -202,6 +201,15 @@ static void derive(const struct ctx *c, struct obj *o)
 	format_hash(h, o->hash_base);
 	h = hash_str(h, 'C', o->cancelled);
 	format_hash(h, o->hash);
+	for (size_t i = 0; i < c->occ->n; i++) {
+		const struct gr_occurrence *x = &c->occ->items[i];
+		if (occ_of(x, o) && x->status == GR_OCC_MOVED) {
+			h = hash_local(h, 'M', &x->original);
+			h = hash_local(h, 'm', &x->start);
+			h = hash_str(h, 'n', x->note);
+		}
+	}
+	format_hash(h, o->hash_version);
 	if (o->date_index < 0)
 		o->end_utc = 0;
 	else if (o->single)
@@ -209,6 +217,29 @@ static void derive(const struct ctx *c, struct obj *o)
 	else
 		o->end_utc = sched_to_utc(&o->dtstart, c->cfg->committee.timezone) +
 		             (time_t)s->duration * 60;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bool uid_recorded(const struct ctx *c, const char *uid)
+{
+	return bsearch(&uid, c->uids, c->n_uids, sizeof(*c->uids), cmp_str) != NULL;
+}
+
+/* The new UID, or the old one when only that is recorded (plan.h). */
+static int object_uid(const struct ctx *c, struct obj *o)
+{
+	char old[sizeof(o->uid)];
+	int r = plan_uid(c->cfg, o->series, o->date_index, false, o->uid, sizeof(o->uid));
+
+	if (r == 0 && !uid_recorded(c, o->uid) &&
+	    plan_uid(c->cfg, o->series, o->date_index, true, old, sizeof(old)) == 0 &&
+	    uid_recorded(c, old))
+		memcpy(o->uid, old, sizeof(old));
+	return r;
 }
 
 static int build_objects(struct ctx *c)
@@ -233,7 +264,7 @@ static int build_objects(struct ctx *c)
 			o->series = s;
 			o->date_index = s->rrule ? -1 : (int)d;
 			o->dtstart = s->rrule ? s->start : s->dates[d];
-			r = plan_uid(cfg, s, o->date_index, o->uid, sizeof(o->uid));
+			r = object_uid(c, o);
 			if (r == 0)
 				r = build_cancelled(c, o);
 			if (r < 0)
@@ -316,6 +347,14 @@ static int index_state(struct ctx *c, const struct store_state *st)
 		c->notices[i] = &st->notices[i];
 	c->n_recs = st->n_objects;
 	c->n_notices = st->n_notices;
+	c->st = st;
+	c->uids = calloc(st->n_objects ? st->n_objects : 1, sizeof(*c->uids));
+	if (!c->uids)
+		return -ENOMEM;
+	for (size_t i = 0; i < st->n_objects; i++)
+		c->uids[i] = st->objects[i].uid;
+	c->n_uids = st->n_objects;
+	qsort(c->uids, c->n_uids, sizeof(*c->uids), cmp_str);
 	qsort(c->recs, c->n_recs, sizeof(*c->recs), cmp_rec);
 	qsort(c->notices, c->n_notices, sizeof(*c->notices), cmp_notice);
 	c->members = calloc(c->cfg->n_members ? c->cfg->n_members : 1, sizeof(*c->members));
@@ -394,8 +433,16 @@ static int make_message_id(const struct ctx *c, struct plan_action *a)
 	h = hash_str(h, 's', seq);
 	h = hash_str(h, 'o', a->occurrence_text);
 	h = hash_str(h, 'i', rid);
-	n = snprintf(a->message_id, sizeof(a->message_id), "gremium.%s.%016llx@%s",
-	             util_kind_name(a->kind), (unsigned long long)h, c->cfg->committee.domain);
+	h = hash_str(h, 'c', c->cfg->committee.id);
+	/* the committee id keeps Message-IDs of committees under one domain
+	 * apart (issue 12), also where an old database keeps its UIDs */
+	if (c->cfg->committee.id)
+		n = snprintf(a->message_id, sizeof(a->message_id), "gremium.%s.%s.%016llx@%s",
+		             c->cfg->committee.id, util_kind_name(a->kind), (unsigned long long)h,
+		             c->cfg->committee.domain);
+	else
+		n = snprintf(a->message_id, sizeof(a->message_id), "gremium.%s.%016llx@%s",
+		             util_kind_name(a->kind), (unsigned long long)h, c->cfg->committee.domain);
 	return n < 0 || (size_t)n >= sizeof(a->message_id) ? -ENOSPC : 0;
 }
 
@@ -464,17 +511,14 @@ static int cancel_object(struct ctx *c, const struct gr_member *m, const struct 
 }
 
 static int invite(struct ctx *c, const struct gr_member *m, const struct obj *o,
-                  const struct store_object *rec)
+                  const struct store_object *rec, int *seq)
 {
 	/* after a CANCEL the same UID needs a higher SEQUENCE to come back */
-	int seq = rec ? rec->sequence + 1 : 0;
-	struct plan_action *a = new_action(c, GR_KIND_INVITATION, m, o, rec, seq);
+	struct plan_action *a;
 
-	if (!a)
-		return -ENOMEM;
-	a->has_object = true;
-	int r = object_row(&a->object, o, m->email, m->name, seq, true);
-	return r < 0 ? r : make_message_id(c, a);
+	*seq = rec ? rec->sequence + 1 : 0;
+	a = new_action(c, GR_KIND_INVITATION, m, o, rec, *seq);
+	return a ? make_message_id(c, a) : -ENOMEM;
 }
 
 /* CANCELs with RECURRENCE-ID for occurrences cancelled since rec was
@@ -522,31 +566,116 @@ static bool withdrawn_cancel(const struct obj *o, const struct store_object *rec
 }
 
 /* The object changed since rec (hashes differ): CANCELs for new
- * cancellations, one REQUEST for anything else; the last action carries the
- * new row, so `hash` then equals the config's and nothing more is sent. */
+ * cancellations, one REQUEST for anything else (*series_sent). */
 static int change(struct ctx *c, const struct gr_member *m, const struct obj *o,
-                  const struct store_object *rec)
+                  const struct store_object *rec, int *seq, bool *series_sent)
 {
-	size_t first = c->res->n_actions;
-	int seq = rec->sequence;
-	int r = cancel_new_occurrences(c, m, o, rec, &seq);
+	int r = cancel_new_occurrences(c, m, o, rec, seq);
 
 	if (r < 0)
 		return r;
 	if (strcmp(rec->hash_base, o->hash_base) != 0 || withdrawn_cancel(o, rec)) {
-		struct plan_action *a = new_action(c, GR_KIND_UPDATE, m, o, rec, ++seq);
+		struct plan_action *a = new_action(c, GR_KIND_UPDATE, m, o, rec, ++*seq);
 		if (!a)
 			return -ENOMEM;
-		r = make_message_id(c, a);
-		if (r < 0)
-			return r;
+		*series_sent = true;
+		return make_message_id(c, a);
 	}
-	/* only cancellations of past occurrences: absorb them silently */
-	if (c->res->n_actions == first)
-		return add_record(c, o, m->email, m->name, seq);
-	struct plan_action *last = &c->res->actions[c->res->n_actions - 1];
-	last->has_object = true;
-	return object_row(&last->object, o, m->email, m->name, seq, true);
+	return 0;
+}
+
+static int cmp_occ_row(const void *a, const void *b)
+{
+	const struct store_occurrence *x = a, *y = b;
+	int r = strcmp(x->recipient, y->recipient);
+
+	r = r ? r : strcmp(x->uid, y->uid);
+	return r ? r : strcmp(x->recurrence_id, y->recurrence_id);
+}
+
+/* The recorded row of (email, uid, original start), or NULL.  The store
+ * hands them out sorted by those keys (test states too: plan.h). */
+static const struct store_occurrence *find_occ_row(const struct ctx *c, const char *email,
+                                                   const char *uid, const char *rid)
+{
+	struct store_occurrence key = { .recipient = (char *)email, .uid = (char *)uid };
+
+	snprintf(key.recurrence_id, sizeof(key.recurrence_id), "%s", rid);
+	return bsearch(&key, c->st->occurrences, c->st->n_occurrences,
+	               sizeof(*c->st->occurrences), cmp_occ_row);
+}
+
+/* What a moved occurrence's own REQUEST says: the series and its times. */
+static void occ_hash(const struct obj *o, const struct gr_occurrence *x,
+                     char buf[STORE_HASH_LEN])
+{
+	uint64_t h = hash_str(UTIL_FNV_INIT, 'B', o->hash_base);
+
+	h = hash_local(h, 'o', &x->original);
+	h = hash_local(h, 's', &x->start);
+	h = hash_local(h, 'e', &x->end);
+	format_hash(hash_str(h, 'n', x->note), buf);
+}
+
+/* A REQUEST of occurrence x alone (RECURRENCE-ID) at SEQUENCE seq. */
+static int occurrence_request(struct ctx *c, const struct gr_member *m, const struct obj *o,
+                              const struct gr_occurrence *x, int seq)
+{
+	struct plan_action *a = new_action(c, GR_KIND_UPDATE, m, o, find_rec(c, m->email, o->uid),
+	                                   seq);
+	struct store_occurrence *row;
+
+	if (!a)
+		return -ENOMEM;
+	set_occ(a, x);
+	a->single_occurrence = true;
+	a->has_occurrence_row = true;
+	row = &a->occurrence_row;
+	row->recipient = strdup(m->email);
+	row->uid = strdup(o->uid);
+	format_local(&x->original, row->recurrence_id);
+	row->sequence = seq;
+	row->active = x->status == GR_OCC_MOVED;
+	occ_hash(o, x, row->hash);
+	if (!row->recipient || !row->uid)
+		return -ENOMEM;
+	return make_message_id(c, a);
+}
+
+/*
+ * The moved occurrences of an rrule series for one member (plan.h): a
+ * REQUEST for each one ahead that the member does not hold as it is (all of
+ * them after a series REQUEST), and one for each withdrawn move that puts
+ * the meeting back at its regular time.
+ */
+static int plan_moves(struct ctx *c, const struct gr_member *m, const struct obj *o,
+                      bool series_sent, int *seq)
+{
+	for (size_t i = 0; i < c->occ->n; i++) {
+		const struct gr_occurrence *x = &c->occ->items[i];
+		const struct store_occurrence *row;
+		char rid[PLAN_LOCAL_LEN], hash[STORE_HASH_LEN];
+		bool send;
+
+		if (!occ_of(x, o) || x->end_utc <= c->now ||
+		    (x->status != GR_OCC_MOVED && x->status != GR_OCC_CONFIRMED))
+			continue;
+		format_local(&x->original, rid);
+		row = find_occ_row(c, m->email, o->uid, rid);
+		if (x->status == GR_OCC_MOVED) {
+			occ_hash(o, x, hash);
+			send = series_sent || !row || !row->active || strcmp(row->hash, hash) != 0;
+		} else {
+			/* a series REQUEST already shows it at its regular time */
+			send = row && row->active && !series_sent;
+		}
+		if (send) {
+			int r = occurrence_request(c, m, o, x, ++*seq);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
 }
 
 /* A dated meeting cancelled in the config while it is still ahead: its
@@ -556,18 +685,36 @@ static bool cancelled_ahead(const struct ctx *c, const struct obj *o)
 	return o->single && o->single->status == GR_OCC_CANCELLED && o->single->end_utc > c->now;
 }
 
+/* The last action of a member and object carries the object row with the
+ * final SEQUENCE: a plan cut short before it (service.c commits in parts)
+ * is planned again with the same SEQUENCEs and Message-IDs, which the
+ * outbox takes once. */
 static int plan_member_object(struct ctx *c, const struct gr_member *m, const struct obj *o)
 {
 	const struct store_object *rec = find_rec(c, m->email, o->uid);
-	bool active = rec && rec->active;
+	bool active = rec && rec->active, series_sent = false;
+	size_t first = c->res->n_actions;
+	int seq = rec ? rec->sequence : 0, r = 0;
 
 	if (!o->live)
 		return active && cancelled_ahead(c, o) ? cancel_object(c, m, o, rec) : 0;
-	if (!active)
-		return invite(c, m, o, rec);
-	if (strcmp(rec->hash, o->hash) == 0)
-		return 0;
-	return change(c, m, o, rec);
+	if (!active) {
+		r = invite(c, m, o, rec, &seq);
+		series_sent = true;
+	} else if (strcmp(rec->hash, o->hash) != 0) {
+		r = change(c, m, o, rec, &seq, &series_sent);
+	}
+	if (r == 0 && o->date_index < 0)
+		r = plan_moves(c, m, o, series_sent, &seq);
+	if (r < 0)
+		return r;
+	if (c->res->n_actions > first) {
+		struct plan_action *last = &c->res->actions[c->res->n_actions - 1];
+		last->has_object = true;
+		return object_row(&last->object, o, m->email, m->name, seq, true);
+	}
+	/* only cancellations of past occurrences: absorb them silently */
+	return strcmp(rec->hash, o->hash) != 0 ? add_record(c, o, m->email, m->name, seq) : 0;
 }
 
 /* Active rows whose recipient left or whose object vanished. */
@@ -716,12 +863,47 @@ static int cmp_upcoming(const void *a, const void *b)
 	return y->days_before - x->days_before;
 }
 
+/* The recorded versions of uid: [*ret_first, *ret_first + count). */
+static size_t versions_of(const struct store_state *st, const char *uid, size_t *ret_first)
+{
+	size_t i = 0, n = 0;
+
+	while (i < st->n_versions && strcmp(st->versions[i].uid, uid) != 0)
+		i++;
+	*ret_first = i;
+	while (i + n < st->n_versions && strcmp(st->versions[i + n].uid, uid) == 0)
+		n++;
+	return n;
+}
+
+/* A new version of o when its content differs from the last recorded. */
+static int record_version(struct ctx *c, const struct obj *o)
+{
+	struct plan_result *r = c->res;
+	size_t first, n = versions_of(c->st, o->uid, &first);
+	const struct gr_series *s = o->series;
+	struct store_version v = {
+		.uid = (char *)o->uid, .valid_from = c->now, .summary = s->summary,
+		.description = s->description, .location = s->location, .url = s->url,
+		.dtstart = o->dtstart, .duration = s->duration,
+	};
+
+	if (n && strcmp(c->st->versions[first + n - 1].hash, o->hash_version) == 0)
+		return 0;
+	memcpy(v.hash, o->hash_version, STORE_HASH_LEN);
+	if (util_grow((void **)&r->versions, r->n_versions, &c->cap_versions, sizeof(*r->versions)) < 0)
+		return -ENOMEM;
+	return store_version_copy(&r->versions[r->n_versions++], &v);
+}
+
 static int run(struct ctx *c, const struct store_state *st)
 {
-	int r = build_objects(c);
+	int r = index_state(c, st);
 
 	if (r == 0)
-		r = index_state(c, st);
+		r = build_objects(c);
+	for (size_t k = 0; r == 0 && k < c->n_objs; k++)
+		r = record_version(c, &c->objs[k]);
 	for (size_t i = 0; r == 0 && i < c->cfg->n_members; i++)
 		for (size_t k = 0; r == 0 && k < c->n_objs; k++)
 			r = plan_member_object(c, &c->cfg->members[i], &c->objs[k]);
@@ -734,6 +916,17 @@ static int run(struct ctx *c, const struct store_state *st)
 	return r;
 }
 
+static void ctx_free(struct ctx *c)
+{
+	for (size_t i = 0; i < c->n_objs; i++)
+		free(c->objs[i].cancelled);
+	free(c->objs);
+	free(c->recs);
+	free(c->members);
+	free(c->notices);
+	free(c->uids);
+}
+
 int plan_run(const struct gr_config *cfg, const struct sched_list *occ,
              const struct store_state *state, time_t now, struct plan_result *ret)
 {
@@ -742,12 +935,7 @@ int plan_run(const struct gr_config *cfg, const struct sched_list *occ,
 	struct ctx c = { .cfg = cfg, .occ = occ, .now = now, .res = &res };
 	int r = run(&c, state ? state : &empty);
 
-	for (size_t i = 0; i < c.n_objs; i++)
-		free(c.objs[i].cancelled);
-	free(c.objs);
-	free(c.recs);
-	free(c.members);
-	free(c.notices);
+	ctx_free(&c);
 	if (r < 0) {
 		plan_result_free(&res);
 		return r;
@@ -763,6 +951,7 @@ void plan_result_free(struct plan_result *r)
 	for (size_t i = 0; i < r->n_actions; i++) {
 		struct store_notice *n = &r->actions[i].notice;
 		store_object_clear(&r->actions[i].object);
+		store_occurrence_clear(&r->actions[i].occurrence_row);
 		free(n->kind);
 		free(n->recipient);
 		free(n->uid);
@@ -770,8 +959,11 @@ void plan_result_free(struct plan_result *r)
 	}
 	for (size_t i = 0; i < r->n_records; i++)
 		store_object_clear(&r->records[i]);
+	for (size_t i = 0; i < r->n_versions; i++)
+		store_version_clear(&r->versions[i]);
 	free(r->actions);
 	free(r->records);
+	free(r->versions);
 	free(r->upcoming);
 	memset(r, 0, sizeof(*r));
 }
@@ -781,6 +973,7 @@ void plan_change(const struct plan_action *a, struct store_change *ret)
 	*ret = (struct store_change){
 		.object = a->has_object ? &a->object : NULL,
 		.notice = a->has_notice ? &a->notice : NULL,
+		.occurrence_row = a->has_occurrence_row ? &a->occurrence_row : NULL,
 		.message_id = a->message_id,
 		.recipient = a->email,
 		.kind = util_kind_name(a->kind),
@@ -792,7 +985,7 @@ void plan_change(const struct plan_action *a, struct store_change *ret)
 
 int plan_changes(const struct plan_result *r, struct store_change **ret, size_t *ret_n)
 {
-	size_t n = r->n_actions + r->n_records;
+	size_t n = r->n_actions + r->n_records + r->n_versions;
 	struct store_change *c = calloc(n ? n : 1, sizeof(*c));
 
 	if (!c)
@@ -801,7 +994,158 @@ int plan_changes(const struct plan_result *r, struct store_change **ret, size_t 
 		plan_change(&r->actions[i], &c[i]);
 	for (size_t i = 0; i < r->n_records; i++)
 		c[r->n_actions + i].object = &r->records[i];
+	for (size_t i = 0; i < r->n_versions; i++)
+		c[r->n_actions + r->n_records + i].version = &r->versions[i];
 	*ret = c;
 	*ret_n = n;
 	return 0;
+}
+
+/* ---- what the feed shows (plan_published) ---- */
+
+/* The version in force at t among the n versions from v: the latest that
+ * was valid from t or earlier, else the earliest (the first recorded
+ * version also covers what went before). */
+static const struct store_version *version_at(const struct store_version *v, size_t n, time_t t)
+{
+	const struct store_version *in_force = n ? &v[0] : NULL;
+
+	for (size_t i = 1; i < n; i++)
+		if (v[i].valid_from <= t)
+			in_force = &v[i];
+	return in_force;
+}
+
+static bool differs_str(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") != 0;
+}
+
+/* Does version v give a meeting other content than object o has now? */
+static bool version_differs(const struct store_version *v, const struct obj *o)
+{
+	const struct gr_series *s = o->series;
+
+	return differs_str(v->summary, s->summary) || differs_str(v->description, s->description) ||
+	       differs_str(v->location, s->location) || differs_str(v->url, s->url) ||
+	       v->duration != s->duration || v->dtstart.hour != o->dtstart.hour ||
+	       v->dtstart.minute != o->dtstart.minute;
+}
+
+/* Meeting x as it took place under version v: its texts, its time of day
+ * (a moved one keeps the time it was moved to) and its length. */
+static void past_meeting(const struct ctx *c, const struct gr_occurrence *x,
+                         const struct store_version *v, struct gr_past_occurrence *p)
+{
+	const char *tz = c->cfg->committee.timezone;
+
+	p->original = x->original;
+	p->start = x->start;
+	if (x->status != GR_OCC_MOVED) {
+		p->start.hour = v->dtstart.hour;
+		p->start.minute = v->dtstart.minute;
+	}
+	sched_from_utc(sched_to_utc(&p->start, tz) + (time_t)v->duration * 60, tz, &p->end);
+	p->summary = v->summary;
+	p->description = v->description;
+	p->location = v->location;
+	p->url = v->url;
+}
+
+/* The highest SEQUENCE each moved occurrence of o was sent with. */
+static int published_moves(const struct ctx *c, const struct obj *o, struct gr_published *p)
+{
+	size_t cap = 0;
+
+	for (size_t i = 0; o->date_index < 0 && i < c->occ->n; i++) {
+		const struct gr_occurrence *x = &c->occ->items[i];
+		char rid[PLAN_LOCAL_LEN];
+		int seq = -1;
+
+		if (!occ_of(x, o) || x->status != GR_OCC_MOVED)
+			continue;
+		format_local(&x->original, rid);
+		for (size_t k = 0; k < c->st->n_occurrences; k++) {
+			const struct store_occurrence *row = &c->st->occurrences[k];
+			if (row->sequence > seq && strcmp(row->uid, o->uid) == 0 &&
+			    strcmp(row->recurrence_id, rid) == 0)
+				seq = row->sequence;
+		}
+		if (seq < 0)
+			continue;
+		if (util_grow((void **)&p->occ_seqs, p->n_occ_seqs, &cap, sizeof(*p->occ_seqs)) < 0)
+			return -ENOMEM;
+		p->occ_seqs[p->n_occ_seqs++] = (struct gr_occ_sequence){ x->original, seq };
+	}
+	return 0;
+}
+
+/* The feed's view of one object: see plan_published() in plan.h. */
+static int published_object(const struct ctx *c, const struct obj *o, struct gr_published *p)
+{
+	const struct store_state *st = c->st;
+	size_t first, n = versions_of(st, o->uid, &first);
+	const struct store_version *v = st->versions + first;
+	/* the current content: recorded, or (not yet planned) from now */
+	bool recorded = n && strcmp(v[n - 1].hash, o->hash_version) == 0;
+	time_t current_from = recorded ? v[n - 1].valid_from : c->now;
+	size_t cap = 0;
+
+	p->series = o->series;
+	p->date_index = o->date_index;
+	memcpy(p->uid, o->uid, sizeof(p->uid));
+	p->sequence = -1;
+	p->modified = recorded ? current_from : 0;
+	for (size_t i = 0; i < st->n_objects; i++)
+		if (strcmp(st->objects[i].uid, o->uid) == 0 && st->objects[i].sequence > p->sequence)
+			p->sequence = st->objects[i].sequence;
+	for (size_t i = 0; i < c->occ->n; i++) {
+		const struct gr_occurrence *x = &c->occ->items[i];
+		const struct store_version *was;
+
+		if (!occ_of(x, o) || !occ_happens(x) || x->start_utc >= current_from)
+			continue;
+		was = version_at(v, recorded ? n - 1 : n, x->start_utc);
+		if (!was || !version_differs(was, o))
+			continue;
+		if (util_grow((void **)&p->past, p->n_past, &cap, sizeof(*p->past)) < 0)
+			return -ENOMEM;
+		past_meeting(c, x, was, &p->past[p->n_past++]);
+	}
+	return published_moves(c, o, p);
+}
+
+int plan_published(const struct gr_config *cfg, const struct sched_list *occ,
+                   const struct store_state *state, time_t now,
+                   struct gr_published **ret, size_t *ret_n)
+{
+	static const struct store_state empty;
+	struct plan_result res = { 0 };
+	struct ctx c = { .cfg = cfg, .occ = occ, .now = now, .res = &res };
+	struct gr_published *p = NULL;
+	int r = index_state(&c, state ? state : &empty);
+
+	if (r == 0)
+		r = build_objects(&c);
+	if (r == 0 && !(p = calloc(c.n_objs ? c.n_objs : 1, sizeof(*p))))
+		r = -ENOMEM;
+	for (size_t i = 0; r == 0 && i < c.n_objs; i++)
+		r = published_object(&c, &c.objs[i], &p[i]);
+	ctx_free(&c);
+	if (r < 0) {
+		plan_published_free(p, p ? c.n_objs : 0);
+		return r;
+	}
+	*ret = p;
+	*ret_n = c.n_objs;
+	return 0;
+}
+
+void plan_published_free(struct gr_published *p, size_t n)
+{
+	for (size_t i = 0; p && i < n; i++) {
+		free(p[i].past);
+		free(p[i].occ_seqs);
+	}
+	free(p);
 }

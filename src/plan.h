@@ -27,6 +27,28 @@
  * (hash_base differs, or a cancellation was withdrawn) is told with one
  * REQUEST (kind update, SEQUENCE+1) that carries every EXDATE.
  *
+ * Moved occurrences of an rrule series are not part of the series REQUEST
+ * (nor of hash_base): Thunderbird's "Accept all" answers only the master
+ * VEVENT of a REQUEST.  Each moved occurrence still ahead goes to each
+ * member as a REQUEST of its own (kind update, single_occurrence: same UID,
+ * RECURRENCE-ID, the next SEQUENCE of the object), recorded per recipient
+ * in store_occurrence: sent once after the series REQUEST, again after
+ * every later series REQUEST (clients replace the whole event with it) or
+ * when the move changes, and when the move is withdrawn a REQUEST that
+ * puts the meeting back at its regular time.  One SEQUENCE counter per
+ * recipient and UID serves the series and its occurrences, so every
+ * message about a UID has a higher SEQUENCE than the one before.
+ *
+ * History (store_version): each plan records the object's content when it
+ * differs from the last recorded version, valid from now.  A meeting keeps
+ * the version in force at its start; plan_published() lists the meetings
+ * before the current version whose content differs, for the feed.
+ *
+ * UIDs: util_object_uid() with the committee id; an object whose UID in the
+ * old form (without it) is recorded in the state, and the new one is not,
+ * keeps the old one, so an existing database goes on updating the events
+ * its members hold.
+ *
  * Notifications (topic-call, reminder-<days>) are recorded as notices keyed
  * (kind, recipient, uid, actual local start of the occurrence): each at most
  * once, and a moved meeting gets its notifications again for its new date.
@@ -72,6 +94,8 @@ struct plan_action {
 	                                     * of one occurrence */
 	struct gr_localtime occurrence;     /* actual start */
 	struct gr_localtime recurrence_id;  /* original start */
+	bool single_occurrence;             /* update: a REQUEST of occ alone
+	                                     * (RECURRENCE-ID), not of the series */
 	int days_before;                    /* reminder: which one */
 	time_t deadline;                    /* topic call: deadline for topics */
 	time_t due;                         /* nominal send time (<= now) */
@@ -81,6 +105,8 @@ struct plan_action {
 	struct store_object object;
 	bool has_notice;
 	struct store_notice notice;
+	bool has_occurrence_row;
+	struct store_occurrence occurrence_row;
 	char occurrence_text[PLAN_LOCAL_LEN]; /* actual start, "" if none */
 };
 
@@ -100,6 +126,9 @@ struct plan_result {
 	 * past occurrence, absorbed so it is not looked at again) */
 	struct store_object *records;
 	size_t n_records;
+	/* object versions to record (history) */
+	struct store_version *versions;
+	size_t n_versions;
 	struct plan_upcoming *upcoming;     /* sorted by due */
 	size_t n_upcoming;
 	time_t next_due;                    /* earliest pending due > now, 0 = none */
@@ -127,17 +156,30 @@ void plan_change(const struct plan_action *a, struct store_change *ret);
 /*
  * Every state change of r in the order to apply them: index i < n_actions
  * is plan_change(&r->actions[i]) (the caller sets its message), then one
- * change per record.  Returns 0 and *ret (caller frees the array with
+ * change per record, then one per version.  Returns 0 and *ret (caller frees the array with
  * free(); it borrows from r), or -ENOMEM.
  */
 int plan_changes(const struct plan_result *r, struct store_change **ret, size_t *ret_n);
 
 /*
- * The UID of an object: "<series id>@<domain>" or
- * "<series id>-YYYYMMDD@<domain>" (same format as ical_uid(); kept here so
- * the planner does not depend on libical).  0 or -ENOSPC.
+ * The UID of an object in the new or (legacy) old form: see
+ * util_object_uid().  0 or -ENOSPC.
  */
 int plan_uid(const struct gr_config *cfg, const struct gr_series *s, int date_index,
-             char *buf, size_t len);
+             bool legacy, char *buf, size_t len);
+
+/*
+ * What the state says of each object of cfg, for the feed (ical_publish()):
+ * UID as the planner uses it, the highest SEQUENCE sent for it, when its
+ * content was last recorded as changed, the highest SEQUENCE of each moved
+ * occurrence's own REQUEST, and the meetings that started before the
+ * current version and differ from it (as they were).  A config change not
+ * yet recorded counts as valid from now.  state may be NULL.  Returns 0
+ * and *ret, *ret_n (free with plan_published_free()), or -ENOMEM/-ENOSPC.
+ */
+int plan_published(const struct gr_config *cfg, const struct sched_list *occ,
+                   const struct store_state *state, time_t now,
+                   struct gr_published **ret, size_t *ret_n);
+void plan_published_free(struct gr_published *p, size_t n);
 
 #endif

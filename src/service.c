@@ -31,20 +31,29 @@ int service_occurrences(const struct gr_config *cfg, time_t now, struct sched_li
 	return sched_expand(cfg, from, to, ret);
 }
 
-char *service_feed(const struct gr_config *cfg, time_t now, int *ret_err)
+char *service_feed(const struct gr_config *cfg, time_t now, struct store *db, int *ret_err)
 {
 	struct sched_list occ = { 0 };
-	char *feed;
+	struct store_state st = { 0 };
+	struct gr_published *pub = NULL;
+	size_t n_pub = 0;
+	char *feed = NULL;
 	int r;
 
 	r = service_occurrences(cfg, now, &occ);
-	if (r < 0) {
-		*ret_err = r;
-		return NULL;
+	if (r == 0 && db)
+		r = store_read_state(db, &st);
+	/* UIDs, SEQUENCEs, LAST-MODIFIED and history as recorded (plan.h) */
+	if (r == 0)
+		r = plan_published(cfg, &occ, db ? &st : NULL, now, &pub, &n_pub);
+	if (r == 0) {
+		feed = ical_publish(cfg, &occ, cfg->mtime, pub, n_pub);
+		r = feed ? 0 : -ENOMEM;
 	}
-	feed = ical_publish(cfg, &occ, cfg->mtime);
+	plan_published_free(pub, n_pub);
+	store_state_free(&st);
 	sched_list_free(&occ);
-	*ret_err = feed ? 0 : -ENOMEM;
+	*ret_err = r;
 	return feed;
 }
 
@@ -132,7 +141,25 @@ static const struct gr_occurrence *describe_update(struct vars *v, const struct 
 	char line[512];
 	int moves = 0;
 
-	for (size_t i = 0; i < occ->n; i++) {
+	/* a REQUEST of one occurrence: it was moved, or is back at its time */
+	if (a->single_occurrence && a->occ) {
+		char date[64];
+
+		if (a->occ->status == GR_OCC_MOVED) {
+			tmpl_describe_move(v->lang, &a->occ->original, &a->occ->start, line, sizeof(line));
+		} else {
+			char time[32], when[128];
+
+			tmpl_format_date(v->lang, &a->occ->start, date, sizeof(date));
+			tmpl_format_time(v->lang, &a->occ->start, time, sizeof(time));
+			snprintf(when, sizeof(when), "%s, %s", date, time);
+			tmpl_describe_change(v->lang, TMPL_CHANGE_REGULAR, when, line, sizeof(line));
+		}
+		add_line(v->changes, sizeof(v->changes), line);
+		return a->occ->status == GR_OCC_MOVED ? a->occ : NULL;
+	}
+	/* moved meetings of a series have messages of their own */
+	for (size_t i = 0; s->rrule == NULL && i < occ->n; i++) {
 		const struct gr_occurrence *o = &occ->items[i];
 
 		if (!same_object(o, s, a->date_index) || o->end_utc <= now)
@@ -142,7 +169,14 @@ static const struct gr_occurrence *describe_update(struct vars *v, const struct 
 			add_line(v->changes, sizeof(v->changes), line);
 			if (!first_move)
 				first_move = o;
-		} else if (o->status == GR_OCC_CONFIRMED && rec && listed(rec->cancelled, &o->original)) {
+		}
+	}
+	for (size_t i = 0; i < occ->n; i++) {
+		const struct gr_occurrence *o = &occ->items[i];
+
+		if (!same_object(o, s, a->date_index) || o->end_utc <= now)
+			continue;
+		if (o->status == GR_OCC_CONFIRMED && rec && listed(rec->cancelled, &o->original)) {
 			char date[64];
 			tmpl_format_date(v->lang, &o->start, date, sizeof(date));
 			tmpl_describe_change(v->lang, TMPL_CHANGE_RESTORED, date, line, sizeof(line));
@@ -274,8 +308,46 @@ static void fill_vars(struct vars *v, const struct gr_config *cfg, const struct 
 	var(v, "changes", v->changes);
 }
 
-/* The calendar part: REQUEST for invitations/updates, CANCEL for
- * cancellations, none for notifications.  *ret NULL means none. */
+/*
+ * The DESCRIPTION of the calendar part: everything a member must read about
+ * the meeting, for Thunderbird, which shows the calendar part and not the
+ * text (INTEROP): what changed and why, the access link, where and until
+ * when topics go, and who uses invitations and who the feed.
+ */
+static char *event_description(const struct gr_config *cfg, const struct vars *v,
+                               const struct plan_action *a, const struct ical_object *obj,
+                               const struct sched_list *occ, time_t now)
+{
+	const struct gr_notifications *nt = &cfg->notifications;
+	const struct gr_series *s = obj->series;
+	const struct gr_occurrence *x = a->occ;
+	char deadline[64];
+	struct tmpl_event_text t = {
+		.cancelled = a->kind == GR_KIND_CANCELLATION,
+		.change = a->kind == GR_KIND_UPDATE && v->changes[0] ? v->changes : NULL,
+		.description = s->description, .url = s->url,
+		.topics_address = nt->topic_call ? cfg->committee.topics_address : NULL,
+		.member = a->kind != GR_KIND_CANCELLATION,
+	};
+
+	/* one meeting: its own deadline; a series: "N days before" */
+	if (!x && !s->rrule && a->series)
+		x = next_meeting(occ, s, obj->date_index, now);
+	t.reason = x ? x->note : NULL;
+	if (nt->topic_call && x && (!s->rrule || a->single_occurrence)) {
+		struct gr_localtime d = sched_add_days(x->start, -nt->topic_deadline_days_before);
+
+		tmpl_format_date(v->lang, &d, deadline, sizeof(deadline));
+		t.deadline = deadline;
+	} else if (nt->topic_call) {
+		t.deadline_days = nt->topic_deadline_days_before;
+	}
+	return tmpl_event_description(v->lang, &t);
+}
+
+/* The calendar part: REQUEST for invitations/updates (of one occurrence
+ * for single_occurrence), CANCEL for cancellations (the reason as COMMENT
+ * too), none for notifications.  *ret NULL means none. */
 static int calendar_part(const struct gr_config *cfg, const struct sched_list *occ,
                          struct ical_cache *cache, const struct plan_action *a,
                          const struct ical_object *obj, const struct gr_member *to, time_t now,
@@ -285,13 +357,15 @@ static int calendar_part(const struct gr_config *cfg, const struct sched_list *o
 	switch (a->kind) {
 	case GR_KIND_INVITATION:
 	case GR_KIND_UPDATE:
-		/* a vanished object's series is made up per call: not cached */
-		*ret = ical_request_cached(a->series ? cache : NULL, cfg, obj, occ, to, a->sequence,
-		                           now);
+		if (a->single_occurrence && a->occ)
+			*ret = ical_request_occurrence(cfg, obj, a->occ, to, a->sequence, now);
+		else /* a vanished object's series is made up per call: not cached */
+			*ret = ical_request_cached(a->series ? cache : NULL, cfg, obj, occ, to,
+			                           a->sequence, now);
 		break;
 	case GR_KIND_CANCELLATION:
-		*ret = ical_cancel(cfg, obj, a->whole_object ? NULL : &a->recurrence_id, to,
-		                   a->sequence, now);
+		*ret = ical_cancel(cfg, obj, a->whole_object ? NULL : &a->recurrence_id,
+		                   a->occ ? a->occ->note : NULL, to, a->sequence, now);
 		break;
 	default:
 		return 0;
@@ -321,8 +395,8 @@ int service_render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
 	struct gr_member to = { .name = (char *)a->name, .email = (char *)a->email };
 	struct gr_series gone;
 	struct gr_localtime gone_date;
-	struct ical_object obj = { a->series, a->date_index };
-	char *subject = NULL, *body = NULL, *ical = NULL, id[384], *at;
+	struct ical_object obj = { a->series, a->date_index, a->uid, NULL };
+	char *subject = NULL, *body = NULL, *ical = NULL, *description = NULL, id[384], *at;
 	enum tmpl_name name;
 	int r;
 
@@ -332,7 +406,7 @@ int service_render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
 			return -EINVAL;
 		}
 		recorded_series(a->recorded, &gone, &gone_date);
-		obj = (struct ical_object){ &gone, gone.rrule ? -1 : 0 };
+		obj = (struct ical_object){ &gone, gone.rrule ? -1 : 0, a->uid, NULL };
 	}
 	struct plan_action act = *a;
 	act.series = obj.series;
@@ -347,6 +421,12 @@ int service_render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
 	}
 	fill_vars(&v, cfg, a, &to);
 	r = tmpl_render(tmpl, name, v.lang, v.v, v.n, &subject, &body);
+	if (r == 0 && (a->kind == GR_KIND_INVITATION || a->kind == GR_KIND_UPDATE ||
+	               a->kind == GR_KIND_CANCELLATION)) {
+		description = event_description(cfg, &v, &act, &obj, occ, now);
+		obj.description = description;
+		r = description ? 0 : -ENOMEM;
+	}
 	if (r == 0)
 		r = calendar_part(cfg, occ, cache, a, &obj, &to, now, &ical);
 	if (r == 0) {
@@ -371,6 +451,7 @@ int service_render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
 	free(subject);
 	free(body);
 	free(ical);
+	free(description);
 	return r;
 }
 

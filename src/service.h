@@ -39,10 +39,13 @@ int service_occurrences(const struct gr_config *cfg, time_t now, struct sched_li
 
 /*
  * The public feed (METHOD:PUBLISH) of cfg as gremiumd serves and writes it
- * and `gremiumctl ics` prints it.  DTSTAMP is the config's mtime, so the
- * same config gives the same bytes.  NULL on failure (-errno in *ret_err).
+ * and `gremiumctl ics` prints it.  DTSTAMP is the config's mtime; UIDs,
+ * SEQUENCE, LAST-MODIFIED and the meetings that took place under an earlier
+ * version come from the state in db (plan_published(); NULL: none
+ * recorded), so the same config and state give the same bytes.  NULL on
+ * failure (-errno in *ret_err).
  */
-char *service_feed(const struct gr_config *cfg, time_t now, int *ret_err);
+char *service_feed(const struct gr_config *cfg, time_t now, struct store *db, int *ret_err);
 
 /*
  * Render one planned action into a complete message (iMIP for invitations,

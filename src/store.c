@@ -25,7 +25,7 @@
 #define STORE_BUSY_MS 10000
 
 /* Statements kept prepared: every distinct SQL text of this file fits. */
-#define STORE_CACHE_SIZE 40
+#define STORE_CACHE_SIZE 48
 
 struct store {
 	sqlite3 *db;
@@ -109,6 +109,30 @@ static const char *const migrations[] = {
 	"DROP INDEX outbox_due;"
 	"CREATE INDEX outbox_queued ON outbox(next_attempt) WHERE status = 'queued';"
 	"PRAGMA user_version = 3;",
+	/* 3 -> 4 (issue 12): the moved occurrences sent as REQUESTs of their
+	 * own, and the versions of each object as published, so that the
+	 * meetings before a change keep what they were. */
+	"CREATE TABLE sent_occurrences ("
+	" recipient TEXT NOT NULL,"
+	" uid TEXT NOT NULL,"
+	" recurrence_id TEXT NOT NULL,"
+	" sequence INTEGER NOT NULL,"
+	" hash TEXT NOT NULL,"
+	" active INTEGER NOT NULL,"
+	" updated INTEGER NOT NULL,"
+	" PRIMARY KEY (recipient, uid, recurrence_id));"
+	"CREATE TABLE object_versions ("
+	" uid TEXT NOT NULL,"
+	" valid_from INTEGER NOT NULL,"
+	" hash TEXT NOT NULL,"
+	" summary TEXT NOT NULL,"
+	" description TEXT,"
+	" location TEXT,"
+	" url TEXT,"
+	" dtstart TEXT NOT NULL,"
+	" duration INTEGER NOT NULL,"
+	" PRIMARY KEY (uid, valid_from));"
+	"PRAGMA user_version = 4;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
@@ -555,6 +579,46 @@ void store_object_clear(struct store_object *o)
 	memset(o, 0, sizeof(*o));
 }
 
+int store_occurrence_copy(struct store_occurrence *dst, const struct store_occurrence *src)
+{
+	*dst = *src;
+	dst->recipient = util_strdup0(src->recipient);
+	dst->uid = util_strdup0(src->uid);
+	return (src->recipient && !dst->recipient) || (src->uid && !dst->uid) ? -ENOMEM : 0;
+}
+
+void store_occurrence_clear(struct store_occurrence *o)
+{
+	free(o->recipient);
+	free(o->uid);
+	memset(o, 0, sizeof(*o));
+}
+
+int store_version_copy(struct store_version *dst, const struct store_version *src)
+{
+	*dst = *src;
+	dst->uid = util_strdup0(src->uid);
+	dst->summary = util_strdup0(src->summary);
+	dst->description = util_strdup0(src->description);
+	dst->location = util_strdup0(src->location);
+	dst->url = util_strdup0(src->url);
+	if ((src->uid && !dst->uid) || (src->summary && !dst->summary) ||
+	    (src->description && !dst->description) || (src->location && !dst->location) ||
+	    (src->url && !dst->url))
+		return -ENOMEM;
+	return 0;
+}
+
+void store_version_clear(struct store_version *v)
+{
+	free(v->uid);
+	free(v->summary);
+	free(v->description);
+	free(v->location);
+	free(v->url);
+	memset(v, 0, sizeof(*v));
+}
+
 static void notice_clear(struct store_notice *n)
 {
 	free(n->kind);
@@ -572,8 +636,14 @@ void store_state_free(struct store_state *st)
 		store_object_clear(&st->objects[i]);
 	for (size_t i = 0; i < st->n_notices; i++)
 		notice_clear(&st->notices[i]);
+	for (size_t i = 0; i < st->n_occurrences; i++)
+		store_occurrence_clear(&st->occurrences[i]);
+	for (size_t i = 0; i < st->n_versions; i++)
+		store_version_clear(&st->versions[i]);
 	free(st->objects);
 	free(st->notices);
+	free(st->occurrences);
+	free(st->versions);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -585,8 +655,9 @@ static void copy_hash(char dst[STORE_HASH_LEN], sqlite3_stmt *st, int i)
 	snprintf(dst, STORE_HASH_LEN, "%s", s ? (const char *)s : "");
 }
 
-static int row_object(sqlite3_stmt *st, struct store_object *o)
+static int row_object(sqlite3_stmt *st, void *item)
 {
+	struct store_object *o = item;
 	const unsigned char *dt;
 	int r = 0;
 
@@ -616,29 +687,37 @@ static int row_object(sqlite3_stmt *st, struct store_object *o)
 	return 0;
 }
 
-static int read_objects(struct store *db, struct store_state *s)
+/* Read every row of sql (no parameters) into a growing array of elem-byte
+ * items with row(); what names the table in errors. */
+static int read_rows(struct store *db, const char *sql, const char *what, void **items,
+                     size_t *n, size_t elem, int (*row)(sqlite3_stmt *st, void *item))
 {
 	sqlite3_stmt *st;
 	size_t cap = 0;
-	int rc = SQLITE_DONE, r = prepare(db, &st,
-	                    "SELECT recipient, uid, name, sequence, hash, hash_base, state,"
-	                    " dtstart, series_id, summary, location, rrule, duration, end_utc,"
-	                    " cancelled"
-	                    " FROM sent_objects ORDER BY recipient, uid", "");
+	int rc = SQLITE_DONE, r = prepare(db, &st, sql, "");
 
 	if (r < 0)
 		return r;
 	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		r = util_grow((void **)&s->objects, s->n_objects, &cap, sizeof(*s->objects));
+		r = util_grow(items, *n, &cap, elem);
 		if (r == 0)
-			r = row_object(st, &s->objects[s->n_objects++]);
+			r = row(st, (char *)*items + (*n)++ * elem);
 		if (r < 0)
-			r = fail_errno(db, r, "read sent_objects");
+			r = fail_errno(db, r, what);
 	}
 	if (r == 0 && rc != SQLITE_DONE)
-		r = fail(db, rc, "read sent_objects");
+		r = fail(db, rc, what);
 	stmt_release(db, st);
 	return r;
+}
+
+static int read_objects(struct store *db, struct store_state *s)
+{
+	return read_rows(db, "SELECT recipient, uid, name, sequence, hash, hash_base, state,"
+	                 " dtstart, series_id, summary, location, rrule, duration, end_utc,"
+	                 " cancelled FROM sent_objects ORDER BY recipient, uid",
+	                 "read sent_objects", (void **)&s->objects, &s->n_objects,
+	                 sizeof(*s->objects), row_object);
 }
 
 static int read_notices(struct store *db, struct store_state *s)
@@ -669,6 +748,60 @@ static int read_notices(struct store *db, struct store_state *s)
 	return r;
 }
 
+static int row_occurrence(sqlite3_stmt *st, void *item)
+{
+	struct store_occurrence *o = item;
+	int r = col_text(st, 0, &o->recipient);
+
+	r = r ? r : col_text(st, 1, &o->uid);
+	if (r < 0)
+		return r;
+	snprintf(o->recurrence_id, sizeof(o->recurrence_id), "%s",
+	         (const char *)sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2) : "");
+	o->sequence = sqlite3_column_int(st, 3);
+	copy_hash(o->hash, st, 4);
+	o->active = sqlite3_column_int(st, 5) != 0;
+	return 0;
+}
+
+static int read_occurrences(struct store *db, struct store_state *s)
+{
+	return read_rows(db, "SELECT recipient, uid, recurrence_id, sequence, hash, active"
+	                 " FROM sent_occurrences ORDER BY recipient, uid, recurrence_id",
+	                 "read sent_occurrences", (void **)&s->occurrences, &s->n_occurrences,
+	                 sizeof(*s->occurrences), row_occurrence);
+}
+
+static int row_version(sqlite3_stmt *st, void *item)
+{
+	struct store_version *v = item;
+	const unsigned char *dt;
+	int r = col_text(st, 0, &v->uid);
+
+	r = r ? r : col_text(st, 3, &v->summary);
+	r = r ? r : col_text(st, 4, &v->description);
+	r = r ? r : col_text(st, 5, &v->location);
+	r = r ? r : col_text(st, 6, &v->url);
+	if (r < 0)
+		return r;
+	v->valid_from = (time_t)sqlite3_column_int64(st, 1);
+	copy_hash(v->hash, st, 2);
+	dt = sqlite3_column_text(st, 7);
+	if (!dt || util_parse_datetime((const char *)dt, &v->dtstart.year, &v->dtstart.month,
+	                               &v->dtstart.day, &v->dtstart.hour, &v->dtstart.minute) < 0)
+		return -EBADMSG;
+	v->duration = sqlite3_column_int(st, 8);
+	return 0;
+}
+
+static int read_versions(struct store *db, struct store_state *s)
+{
+	return read_rows(db, "SELECT uid, valid_from, hash, summary, description, location, url,"
+	                 " dtstart, duration FROM object_versions ORDER BY uid, valid_from",
+	                 "read object_versions", (void **)&s->versions, &s->n_versions,
+	                 sizeof(*s->versions), row_version);
+}
+
 int store_read_state(struct store *db, struct store_state *ret)
 {
 	struct store_state s = { 0 };
@@ -676,6 +809,10 @@ int store_read_state(struct store *db, struct store_state *ret)
 
 	if (r == 0)
 		r = read_notices(db, &s);
+	if (r == 0)
+		r = read_occurrences(db, &s);
+	if (r == 0)
+		r = read_versions(db, &s);
 	if (r < 0) {
 		store_state_free(&s);
 		return r;
@@ -704,6 +841,39 @@ static int put_object(struct store *db, const struct store_object *o, time_t now
 	            o->duration, (int64_t)o->end_utc, (int64_t)now,
 	            o->cancelled ? o->cancelled : "");
 	return r < 0 ? r : run(db, st, "record sent object");
+}
+
+static int put_occurrence(struct store *db, const struct store_occurrence *o, time_t now)
+{
+	sqlite3_stmt *st;
+	int r = prepare(db, &st,
+	                "INSERT OR REPLACE INTO sent_occurrences (recipient, uid, recurrence_id,"
+	                " sequence, hash, active, updated) VALUES (?,?,?,?,?,?,?)",
+	                "tttitiI", o->recipient, o->uid, o->recurrence_id, o->sequence, o->hash,
+	                o->active ? 1 : 0, (int64_t)now);
+
+	return r < 0 ? r : run(db, st, "record sent occurrence");
+}
+
+/* A version is recorded once: a later plan with the same content (or two
+ * planners racing) keeps the first valid_from. */
+static int put_version(struct store *db, const struct store_version *v)
+{
+	sqlite3_stmt *st;
+	char dt[64];
+	int r;
+
+	format_local(&v->dtstart, dt);
+	r = prepare(db, &st,
+	            "INSERT OR IGNORE INTO object_versions (uid, valid_from, hash, summary,"
+	            " description, location, url, dtstart, duration)"
+	            " SELECT ?1,?2,?3,?4,?5,?6,?7,?8,?9 WHERE NOT EXISTS (SELECT 1 FROM"
+	            " object_versions WHERE uid = ?1 AND valid_from = (SELECT max(valid_from)"
+	            " FROM object_versions WHERE uid = ?1) AND hash = ?3)",
+	            "tItttttti", v->uid, (int64_t)v->valid_from, v->hash,
+	            v->summary ? v->summary : "", v->description, v->location, v->url, dt,
+	            v->duration);
+	return r < 0 ? r : run(db, st, "record object version");
 }
 
 /* Insert a notice; *ret_new tells whether it was not recorded before. */
@@ -754,6 +924,10 @@ static int apply_one(struct store *db, const struct store_change *c, time_t now)
 		r = put_notice(db, c->notice, now, &fresh);
 	if (r == 0 && c->object)
 		r = put_object(db, c->object, now);
+	if (r == 0 && c->occurrence_row)
+		r = put_occurrence(db, c->occurrence_row, now);
+	if (r == 0 && c->version)
+		r = put_version(db, c->version);
 	if (r == 0 && fresh && c->message_id) {
 		if (!c->recipient || !c->kind) {
 			snprintf(db->err, sizeof(db->err), "enqueue message: no recipient or kind");

@@ -26,7 +26,7 @@
 #include "model.h"
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 /* 16 hex digits of a 64-bit content hash + NUL */
 #define STORE_HASH_LEN 17
@@ -79,6 +79,44 @@ struct store_notice {
 	char *occurrence;
 };
 
+/*
+ * What one recipient was last sent about one moved occurrence of an rrule
+ * series, in a REQUEST of its own (UID + RECURRENCE-ID; see plan.h): one
+ * row of sent_occurrences.
+ */
+struct store_occurrence {
+	char *recipient;
+	char *uid;
+	char recurrence_id[17];         /* original start, "YYYY-MM-DDTHH:MM" */
+	int sequence;                   /* SEQUENCE of that REQUEST */
+	char hash[STORE_HASH_LEN];      /* what it said */
+	bool active;                    /* false: the move was withdrawn */
+};
+
+/*
+ * One version of a calendar object as published (object_versions): the
+ * content that holds for meetings from valid_from on, until the next
+ * version.  The meetings before a change keep the version they took place
+ * under (the feed renders them from it; see plan.h).
+ */
+struct store_version {
+	char *uid;
+	time_t valid_from;              /* the plan that first published it */
+	char hash[STORE_HASH_LEN];      /* the object's full hash then */
+	char *summary;
+	char *description;              /* may be NULL */
+	char *location;                 /* may be NULL */
+	char *url;                      /* may be NULL */
+	struct gr_localtime dtstart;    /* first start (rrule) or the date */
+	int duration;                   /* minutes */
+};
+
+/* Deep copies and frees, as for store_object. */
+int store_occurrence_copy(struct store_occurrence *dst, const struct store_occurrence *src);
+void store_occurrence_clear(struct store_occurrence *o);
+int store_version_copy(struct store_version *dst, const struct store_version *src);
+void store_version_clear(struct store_version *v);
+
 /* The recorded state as the planner reads it.  Caller frees with
  * store_state_free(). */
 struct store_state {
@@ -86,6 +124,10 @@ struct store_state {
 	size_t n_objects;
 	struct store_notice *notices;
 	size_t n_notices;
+	struct store_occurrence *occurrences;   /* by recipient, uid, recurrence_id */
+	size_t n_occurrences;
+	struct store_version *versions;         /* by uid, valid_from */
+	size_t n_versions;
 };
 
 /*
@@ -98,6 +140,8 @@ struct store_state {
 struct store_change {
 	const struct store_object *object;  /* or NULL */
 	const struct store_notice *notice;  /* or NULL */
+	const struct store_occurrence *occurrence_row; /* or NULL */
+	const struct store_version *version; /* or NULL: recorded unless known */
 	const char *message_id;  /* unique; an existing one is not enqueued again */
 	const char *recipient;
 	const char *kind;        /* X-Gremium-Kind value */

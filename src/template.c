@@ -64,8 +64,16 @@ static const struct text builtin[TMPL_COUNT_][TMPL_LANG_COUNT_] = {
 			"Zugang: {url}\n\n"
 			"{description}\n\n"
 			"Alle Termine der Reihe sind dieser E-Mail als Kalendereinladung beigefügt. "
-			"Bitte sagen Sie in Ihrem Kalenderprogramm zu oder ab. Über verschobene "
-			"oder abgesagte Termine informieren wir Sie jeweils gesondert.\n\n"
+			"Ihr Kalenderprogramm zeigt sie als Einladung mit den Knöpfen „Zusagen“ "
+			"und „Absagen“; eine Zusage gilt für alle Termine der Reihe.\n\n"
+			"Wird ein einzelner Termin verschoben, erhalten Sie dazu eine eigene "
+			"Nachricht, die Ihr Kalenderprogramm als Aktualisierung dieses Termins "
+			"zeigt; sagen Sie dort erneut zu. Fällt ein Termin aus, bietet Ihr "
+			"Kalenderprogramm an, ihn zu entfernen.\n\n"
+			"Diese Einladungen sind für die Mitglieder des Gremiums. Abonnieren Sie "
+			"bitte nicht zusätzlich den öffentlichen Kalender des Gremiums: sonst "
+			"stehen die Sitzungen doppelt in Ihrem Kalender. Das Abonnement ist für "
+			"alle anderen gedacht.\n\n"
 			"Mit freundlichen Grüßen\n"
 			"{organizer}\n" },
 		[TMPL_EN] = { "Invitation: {summary}",
@@ -77,8 +85,16 @@ static const struct text builtin[TMPL_COUNT_][TMPL_LANG_COUNT_] = {
 			"Access: {url}\n\n"
 			"{description}\n\n"
 			"All meetings of the series are attached to this email as a calendar "
-			"invitation. Please accept or decline in your calendar program. We will "
-			"inform you separately about any meeting that is moved or cancelled.\n\n"
+			"invitation. Your calendar program shows it as an invitation with the "
+			"buttons \"Accept\" and \"Decline\"; accepting accepts every meeting of "
+			"the series.\n\n"
+			"If a single meeting is moved, you get a message of its own, which your "
+			"calendar program shows as an update of that meeting; please accept it "
+			"there again. If a meeting is cancelled, your calendar program offers to "
+			"remove it.\n\n"
+			"These invitations are for the members of the committee. Please do not "
+			"also subscribe to the committee's public calendar, or the meetings show "
+			"twice in your calendar. The subscription is meant for everyone else.\n\n"
 			"Kind regards\n"
 			"{organizer}\n" },
 	},
@@ -91,8 +107,12 @@ static const struct text builtin[TMPL_COUNT_][TMPL_LANG_COUNT_] = {
 			"Ort: {location}\n"
 			"Zugang: {url}\n\n"
 			"{description}\n\n"
-			"Der Termin ist dieser E-Mail als Kalendereinladung beigefügt. Bitte sagen "
-			"Sie in Ihrem Kalenderprogramm zu oder ab.\n\n"
+			"Der Termin ist dieser E-Mail als Kalendereinladung beigefügt. Ihr "
+			"Kalenderprogramm zeigt ihn als Einladung mit den Knöpfen „Zusagen“ und "
+			"„Absagen“.\n\n"
+			"Diese Einladung ist für die Mitglieder des Gremiums. Abonnieren Sie "
+			"bitte nicht zusätzlich den öffentlichen Kalender des Gremiums: sonst "
+			"steht die Sitzung doppelt in Ihrem Kalender.\n\n"
 			"Mit freundlichen Grüßen\n"
 			"{organizer}\n" },
 		[TMPL_EN] = { "Invitation: {summary} on {date}",
@@ -102,8 +122,12 @@ static const struct text builtin[TMPL_COUNT_][TMPL_LANG_COUNT_] = {
 			"Location: {location}\n"
 			"Access: {url}\n\n"
 			"{description}\n\n"
-			"The meeting is attached to this email as a calendar invitation. Please "
-			"accept or decline in your calendar program.\n\n"
+			"The meeting is attached to this email as a calendar invitation. Your "
+			"calendar program shows it as an invitation with the buttons \"Accept\" "
+			"and \"Decline\".\n\n"
+			"This invitation is for the members of the committee. Please do not also "
+			"subscribe to the committee's public calendar, or the meeting shows twice "
+			"in your calendar.\n\n"
 			"Kind regards\n"
 			"{organizer}\n" },
 	},
@@ -116,8 +140,9 @@ static const struct text builtin[TMPL_COUNT_][TMPL_LANG_COUNT_] = {
 			"Ort: {location}\n"
 			"Zugang: {url}\n\n"
 			"{note}\n\n"
-			"Die geänderte Kalendereinladung ist beigefügt; Ihr Kalenderprogramm "
-			"übernimmt die Änderung, sobald Sie sie bestätigen.\n\n"
+			"Die geänderte Kalendereinladung ist beigefügt. Ihr Kalenderprogramm zeigt "
+			"sie als Aktualisierung des Termins, den Sie schon haben; mit „Zusagen“ "
+			"übernehmen Sie die Änderung in Ihren Kalender.\n\n"
 			"Mit freundlichen Grüßen\n"
 			"{organizer}\n" },
 		[TMPL_EN] = { "Changed: {summary} on {date}",
@@ -128,8 +153,9 @@ static const struct text builtin[TMPL_COUNT_][TMPL_LANG_COUNT_] = {
 			"Location: {location}\n"
 			"Access: {url}\n\n"
 			"{note}\n\n"
-			"The updated calendar invitation is attached; your calendar program "
-			"applies the change once you confirm it.\n\n"
+			"The updated calendar invitation is attached. Your calendar program shows "
+			"it as an update of the meeting you already have; \"Accept\" puts the "
+			"change into your calendar.\n\n"
 			"Kind regards\n"
 			"{organizer}\n" },
 	},
@@ -138,29 +164,37 @@ static const struct text builtin[TMPL_COUNT_][TMPL_LANG_COUNT_] = {
 			"Guten Tag {member_name},\n\n"
 			"die Sitzung „{summary}“ am {date}, {time}, findet nicht statt.\n\n"
 			"{note}\n\n"
-			"Der Termin wird in Ihrem Kalender als abgesagt gekennzeichnet.\n\n"
+			"Ihr Kalenderprogramm zeigt diese Nachricht als Absage und bietet an, den "
+			"Termin aus Ihrem Kalender zu entfernen (Thunderbird: „Löschen“, Outlook: "
+			"„Aus Kalender entfernen“).\n\n"
 			"Mit freundlichen Grüßen\n"
 			"{organizer}\n" },
 		[TMPL_EN] = { "Cancelled: {summary} on {date}",
 			"Dear {member_name},\n\n"
 			"the meeting \"{summary}\" on {date}, {time}, will not take place.\n\n"
 			"{note}\n\n"
-			"The meeting is marked as cancelled in your calendar.\n\n"
+			"Your calendar program shows this message as a cancellation and offers to "
+			"remove the meeting from your calendar (Thunderbird: \"Delete\", Outlook: "
+			"\"Remove from Calendar\").\n\n"
 			"Kind regards\n"
 			"{organizer}\n" },
 	},
 	[TMPL_CANCELLATION_SERIES] = {
 		[TMPL_DE] = { "Abgesagt: {summary}",
 			"Guten Tag {member_name},\n\n"
-			"die Termine von „{summary}“ des Gremiums „{committee}“ entfallen für Sie; "
-			"sie werden in Ihrem Kalender als abgesagt gekennzeichnet.\n\n"
+			"die Termine von „{summary}“ des Gremiums „{committee}“ entfallen für Sie. "
+			"Ihr Kalenderprogramm zeigt diese Nachricht als Absage und bietet an, die "
+			"Termine aus Ihrem Kalender zu entfernen (Thunderbird: „Löschen“, Outlook: "
+			"„Aus Kalender entfernen“).\n\n"
 			"{note}\n\n"
 			"Mit freundlichen Grüßen\n"
 			"{organizer}\n" },
 		[TMPL_EN] = { "Cancelled: {summary}",
 			"Dear {member_name},\n\n"
-			"the meetings of \"{summary}\" of the {committee} are cancelled for you; "
-			"they are marked as cancelled in your calendar.\n\n"
+			"the meetings of \"{summary}\" of the {committee} are cancelled for you. "
+			"Your calendar program shows this message as a cancellation and offers to "
+			"remove the meetings from your calendar (Thunderbird: \"Delete\", Outlook: "
+			"\"Remove from Calendar\").\n\n"
 			"{note}\n\n"
 			"Kind regards\n"
 			"{organizer}\n" },
@@ -333,6 +367,10 @@ void tmpl_describe_change(enum tmpl_lang lang, enum tmpl_change what, const char
 		                           { "The meeting on ", " takes place after all." } },
 		[TMPL_CHANGE_DETAILS] = { { "Beschreibung oder Zugangslink wurden aktualisiert.", "" },
 		                          { "The description or the access link was updated.", "" } },
+		[TMPL_CHANGE_REGULAR] = { { "Die Verschiebung ist aufgehoben: die Sitzung findet zur "
+		                            "gewohnten Zeit statt, ", "." },
+		                          { "The move is withdrawn: the meeting takes place at its "
+		                            "regular time, ", "." } },
 	};
 	int l = lang == TMPL_EN ? TMPL_EN : TMPL_DE;
 
@@ -766,4 +804,90 @@ int tmpl_check_builtin(FILE *errs)
 			problems += check_text(builtin[n][l].body, "builtin", 2, errs);
 		}
 	return problems ? -EINVAL : 0;
+}
+
+/* ---- the DESCRIPTION of a calendar part ---- */
+
+static const struct event_words {
+	const char *reason, *cancelled, *remove, *access;
+	/* topics: lead + deadline + days + to + address + tail */
+	const char *topics_lead, *topics_by, *topics_days, *topics_to, *topics_tail;
+	const char *members;
+} event_words[TMPL_LANG_COUNT_] = {
+	[TMPL_DE] = {
+		"Grund: ", "Diese Sitzung findet nicht statt.",
+		"Ihr Kalenderprogramm bietet an, den Termin zu entfernen (Thunderbird: "
+		"„Löschen“, Outlook: „Aus Kalender entfernen“).",
+		"Zugang: ",
+		"Themen für die Tagesordnung bitte", " bis ", " Tage vor der Sitzung", " an ", ".",
+		"Diese Einladung ist für die Mitglieder des Gremiums: bitte zusagen oder "
+		"absagen. Den öffentlichen Kalender des Gremiums bitte nicht zusätzlich "
+		"abonnieren, sonst stehen die Sitzungen doppelt im Kalender; er ist für "
+		"alle anderen gedacht.",
+	},
+	[TMPL_EN] = {
+		"Reason: ", "This meeting will not take place.",
+		"Your calendar program offers to remove the meeting (Thunderbird: "
+		"\"Delete\", Outlook: \"Remove from Calendar\").",
+		"Access: ",
+		"Topics for the agenda", " by ", " days before the meeting", " to ", ", please.",
+		"This invitation is for the members of the committee: please accept or "
+		"decline. Please do not also subscribe to the committee's public calendar, "
+		"or the meetings show twice in your calendar; it is meant for everyone else.",
+	},
+};
+
+static void paragraph(FILE *f, bool *first, const char *text)
+{
+	if (!text || !*text)
+		return;
+	fprintf(f, "%s%s", *first ? "" : "\n\n", text);
+	*first = false;
+}
+
+char *tmpl_event_description(enum tmpl_lang lang, const struct tmpl_event_text *t)
+{
+	const struct event_words *w = &event_words[(unsigned)lang < TMPL_LANG_COUNT_ ? lang : TMPL_DE];
+	char *out = NULL, line[1024];
+	size_t len = 0;
+	bool first = true;
+	FILE *f = open_memstream(&out, &len);
+
+	if (!f)
+		return NULL;
+	if (t->cancelled)
+		paragraph(f, &first, w->cancelled);
+	paragraph(f, &first, t->change);
+	if (t->reason && *t->reason) {
+		snprintf(line, sizeof(line), "%s%s", w->reason, t->reason);
+		paragraph(f, &first, line);
+	}
+	if (t->cancelled) {
+		paragraph(f, &first, w->remove);
+	} else {
+		paragraph(f, &first, t->description);
+		if (t->url) {
+			snprintf(line, sizeof(line), "%s%s", w->access, t->url);
+			paragraph(f, &first, line);
+		}
+		if (t->topics_address) {
+			char by[96] = "";
+
+			if (t->deadline)
+				snprintf(by, sizeof(by), "%s%s", w->topics_by, t->deadline);
+			else if (t->deadline_days > 0)
+				snprintf(by, sizeof(by), "%s%d%s", w->topics_by, t->deadline_days,
+				         w->topics_days);
+			snprintf(line, sizeof(line), "%s%s%s%s%s", w->topics_lead, by, w->topics_to,
+			         t->topics_address, w->topics_tail);
+			paragraph(f, &first, line);
+		}
+		if (t->member)
+			paragraph(f, &first, w->members);
+	}
+	if (fclose(f) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
 }

@@ -29,6 +29,7 @@
 #ifndef GREMIUM_TEMPLATE_H
 #define GREMIUM_TEMPLATE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include "model.h"
 
@@ -106,10 +107,34 @@ enum tmpl_change {
 	TMPL_CHANGE_RULE,      /* value: unused; the series has new dates */
 	TMPL_CHANGE_RESTORED,  /* value: date of a meeting that takes place again */
 	TMPL_CHANGE_DETAILS,   /* value: unused; description or link changed */
+	TMPL_CHANGE_REGULAR,   /* value: date and time of a meeting whose move was withdrawn */
 };
 /* "Neuer Ort: Bonn" etc.; one line without a trailing newline. */
 void tmpl_describe_change(enum tmpl_lang lang, enum tmpl_change what, const char *value,
                           char *buf, size_t len);
+
+/*
+ * The DESCRIPTION of an invitation, update or cancellation: what a member
+ * must read about the meeting, for clients that show the calendar part and
+ * not the mail's text (Thunderbird: INTEROP).  Built in (de/en), in this
+ * order: for a cancellation "will not take place"; change; the reason;
+ * then either how to remove it (cancellation) or the description, the
+ * access link, where and until when topics go, and (member) that the
+ * invitation is for members and the public feed for everyone else.
+ * Empty parts are left out.  Returns a malloc'ed string, or NULL.
+ */
+struct tmpl_event_text {
+	bool cancelled;
+	const char *change;         /* one line, e.g. tmpl_describe_move(), or NULL */
+	const char *reason;         /* the exception's note, or NULL */
+	const char *description;    /* the series' text, or NULL */
+	const char *url;            /* the access link, or NULL */
+	const char *topics_address; /* or NULL: no topics paragraph */
+	const char *deadline;       /* a formatted date, or NULL ... */
+	int deadline_days;          /* ... else "N days before the meeting" (> 0) */
+	bool member;                /* an invitation: who uses which */
+};
+char *tmpl_event_description(enum tmpl_lang lang, const struct tmpl_event_text *t);
 
 /* Check the built-in texts' placeholders (for the tests): 0 or -EINVAL. */
 int tmpl_check_builtin(FILE *errs);

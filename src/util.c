@@ -335,3 +335,20 @@ uint64_t util_fnv1a(uint64_t h, const void *data, size_t len)
 	}
 	return h;
 }
+
+int util_object_uid(const struct gr_committee *c, const char *series_id,
+                    const struct gr_localtime *date, bool legacy, char *buf, size_t len)
+{
+	char day[16] = "";
+	int n;
+
+	if (date)
+		snprintf(day, sizeof(day), "-%04u%02u%02u", (unsigned)date->year % 10000u,
+		         (unsigned)date->month % 100u, (unsigned)date->day % 100u);
+	/* ids have no '.' (config's chk_id): the parts cannot run together */
+	if (legacy || !c->id)
+		n = snprintf(buf, len, "%s%s@%s", series_id, day, c->domain);
+	else
+		n = snprintf(buf, len, "%s%s.%s@%s", series_id, day, c->id, c->domain);
+	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
+}

@@ -72,4 +72,14 @@ int util_days_in_month(int y, int m);
 #define UTIL_FNV_INIT UINT64_C(0xcbf29ce484222325)
 uint64_t util_fnv1a(uint64_t h, const void *data, size_t len);
 
+/*
+ * The UID of a calendar object (INTEROP "Updates" 1): "<series>.<committee
+ * id>@<domain>", for one date of a dated series "<series>-YYYYMMDD.<committee
+ * id>@<domain>" (date != NULL).  legacy (or no committee id): the form of
+ * gremiumd before committee.id, "<series>@<domain>" / "<series>-YYYYMMDD@<domain>",
+ * which a state database that sent under it keeps.  0 or -ENOSPC.
+ */
+int util_object_uid(const struct gr_committee *c, const char *series_id,
+                    const struct gr_localtime *date, bool legacy, char *buf, size_t len);
+
 #endif

@@ -182,26 +182,41 @@ static void check_vtimezone(icalcomponent *cal)
 static void test_uid(void **state)
 {
 	struct fixture *f = fixture_new();
-	struct ical_object o = { &f->series[0], -1 };
+	struct ical_object o = { &f->series[0], -1, NULL, NULL };
 	char buf[64];
 	(void)state;
 
 	assert_int_equal(ical_uid(&f->cfg, &o, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "online@fitko.example");
-	o = (struct ical_object){ &f->series[1], 1 };
+	o = (struct ical_object){ &f->series[1], 1, NULL, NULL };
 	assert_int_equal(ical_uid(&f->cfg, &o, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "praesenz-20270922@fitko.example");
 	assert_int_equal(ical_uid(&f->cfg, &o, buf, 10), -ENOSPC);
 	o.date_index = 2;
 	assert_int_equal(ical_uid(&f->cfg, &o, buf, sizeof(buf)), -EINVAL);
+	/* with a committee id (issue 12): two committees under one domain */
+	f->cfg.committee.id = "kommunalgremium";
+	o = (struct ical_object){ &f->series[0], -1, NULL, NULL };
+	assert_int_equal(ical_uid(&f->cfg, &o, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "online.kommunalgremium@fitko.example");
+	o = (struct ical_object){ &f->series[1], 0, NULL, NULL };
+	assert_int_equal(ical_uid(&f->cfg, &o, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "praesenz-20270317.kommunalgremium@fitko.example");
+	f->cfg.committee.id = "ag-digital";
+	assert_int_equal(ical_uid(&f->cfg, &o, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "praesenz-20270317.ag-digital@fitko.example");
+	/* the UID an object goes by (a recorded old one) wins */
+	o.uid = "praesenz-20270317@fitko.example";
+	assert_int_equal(ical_uid(&f->cfg, &o, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "praesenz-20270317@fitko.example");
 	fixture_free(f);
 }
 
 static void test_publish(void **state)
 {
 	struct fixture *f = fixture_new();
-	char *a = ical_publish(&f->cfg, &f->occ, DTSTAMP);
-	char *b = ical_publish(&f->cfg, &f->occ, DTSTAMP);
+	char *a = ical_publish(&f->cfg, &f->occ, DTSTAMP, NULL, 0);
+	char *b = ical_publish(&f->cfg, &f->occ, DTSTAMP, NULL, 0);
 	icalcomponent *cal, *ev;
 	icalproperty *p;
 	(void)state;
@@ -241,7 +256,9 @@ static void test_publish(void **state)
 	                    "Tagesordnung folgt; Themen bitte vorab.\n\nhttps://meet.example.org/kg");
 	assert_string_equal(icalcomponent_get_location(ev), "Videokonferenz");
 	assert_int_equal(icalcomponent_get_status(ev), ICAL_STATUS_CONFIRMED);
-	assert_null(icalcomponent_get_first_property(ev, ICAL_SEQUENCE_PROPERTY));
+	/* nothing recorded: SEQUENCE 0, LAST-MODIFIED = the config's change */
+	assert_int_equal(icalproperty_get_sequence(icalcomponent_get_first_property(ev, ICAL_SEQUENCE_PROPERTY)), 0);
+	assert_non_null(strstr(a, "\r\nLAST-MODIFIED:20260921T141320Z\r\n"));
 	assert_string_equal(icaltime_as_ical_string(icalcomponent_get_dtstamp(ev)), "20260921T141320Z");
 
 	ev = event_by(cal, "online@fitko.example", true);
@@ -277,7 +294,7 @@ static void test_folding_utf8(void **state)
 		strncat(summary, i % 3 ? "Ä" : "ößü€", sizeof(summary) - strlen(summary) - 1);
 	strncat(summary, ", Größenverhältnisse; Übersicht 🗓 äöü", sizeof(summary) - strlen(summary) - 1);
 	f->series[1].summary = summary;
-	out = ical_publish(&f->cfg, &f->occ, DTSTAMP);
+	out = ical_publish(&f->cfg, &f->occ, DTSTAMP, NULL, 0);
 	assert_non_null(out);
 	check_bytes(out);
 	cal = parse(out);
@@ -326,7 +343,7 @@ static void check_restrictions(const char *s)
 static void test_request(void **state)
 {
 	struct fixture *f = fixture_new();
-	struct ical_object o = { &f->series[0], -1 };
+	struct ical_object o = { &f->series[0], -1, NULL, NULL };
 	char *s = ical_request(&f->cfg, &o, &f->occ, &f->member, 3, DTSTAMP);
 	icalcomponent *cal, *ev;
 	(void)state;
@@ -337,21 +354,21 @@ static void test_request(void **state)
 	cal = parse(s);
 	assert_int_equal(icalcomponent_get_method(cal), ICAL_METHOD_REQUEST);
 	check_vtimezone(cal);
-	assert_int_equal(count_components(cal, ICAL_VEVENT_COMPONENT), 2); /* master + move */
+	/* the master only: the move goes in a REQUEST of its own (issue 12) */
+	assert_int_equal(count_components(cal, ICAL_VEVENT_COMPONENT), 1);
+	assert_null(strstr(s, "RECURRENCE-ID"));
 	ev = event_by(cal, "online@fitko.example", false);
 	assert_int_equal(icalproperty_get_sequence(icalcomponent_get_first_property(ev, ICAL_SEQUENCE_PROPERTY)), 3);
 	expect_local(icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY), "20260909T100000");
 	assert_int_equal(count_props(ev, ICAL_EXDATE_PROPERTY), 2);
+	assert_null(icalcomponent_get_first_property(ev, ICAL_LASTMODIFIED_PROPERTY));
 	check_people(ev);
-	ev = event_by(cal, "online@fitko.example", true);
-	check_people(ev);
-	assert_int_equal(icalproperty_get_sequence(icalcomponent_get_first_property(ev, ICAL_SEQUENCE_PROPERTY)), 3);
 	icalcomponent_free(cal);
 	check_restrictions(s);
 	free(s);
 
 	/* one date of the dated series */
-	o = (struct ical_object){ &f->series[1], 0 };
+	o = (struct ical_object){ &f->series[1], 0, NULL, NULL };
 	s = ical_request(&f->cfg, &o, &f->occ, &f->member, 0, DTSTAMP);
 	assert_non_null(s);
 	cal = parse(s);
@@ -367,9 +384,9 @@ static void test_request(void **state)
 static void test_cancel(void **state)
 {
 	struct fixture *f = fixture_new();
-	struct ical_object o = { &f->series[0], -1 };
+	struct ical_object o = { &f->series[0], -1, NULL, NULL };
 	struct gr_localtime rid = { 2026, 12, 9, 10, 0 };
-	char *s = ical_cancel(&f->cfg, &o, &rid, &f->member, 4, DTSTAMP);
+	char *s = ical_cancel(&f->cfg, &o, &rid, "Weihnachtspause", &f->member, 4, DTSTAMP);
 	icalcomponent *cal, *ev;
 	(void)state;
 
@@ -382,16 +399,19 @@ static void test_cancel(void **state)
 	expect_local(icalcomponent_get_first_property(ev, ICAL_RECURRENCEID_PROPERTY), "20261209T100000");
 	assert_int_equal(icalcomponent_get_status(ev), ICAL_STATUS_CANCELLED);
 	assert_int_equal(icalproperty_get_sequence(icalcomponent_get_first_property(ev, ICAL_SEQUENCE_PROPERTY)), 4);
+	/* RFC 5546 §3.2.5: the reason as COMMENT */
+	assert_string_equal(icalcomponent_get_comment(ev), "Weihnachtspause");
 	check_people(ev);
 	icalcomponent_free(cal);
 	check_restrictions(s);
 	free(s);
 
-	s = ical_cancel(&f->cfg, &o, NULL, &f->member, 5, DTSTAMP);
+	s = ical_cancel(&f->cfg, &o, NULL, NULL, &f->member, 5, DTSTAMP);
 	assert_non_null(s);
 	cal = parse(s);
 	ev = event_by(cal, "online@fitko.example", false);
 	assert_int_equal(icalcomponent_get_status(ev), ICAL_STATUS_CANCELLED);
+	assert_null(icalcomponent_get_first_property(ev, ICAL_COMMENT_PROPERTY));
 	check_people(ev);
 	icalcomponent_free(cal);
 	check_restrictions(s);
@@ -414,7 +434,7 @@ static void check_zone_years(const char *tzid)
 
 	print_message("zone %s\n", tzid);
 	f->cfg.committee.timezone = (char *)tzid;
-	s = ical_publish(&f->cfg, &f->occ, DTSTAMP);
+	s = ical_publish(&f->cfg, &f->occ, DTSTAMP, NULL, 0);
 	assert_non_null(s);
 	cal = parse(s);
 	vtz = icalcomponent_get_first_component(cal, ICAL_VTIMEZONE_COMPONENT);
@@ -463,7 +483,7 @@ static void test_until_utc(void **state)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct fixture *f = fixture_new();
-		struct ical_object o = { &f->series[0], -1 };
+		struct ical_object o = { &f->series[0], -1, NULL, NULL };
 		char *s;
 
 		f->series[0].rrule = (char *)cases[i][0];
@@ -493,7 +513,7 @@ static void test_request_cached(void **state)
 		{ .name = NULL, .email = (char *)"x@y.example" },
 		f->member,
 	};
-	struct ical_object objs[] = { { &f->series[0], -1 }, { &f->series[1], 0 } };
+	struct ical_object objs[] = { { &f->series[0], -1, NULL, NULL }, { &f->series[1], 0, NULL, NULL } };
 	(void)state;
 
 	assert_non_null(c);
@@ -525,6 +545,107 @@ static void test_request_cached(void **state)
 	fixture_free(f);
 }
 
+/* A moved occurrence's own REQUEST: one VEVENT with the series' UID, its
+ * RECURRENCE-ID, the new times, the given DESCRIPTION and the ATTENDEE. */
+static void test_request_occurrence(void **state)
+{
+	struct fixture *f = fixture_new();
+	struct ical_object o = { &f->series[0], -1, NULL, "Verschoben wegen Feiertag." };
+	const struct gr_occurrence *moved = NULL;
+	icalcomponent *cal, *ev;
+	char *s;
+	(void)state;
+
+	for (size_t i = 0; i < f->occ.n; i++)
+		if (f->occ.items[i].status == GR_OCC_MOVED)
+			moved = &f->occ.items[i];
+	assert_non_null(moved);
+	s = ical_request_occurrence(&f->cfg, &o, moved, &f->member, 4, DTSTAMP);
+	assert_non_null(s);
+	check_bytes(s);
+	cal = parse(s);
+	assert_int_equal(icalcomponent_get_method(cal), ICAL_METHOD_REQUEST);
+	check_vtimezone(cal);
+	assert_int_equal(count_components(cal, ICAL_VEVENT_COMPONENT), 1);
+	ev = event_by(cal, "online@fitko.example", true);
+	expect_local(icalcomponent_get_first_property(ev, ICAL_RECURRENCEID_PROPERTY), "20270113T100000");
+	expect_local(icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY), "20270120T140000");
+	expect_local(icalcomponent_get_first_property(ev, ICAL_DTEND_PROPERTY), "20270120T160000");
+	assert_int_equal(icalproperty_get_sequence(icalcomponent_get_first_property(ev, ICAL_SEQUENCE_PROPERTY)), 4);
+	assert_null(icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY));
+	assert_string_equal(icalcomponent_get_description(ev), "Verschoben wegen Feiertag.");
+	check_people(ev);
+	icalcomponent_free(cal);
+	check_restrictions(s);
+	free(s);
+	/* a dated series has no occurrences of its own to request */
+	o = (struct ical_object){ &f->series[1], 0, NULL, NULL };
+	assert_null(ical_request_occurrence(&f->cfg, &o, moved, &f->member, 1, DTSTAMP));
+	fixture_free(f);
+}
+
+/* The feed with recorded state: the UID, SEQUENCE and LAST-MODIFIED given,
+ * the moved occurrence's own SEQUENCE, and a past meeting as it was. */
+static void test_publish_state(void **state)
+{
+	struct fixture *f = fixture_new();
+	struct gr_past_occurrence past = { { 2026, 10, 14, 10, 0 }, { 2026, 10, 14, 9, 0 },
+		{ 2026, 10, 14, 10, 30 }, "Alter Titel", NULL, "Bonn, Raum 2", NULL };
+	struct gr_occ_sequence seqs = { { 2027, 1, 13, 10, 0 }, 7 };
+	struct gr_published pub[2] = {
+		{ .series = &f->series[0], .date_index = -1, .uid = "online@fitko.example",
+		  .sequence = 6, .modified = DTSTAMP + 60, .past = &past, .n_past = 1,
+		  .occ_seqs = &seqs, .n_occ_seqs = 1 },
+		{ .series = &f->series[1], .date_index = 0, .uid = "praesenz-20270317.kg@fitko.example",
+		  .sequence = 2, .modified = 0 },
+	};
+	icalcomponent *cal, *ev;
+	char *s;
+	(void)state;
+
+	f->cfg.committee.id = "kg";
+	s = ical_publish(&f->cfg, &f->occ, DTSTAMP, pub, 2);
+	assert_non_null(s);
+	check_bytes(s);
+	assert_null(strstr(s, "ATTENDEE"));
+	cal = parse(s);
+	assert_int_equal(count_components(cal, ICAL_VEVENT_COMPONENT), 5);
+	ev = event_by(cal, "online@fitko.example", false);
+	assert_int_equal(icalproperty_get_sequence(icalcomponent_get_first_property(ev, ICAL_SEQUENCE_PROPERTY)), 6);
+	assert_string_equal(icaltime_as_ical_string(icalproperty_get_lastmodified(
+		icalcomponent_get_first_property(ev, ICAL_LASTMODIFIED_PROPERTY))), "20260921T141420Z");
+	for (ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT); ev;
+	     ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
+		icalproperty *rid = icalcomponent_get_first_property(ev, ICAL_RECURRENCEID_PROPERTY);
+		const char *r = rid ? icalproperty_get_value_as_string(rid) : "";
+		int seq = icalproperty_get_sequence(icalcomponent_get_first_property(ev, ICAL_SEQUENCE_PROPERTY));
+
+		if (strcmp(r, "20270113T100000") == 0) {
+			assert_int_equal(seq, 7);
+			expect_local(icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY), "20270120T140000");
+		} else if (strcmp(r, "20261014T100000") == 0) {
+			/* the meeting as it took place */
+			assert_int_equal(seq, 6);
+			expect_local(icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY), "20261014T090000");
+			expect_local(icalcomponent_get_first_property(ev, ICAL_DTEND_PROPERTY), "20261014T103000");
+			assert_string_equal(icalcomponent_get_location(ev), "Bonn, Raum 2");
+			assert_string_equal(icalcomponent_get_summary(ev), "Alter Titel");
+			assert_null(icalcomponent_get_first_property(ev, ICAL_DESCRIPTION_PROPERTY));
+		}
+	}
+	ev = event_by(cal, "praesenz-20270317.kg@fitko.example", false);
+	assert_int_equal(icalproperty_get_sequence(icalcomponent_get_first_property(ev, ICAL_SEQUENCE_PROPERTY)), 2);
+	/* not recorded: the config's change */
+	assert_string_equal(icaltime_as_ical_string(icalproperty_get_lastmodified(
+		icalcomponent_get_first_property(ev, ICAL_LASTMODIFIED_PROPERTY))), "20260921T141320Z");
+	/* no entry: the UID with the committee id, SEQUENCE 0 */
+	ev = event_by(cal, "praesenz-20270922.kg@fitko.example", false);
+	assert_int_equal(icalproperty_get_sequence(icalcomponent_get_first_property(ev, ICAL_SEQUENCE_PROPERTY)), 0);
+	icalcomponent_free(cal);
+	free(s);
+	fixture_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -533,6 +654,8 @@ int main(void)
 		cmocka_unit_test(test_folding_utf8),
 		cmocka_unit_test(test_request),
 		cmocka_unit_test(test_request_cached),
+		cmocka_unit_test(test_request_occurrence),
+		cmocka_unit_test(test_publish_state),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_vtimezone_years),
 		cmocka_unit_test(test_until_utc),

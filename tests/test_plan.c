@@ -143,9 +143,60 @@ static void sim_free(struct store_state *st)
 		free(st->notices[i].uid);
 		free(st->notices[i].occurrence);
 	}
+	for (size_t i = 0; i < st->n_occurrences; i++)
+		store_occurrence_clear(&st->occurrences[i]);
+	for (size_t i = 0; i < st->n_versions; i++)
+		store_version_clear(&st->versions[i]);
 	free(st->objects);
 	free(st->notices);
+	free(st->occurrences);
+	free(st->versions);
 	memset(st, 0, sizeof(*st));
+}
+
+static int cmp_occ_row(const void *a, const void *b)
+{
+	const struct store_occurrence *x = a, *y = b;
+	int r = strcmp(x->recipient, y->recipient);
+
+	r = r ? r : strcmp(x->uid, y->uid);
+	return r ? r : strcmp(x->recurrence_id, y->recurrence_id);
+}
+
+/* As the store: replace by (recipient, uid, recurrence_id), kept sorted. */
+static void sim_put_occurrence(struct store_state *st, const struct store_occurrence *src)
+{
+	struct store_occurrence *dst = NULL;
+
+	for (size_t i = 0; i < st->n_occurrences; i++)
+		if (cmp_occ_row(&st->occurrences[i], src) == 0)
+			dst = &st->occurrences[i];
+	if (dst) {
+		store_occurrence_clear(dst);
+	} else {
+		st->occurrences = realloc(st->occurrences, (st->n_occurrences + 1) * sizeof(*st->occurrences));
+		assert_non_null(st->occurrences);
+		dst = &st->occurrences[st->n_occurrences++];
+	}
+	assert_int_equal(store_occurrence_copy(dst, src), 0);
+	qsort(st->occurrences, st->n_occurrences, sizeof(*st->occurrences), cmp_occ_row);
+}
+
+static int cmp_version(const void *a, const void *b)
+{
+	const struct store_version *x = a, *y = b;
+	int r = strcmp(x->uid, y->uid);
+
+	return r ? r : (x->valid_from > y->valid_from) - (x->valid_from < y->valid_from);
+}
+
+/* As the store: sorted by uid, valid_from. */
+static void sim_put_version(struct store_state *st, const struct store_version *src)
+{
+	st->versions = realloc(st->versions, (st->n_versions + 1) * sizeof(*st->versions));
+	assert_non_null(st->versions);
+	assert_int_equal(store_version_copy(&st->versions[st->n_versions++], src), 0);
+	qsort(st->versions, st->n_versions, sizeof(*st->versions), cmp_version);
 }
 
 static void sim_put_object(struct store_state *st, const struct store_object *src)
@@ -237,17 +288,22 @@ static size_t step(const struct gr_config *cfg, const struct sched_list *l,
 			sim_put_object(st, c.object);
 		if (c.notice)
 			sim_put_notice(st, c.notice);
+		if (c.occurrence_row)
+			sim_put_occurrence(st, c.occurrence_row);
 		/* nothing about a meeting once it has started */
 		if (a->occ && a->kind != GR_KIND_CANCELLATION)
 			assert_true(now < a->occ->start_utc);
 	}
 	for (size_t i = 0; i < r.n_records; i++)
 		sim_put_object(st, &r.records[i]);
+	for (size_t i = 0; i < r.n_versions; i++)
+		sim_put_version(st, &r.versions[i]);
 	plan_result_free(&r);
 
 	assert_int_equal(plan_run(cfg, l, st, now, &r), 0);
 	assert_int_equal(r.n_actions, 0);
 	assert_int_equal(r.n_records, 0);
+	assert_int_equal(r.n_versions, 0);
 	plan_result_free(&r);
 	return n;
 }
@@ -328,9 +384,12 @@ static const char *const expected_year[] = {
 	/* Jul 1: bert left, dora joined, Sep 9 moved to Sep 16 14:00.  Dora
 	 * gets the series (not the past in-person meeting) but not the call
 	 * for topics of Jul 8: its deadline is now (Jul 1 09:00). */
-	"07-01 09:00 update anna online@x.example seq=1",
-	"07-01 09:00 update carla online@x.example seq=1",
+	/* the move goes as a REQUEST of that occurrence alone (issue 12);
+	 * dora gets it right after her series invitation */
+	"07-01 09:00 update anna online@x.example seq=1 rid=2026-09-16T14:00",
+	"07-01 09:00 update carla online@x.example seq=1 rid=2026-09-16T14:00",
 	"07-01 09:00 invitation dora online@x.example seq=0",
+	"07-01 09:00 update dora online@x.example seq=1 rid=2026-09-16T14:00",
 	"07-01 09:00 cancellation bert online@x.example seq=1",
 	"07-01 09:00 reminder-7 anna 2026-07-08T10:00",
 	"07-01 09:00 reminder-7 carla 2026-07-08T10:00",
@@ -363,7 +422,7 @@ static const char *const expected_year[] = {
 	/* Oct 1: Dec 9 cancelled: one CANCEL with RECURRENCE-ID each */
 	"10-01 09:00 cancellation anna online@x.example seq=2 rid=2026-12-09T10:00",
 	"10-01 09:00 cancellation carla online@x.example seq=2 rid=2026-12-09T10:00",
-	"10-01 09:00 cancellation dora online@x.example seq=1 rid=2026-12-09T10:00",
+	"10-01 09:00 cancellation dora online@x.example seq=2 rid=2026-12-09T10:00",
 	"10-07 09:00 reminder-7 anna 2026-10-14T10:00",
 	"10-07 09:00 reminder-7 carla 2026-10-14T10:00",
 	"10-07 09:00 reminder-7 dora 2026-10-14T10:00",
@@ -445,11 +504,18 @@ static void test_uid_and_kinds(void **state)
 	(void)state;
 
 	make_config(&cfg, members_a, 3);
-	assert_int_equal(plan_uid(&cfg, &series[0], -1, buf, sizeof(buf)), 0);
+	assert_int_equal(plan_uid(&cfg, &series[0], -1, false, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "online@x.example");
-	assert_int_equal(plan_uid(&cfg, &series[1], 0, buf, sizeof(buf)), 0);
+	assert_int_equal(plan_uid(&cfg, &series[1], 0, false, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "praesenz-20260617@x.example");
-	assert_int_equal(plan_uid(&cfg, &series[1], 0, buf, 10), -ENOSPC);
+	assert_int_equal(plan_uid(&cfg, &series[1], 0, false, buf, 10), -ENOSPC);
+	cfg.committee.id = "kg";
+	assert_int_equal(plan_uid(&cfg, &series[0], -1, false, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "online.kg@x.example");
+	assert_int_equal(plan_uid(&cfg, &series[1], 0, false, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "praesenz-20260617.kg@x.example");
+	assert_int_equal(plan_uid(&cfg, &series[1], 0, true, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "praesenz-20260617@x.example");
 	assert_string_equal(util_kind_name(GR_KIND_TOPIC_CALL), "topic-call");
 	assert_string_equal(util_kind_name(GR_KIND_CANCELLATION), "cancellation");
 	/* FNV-1a 64 test vectors */
@@ -483,7 +549,12 @@ static void test_cancel_and_change_together(void **state)
 	assert_int_equal(r.actions[0].recurrence_id.month, 12);
 	assert_int_equal(r.actions[0].recurrence_id.day, 9);
 	assert_false(r.actions[0].has_object);
+	/* the move: a REQUEST of that occurrence, not of the series */
 	assert_int_equal(r.actions[1].kind, GR_KIND_UPDATE);
+	assert_true(r.actions[1].single_occurrence);
+	assert_true(r.actions[1].has_occurrence_row);
+	assert_string_equal(r.actions[1].occurrence_row.recurrence_id, "2026-09-09T10:00");
+	assert_int_equal(r.actions[1].occurrence_row.sequence, 2);
 	assert_int_equal(r.actions[1].sequence, 2);
 	assert_true(r.actions[1].has_object);
 	assert_int_equal(r.actions[1].object.sequence, 2);
@@ -497,10 +568,16 @@ static void test_cancel_and_change_together(void **state)
 	const struct changes c2 = { .moved_sep = true };
 	make_occurrences(&l2, buf2, &c2);
 	plan_at(&cfg, &l2, &st, at(2026, 7, 3, 9, 0), &r);
-	assert_int_equal(r.n_actions, 1);
+	/* the series REQUEST, then the move again (clients replace the whole
+	 * event with the series REQUEST) */
+	assert_int_equal(r.n_actions, 2);
 	assert_int_equal(r.actions[0].kind, GR_KIND_UPDATE);
+	assert_false(r.actions[0].single_occurrence);
 	assert_int_equal(r.actions[0].sequence, 3);
-	assert_string_equal(r.actions[0].object.cancelled, "");
+	assert_true(r.actions[1].single_occurrence);
+	assert_int_equal(r.actions[1].sequence, 4);
+	assert_string_equal(r.actions[1].object.cancelled, "");
+	assert_int_equal(r.actions[1].object.sequence, 4);
 	plan_result_free(&r);
 	sim_free(&st);
 }
@@ -679,10 +756,14 @@ static void test_past_cancellation_absorbed(void **state)
 	assert_int_equal(r.n_records, 1);
 	assert_string_equal(r.records[0].cancelled, "2026-01-14T10:00");
 	assert_int_equal(r.records[0].sequence, 0);
+	/* and the object's new version (history) */
+	assert_int_equal(r.n_versions, 1);
 	assert_int_equal(plan_changes(&r, &ch, &n), 0);
-	assert_int_equal(n, 1);
+	assert_int_equal(n, 2);
 	assert_ptr_equal(ch[0].object, &r.records[0]);
 	assert_null(ch[0].message_id);
+	assert_ptr_equal(ch[1].version, &r.versions[0]);
+	assert_null(ch[1].message_id);
 	free(ch);
 	plan_result_free(&r);
 	assert_int_equal(step(&cfg, &l, &st, at(2026, 5, 14, 12, 0), NULL), 0);
@@ -780,6 +861,212 @@ static void test_message_id_stable(void **state)
 	plan_result_free(&r2);
 }
 
+/* Issue 12, point 2: a moved occurrence is a REQUEST of its own, sent once,
+ * again when the move changes or after a series REQUEST, and a withdrawn
+ * move puts the meeting back with one more REQUEST. */
+static void test_move_lifecycle(void **state)
+{
+	static struct gr_occurrence buf[4][16];
+	static struct gr_series changed[2];
+	struct gr_config cfg, cfg2;
+	struct sched_list l0, l1, l2;
+	struct store_state st = { 0 };
+	struct plan_result r;
+	const struct changes c0 = { 0 }, c1 = { .moved_sep = true };
+	(void)state;
+
+	make_config(&cfg, members_a, 1);
+	make_occurrences(&l0, buf[0], &c0);
+	make_occurrences(&l1, buf[1], &c1);
+	/* a new member of a series with a move: the series (no override),
+	 * then the occurrence with the next SEQUENCE */
+	plan_at(&cfg, &l1, &st, at(2026, 7, 2, 9, 0), &r);
+	assert_true(r.n_actions >= 3);
+	assert_int_equal(r.actions[0].kind, GR_KIND_INVITATION);
+	assert_int_equal(r.actions[0].sequence, 0);
+	assert_false(r.actions[0].has_object);
+	assert_int_equal(r.actions[1].kind, GR_KIND_UPDATE);
+	assert_true(r.actions[1].single_occurrence);
+	assert_int_equal(r.actions[1].sequence, 1);
+	assert_int_equal(r.actions[1].recurrence_id.day, 9);
+	assert_int_equal(r.actions[1].occurrence.day, 16);
+	assert_int_equal(r.actions[1].occurrence.hour, 14);
+	assert_true(r.actions[1].has_object);
+	assert_int_equal(r.actions[1].object.sequence, 1);
+	assert_true(r.actions[1].occurrence_row.active);
+	/* distinct Message-IDs */
+	assert_string_not_equal(r.actions[0].message_id, r.actions[1].message_id);
+	plan_result_free(&r);
+	step(&cfg, &l1, &st, at(2026, 7, 2, 9, 0), NULL);
+	/* the same move again: nothing; moved elsewhere: one REQUEST */
+	buf[1][9].start.day = 17;
+	buf[1][9].start_utc += 24 * 3600;
+	buf[1][9].end_utc += 24 * 3600;
+	buf[1][9].end.day = 17;
+	plan_at(&cfg, &l1, &st, at(2026, 7, 3, 9, 0), &r);
+	assert_int_equal(r.n_actions, 1);
+	assert_true(r.actions[0].single_occurrence);
+	assert_int_equal(r.actions[0].sequence, 2);
+	assert_int_equal(r.actions[0].occurrence.day, 17);
+	plan_result_free(&r);
+	step(&cfg, &l1, &st, at(2026, 7, 3, 9, 0), NULL);
+	/* a change of the series: its REQUEST, then the move again */
+	memcpy(changed, series, sizeof(series));
+	changed[0].location = "Neuer Raum";
+	cfg2 = cfg;
+	cfg2.series = changed;
+	make_occurrences(&l2, buf[2], &c1);
+	for (size_t i = 0; i < l2.n; i++)
+		if (buf[2][i].series == &series[0])
+			buf[2][i].series = &changed[0];
+		else
+			buf[2][i].series = &changed[1];
+	plan_at(&cfg2, &l2, &st, at(2026, 7, 4, 9, 0), &r);
+	assert_int_equal(r.n_actions, 2);
+	assert_false(r.actions[0].single_occurrence);
+	assert_int_equal(r.actions[0].sequence, 3);
+	assert_true(r.actions[1].single_occurrence);
+	assert_int_equal(r.actions[1].sequence, 4);
+	plan_result_free(&r);
+	step(&cfg2, &l2, &st, at(2026, 7, 4, 9, 0), NULL);
+	/* the move withdrawn (back to the first config's occurrences, with the
+	 * series changed): the meeting back at its regular time */
+	make_occurrences(&l2, buf[3], &c0);
+	for (size_t i = 0; i < l2.n; i++)
+		buf[3][i].series = buf[3][i].series == &series[0] ? &changed[0] : &changed[1];
+	plan_at(&cfg2, &l2, &st, at(2026, 7, 5, 9, 0), &r);
+	assert_int_equal(r.n_actions, 1);
+	assert_true(r.actions[0].single_occurrence);
+	assert_int_equal(r.actions[0].sequence, 5);
+	assert_int_equal(r.actions[0].occ->status, GR_OCC_CONFIRMED);
+	assert_int_equal(r.actions[0].occurrence.day, 9);
+	assert_false(r.actions[0].occurrence_row.active);
+	plan_result_free(&r);
+	step(&cfg2, &l2, &st, at(2026, 7, 5, 9, 0), NULL);
+	/* once past, a move is nobody's business */
+	(void)l0;
+	sim_free(&st);
+}
+
+/* Issue 12, point 7: an old database that sent under "<series>@<domain>"
+ * keeps those UIDs (also for a member who joins later); a fresh one uses
+ * the committee id; two committees under one domain never share one. */
+static void test_uids_per_committee(void **state)
+{
+	static struct gr_occurrence buf[16];
+	struct gr_config cfg, other;
+	struct sched_list l;
+	struct store_state st = { 0 };
+	struct plan_result r, r2;
+	const struct changes c0 = { 0 };
+	struct store_object old = { .recipient = "anna@x.example", .name = "Anna",
+		.uid = "online@x.example", .sequence = 2, .active = true, .series_id = "online",
+		.summary = "Online-Sitzung", .rrule = "FREQ=MONTHLY;BYDAY=2WE",
+		.dtstart = { 2026, 1, 14, 10, 0 }, .duration = 120 };
+	(void)state;
+
+	make_config(&cfg, members_a, 2);
+	cfg.committee.id = "kommunalgremium";
+	make_config(&other, members_a, 2);
+	other.committee.id = "ag-digital";
+	make_occurrences(&l, buf, &c0);
+	/* fresh: the committee id in every UID and Message-ID */
+	plan_at(&cfg, &l, &st, at(2026, 7, 2, 9, 0), &r);
+	plan_at(&other, &l, &st, at(2026, 7, 2, 9, 0), &r2);
+	assert_true(r.n_actions > 0 && r.n_actions == r2.n_actions);
+	assert_string_equal(r.actions[0].uid, "online.kommunalgremium@x.example");
+	assert_string_equal(r2.actions[0].uid, "online.ag-digital@x.example");
+	for (size_t i = 0; i < r.n_actions; i++) {
+		assert_string_not_equal(r.actions[i].uid, r2.actions[i].uid);
+		assert_string_not_equal(r.actions[i].message_id, r2.actions[i].message_id);
+		assert_non_null(strstr(r.actions[i].message_id, ".kommunalgremium."));
+	}
+	plan_result_free(&r);
+	plan_result_free(&r2);
+	/* an old database: the series keeps its recorded UID, anna's update
+	 * (her recorded hash differs) goes to it, bert (no row yet) is invited
+	 * under it too; notifications name it as well */
+	sim_put_object(&st, &old);
+	memcpy(st.objects[0].hash, "x", 2);
+	plan_at(&cfg, &l, &st, at(2026, 7, 2, 9, 0), &r);
+	for (size_t i = 0; i < r.n_actions; i++) {
+		if (r.actions[i].series == &series[0])
+			assert_string_equal(r.actions[i].uid, "online@x.example");
+		else
+			assert_string_equal(r.actions[i].uid, "praesenz-20260617.kommunalgremium@x.example");
+		if (r.actions[i].kind == GR_KIND_TOPIC_CALL || r.actions[i].kind == GR_KIND_REMINDER)
+			continue;
+		assert_int_equal(r.actions[i].kind, strcmp(r.actions[i].email, "bert@x.example") == 0 ?
+		                 GR_KIND_INVITATION : GR_KIND_UPDATE);
+		assert_int_equal(r.actions[i].sequence, strcmp(r.actions[i].email, "bert@x.example") == 0 ? 0 : 3);
+	}
+	plan_result_free(&r);
+	sim_free(&st);
+}
+
+/* Issue 12, points 4 and 5: the feed's SEQUENCE is the highest sent, its
+ * LAST-MODIFIED the time the content was recorded, and a meeting before a
+ * change keeps the location it had. */
+static void test_published_history(void **state)
+{
+	static struct gr_occurrence buf[2][16];
+	static struct gr_series changed[2];
+	struct gr_config cfg, cfg2;
+	struct sched_list l0, l1;
+	struct store_state st = { 0 };
+	struct gr_published *p;
+	size_t n;
+	const struct changes c0 = { 0 }, c1 = { .moved_sep = true };
+	(void)state;
+
+	make_config(&cfg, members_a, 2);
+	make_occurrences(&l0, buf[0], &c0);
+	step(&cfg, &l0, &st, at(2026, 1, 1, 9, 0), NULL);
+	/* nothing changed yet: SEQUENCE 0, modified = the first plan, no past */
+	assert_int_equal(plan_published(&cfg, &l0, &st, at(2026, 3, 1, 9, 0), &p, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(p[0].uid, "online@x.example");
+	assert_int_equal(p[0].sequence, 0);
+	assert_true(p[0].modified == at(2026, 1, 1, 9, 0));
+	assert_int_equal(p[0].n_past, 0);
+	plan_published_free(p, n);
+	/* May 1: the location changes, Sep 9 moves */
+	memcpy(changed, series, sizeof(series));
+	changed[0].location = "Neuer Raum";
+	cfg2 = cfg;
+	cfg2.series = changed;
+	make_occurrences(&l1, buf[1], &c1);
+	for (size_t i = 0; i < l1.n; i++)
+		buf[1][i].series = buf[1][i].series == &series[0] ? &changed[0] : &changed[1];
+	/* before it is planned, the change counts from now */
+	assert_int_equal(plan_published(&cfg2, &l1, &st, at(2026, 5, 1, 9, 0), &p, &n), 0);
+	assert_int_equal(p[0].n_past, 4); /* Jan .. Apr */
+	assert_true(p[0].modified == 0);
+	plan_published_free(p, n);
+	step(&cfg2, &l1, &st, at(2026, 5, 1, 9, 0), NULL);
+	/* later (Oct): the meetings before May 1 as they were, those after
+	 * with the new room; the highest SEQUENCE sent (update 1, move 2) */
+	assert_int_equal(plan_published(&cfg2, &l1, &st, at(2026, 10, 1, 9, 0), &p, &n), 0);
+	assert_int_equal(p[0].sequence, 2);
+	assert_true(p[0].modified == at(2026, 5, 1, 9, 0));
+	assert_int_equal(p[0].n_past, 4);
+	for (size_t i = 0; i < p[0].n_past; i++) {
+		assert_string_equal(p[0].past[i].location, "Video");
+		assert_int_equal(p[0].past[i].original.year, 2026);
+		assert_true(p[0].past[i].original.month <= 4);
+		assert_int_equal(p[0].past[i].start.hour, 10);
+		assert_int_equal(p[0].past[i].end.hour, 12);
+	}
+	assert_int_equal(p[0].n_occ_seqs, 1);
+	assert_int_equal(p[0].occ_seqs[0].original.day, 9);
+	assert_int_equal(p[0].occ_seqs[0].sequence, 2);
+	/* the dated meeting did not change: nothing past to show */
+	assert_int_equal(p[1].n_past, 0);
+	assert_int_equal(p[1].sequence, 0);
+	plan_published_free(p, n);
+	sim_free(&st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -794,6 +1081,9 @@ int main(void)
 		cmocka_unit_test(test_past_cancellation_absorbed),
 		cmocka_unit_test(test_dst),
 		cmocka_unit_test(test_message_id_stable),
+		cmocka_unit_test(test_move_lifecycle),
+		cmocka_unit_test(test_uids_per_committee),
+		cmocka_unit_test(test_published_history),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

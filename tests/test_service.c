@@ -157,6 +157,21 @@ static char *mails_with(struct fixture *f, const char *header, int *ret_n)
 	return all;
 }
 
+/* Join iCalendar's folded lines (CRLF + space) in place. */
+static void unfold(char *s)
+{
+	char *o = s;
+
+	for (const char *p = s; *p; p++) {
+		if (p[0] == '\r' && p[1] == '\n' && p[2] == ' ') {
+			p += 2;
+			continue;
+		}
+		*o++ = *p;
+	}
+	*o = '\0';
+}
+
 static void test_invitations_once(void **state)
 {
 	struct fixture *f = *state;
@@ -164,12 +179,13 @@ static void test_invitations_once(void **state)
 	char *all;
 	int n;
 
-	/* 14 members x (online series + 2 in-person meetings of 2027) */
-	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 11, 28, 9, 0), 42), 42);
+	/* 14 members x (online series + 2 in-person meetings of 2027), and
+	 * the moved January meeting as a REQUEST of its own (issue 12) */
+	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 11, 28, 9, 0), 56), 56);
 	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 11, 28, 9, 0), 0), 0);
 	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 11, 29, 9, 0), 0), 0);
 	assert_int_equal(store_counts(f->db, &c), 0);
-	assert_int_equal(c.sent, 42);
+	assert_int_equal(c.sent, 56);
 	assert_int_equal(c.queued, 0);
 
 	all = mails_with(f, "X-Gremium-Kind: invitation", &n);
@@ -178,6 +194,20 @@ static void test_invitations_once(void **state)
 	assert_non_null(strstr(all, "Nächste Sitzung: Mittwoch, 20. Januar 2027, 14:00 Uhr"));
 	assert_non_null(strstr(all, "X-Gremium-Occurrence: 2027-03-17T10:00"));
 	assert_null(strstr(all, "{"));
+	/* no override in a series invitation; what members must read is in
+	 * DESCRIPTION too, who uses invitations and who the feed */
+	assert_null(strstr(all, "RECURRENCE-ID"));
+	unfold(all);
+	assert_non_null(strstr(all, "\\n\\nThemen für die Tagesordnung bitte bis 7 Tage vor der Sitzung "
+	                            "an themen@fitko.example."));
+	assert_non_null(strstr(all, "Diese Einladung ist für die Mitglieder des Gremiums"));
+	assert_non_null(strstr(all, "Abonnieren Sie bitte nicht zusätzlich"));
+	free(all);
+	all = mails_with(f, "X-Gremium-Kind: update", &n);
+	assert_int_equal(n, 14);
+	assert_non_null(strstr(all, "RECURRENCE-ID;TZID=Europe/Berlin:20270113T100000"));
+	assert_non_null(strstr(all, "DTSTART;TZID=Europe/Berlin:20270120T140000"));
+	assert_non_null(strstr(all, "SEQUENCE:1"));
 	free(all);
 }
 
@@ -189,18 +219,20 @@ static void test_update_says_what_changed(void **state)
 	char *all;
 	int n;
 
-	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 11, 28, 9, 0), 42), 42);
+	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 11, 28, 9, 0), 56), 56);
 	/* the admin moves the room and the January meeting once more */
 	free(online->location);
 	online->location = strdup("Rathaus Bonn, Saal 2"); /* config_free() frees it */
 	move->move_to = (struct gr_localtime){ 2027, 1, 21, 10, 0 };
-	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 12, 1, 12, 0), 14), 14);
+	/* the series' update, then the moved meeting's again (SEQUENCE 2) */
+	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 12, 1, 12, 0), 28), 28);
 	all = mails_with(f, "X-Gremium-Kind: update", &n);
-	assert_int_equal(n, 14);
+	assert_int_equal(n, 42);
 	assert_non_null(strstr(all, "Neuer Ort: Rathaus Bonn, Saal 2"));
 	assert_non_null(strstr(all, "Die Sitzung am 13. Januar 2027 wird auf Donnerstag, 21. Januar 2027, "
 	                            "10:00 Uhr verschoben."));
 	assert_non_null(strstr(all, "SEQUENCE:1"));
+	assert_non_null(strstr(all, "SEQUENCE:2"));
 	free(all);
 }
 
@@ -211,7 +243,7 @@ static void test_removed_member_gets_cancellations(void **state)
 	char *all, header[256];
 	int n;
 
-	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 11, 28, 9, 0), 42), 42);
+	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 11, 28, 9, 0), 56), 56);
 	f->cfg->n_members--;
 	/* one CANCEL per object still ahead, then nothing more */
 	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 12, 1, 9, 0), 3), 3);
@@ -270,7 +302,7 @@ static void test_temporary_then_gave_up(void **state)
 	/* within retry_for_hours it stays queued ... */
 	assert_int_equal(store_counts(f->db, &c), 0);
 	assert_int_equal(c.failed, 0);
-	assert_int_equal(c.queued, 42);
+	assert_int_equal(c.queued, 56);
 	/* ... after them it counts as permanent, with the reason kept */
 	now += (time_t)dl->retry_for_hours * 3600 + 1;
 	assert_int_equal(sender_send_one(f->cfg, f->db, smtp, now, &f->seed, &sent, err, sizeof(err)), 1);
@@ -283,7 +315,8 @@ static void test_temporary_then_gave_up(void **state)
 	tr_free(smtp);
 }
 
-/* The example with 40 members (120 invitations due on 28 November 2026)
+/* The example with 40 members (120 invitations and 40 updates of the moved
+ * meeting due on 28 November 2026)
  * and a state of its own; *ret_db is a sender's store. */
 static void big_config(struct fixture *f, struct gr_config **ret_cfg, struct store **ret_db)
 {
@@ -320,7 +353,7 @@ static void big_config(struct fixture *f, struct gr_config **ret_cfg, struct sto
 }
 
 /*
- * A plan of 120 invitations is rendered by threads: every outbox entry
+ * A plan of 160 mails is rendered by threads: every outbox entry
  * holds exactly the bytes service_render() gives for its action on this
  * thread (rendering is deterministic: the MIME boundaries come from the
  * Message-ID), none is missing or in another's place.
@@ -342,10 +375,10 @@ static void test_threaded_render_matches(void **state)
 	big_config(f, &big, &db);
 	now = at(big, 2026, 11, 28, 9, 0);
 	assert_int_equal(service_plan(big, f->tmpl, db, NULL, now, &info, err, sizeof(err)), 0);
-	assert_int_equal(info.enqueued, 120);
+	assert_int_equal(info.enqueued, 160);
 	assert_int_equal(service_occurrences(big, now, &occ), 0);
 	assert_int_equal(plan_run(big, &occ, &empty, now, &res), 0);
-	assert_int_equal(res.n_actions, 120);
+	assert_int_equal(res.n_actions, 160);
 	while (store_outbox_claim(db, now, &e) == 0) {
 		for (size_t i = 0; i < res.n_actions; i++) {
 			char *msg = NULL;
@@ -362,7 +395,7 @@ static void test_threaded_render_matches(void **state)
 		}
 		store_entry_free(&e);
 	}
-	assert_int_equal(matched, 120);
+	assert_int_equal(matched, 160);
 
 	plan_result_free(&res);
 	sched_list_free(&occ);
@@ -396,17 +429,17 @@ static void test_plan_while_sending(void **state)
 	assert_int_equal(sd_event_new(&d.ev), 0);
 	assert_int_equal(sender_new(big, db, tr, d.ev, now, &ops, &d.sender), 0);
 	assert_int_equal(service_plan(big, f->tmpl, db, d.sender, now, &info, err, sizeof(err)), 0);
-	assert_int_equal(info.enqueued, 120);
+	assert_int_equal(info.enqueued, 160);
 	free(mails_with(f, "X-Gremium-Kind: invitation", &n));
 	assert_true(n > 0);
 	assert_true(n < 120);
 	sender_kick(d.sender);
 	assert_int_equal(sd_event_loop(d.ev), 0);
 	assert_int_equal(d.idle_r, 0);
-	assert_int_equal(d.sent, 120);
+	assert_int_equal(d.sent, 160);
 	assert_int_equal(d.deferred + d.failed, 0);
 	assert_int_equal(store_counts(db, &c), 0);
-	assert_int_equal(c.sent, 120);
+	assert_int_equal(c.sent, 160);
 	assert_int_equal(c.queued, 0);
 	all = mails_with(f, "X-Gremium-Kind: invitation", &n);
 	assert_int_equal(n, 120);

@@ -133,6 +133,7 @@ static void test_migrate_from_1(void **state)
 	                              " WHERE b.id = outbox.id);"
 	                              "DROP TABLE outbox_body; DROP INDEX outbox_queued;"
 	                              "CREATE INDEX outbox_due ON outbox(status, next_attempt);"
+	                              "DROP TABLE sent_occurrences; DROP TABLE object_versions;"
 	                              "PRAGMA user_version = 1;",
 	                              NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_close(raw), SQLITE_OK);
