@@ -32,6 +32,9 @@ cancel_note="Entfällt mangels Themen"
 old_room="Videokonferenz"
 new_room="Videokonferenz, Raum 2"
 
+t0=$(date +%s)
+step() { echo "e2e_thunderbird: +$(($(date +%s) - t0)) s: $*"; }
+
 pids=""
 xvfb=
 tb=
@@ -131,6 +134,7 @@ stop_daemon() {
 	wait "$daemon" || fail "gremiumd exited $? on SIGTERM"
 }
 
+step "stage 1: run-once"
 # ---- stage 1: invitations ----
 ctl run-once > "$WORK/run1" || fail "run-once: $(cat "$WORK/run1")"
 new_mails stage1
@@ -161,6 +165,7 @@ display=
 DISPLAY=$display HOME=$WORK MOZ_CRASHREPORTER_DISABLE=1 thunderbird --profile "$WORK/profile" \
 	--no-remote --marionette --remote-allow-system-access > "$WORK/thunderbird.log" 2>&1 &
 tb=$!
+step "Thunderbird starts"
 timeout 90 $TB ready "$mport" > "$WORK/ready.json" || fail "Thunderbird not ready: $(tail -20 "$WORK/thunderbird.log")"
 
 # tb_imip TAG: every mail of $WORK/TAG.list through the invitation bar
@@ -183,10 +188,12 @@ wait_replies() {
 window_from=$(date -u -d "$today - 60 days" +%Y%m%dT000000Z)
 window_to=$(date -u -d "$today + 90 days" +%Y%m%dT000000Z)
 
+step "Thunderbird takes the invitations"
 tb_imip stage1
 timeout 90 $TB occurrences "$mport" "$member" "$window_from" "$window_to" > "$WORK/stage1.occ.json" ||
 	fail "occurrences: $(cat "$WORK/stage1.occ.json")"
 wait_replies "$(cat "$WORK"/stage1.imip.*.json | grep -c '"clicked": "imipAccept')"
+step "Thunderbird reloads the feed"
 timeout 90 $TB refresh "$mport" "$window_from" "$window_to" > "$WORK/stage1.feed.json" ||
 	fail "feed refresh: $(cat "$WORK/stage1.feed.json")"
 
@@ -208,6 +215,7 @@ check() {
 }
 check "stage 1 (invitations) as Thunderbird saw it" stage1 "$WORK" "$member" "$moved_note"
 
+step "stage 2: config change, run-once"
 # ---- stage 2: the room changes, a coming meeting is cancelled ----
 stop_daemon
 sed -i "s|location = \"$old_room\";|location = \"$new_room\";|" "$conf"
@@ -218,10 +226,12 @@ ctl run-once > "$WORK/run2" || fail "run-once: $(cat "$WORK/run2")"
 new_mails stage2
 start_daemon
 replies=$(ls "$WORK/smtp" | grep -c '\.eml$')
+step "Thunderbird takes the updates"
 tb_imip stage2
 timeout 90 $TB occurrences "$mport" "$member" "$window_from" "$window_to" > "$WORK/stage2.occ.json" ||
 	fail "occurrences: $(cat "$WORK/stage2.occ.json")"
 wait_replies "$((replies + $(cat "$WORK"/stage2.imip.*.json | grep -c '"clicked": "imipAccept')))"
+step "Thunderbird reloads the feed"
 timeout 90 $TB refresh "$mport" "$window_from" "$window_to" > "$WORK/stage2.feed.json" ||
 	fail "feed refresh: $(cat "$WORK/stage2.feed.json")"
 snapshot stage2
@@ -229,6 +239,7 @@ check "stage 2 (room changed, meeting cancelled) as Thunderbird saw it" \
 	stage2 "$WORK" "$member" "$cancel_note" "$new_room" "$cancelled"
 timeout 30 $TB quit "$mport" > /dev/null || true
 
+step "a second committee"
 # ---- e: a second committee with the same series ids and domain ----
 mkdir -p "$WORK/other"
 sed -e 's|Kommunalgremium des IT-Planungsrats|Digitalgremium des IT-Planungsrats|' \
