@@ -250,7 +250,8 @@ def stage2(work, member, note, room, cancelled):
     check_replies(work, member, received, "after the updates")
     check_sequence(work, "stage2", received, "updates")
     # (d) the past as the cached feed shows it: unchanged
-    past = lambda occs: sorted((o["uid"], o["start_utc"], o["location"]) for o in occs if o["start_utc"] < now)
+    past = lambda occs: sorted((o["uid"], o["start_utc"], o["end_utc"], o["location"], o["summary"],
+                                o["description"]) for o in occs if o["start_utc"] < now)
     if not past(before):
         problem("no past meeting in the feed")
     if past(feed["occurrences"]) != past(before):

@@ -118,6 +118,7 @@ function describe(item) {
     rid: item.recurrenceId ? item.recurrenceId.icalString : null,
     start: item.startDate ? item.startDate.icalString : null,
     start_utc: item.startDate ? item.startDate.getInTimezone(cal.dtz.UTC).icalString : null,
+    end_utc: item.endDate ? item.endDate.getInTimezone(cal.dtz.UTC).icalString : null,
     tzid: item.startDate && item.startDate.timezone ? item.startDate.timezone.tzid : null,
     sequence: p("SEQUENCE"),
     summary: p("SUMMARY"),
@@ -125,7 +126,7 @@ function describe(item) {
     description: p("DESCRIPTION"),
     comment: p("COMMENT"),
     status: p("STATUS"),
-    last_modified: p("LAST-MODIFIED") ? String(p("LAST-MODIFIED")) : null,
+    last_modified: item.lastModifiedTime ? item.lastModifiedTime.icalString : null,
     attendees: item.getAttendees().map(a => ({ id: a.id, partstat: a.participationStatus })),
     overrides: [],
   };
