@@ -136,9 +136,13 @@ stop_daemon() {
 
 step "stage 1: run-once"
 # ---- stage 1: invitations ----
-ctl run-once > "$WORK/run1" || fail "run-once: $(cat "$WORK/run1")"
+# E2E_OLD_GREMIUMCTL/E2E_OLD_GREMIUMD: stage 1 by an earlier build (upgrade check, by hand)
+"${E2E_OLD_GREMIUMCTL:-$GREMIUMCTL}" -c "$conf" run-once > "$WORK/run1" || fail "run-once: $(cat "$WORK/run1")"
 new_mails stage1
+GREMIUMD_NOW=$GREMIUMD
+GREMIUMD=${E2E_OLD_GREMIUMD:-$GREMIUMD}
 start_daemon
+GREMIUMD=$GREMIUMD_NOW
 
 # the member's outgoing server: receives Thunderbird's REPLYs
 smtp_port=$(free_port)
