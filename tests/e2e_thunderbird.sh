@@ -92,8 +92,9 @@ ctl() { "$GREMIUMCTL" -c "$conf" "$@"; }
 outbox=$WORK/etc/var/outbox/new
 feed_url=http://127.0.0.1:$feed_port/kommunalgremium.ics
 
-# new_mails TAG: the member's calendar mails not listed before, in the order
-# they were written (maildir names start with seconds and microseconds)
+# new_mails TAG: the member's invitations, updates and cancellations not
+# listed before, in the order they were written (maildir names start with
+# seconds and microseconds)
 new_mails() {
 	$PY - "$outbox" "$member" "$WORK/seen" > "$WORK/$1.list" <<'EOF'
 import email, os, re, sys
@@ -108,7 +109,7 @@ for name in sorted(os.listdir(outbox), key=key):
     if path in seen:
         continue
     msg = email.message_from_binary_file(open(path, "rb"))
-    if member in str(msg["To"]) and any(p.get_content_type() == "text/calendar" for p in msg.walk()):
+    if member in str(msg["To"]) and msg["X-Gremium-Kind"] in ("invitation", "update", "cancellation"):
         out.append(path)
 with open(seen_path, "a") as f:
     f.write("".join(p + "\n" for p in out))
@@ -134,8 +135,8 @@ stop_daemon() {
 	wait "$daemon" || fail "gremiumd exited $? on SIGTERM"
 }
 
-step "stage 1: run-once"
 # ---- stage 1: invitations ----
+step "stage 1: run-once"
 # E2E_OLD_GREMIUMCTL/E2E_OLD_GREMIUMD: stage 1 by an earlier build (upgrade check, by hand)
 "${E2E_OLD_GREMIUMCTL:-$GREMIUMCTL}" -c "$conf" run-once > "$WORK/run1" || fail "run-once: $(cat "$WORK/run1")"
 new_mails stage1
@@ -219,8 +220,8 @@ check() {
 }
 check "stage 1 (invitations) as Thunderbird saw it" stage1 "$WORK" "$member" "$moved_note"
 
-step "stage 2: config change, run-once"
 # ---- stage 2: the room changes, a coming meeting is cancelled ----
+step "stage 2: config change, run-once"
 stop_daemon
 sed -i "s|location = \"$old_room\";|location = \"$new_room\";|" "$conf"
 sed -i "s|^exceptions = (|exceptions = (\n  { series = \"online\"; date = \"$cancelled\"; cancel = true; note = \"$cancel_note\"; },|" "$conf"
@@ -243,8 +244,8 @@ check "stage 2 (room changed, meeting cancelled) as Thunderbird saw it" \
 	stage2 "$WORK" "$member" "$cancel_note" "$new_room" "$cancelled"
 timeout 30 $TB quit "$mport" > /dev/null || true
 
-step "a second committee"
 # ---- e: a second committee with the same series ids and domain ----
+step "a second committee"
 mkdir -p "$WORK/other"
 sed -e 's|Kommunalgremium des IT-Planungsrats|Digitalgremium des IT-Planungsrats|' \
 	-e 's|short_name = "Kommunalgremium";|short_name = "Digitalgremium";|' \
