@@ -533,7 +533,9 @@ int daemon_run(struct daemon *d)
 {
 	int r;
 
-	update_feed(d);
+	/* plan first: the feed carries the SEQUENCEs and versions the plan
+	 * records (cycle() writes it), so the first feed served is final */
+	cycle(d);
 	/* after update_feed(), so the server never starts without a feed;
 	 * after daemon_new() blocked the signals, which its thread inherits */
 	if (feed_server_start(d) < 0)
@@ -541,7 +543,6 @@ int daemon_run(struct daemon *d)
 	dlog(SD_INFO, "gremiumd %s running: %zu members, %zu series, %s delivery", PACKAGE_VERSION,
 	     d->cur.cfg->n_members, d->cur.cfg->n_series, tr_name(d->cur.tr));
 	(void)sd_notify(0, "READY=1");
-	cycle(d);
 	report(d, d->next_plan);
 	r = sd_event_loop(d->event);
 	if (r < 0) {

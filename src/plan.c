@@ -16,45 +16,13 @@
 #include <string.h>
 
 #include "plan.h"
+#include "plan_internal.h"
 #include "util.h"
 
 
-/* One calendar object of the config, with what the planner derives. */
-struct obj {
-	const struct gr_series *series;
-	int date_index;
-	char uid[256];
-	char hash[STORE_HASH_LEN];
-	char hash_base[STORE_HASH_LEN];
-	char hash_version[STORE_HASH_LEN]; /* hash and the moves: content of the feed */
-	char *cancelled;        /* owned: see plan.h */
-	bool live;
-	time_t end_utc;         /* 0 for an rrule series (open-ended) */
-	struct gr_localtime dtstart;
-	const struct gr_occurrence *single; /* dated: its occurrence, or NULL */
-};
-
-struct ctx {
-	const struct gr_config *cfg;
-	const struct sched_list *occ;
-	time_t now;
-	struct plan_result *res;
-	size_t cap_actions, cap_records, cap_upcoming, cap_versions;
-	struct obj *objs;
-	size_t n_objs;
-	const struct store_object **recs;   /* sorted by recipient, uid */
-	size_t n_recs;
-	const struct store_notice **notices; /* sorted by all four keys */
-	size_t n_notices;
-	const struct gr_member **members;   /* sorted by email */
-	const char **uids;                  /* recorded UIDs, sorted (may repeat) */
-	size_t n_uids;
-	const struct store_state *st;
-};
-
 /* ---- small helpers ---- */
 
-static void format_local(const struct gr_localtime *lt, char buf[PLAN_LOCAL_LEN])
+void plan_format_local(const struct gr_localtime *lt, char buf[PLAN_LOCAL_LEN])
 {
 	/* the modulos only bound the widths for the compiler */
 	snprintf(buf, PLAN_LOCAL_LEN, "%04u-%02u-%02uT%02u:%02u",
@@ -87,7 +55,7 @@ static uint64_t hash_local(uint64_t h, char tag, const struct gr_localtime *lt)
 {
 	char buf[PLAN_LOCAL_LEN];
 
-	format_local(lt, buf);
+	plan_format_local(lt, buf);
 	return hash_str(h, tag, buf);
 }
 
@@ -115,12 +83,12 @@ int plan_uid(const struct gr_config *cfg, const struct gr_series *s, int date_in
 	                       legacy, buf, len);
 }
 
-static bool occ_of(const struct gr_occurrence *x, const struct obj *o)
+bool plan_occ_of(const struct gr_occurrence *x, const struct plan_obj *o)
 {
 	return x->series == o->series && (o->date_index < 0 || x->date_index == o->date_index);
 }
 
-static bool occ_happens(const struct gr_occurrence *x)
+bool plan_occ_happens(const struct gr_occurrence *x)
 {
 	return x->status == GR_OCC_CONFIRMED || x->status == GR_OCC_MOVED;
 }
@@ -133,14 +101,14 @@ static int cmp_local(const void *a, const void *b)
 }
 
 /* The sorted, comma-separated original starts of o's cancelled occurrences. */
-static int build_cancelled(const struct ctx *c, struct obj *o)
+static int build_cancelled(const struct plan_ctx *c, struct plan_obj *o)
 {
 	struct gr_localtime *v = NULL;
 	size_t n = 0, cap = 0;
 
 	for (size_t i = 0; i < c->occ->n; i++) {
 		const struct gr_occurrence *x = &c->occ->items[i];
-		if (!occ_of(x, o) || x->status != GR_OCC_CANCELLED)
+		if (!plan_occ_of(x, o) || x->status != GR_OCC_CANCELLED)
 			continue;
 		if (util_grow((void **)&v, n, &cap, sizeof(*v)) < 0) {
 			free(v);
@@ -157,7 +125,7 @@ static int build_cancelled(const struct ctx *c, struct obj *o)
 	}
 	for (size_t i = 0; i < n; i++) {
 		/* each entry is exactly 16 characters, then ',' or the end */
-		format_local(&v[i], o->cancelled + i * PLAN_LOCAL_LEN);
+		plan_format_local(&v[i], o->cancelled + i * PLAN_LOCAL_LEN);
 		if (i + 1 < n)
 			o->cancelled[i * PLAN_LOCAL_LEN + PLAN_LOCAL_LEN - 1] = ',';
 	}
@@ -166,7 +134,7 @@ static int build_cancelled(const struct ctx *c, struct obj *o)
 }
 
 /* Hashes, liveness and end of one object from the series and the list. */
-static void derive(const struct ctx *c, struct obj *o)
+static void derive(const struct plan_ctx *c, struct plan_obj *o)
 {
 	const struct gr_series *s = o->series;
 	uint64_t h = UTIL_FNV_INIT;
@@ -183,7 +151,7 @@ static void derive(const struct ctx *c, struct obj *o)
 	h = hash_str(h, 'N', num);
 	for (size_t i = 0; i < c->occ->n; i++) {
 		const struct gr_occurrence *x = &c->occ->items[i];
-		if (!occ_of(x, o))
+		if (!plan_occ_of(x, o))
 			continue;
 		/* moved occurrences of a series have REQUESTs of their own; a
 		 * moved dated meeting is its object's new DTSTART */
@@ -193,7 +161,7 @@ static void derive(const struct ctx *c, struct obj *o)
 		} else if (x->status == GR_OCC_SKIPPED) {
 			h = hash_local(h, 'K', &x->original);
 		}
-		if (occ_happens(x) && x->end_utc > c->now)
+		if (plan_occ_happens(x) && x->end_utc > c->now)
 			o->live = true;
 		if (o->date_index >= 0)
 			o->single = x;
@@ -203,7 +171,7 @@ static void derive(const struct ctx *c, struct obj *o)
 	format_hash(h, o->hash);
 	for (size_t i = 0; i < c->occ->n; i++) {
 		const struct gr_occurrence *x = &c->occ->items[i];
-		if (occ_of(x, o) && x->status == GR_OCC_MOVED) {
+		if (plan_occ_of(x, o) && x->status == GR_OCC_MOVED) {
 			h = hash_local(h, 'M', &x->original);
 			h = hash_local(h, 'm', &x->start);
 			h = hash_str(h, 'n', x->note);
@@ -224,13 +192,13 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static bool uid_recorded(const struct ctx *c, const char *uid)
+static bool uid_recorded(const struct plan_ctx *c, const char *uid)
 {
 	return bsearch(&uid, c->uids, c->n_uids, sizeof(*c->uids), cmp_str) != NULL;
 }
 
 /* The new UID, or the old one when only that is recorded (plan.h). */
-static int object_uid(const struct ctx *c, struct obj *o)
+static int object_uid(const struct plan_ctx *c, struct plan_obj *o)
 {
 	char old[sizeof(o->uid)];
 	int r = plan_uid(c->cfg, o->series, o->date_index, false, o->uid, sizeof(o->uid));
@@ -242,7 +210,7 @@ static int object_uid(const struct ctx *c, struct obj *o)
 	return r;
 }
 
-static int build_objects(struct ctx *c)
+static int build_objects(struct plan_ctx *c)
 {
 	const struct gr_config *cfg = c->cfg;
 	size_t n = 0, k = 0;
@@ -257,7 +225,7 @@ static int build_objects(struct ctx *c)
 		size_t m = s->rrule ? 1 : s->n_dates;
 
 		for (size_t d = 0; d < m; d++, k++) {
-			struct obj *o = &c->objs[k];
+			struct plan_obj *o = &c->objs[k];
 			int r;
 
 			c->n_objs = k + 1;
@@ -275,7 +243,7 @@ static int build_objects(struct ctx *c)
 	return 0;
 }
 
-static const struct obj *find_obj(const struct ctx *c, const char *uid)
+static const struct plan_obj *find_obj(const struct plan_ctx *c, const char *uid)
 {
 	for (size_t i = 0; i < c->n_objs; i++)
 		if (strcmp(c->objs[i].uid, uid) == 0)
@@ -283,10 +251,10 @@ static const struct obj *find_obj(const struct ctx *c, const char *uid)
 	return NULL;
 }
 
-static const struct obj *obj_of_occ(const struct ctx *c, const struct gr_occurrence *x)
+static const struct plan_obj *obj_of_occ(const struct plan_ctx *c, const struct gr_occurrence *x)
 {
 	for (size_t i = 0; i < c->n_objs; i++)
-		if (occ_of(x, &c->objs[i]))
+		if (plan_occ_of(x, &c->objs[i]))
 			return &c->objs[i];
 	return NULL;
 }
@@ -302,7 +270,7 @@ static int cmp_member(const void *a, const void *b)
 /* The member with this address, or NULL: a binary search, since every
  * recorded object asks (a linear search made a plan of 11,000 members
  * take a third of a second, and 50,000 half a minute). */
-static const struct gr_member *find_member(const struct ctx *c, const char *email)
+static const struct gr_member *find_member(const struct plan_ctx *c, const char *email)
 {
 	struct gr_member key = { .email = (char *)email };
 	const struct gr_member *k = &key, **p;
@@ -335,7 +303,7 @@ static int cmp_notice(const void *a, const void *b)
 
 /* Index the state with sorted pointer arrays: the state may come in any
  * order (tests build it by hand), and lookups are per member and object. */
-static int index_state(struct ctx *c, const struct store_state *st)
+static int index_state(struct plan_ctx *c, const struct store_state *st)
 {
 	c->recs = calloc(st->n_objects ? st->n_objects : 1, sizeof(*c->recs));
 	c->notices = calloc(st->n_notices ? st->n_notices : 1, sizeof(*c->notices));
@@ -366,7 +334,7 @@ static int index_state(struct ctx *c, const struct store_state *st)
 	return 0;
 }
 
-static const struct store_object *find_rec(const struct ctx *c, const char *email,
+static const struct store_object *find_rec(const struct plan_ctx *c, const char *email,
                                            const char *uid)
 {
 	struct store_object key = { .recipient = (char *)email, .uid = (char *)uid };
@@ -376,7 +344,7 @@ static const struct store_object *find_rec(const struct ctx *c, const char *emai
 	return p ? *p : NULL;
 }
 
-static bool noticed(const struct ctx *c, const char *kind, const char *email,
+static bool noticed(const struct plan_ctx *c, const char *kind, const char *email,
                     const char *uid, const char *occ)
 {
 	/* the key only borrows: the casts drop const for the struct's type */
@@ -390,7 +358,7 @@ static bool noticed(const struct ctx *c, const char *kind, const char *email,
 
 /* The row that says "email was sent o at seq": built from borrowed strings
  * (hence the casts; store_object_copy() duplicates them) and copied into dst. */
-static int object_row(struct store_object *dst, const struct obj *o, const char *email,
+static int object_row(struct store_object *dst, const struct plan_obj *o, const char *email,
                       const char *name, int seq, bool active)
 {
 	struct store_object row = {
@@ -406,7 +374,7 @@ static int object_row(struct store_object *dst, const struct obj *o, const char 
 	return store_object_copy(dst, &row);
 }
 
-static struct plan_action *push(struct ctx *c)
+static struct plan_action *push(struct plan_ctx *c)
 {
 	struct plan_result *r = c->res;
 
@@ -417,7 +385,7 @@ static struct plan_action *push(struct ctx *c)
 
 /* Message-ID: stable for the same message, so a re-plan after a crash
  * produces the same ID and the outbox does not take it twice. */
-static int make_message_id(const struct ctx *c, struct plan_action *a)
+static int make_message_id(const struct plan_ctx *c, struct plan_action *a)
 {
 	char seq[16], rid[PLAN_LOCAL_LEN] = "";
 	uint64_t h = UTIL_FNV_INIT;
@@ -425,7 +393,7 @@ static int make_message_id(const struct ctx *c, struct plan_action *a)
 
 	snprintf(seq, sizeof(seq), "%d", a->sequence);
 	if (a->occ)
-		format_local(&a->recurrence_id, rid);
+		plan_format_local(&a->recurrence_id, rid);
 	h = hash_str(h, 'k', util_kind_name(a->kind));
 	h = hash_str(h, 'n', a->has_notice ? a->notice.kind : NULL);
 	h = hash_str(h, 'u', a->uid);
@@ -448,8 +416,8 @@ static int make_message_id(const struct ctx *c, struct plan_action *a)
 
 /* A new action about object o (or the vanished object of rec) for a
  * member (or the removed recipient of rec). */
-static struct plan_action *new_action(struct ctx *c, enum gr_kind kind,
-                                      const struct gr_member *m, const struct obj *o,
+static struct plan_action *new_action(struct plan_ctx *c, enum gr_kind kind,
+                                      const struct gr_member *m, const struct plan_obj *o,
                                       const struct store_object *rec, int seq)
 {
 	struct plan_action *a = push(c);
@@ -475,10 +443,10 @@ static void set_occ(struct plan_action *a, const struct gr_occurrence *x)
 	a->occ = x;
 	a->occurrence = x->start;
 	a->recurrence_id = x->original;
-	format_local(&x->start, a->occurrence_text);
+	plan_format_local(&x->start, a->occurrence_text);
 }
 
-static int add_record(struct ctx *c, const struct obj *o, const char *email,
+static int add_record(struct plan_ctx *c, const struct plan_obj *o, const char *email,
                       const char *name, int seq)
 {
 	struct plan_result *r = c->res;
@@ -492,7 +460,7 @@ static int add_record(struct ctx *c, const struct obj *o, const char *email,
 
 /* A whole-object CANCEL: for a removed member, a vanished object, or a
  * cancelled meeting of a dated series.  rec is the active row. */
-static int cancel_object(struct ctx *c, const struct gr_member *m, const struct obj *o,
+static int cancel_object(struct plan_ctx *c, const struct gr_member *m, const struct plan_obj *o,
                          const struct store_object *rec)
 {
 	struct plan_action *a = new_action(c, GR_KIND_CANCELLATION, m, o, rec, rec->sequence + 1);
@@ -510,7 +478,7 @@ static int cancel_object(struct ctx *c, const struct gr_member *m, const struct 
 	return r < 0 ? r : make_message_id(c, a);
 }
 
-static int invite(struct ctx *c, const struct gr_member *m, const struct obj *o,
+static int invite(struct plan_ctx *c, const struct gr_member *m, const struct plan_obj *o,
                   const struct store_object *rec, int *seq)
 {
 	/* after a CANCEL the same UID needs a higher SEQUENCE to come back */
@@ -523,8 +491,8 @@ static int invite(struct ctx *c, const struct gr_member *m, const struct obj *o,
 
 /* CANCELs with RECURRENCE-ID for occurrences cancelled since rec was
  * recorded and still ahead; *seq is raised for each. */
-static int cancel_new_occurrences(struct ctx *c, const struct gr_member *m,
-                                  const struct obj *o, const struct store_object *rec,
+static int cancel_new_occurrences(struct plan_ctx *c, const struct gr_member *m,
+                                  const struct plan_obj *o, const struct store_object *rec,
                                   int *seq)
 {
 	for (size_t i = 0; i < c->occ->n; i++) {
@@ -532,9 +500,9 @@ static int cancel_new_occurrences(struct ctx *c, const struct gr_member *m,
 		char rid[PLAN_LOCAL_LEN];
 		struct plan_action *a;
 
-		if (!occ_of(x, o) || x->status != GR_OCC_CANCELLED || x->end_utc <= c->now)
+		if (!plan_occ_of(x, o) || x->status != GR_OCC_CANCELLED || x->end_utc <= c->now)
 			continue;
-		format_local(&x->original, rid);
+		plan_format_local(&x->original, rid);
 		if (set_has(rec->cancelled, rid))
 			continue;
 		a = new_action(c, GR_KIND_CANCELLATION, m, o, rec, ++*seq);
@@ -549,7 +517,7 @@ static int cancel_new_occurrences(struct ctx *c, const struct gr_member *m,
 }
 
 /* A cancellation the recipient was told of is no longer in the config. */
-static bool withdrawn_cancel(const struct obj *o, const struct store_object *rec)
+static bool withdrawn_cancel(const struct plan_obj *o, const struct store_object *rec)
 {
 	char tok[PLAN_LOCAL_LEN];
 
@@ -567,7 +535,7 @@ static bool withdrawn_cancel(const struct obj *o, const struct store_object *rec
 
 /* The object changed since rec (hashes differ): CANCELs for new
  * cancellations, one REQUEST for anything else (*series_sent). */
-static int change(struct ctx *c, const struct gr_member *m, const struct obj *o,
+static int change(struct plan_ctx *c, const struct gr_member *m, const struct plan_obj *o,
                   const struct store_object *rec, int *seq, bool *series_sent)
 {
 	int r = cancel_new_occurrences(c, m, o, rec, seq);
@@ -595,7 +563,7 @@ static int cmp_occ_row(const void *a, const void *b)
 
 /* The recorded row of (email, uid, original start), or NULL.  The store
  * hands them out sorted by those keys (test states too: plan.h). */
-static const struct store_occurrence *find_occ_row(const struct ctx *c, const char *email,
+static const struct store_occurrence *find_occ_row(const struct plan_ctx *c, const char *email,
                                                    const char *uid, const char *rid)
 {
 	struct store_occurrence key = { .recipient = (char *)email, .uid = (char *)uid };
@@ -606,7 +574,7 @@ static const struct store_occurrence *find_occ_row(const struct ctx *c, const ch
 }
 
 /* What a moved occurrence's own REQUEST says: the series and its times. */
-static void occ_hash(const struct obj *o, const struct gr_occurrence *x,
+static void occ_hash(const struct plan_obj *o, const struct gr_occurrence *x,
                      char buf[STORE_HASH_LEN])
 {
 	uint64_t h = hash_str(UTIL_FNV_INIT, 'B', o->hash_base);
@@ -618,7 +586,7 @@ static void occ_hash(const struct obj *o, const struct gr_occurrence *x,
 }
 
 /* A REQUEST of occurrence x alone (RECURRENCE-ID) at SEQUENCE seq. */
-static int occurrence_request(struct ctx *c, const struct gr_member *m, const struct obj *o,
+static int occurrence_request(struct plan_ctx *c, const struct gr_member *m, const struct plan_obj *o,
                               const struct gr_occurrence *x, int seq)
 {
 	struct plan_action *a = new_action(c, GR_KIND_UPDATE, m, o, find_rec(c, m->email, o->uid),
@@ -633,7 +601,7 @@ static int occurrence_request(struct ctx *c, const struct gr_member *m, const st
 	row = &a->occurrence_row;
 	row->recipient = strdup(m->email);
 	row->uid = strdup(o->uid);
-	format_local(&x->original, row->recurrence_id);
+	plan_format_local(&x->original, row->recurrence_id);
 	row->sequence = seq;
 	row->active = x->status == GR_OCC_MOVED;
 	occ_hash(o, x, row->hash);
@@ -648,7 +616,7 @@ static int occurrence_request(struct ctx *c, const struct gr_member *m, const st
  * them after a series REQUEST), and one for each withdrawn move that puts
  * the meeting back at its regular time.
  */
-static int plan_moves(struct ctx *c, const struct gr_member *m, const struct obj *o,
+static int plan_moves(struct plan_ctx *c, const struct gr_member *m, const struct plan_obj *o,
                       bool series_sent, int *seq)
 {
 	for (size_t i = 0; i < c->occ->n; i++) {
@@ -657,10 +625,10 @@ static int plan_moves(struct ctx *c, const struct gr_member *m, const struct obj
 		char rid[PLAN_LOCAL_LEN], hash[STORE_HASH_LEN];
 		bool send;
 
-		if (!occ_of(x, o) || x->end_utc <= c->now ||
+		if (!plan_occ_of(x, o) || x->end_utc <= c->now ||
 		    (x->status != GR_OCC_MOVED && x->status != GR_OCC_CONFIRMED))
 			continue;
-		format_local(&x->original, rid);
+		plan_format_local(&x->original, rid);
 		row = find_occ_row(c, m->email, o->uid, rid);
 		if (x->status == GR_OCC_MOVED) {
 			occ_hash(o, x, hash);
@@ -680,7 +648,7 @@ static int plan_moves(struct ctx *c, const struct gr_member *m, const struct obj
 
 /* A dated meeting cancelled in the config while it is still ahead: its
  * recipients need a CANCEL of the whole object. */
-static bool cancelled_ahead(const struct ctx *c, const struct obj *o)
+static bool cancelled_ahead(const struct plan_ctx *c, const struct plan_obj *o)
 {
 	return o->single && o->single->status == GR_OCC_CANCELLED && o->single->end_utc > c->now;
 }
@@ -689,7 +657,7 @@ static bool cancelled_ahead(const struct ctx *c, const struct obj *o)
  * final SEQUENCE: a plan cut short before it (service.c commits in parts)
  * is planned again with the same SEQUENCEs and Message-IDs, which the
  * outbox takes once. */
-static int plan_member_object(struct ctx *c, const struct gr_member *m, const struct obj *o)
+static int plan_member_object(struct plan_ctx *c, const struct gr_member *m, const struct plan_obj *o)
 {
 	const struct store_object *rec = find_rec(c, m->email, o->uid);
 	bool active = rec && rec->active, series_sent = false;
@@ -718,12 +686,12 @@ static int plan_member_object(struct ctx *c, const struct gr_member *m, const st
 }
 
 /* Active rows whose recipient left or whose object vanished. */
-static int plan_leftovers(struct ctx *c)
+static int plan_leftovers(struct plan_ctx *c)
 {
 	for (size_t i = 0; i < c->n_recs; i++) {
 		const struct store_object *rec = c->recs[i];
 		const struct gr_member *m = find_member(c, rec->recipient);
-		const struct obj *o = find_obj(c, rec->uid);
+		const struct plan_obj *o = find_obj(c, rec->uid);
 		bool ahead;
 
 		if (!rec->active || (m && o))
@@ -743,7 +711,7 @@ static int plan_leftovers(struct ctx *c)
 /* ---- notifications ---- */
 
 /* UTC instant of send_time on the day `days` before local date lt. */
-static time_t day_before(const struct ctx *c, const struct gr_localtime *lt, int days)
+static time_t day_before(const struct plan_ctx *c, const struct gr_localtime *lt, int days)
 {
 	struct gr_localtime d = { lt->year, lt->month, lt->day,
 	                          c->cfg->notifications.send_hour,
@@ -753,7 +721,7 @@ static time_t day_before(const struct ctx *c, const struct gr_localtime *lt, int
 	return sched_to_utc(&d, c->cfg->committee.timezone);
 }
 
-static int add_upcoming(struct ctx *c, enum gr_kind kind, const struct gr_occurrence *x,
+static int add_upcoming(struct plan_ctx *c, enum gr_kind kind, const struct gr_occurrence *x,
                         int days, time_t due, time_t deadline)
 {
 	struct plan_result *r = c->res;
@@ -766,7 +734,7 @@ static int add_upcoming(struct ctx *c, enum gr_kind kind, const struct gr_occurr
 
 /* One notification of occurrence x: send it to each member who has not had
  * it when sendable, or note it as upcoming. */
-static int notify(struct ctx *c, const struct obj *o, const struct gr_occurrence *x,
+static int notify(struct plan_ctx *c, const struct plan_obj *o, const struct gr_occurrence *x,
                   enum gr_kind kind, int days, time_t due, time_t limit, time_t deadline,
                   bool superseded)
 {
@@ -774,7 +742,7 @@ static int notify(struct ctx *c, const struct obj *o, const struct gr_occurrence
 	bool upcoming = due > c->now && due < limit;
 
 	snprintf(key, sizeof(key), kind == GR_KIND_TOPIC_CALL ? "topic-call" : "reminder-%d", days);
-	format_local(&x->start, occ);
+	plan_format_local(&x->start, occ);
 	if (upcoming && add_upcoming(c, kind, x, days, due, deadline) < 0)
 		return -ENOMEM;
 	/* neither due now nor ahead (or superseded): nothing for anybody,
@@ -817,13 +785,13 @@ static int notify(struct ctx *c, const struct obj *o, const struct gr_occurrence
 /* Call for topics and reminders of one occurrence.  A late one is still
  * sent while the meeting is ahead (a call for topics only before its
  * deadline); of several missed reminders only the latest goes out. */
-static int plan_occurrence(struct ctx *c, const struct gr_occurrence *x)
+static int plan_occurrence(struct plan_ctx *c, const struct gr_occurrence *x)
 {
 	const struct gr_notifications *nt = &c->cfg->notifications;
-	const struct obj *o = obj_of_occ(c, x);
+	const struct plan_obj *o = obj_of_occ(c, x);
 	int r = 0;
 
-	if (!o || !occ_happens(x))
+	if (!o || !plan_occ_happens(x))
 		return 0;
 	if (nt->topic_call) {
 		time_t due = day_before(c, &x->start, nt->topic_days_before);
@@ -863,47 +831,19 @@ static int cmp_upcoming(const void *a, const void *b)
 	return y->days_before - x->days_before;
 }
 
-/* The recorded versions of uid: [*ret_first, *ret_first + count). */
-static size_t versions_of(const struct store_state *st, const char *uid, size_t *ret_first)
-{
-	size_t i = 0, n = 0;
-
-	while (i < st->n_versions && strcmp(st->versions[i].uid, uid) != 0)
-		i++;
-	*ret_first = i;
-	while (i + n < st->n_versions && strcmp(st->versions[i + n].uid, uid) == 0)
-		n++;
-	return n;
-}
-
-/* A new version of o when its content differs from the last recorded. */
-static int record_version(struct ctx *c, const struct obj *o)
-{
-	struct plan_result *r = c->res;
-	size_t first, n = versions_of(c->st, o->uid, &first);
-	const struct gr_series *s = o->series;
-	struct store_version v = {
-		.uid = (char *)o->uid, .valid_from = c->now, .summary = s->summary,
-		.description = s->description, .location = s->location, .url = s->url,
-		.dtstart = o->dtstart, .duration = s->duration,
-	};
-
-	if (n && strcmp(c->st->versions[first + n - 1].hash, o->hash_version) == 0)
-		return 0;
-	memcpy(v.hash, o->hash_version, STORE_HASH_LEN);
-	if (util_grow((void **)&r->versions, r->n_versions, &c->cap_versions, sizeof(*r->versions)) < 0)
-		return -ENOMEM;
-	return store_version_copy(&r->versions[r->n_versions++], &v);
-}
-
-static int run(struct ctx *c, const struct store_state *st)
+int plan_ctx_build(struct plan_ctx *c, const struct store_state *st)
 {
 	int r = index_state(c, st);
 
-	if (r == 0)
-		r = build_objects(c);
+	return r < 0 ? r : build_objects(c);
+}
+
+static int run(struct plan_ctx *c, const struct store_state *st)
+{
+	int r = plan_ctx_build(c, st);
+
 	for (size_t k = 0; r == 0 && k < c->n_objs; k++)
-		r = record_version(c, &c->objs[k]);
+		r = plan_record_version(c, &c->objs[k]);
 	for (size_t i = 0; r == 0 && i < c->cfg->n_members; i++)
 		for (size_t k = 0; r == 0 && k < c->n_objs; k++)
 			r = plan_member_object(c, &c->cfg->members[i], &c->objs[k]);
@@ -916,7 +856,7 @@ static int run(struct ctx *c, const struct store_state *st)
 	return r;
 }
 
-static void ctx_free(struct ctx *c)
+void plan_ctx_free(struct plan_ctx *c)
 {
 	for (size_t i = 0; i < c->n_objs; i++)
 		free(c->objs[i].cancelled);
@@ -932,10 +872,10 @@ int plan_run(const struct gr_config *cfg, const struct sched_list *occ,
 {
 	static const struct store_state empty;
 	struct plan_result res = { 0 };
-	struct ctx c = { .cfg = cfg, .occ = occ, .now = now, .res = &res };
+	struct plan_ctx c = { .cfg = cfg, .occ = occ, .now = now, .res = &res };
 	int r = run(&c, state ? state : &empty);
 
-	ctx_free(&c);
+	plan_ctx_free(&c);
 	if (r < 0) {
 		plan_result_free(&res);
 		return r;
@@ -999,153 +939,4 @@ int plan_changes(const struct plan_result *r, struct store_change **ret, size_t 
 	*ret = c;
 	*ret_n = n;
 	return 0;
-}
-
-/* ---- what the feed shows (plan_published) ---- */
-
-/* The version in force at t among the n versions from v: the latest that
- * was valid from t or earlier, else the earliest (the first recorded
- * version also covers what went before). */
-static const struct store_version *version_at(const struct store_version *v, size_t n, time_t t)
-{
-	const struct store_version *in_force = n ? &v[0] : NULL;
-
-	for (size_t i = 1; i < n; i++)
-		if (v[i].valid_from <= t)
-			in_force = &v[i];
-	return in_force;
-}
-
-static bool differs_str(const char *a, const char *b)
-{
-	return strcmp(a ? a : "", b ? b : "") != 0;
-}
-
-/* Does version v give a meeting other content than object o has now? */
-static bool version_differs(const struct store_version *v, const struct obj *o)
-{
-	const struct gr_series *s = o->series;
-
-	return differs_str(v->summary, s->summary) || differs_str(v->description, s->description) ||
-	       differs_str(v->location, s->location) || differs_str(v->url, s->url) ||
-	       v->duration != s->duration || v->dtstart.hour != o->dtstart.hour ||
-	       v->dtstart.minute != o->dtstart.minute;
-}
-
-/* Meeting x as it took place under version v: its texts, its time of day
- * (a moved one keeps the time it was moved to) and its length. */
-static void past_meeting(const struct ctx *c, const struct gr_occurrence *x,
-                         const struct store_version *v, struct gr_past_occurrence *p)
-{
-	const char *tz = c->cfg->committee.timezone;
-
-	p->original = x->original;
-	p->start = x->start;
-	if (x->status != GR_OCC_MOVED) {
-		p->start.hour = v->dtstart.hour;
-		p->start.minute = v->dtstart.minute;
-	}
-	sched_from_utc(sched_to_utc(&p->start, tz) + (time_t)v->duration * 60, tz, &p->end);
-	p->summary = v->summary;
-	p->description = v->description;
-	p->location = v->location;
-	p->url = v->url;
-}
-
-/* The highest SEQUENCE each moved occurrence of o was sent with. */
-static int published_moves(const struct ctx *c, const struct obj *o, struct gr_published *p)
-{
-	size_t cap = 0;
-
-	for (size_t i = 0; o->date_index < 0 && i < c->occ->n; i++) {
-		const struct gr_occurrence *x = &c->occ->items[i];
-		char rid[PLAN_LOCAL_LEN];
-		int seq = -1;
-
-		if (!occ_of(x, o) || x->status != GR_OCC_MOVED)
-			continue;
-		format_local(&x->original, rid);
-		for (size_t k = 0; k < c->st->n_occurrences; k++) {
-			const struct store_occurrence *row = &c->st->occurrences[k];
-			if (row->sequence > seq && strcmp(row->uid, o->uid) == 0 &&
-			    strcmp(row->recurrence_id, rid) == 0)
-				seq = row->sequence;
-		}
-		if (seq < 0)
-			continue;
-		if (util_grow((void **)&p->occ_seqs, p->n_occ_seqs, &cap, sizeof(*p->occ_seqs)) < 0)
-			return -ENOMEM;
-		p->occ_seqs[p->n_occ_seqs++] = (struct gr_occ_sequence){ x->original, seq };
-	}
-	return 0;
-}
-
-/* The feed's view of one object: see plan_published() in plan.h. */
-static int published_object(const struct ctx *c, const struct obj *o, struct gr_published *p)
-{
-	const struct store_state *st = c->st;
-	size_t first, n = versions_of(st, o->uid, &first);
-	const struct store_version *v = st->versions + first;
-	/* the current content: recorded, or (not yet planned) from now */
-	bool recorded = n && strcmp(v[n - 1].hash, o->hash_version) == 0;
-	time_t current_from = recorded ? v[n - 1].valid_from : c->now;
-	size_t cap = 0;
-
-	p->series = o->series;
-	p->date_index = o->date_index;
-	memcpy(p->uid, o->uid, sizeof(p->uid));
-	p->sequence = -1;
-	p->modified = recorded ? current_from : 0;
-	for (size_t i = 0; i < st->n_objects; i++)
-		if (strcmp(st->objects[i].uid, o->uid) == 0 && st->objects[i].sequence > p->sequence)
-			p->sequence = st->objects[i].sequence;
-	for (size_t i = 0; i < c->occ->n; i++) {
-		const struct gr_occurrence *x = &c->occ->items[i];
-		const struct store_version *was;
-
-		if (!occ_of(x, o) || !occ_happens(x) || x->start_utc >= current_from)
-			continue;
-		was = version_at(v, recorded ? n - 1 : n, x->start_utc);
-		if (!was || !version_differs(was, o))
-			continue;
-		if (util_grow((void **)&p->past, p->n_past, &cap, sizeof(*p->past)) < 0)
-			return -ENOMEM;
-		past_meeting(c, x, was, &p->past[p->n_past++]);
-	}
-	return published_moves(c, o, p);
-}
-
-int plan_published(const struct gr_config *cfg, const struct sched_list *occ,
-                   const struct store_state *state, time_t now,
-                   struct gr_published **ret, size_t *ret_n)
-{
-	static const struct store_state empty;
-	struct plan_result res = { 0 };
-	struct ctx c = { .cfg = cfg, .occ = occ, .now = now, .res = &res };
-	struct gr_published *p = NULL;
-	int r = index_state(&c, state ? state : &empty);
-
-	if (r == 0)
-		r = build_objects(&c);
-	if (r == 0 && !(p = calloc(c.n_objs ? c.n_objs : 1, sizeof(*p))))
-		r = -ENOMEM;
-	for (size_t i = 0; r == 0 && i < c.n_objs; i++)
-		r = published_object(&c, &c.objs[i], &p[i]);
-	ctx_free(&c);
-	if (r < 0) {
-		plan_published_free(p, p ? c.n_objs : 0);
-		return r;
-	}
-	*ret = p;
-	*ret_n = c.n_objs;
-	return 0;
-}
-
-void plan_published_free(struct gr_published *p, size_t n)
-{
-	for (size_t i = 0; p && i < n; i++) {
-		free(p[i].past);
-		free(p[i].occ_seqs);
-	}
-	free(p);
 }

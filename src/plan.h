@@ -171,7 +171,8 @@ int plan_uid(const struct gr_config *cfg, const struct gr_series *s, int date_in
 /*
  * What the state says of each object of cfg, for the feed (ical_publish()):
  * UID as the planner uses it, the highest SEQUENCE sent for it, when its
- * content was last recorded as changed, the highest SEQUENCE of each moved
+ * content was last recorded as changed (0 while it has the content first
+ * recorded: then the config's mtime is the feed's LAST-MODIFIED), the highest SEQUENCE of each moved
  * occurrence's own REQUEST, and the meetings that started before the
  * current version and differ from it (as they were).  A config change not
  * yet recorded counts as valid from now.  state may be NULL.  Returns 0

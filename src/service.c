@@ -324,6 +324,7 @@ static char *event_description(const struct gr_config *cfg, const struct vars *v
 	char deadline[64];
 	struct tmpl_event_text t = {
 		.cancelled = a->kind == GR_KIND_CANCELLATION,
+		.whole_series = a->kind == GR_KIND_CANCELLATION && a->whole_object && s->rrule,
 		.change = a->kind == GR_KIND_UPDATE && v->changes[0] ? v->changes : NULL,
 		.description = s->description, .url = s->url,
 		.topics_address = nt->topic_call ? cfg->committee.topics_address : NULL,

@@ -809,13 +809,14 @@ int tmpl_check_builtin(FILE *errs)
 /* ---- the DESCRIPTION of a calendar part ---- */
 
 static const struct event_words {
-	const char *reason, *cancelled, *remove, *access;
+	const char *reason, *cancelled, *cancelled_series, *remove, *access;
 	/* topics: lead + deadline + days + to + address + tail */
 	const char *topics_lead, *topics_by, *topics_days, *topics_to, *topics_tail;
 	const char *members;
 } event_words[TMPL_LANG_COUNT_] = {
 	[TMPL_DE] = {
 		"Grund: ", "Diese Sitzung findet nicht statt.",
+		"Die Sitzungen dieser Reihe finden für Sie nicht mehr statt.",
 		"Ihr Kalenderprogramm bietet an, den Termin zu entfernen (Thunderbird: "
 		"„Löschen“, Outlook: „Aus Kalender entfernen“).",
 		"Zugang: ",
@@ -827,6 +828,7 @@ static const struct event_words {
 	},
 	[TMPL_EN] = {
 		"Reason: ", "This meeting will not take place.",
+		"The meetings of this series no longer take place for you.",
 		"Your calendar program offers to remove the meeting (Thunderbird: "
 		"\"Delete\", Outlook: \"Remove from Calendar\").",
 		"Access: ",
@@ -856,7 +858,7 @@ char *tmpl_event_description(enum tmpl_lang lang, const struct tmpl_event_text *
 	if (!f)
 		return NULL;
 	if (t->cancelled)
-		paragraph(f, &first, w->cancelled);
+		paragraph(f, &first, t->whole_series ? w->cancelled_series : w->cancelled);
 	paragraph(f, &first, t->change);
 	if (t->reason && *t->reason) {
 		snprintf(line, sizeof(line), "%s%s", w->reason, t->reason);

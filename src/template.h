@@ -125,6 +125,7 @@ void tmpl_describe_change(enum tmpl_lang lang, enum tmpl_change what, const char
  */
 struct tmpl_event_text {
 	bool cancelled;
+	bool whole_series;          /* cancelled: every meeting of a series */
 	const char *change;         /* one line, e.g. tmpl_describe_move(), or NULL */
 	const char *reason;         /* the exception's note, or NULL */
 	const char *description;    /* the series' text, or NULL */

@@ -81,6 +81,14 @@ def main():
             fail("ATTENDEE %r" % attendees)
         if str(ev["ORGANIZER"]).lower() != "mailto:" + organizer.lower():
             fail("ORGANIZER %s" % ev["ORGANIZER"])
+        # issue 12: what members must read is in DESCRIPTION (Thunderbird
+        # shows the calendar part, not the text)
+        if not str(ev.get("DESCRIPTION", "")).strip():
+            fail("VEVENT without DESCRIPTION")
+    # issue 12: "Accept all" answers only the master; a series invitation
+    # carries no override VEVENT
+    if any("RRULE" in ev for ev in events) and any("RECURRENCE-ID" in ev for ev in events):
+        fail("series invitation with an override VEVENT")
     print("check_imip: ok (%d VEVENT)" % len(events))
 
 

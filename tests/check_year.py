@@ -14,6 +14,9 @@ days before, reminders 7 and 1 days before; no mail for cancelled or
 skipped meetings; a late call for topics only before its deadline, of
 late reminders only the latest, nothing after the meeting; a member who
 leaves gets a CANCEL of each calendar object still ahead, then nothing.
+A moved meeting of a recurring series goes to each member as a REQUEST of
+its own (kind update, X-Gremium-Occurrence its new start) right after the
+series invitation (issue 12).
 """
 import collections
 import datetime as dt
@@ -63,6 +66,10 @@ def expected(occ, runs, members):
         for uid, os_ in objects.items():
             if any(o["end"] > at9(start) for o in os_):
                 want[(email_, "invitation", dated_occ(os_), start)] += 1
+            for o in os_:
+                if (o["status"] == "moved" and dated_occ(os_) is None and
+                        o["end"] > at9(start)):
+                    want[(email_, "update", o["start"].strftime("%Y-%m-%dT%H:%M"), start)] += 1
         if left is not None:
             gone = left + DAY
             for uid, os_ in objects.items():
@@ -78,9 +85,10 @@ def expected(occ, runs, members):
 def dated_occ(os_):
     """X-Gremium-Occurrence of an invitation or a whole-object CANCEL: the
     meeting's start for a meeting of a dated series (its UID is
-    "<series>-YYYYMMDD@domain"), none for a recurring series."""
+    "<series>-YYYYMMDD.<committee>@domain"), none for a recurring series
+    ("<series>.<committee>@domain")."""
     o = os_[0]
-    if o["uid"].split("@")[0] != o["series"]:
+    if o["uid"].split("@")[0].split(".")[0] != o["series"]:
         return o["start"].strftime("%Y-%m-%dT%H:%M")
     return None
 

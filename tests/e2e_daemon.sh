@@ -69,17 +69,20 @@ grep -q '^<3>.*bogus_key' "$WORK/daemon.log" || fail "the config problem was not
 sed -e 's/Videokonferenz/Videokonferenz (neuer Raum)/' "$WORK/good.conf" > "$conf"
 grep -q 'neuer Raum' "$conf" || fail "test setup: the example has no 'Videokonferenz' location"
 before=$(cksum < "$feed")
+updates_before=$(grep -l '^X-Gremium-Kind: update' "$outbox"/* | wc -l)
 : > "$msgs"
 kill -HUP "$daemon"
 wait_for 'READY=1' "$msgs"
 grep -q 'RELOADING=1' "$msgs" || fail "no RELOADING=1"
 wait_for 'neuer Raum' "$feed"
 [ "$(cksum < "$feed")" != "$before" ] || fail "feed unchanged after reload"
-# ... and each member gets one update of the online series, saying what changed.
-wait_for "outbox 0 queued, $((due + 14)) sent" "$msgs"
-[ "$(count_mail)" -eq $((due + 14)) ] || fail "expected 14 updates, maildir has $(count_mail) mails"
-[ "$(grep -l '^X-Gremium-Kind: update' "$outbox"/* | wc -l)" -eq 14 ] || fail "not 14 updates"
-grep -q 'Neuer Ort: Videokonferenz (neuer Raum)' "$(grep -l '^X-Gremium-Kind: update' "$outbox"/* | head -n 1)" ||
+# ... and each member gets one update of the online series, saying what
+# changed, and the moved January meeting again (the series update replaces
+# the whole event in their clients): 28 mails.
+wait_for "outbox 0 queued, $((due + 28)) sent" "$msgs"
+[ "$(count_mail)" -eq $((due + 28)) ] || fail "expected 28 updates, maildir has $(count_mail) mails"
+[ "$(grep -l '^X-Gremium-Kind: update' "$outbox"/* | wc -l)" -eq $((updates_before + 28)) ] || fail "not 28 updates"
+[ "$(grep -l 'Neuer Ort: Videokonferenz (neuer Raum)' "$outbox"/* | wc -l)" -eq 14 ] ||
 	fail "the update does not say what changed"
 
 : > "$msgs"

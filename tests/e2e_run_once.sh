@@ -21,17 +21,19 @@ ctl preview --format tsv --from "$first" --days 400 > "$WORK/occ.tsv"
 # preview lists the mails the planner will send, with their send times
 ctl preview --from "$first" --days 40 > "$WORK/preview"
 grep -q '^  due now  *invitation  *42 messages$' "$WORK/preview" || fail "preview: $(cat "$WORK/preview")"
+# the moved January meeting: a REQUEST of its own to each member (issue 12)
+grep -q '^  due now  *update  *14 messages$' "$WORK/preview" || fail "preview: $(cat "$WORK/preview")"
 grep -q '30.12.2026 09:00  topic-call  *for Mi 20.01.2027 14:00 online, to 14 members$' "$WORK/preview" ||
 	fail "preview lacks the call for topics: $(cat "$WORK/preview")"
 
 # The first run: invitations to everyone; a second run at the same instant
 # plans and sends nothing.
 ctl run-once --now "${first}T09:00" > "$WORK/out" || fail "first run-once failed"
-grep -q '^planned 42 messages$' "$WORK/out" || fail "first run: $(cat "$WORK/out")"
-grep -q '^sent 42, to retry 0, failed 0 (maildir)$' "$WORK/out" || fail "first run: $(cat "$WORK/out")"
+grep -q '^planned 56 messages$' "$WORK/out" || fail "first run: $(cat "$WORK/out")"
+grep -q '^sent 56, to retry 0, failed 0 (maildir)$' "$WORK/out" || fail "first run: $(cat "$WORK/out")"
 ctl run-once --now "${first}T09:00" > "$WORK/out" || fail "second run-once failed"
 grep -q '^planned 0 messages$' "$WORK/out" || fail "second run planned again: $(cat "$WORK/out")"
-[ "$(ctl status)" = "42 sent, 0 queued, 0 failed" ] || fail "status: $(ctl status)"
+[ "$(ctl status)" = "56 sent, 0 queued, 0 failed" ] || fail "status: $(ctl status)"
 ctl preview --from "$first" --days 40 | grep -q 'due now' && fail "preview still lists mails due now"
 expect_exit 64 "$GREMIUMCTL" -c "$conf" run-once --now "2027-02-30T09:00"
 expect_exit 64 "$GREMIUMCTL" -c "$conf" run-once --later

@@ -168,7 +168,7 @@ for s in good tempfail reject; do
 done
 ls "$WORK/good"/*.eml > "$WORK/before"
 run once1 0 -c "$WORK/run-good/gremiumd.conf" run-once --now 2026-11-28T09:00
-grep -q '^sent 42, to retry 0, failed 0 (smtp)$' "$WORK/once1.out" || fail "run-once: $(cat "$WORK/once1.out")"
+grep -q '^sent 56, to retry 0, failed 0 (smtp)$' "$WORK/once1.out" || fail "run-once: $(cat "$WORK/once1.out")"
 run once2 0 -c "$WORK/run-good/gremiumd.conf" run-once --now 2026-12-30T09:00
 grep -q '^sent 14, ' "$WORK/once2.out" || fail "run-once on 2026-12-30: $(cat "$WORK/once2.out")"
 run once3 0 -c "$WORK/run-good/gremiumd.conf" run-once --now 2027-01-13T09:00
@@ -184,24 +184,26 @@ for path in sys.argv[1:]:
     env = open(path[:-4] + ".env").read().split()
     assert env[1:] == [m["To"].addresses[0].addr_spec], (path, env, m["To"])
     kinds[(str(m["X-Gremium-Kind"]), str(m["X-Gremium-Occurrence"]))] += 1
-want = {("topic-call", "2027-01-20T14:00"): 14, ("reminder", "2027-01-20T14:00"): 14}
+# the moved meeting: a REQUEST of its own to each member (issue 12)
+want = {("topic-call", "2027-01-20T14:00"): 14, ("reminder", "2027-01-20T14:00"): 14,
+        ("update", "2027-01-20T14:00"): 14}
 inv = sum(n for (k, _), n in kinds.items() if k == "invitation")
 assert inv == 42, kinds
 assert {k: n for k, n in kinds.items() if k[0] != "invitation"} == want, kinds
 EOT
-[ "$("$GREMIUMCTL" -c "$WORK/run-good/gremiumd.conf" status)" = "70 sent, 0 queued, 0 failed" ] ||
+[ "$("$GREMIUMCTL" -c "$WORK/run-good/gremiumd.conf" status)" = "84 sent, 0 queued, 0 failed" ] ||
 	fail "status after run-once: $("$GREMIUMCTL" -c "$WORK/run-good/gremiumd.conf" status)"
 
 # 451 for every recipient: everything stays queued, exit 75
 run once-temp 75 -c "$WORK/run-tempfail/gremiumd.conf" run-once --now 2026-11-28T09:00
 grep -q 'temporary failure, retrying later: 451 ' "$WORK/once-temp.out" || fail "tempfail: $(cat "$WORK/once-temp.out")"
-[ "$("$GREMIUMCTL" -c "$WORK/run-tempfail/gremiumd.conf" status)" = "0 sent, 42 queued, 0 failed" ] ||
+[ "$("$GREMIUMCTL" -c "$WORK/run-tempfail/gremiumd.conf" status)" = "0 sent, 56 queued, 0 failed" ] ||
 	fail "status after 451: $("$GREMIUMCTL" -c "$WORK/run-tempfail/gremiumd.conf" status)"
 
 # 550: failed for good, named by status with the server's answer
 run once-reject 0 -c "$WORK/run-reject/gremiumd.conf" run-once --now 2026-11-28T09:00
 "$GREMIUMCTL" -c "$WORK/run-reject/gremiumd.conf" status > "$WORK/reject-status"
-[ "$(head -n 1 "$WORK/reject-status")" = "0 sent, 0 queued, 42 failed" ] || fail "status after 550: $(cat "$WORK/reject-status")"
+[ "$(head -n 1 "$WORK/reject-status")" = "0 sent, 0 queued, 56 failed" ] || fail "status after 550: $(cat "$WORK/reject-status")"
 grep -q "^failed: $member_addr (invitation.*): 550 5.1.1 No such user (test)$" "$WORK/reject-status" ||
 	fail "status does not name the refused address: $(cat "$WORK/reject-status")"
 echo "e2e_smtp: ok"

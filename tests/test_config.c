@@ -184,6 +184,7 @@ static const struct broken broken[] = {
 	{ "unknown root key", "state =", "stat =", NULL, NULL, 55, "stat: unknown setting (did you mean 'state'?)" },
 	{ "unknown committee key", "timezone =", "time_zone =", NULL, NULL, 5, "committee.time_zone: unknown setting" },
 	{ "unknown organizer key", "email = \"vorsitz", "mail = \"vorsitz", NULL, NULL, 7, "committee.organizer.mail: unknown" },
+	{ "committee id with a dot", "  organizer = {", "  id = \"kg.1\"; organizer = {", NULL, NULL, 7, "committee.id: \"kg.1\": only letters" },
 	{ "unknown group key", "name = \"Gruppe B\"", "nom = \"Gruppe B\"", NULL, NULL, 12, "groups[1].nom: unknown" },
 	{ "unknown member key", "organisation =", "organization =", NULL, NULL, 15, "members[0].organization: unknown" },
 	{ "unknown series key", "location = \"Video\"", "locaton = \"Video\"", NULL, NULL, 25, "series[0].locaton: unknown" },
@@ -537,6 +538,8 @@ static void test_defaults(void **state)
 	assert_string_equal(cfg->committee.language, "de");
 	/* calls for topics are answered to the organizer by default */
 	assert_string_equal(cfg->committee.topics_address, "o@m.example");
+	/* committee.id: the organizer mailbox's local part (issue 12) */
+	assert_string_equal(cfg->committee.id, "o");
 	assert_null(cfg->members[0].organisation);
 	assert_int_equal(cfg->n_exceptions, 0);
 	assert_int_equal(cfg->notifications.send_hour, 9);
@@ -576,6 +579,8 @@ static void test_valid_variants(void **state)
 		{ "topic_call = { days_before = 21; deadline_days_before = 7; };", "", NULL, NULL },
 		{ "BYDAY=2WE", "BYDAY=WE;BYSETPOS=2", NULL, NULL },
 		{ "state = \"/var/lib/gremiumd/state.db\";", "templates = \"tpl\";", NULL, NULL },
+		{ "  organizer = {", "  id = \"ag-digital_2\"; organizer = {", NULL, NULL },
+		{ "vorsitz@test.example", "Vor.Sitz+kg@test.example", NULL, NULL },
 	};
 
 	(void)state;
@@ -597,6 +602,10 @@ static void test_valid_variants(void **state)
 			assert_false(cfg->notifications.topic_call);
 		if (i == 9)
 			assert_string_equal(cfg->templates, in_tmp("tpl"));
+		if (i == 10)
+			assert_string_equal(cfg->committee.id, "ag-digital_2");
+		if (i == 11) /* the default from the organizer's local part */
+			assert_string_equal(cfg->committee.id, "vor-sitz-kg");
 		config_free(cfg);
 		free(errs);
 		free(text);

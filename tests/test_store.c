@@ -492,6 +492,79 @@ static void test_claim_many(void **state)
 	assert_int_equal(n.sent, 1);
 }
 
+/* Issue 12: the rows of moved occurrences and the object versions are
+ * recorded and read back; a version equal to the last one is not
+ * recorded twice; a database of schema 3 with sent objects is migrated and
+ * keeps them (and their UIDs) as they were. */
+static void test_occurrences_and_versions(void **state)
+{
+	struct fixture *f = *state;
+	struct store_occurrence occ = { .recipient = "a@x.example", .uid = "online@x.example",
+		.recurrence_id = "2027-01-13T10:00", .sequence = 3, .hash = "00000000000000aa",
+		.active = true };
+	struct store_version v1 = { .uid = "online@x.example", .valid_from = 1000,
+		.hash = "0000000000000001", .summary = "Sitzung", .location = "Video",
+		.dtstart = { 2026, 1, 14, 10, 0 }, .duration = 120 };
+	struct store_version v2 = v1, v3 = v1;
+	struct store_object obj = { .recipient = "a@x.example", .name = "A", .uid = "online@x.example",
+		.sequence = 3, .hash = "0000000000000001", .hash_base = "0000000000000002",
+		.active = true, .series_id = "online", .summary = "Sitzung",
+		.rrule = "FREQ=MONTHLY;BYDAY=2WE", .dtstart = { 2026, 1, 14, 10, 0 }, .duration = 120 };
+	struct store_change c[4] = { { .object = &obj, .occurrence_row = &occ }, { .version = &v1 },
+		                     { .version = &v2 }, { .version = &v3 } };
+	struct store_state st;
+	sqlite3 *raw;
+	int v;
+
+	v2.valid_from = 2000;           /* same content: not a new version */
+	v3.valid_from = 3000;
+	v3.hash[15] = '3';
+	v3.location = "Bonn";
+	assert_int_equal(store_apply(f->db, c, 4, 50), 0);
+	assert_int_equal(store_read_state(f->db, &st), 0);
+	assert_int_equal(st.n_occurrences, 1);
+	assert_string_equal(st.occurrences[0].recurrence_id, "2027-01-13T10:00");
+	assert_int_equal(st.occurrences[0].sequence, 3);
+	assert_true(st.occurrences[0].active);
+	assert_string_equal(st.occurrences[0].hash, "00000000000000aa");
+	assert_int_equal(st.n_versions, 2);
+	assert_true(st.versions[0].valid_from == 1000);
+	assert_string_equal(st.versions[0].location, "Video");
+	assert_null(st.versions[0].description);
+	assert_true(st.versions[1].valid_from == 3000);
+	assert_string_equal(st.versions[1].location, "Bonn");
+	assert_int_equal(st.versions[1].dtstart.day, 14);
+	assert_int_equal(st.versions[1].duration, 120);
+	store_state_free(&st);
+	/* withdrawn: the row is replaced */
+	occ.active = false;
+	occ.sequence = 4;
+	assert_int_equal(store_apply(f->db, c, 1, 60), 0);
+	assert_int_equal(store_read_state(f->db, &st), 0);
+	assert_int_equal(st.n_occurrences, 1);
+	assert_false(st.occurrences[0].active);
+	assert_int_equal(st.occurrences[0].sequence, 4);
+	store_state_free(&st);
+
+	/* schema 3: the database of a gremiumd before issue 12 */
+	store_close(f->db);
+	f->db = NULL;
+	assert_int_equal(sqlite3_open(f->path, &raw), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(raw, "DROP TABLE sent_occurrences; DROP TABLE object_versions;"
+	                              "PRAGMA user_version = 3;", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_close(raw), SQLITE_OK);
+	reopen(f);
+	assert_int_equal(store_schema_version(f->db, &v), 0);
+	assert_int_equal(v, 4);
+	assert_int_equal(store_read_state(f->db, &st), 0);
+	assert_int_equal(st.n_objects, 1);
+	assert_string_equal(st.objects[0].uid, "online@x.example");
+	assert_int_equal(st.objects[0].sequence, 3);
+	assert_int_equal(st.n_occurrences, 0);
+	assert_int_equal(st.n_versions, 0);
+	store_state_free(&st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -507,6 +580,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_notice_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transaction_all_or_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan_roundtrip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_occurrences_and_versions, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

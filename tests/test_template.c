@@ -313,12 +313,97 @@ static void test_override_unreadable(void **state)
 	}
 }
 
+/* Issue 12, points 1, 3, 6: the DESCRIPTION texts, and mail texts that
+ * describe what the member sees and does. */
+static void test_event_description(void **state)
+{
+	struct tmpl_event_text t = {
+		.change = "Die Sitzung am 13. Januar 2027 wird auf Mittwoch, 20. Januar 2027, 14:00 Uhr verschoben.",
+		.reason = "Verschoben wegen der Sitzung des IT-Planungsrats",
+		.description = "Monatliche Sitzung.", .url = "https://video.example/kg",
+		.topics_address = "themen@fitko.example", .deadline = "Mittwoch, 13. Januar 2027",
+		.member = true,
+	};
+	char *d, *subject, *body;
+	(void)state;
+
+	d = tmpl_event_description(TMPL_DE, &t);
+	assert_non_null(d);
+	assert_string_equal(d,
+		"Die Sitzung am 13. Januar 2027 wird auf Mittwoch, 20. Januar 2027, 14:00 Uhr verschoben.\n\n"
+		"Grund: Verschoben wegen der Sitzung des IT-Planungsrats\n\n"
+		"Monatliche Sitzung.\n\n"
+		"Zugang: https://video.example/kg\n\n"
+		"Themen für die Tagesordnung bitte bis Mittwoch, 13. Januar 2027 an themen@fitko.example.\n\n"
+		"Diese Einladung ist für die Mitglieder des Gremiums: bitte zusagen oder absagen. Den "
+		"öffentlichen Kalender des Gremiums bitte nicht zusätzlich abonnieren, sonst stehen die "
+		"Sitzungen doppelt im Kalender; er ist für alle anderen gedacht.");
+	free(d);
+	/* a series: "N days before"; English */
+	t = (struct tmpl_event_text){ .topics_address = "topics@x.example", .deadline_days = 7,
+		.member = true };
+	d = tmpl_event_description(TMPL_EN, &t);
+	assert_non_null(strstr(d, "Topics for the agenda by 7 days before the meeting to topics@x.example, please."));
+	assert_non_null(strstr(d, "This invitation is for the members of the committee"));
+	free(d);
+	/* a cancellation: the reason, and what the client offers; no access */
+	t = (struct tmpl_event_text){ .cancelled = true, .reason = "Entfällt mangels Themen",
+		.url = "https://video.example/kg", .topics_address = "t@x.example" };
+	d = tmpl_event_description(TMPL_DE, &t);
+	assert_string_equal(d, "Diese Sitzung findet nicht statt.\n\nGrund: Entfällt mangels Themen\n\n"
+	                       "Ihr Kalenderprogramm bietet an, den Termin zu entfernen (Thunderbird: "
+	                       "„Löschen“, Outlook: „Aus Kalender entfernen“).");
+	free(d);
+	t.whole_series = true;
+	t.reason = NULL;
+	d = tmpl_event_description(TMPL_EN, &t);
+	assert_non_null(strstr(d, "The meetings of this series no longer take place for you.\n\n"));
+	assert_non_null(strstr(d, "\"Delete\""));
+	free(d);
+	/* nothing at all: an empty text */
+	t = (struct tmpl_event_text){ 0 };
+	d = tmpl_event_description(TMPL_DE, &t);
+	assert_string_equal(d, "");
+	free(d);
+
+	/* mails: no "marked as cancelled", the buttons clients show */
+	for (int l = 0; l < TMPL_LANG_COUNT_; l++) {
+		static const enum tmpl_name cancels[] = { TMPL_CANCELLATION, TMPL_CANCELLATION_SERIES };
+		for (size_t i = 0; i < 2; i++) {
+			assert_int_equal(tmpl_render(NULL, cancels[i], (enum tmpl_lang)l, vars, N_VARS,
+			                             &subject, &body), 0);
+			assert_null(strstr(body, "gekennzeichnet"));
+			assert_null(strstr(body, "marked as cancelled"));
+			assert_non_null(strstr(body, l == TMPL_DE ? "„Löschen“" : "\"Delete\""));
+			free(subject);
+			free(body);
+		}
+		assert_int_equal(tmpl_render(NULL, TMPL_INVITATION_SERIES, (enum tmpl_lang)l, vars,
+		                             N_VARS, &subject, &body), 0);
+		/* who uses which, and what a moved meeting looks like */
+		assert_non_null(strstr(body, l == TMPL_DE ? "öffentlichen Kalender" : "public calendar"));
+		assert_non_null(strstr(body, l == TMPL_DE ? "als Aktualisierung dieses Termins" :
+		                                            "as an update of that meeting"));
+		free(subject);
+		free(body);
+	}
+	{
+		char line[256];
+
+		tmpl_describe_change(TMPL_DE, TMPL_CHANGE_REGULAR, "Mittwoch, 13. Januar 2027, 10:00 Uhr",
+		                     line, sizeof(line));
+		assert_string_equal(line, "Die Verschiebung ist aufgehoben: die Sitzung findet zur "
+		                          "gewohnten Zeit statt, Mittwoch, 13. Januar 2027, 10:00 Uhr.");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_describe),
 		cmocka_unit_test(test_builtin),
+		cmocka_unit_test(test_event_description),
 		cmocka_unit_test(test_subject_controls),
 		cmocka_unit_test_setup_teardown(test_override, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_override_errors, setup_dir, teardown_dir),
