@@ -172,11 +172,15 @@ def cache_rows(work, stage):
 
 
 def check_sequence(work, stage, requests, label):
-    """(c) the feed's SEQUENCE as Thunderbird cached it equals the mails'."""
+    """(c) the feed's SEQUENCE as Thunderbird cached it equals the mails':
+    an object's (its VEVENT without RECURRENCE-ID) is the highest any mail
+    for its UID carried (a series and its moved occurrences count on one
+    SEQUENCE), a moved occurrence's the highest of its own mails."""
     sent = {}
     for method, uid, rid, ev in requests:
         seq = int(ev.get("SEQUENCE", 0))
-        sent[(uid, rid)] = max(seq, sent.get((uid, rid), seq))
+        for key in {(uid, rid), (uid, None)}:
+            sent[key] = max(seq, sent.get(key, seq))
     cache = cache_rows(work, stage)
     print("  SEQUENCE sent %s; cached %s" % (
         sorted(sent.items(), key=str),

@@ -12,7 +12,8 @@
 #     Thunderbird parsed it (DESCRIPTION; for a CANCEL also COMMENT);
 #  b. one Accept of the series (plus the mails for single occurrences) leaves
 #     every occurrence ACCEPTED in Thunderbird's calendar and in its REPLYs;
-#  c. the feed's SEQUENCE as Thunderbird cached it equals the invitations';
+#  c. the feed's SEQUENCE as Thunderbird cached it equals the invitations'
+#     (per UID the highest its mails carried, per moved occurrence its own);
 #  d. after a location change, the past meetings in the cached feed are
 #     unchanged (and the coming ones changed);
 #  e. two committees with the same series ids and domain: distinct UIDs and
