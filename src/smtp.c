@@ -38,7 +38,7 @@ struct smtp_job {
 	char from[300];         /* the envelope as given (asynchronous) */
 	char rcpt_addr[300];
 	char mail_from[304];    /* <from> */
-	char last_reply[512];   /* last complete reply line from the server */
+	struct smtp_replies replies; /* what the server said */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -222,30 +222,84 @@ static size_t job_read(char *buf, size_t size, size_t nmemb, void *data)
 	return n;
 }
 
+/* ---- replies ---- */
+
+static bool reply_code(const char *p, size_t len)
+{
+	/* RFC 5321 §4.2: 2-5, 0-5, 0-9 */
+	return len >= 3 && p[0] >= '2' && p[0] <= '5' && p[1] >= '0' && p[1] <= '5' &&
+	       p[2] >= '0' && p[2] <= '9';
+}
+
+/* Append src[0..n) to text (a string in a buffer of SMTP_REPLY_MAX),
+ * control characters as spaces, cut at the cap. */
+static void reply_append(char *text, const char *src, size_t n)
+{
+	size_t used = strlen(text);
+
+	for (size_t i = 0; i < n && used + 1 < SMTP_REPLY_MAX; i++) {
+		unsigned char c = (unsigned char)src[i];
+		text[used++] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
+	}
+	text[used] = '\0';
+}
+
+int smtp_reply_line(struct smtp_replies *r, const char *line, size_t len)
+{
+	int code;
+	bool last;
+
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	if (!reply_code(line, len) || (len > 3 && line[3] != '-' && line[3] != ' '))
+		return -EINVAL;
+	code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+	last = len == 3 || line[3] == ' ';
+	if (r->code != code) {
+		/* a new reply (or another code cutting into one: start over) */
+		r->code = code;
+		r->text[0] = '\0';
+		reply_append(r->text, line, 3);
+	}
+	if (len > 4) {
+		reply_append(r->text, " ", 1);
+		reply_append(r->text, line + 4, len - 4);
+	}
+	if (!last)
+		return 0;
+	r->done[r->n_done % SMTP_REPLIES_KEPT].code = code;
+	memcpy(r->done[r->n_done % SMTP_REPLIES_KEPT].text, r->text, SMTP_REPLY_MAX);
+	r->n_done++;
+	r->code = 0;
+	return 1;
+}
+
+const char *smtp_reply_find(const struct smtp_replies *r, int code)
+{
+	unsigned kept = r->n_done < SMTP_REPLIES_KEPT ? r->n_done : SMTP_REPLIES_KEPT;
+
+	for (unsigned i = 1; i <= kept; i++) {
+		unsigned k = (r->n_done - i) % SMTP_REPLIES_KEPT;
+
+		if (code == 0 || r->done[k].code == code)
+			return r->done[k].text;
+	}
+	return NULL;
+}
+
 /*
  * libcurl hands every reply line of the server to the header callback
  * (pingpong protocols: "response lines can be seen as a kind of headers"),
- * one complete line per call; keep the last.  For a multi-line reply (RFC
- * 5321 §4.2.1, "250-..." then "250 ...") that is its last line, which
- * carries the final code.  (CURLOPT_VERBOSE with a debug callback would see
- * them too, but makes libcurl format every one of its info messages.)
+ * one complete line per call.  (CURLOPT_VERBOSE with a debug callback
+ * would see them too, but makes libcurl format every one of its info
+ * messages.)
  */
 static size_t job_header(char *data, size_t size, size_t n, void *p)
 {
 	struct smtp_job *job = p;
-	size_t len = size * n, keep = len;
 
-	while (keep > 0 && (data[keep - 1] == '\n' || data[keep - 1] == '\r'))
-		keep--;
-	/* 221 answers the QUIT curl sends after a failure: keep the reply
-	 * that mattered */
-	if (keep > 0 && !(keep >= 3 && strncmp(data, "221", 3) == 0)) {
-		if (keep >= sizeof(job->last_reply))
-			keep = sizeof(job->last_reply) - 1;
-		memcpy(job->last_reply, data, keep);
-		job->last_reply[keep] = '\0';
-	}
-	return len;
+	(void)smtp_reply_line(&job->replies, data, size * n);
+	return size * n;
 }
 
 /* Per-message options on a reused handle. */
@@ -300,16 +354,19 @@ static bool curl_error_permanent(CURLcode rc)
 static void job_classify(CURL *c, struct smtp_job *job, CURLcode rc, struct tr_outcome *ret)
 {
 	long code = 0;
-	const char *why = job->errbuf[0] ? job->errbuf : curl_easy_strerror(rc);
+	const char *why = job->errbuf[0] ? job->errbuf : curl_easy_strerror(rc), *reply;
 
 	(void)curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	/* the reply libcurl took, not whatever came after it */
+	reply = code > 0 ? smtp_reply_find(&job->replies, (int)code) : NULL;
 	if (rc == CURLE_OK)
-		tr_outcome_set(ret, TR_SENT, (int)code, "%s", job->last_reply[0] ? job->last_reply : "250");
+		tr_outcome_set(ret, TR_SENT, (int)code, "%s", reply ? reply : "250");
 	else if (rc == CURLE_LOGIN_DENIED || (rc == CURLE_AUTH_ERROR && code >= 500))
 		tr_outcome_set(ret, code >= 400 && code < 500 ? TR_TEMPORARY : TR_PERMANENT, (int)code,
-		               "authentication failed: %s", job->last_reply[0] ? job->last_reply : why);
+		               "authentication failed: %s", reply ? reply : why);
 	else if (code >= 400 && code < 600)
-		tr_outcome_set(ret, code < 500 ? TR_TEMPORARY : TR_PERMANENT, (int)code, "%s", job->last_reply);
+		tr_outcome_set(ret, code < 500 ? TR_TEMPORARY : TR_PERMANENT, (int)code, "%s",
+		               reply ? reply : why);
 	else if (rc == CURLE_PEER_FAILED_VERIFICATION)
 		tr_outcome_set(ret, TR_PERMANENT, 0, "certificate verification failed: %s", why);
 	else if (rc == CURLE_USE_SSL_FAILED)
