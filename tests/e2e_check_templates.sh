@@ -3,7 +3,8 @@
 # every text the config can send, with the functions the service uses: a
 # missing folder, an unknown placeholder, invalid UTF-8 and a text that
 # renders past the 256 KiB cap fail check (exit 78) with messages naming
-# the template file; a good override passes.
+# the template file, and gremiumd refuses them the same way; a good
+# override passes.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 conf=$(example_config)
@@ -43,6 +44,15 @@ with open(sys.argv[1], "w") as f:
         f.write("{description} {description} {description} {description}\n")
 PYEOF
 check_fails too_big "^$tdir/reminder.de.txt:1: renders to more than 256 KiB with the longest values of the configuration ({description} of [0-9]* bytes, [0-9]* times)$"
+# gremiumd loads them the same way: it does not start (and a reload with
+# them would keep the old setup); the timeout only bounds a broken build
+set +e
+timeout 60 "$GREMIUMD" -c "$conf" > /dev/null 2> "$WORK/daemon.err"
+rc=$?
+set -e
+[ "$rc" -eq 78 ] || fail "gremiumd with a text past the cap: exit $rc: $(cat "$WORK/daemon.err")"
+grep -q "reminder.de.txt:1: renders to more than 256 KiB" "$WORK/daemon.err" ||
+	fail "gremiumd: $(cat "$WORK/daemon.err")"
 
 printf 'Erinnerung: {summary}\n\nHallo {member_name},\n{description}\n' > "$tdir/reminder.de.txt"
 out=$("$GREMIUMCTL" -c "$conf" check) || fail "good override: $out"
