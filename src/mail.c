@@ -240,16 +240,16 @@ static char *strip_cr(const char *s)
 }
 
 /*
- * A subject that holds something that looks like an encoded word ("=?"),
- * e.g. a summary "=?utf-8?b?SGk=?=": GMime leaves ASCII words as they are,
- * and readers would decode it into text the admin never wrote.  Such a
- * subject is encoded whole, as RFC 2047 encoded words (UTF-8, base64) of
- * at most 75 characters (§2) each holding whole characters (§5), which a
- * reader decodes back to the literal text.  Returns a malloc'ed header
- * value, or NULL on ENOMEM.
+ * A subject or display name that holds something that looks like an
+ * encoded word ("=?"), e.g. a summary "=?utf-8?b?SGk=?=": GMime leaves
+ * ASCII words as they are, and readers would decode it into text the admin
+ * never wrote.  Such a text is encoded whole, as RFC 2047 encoded words
+ * (UTF-8, base64) of at most 75 characters (§2) each holding whole
+ * characters (§5), which a reader decodes back to the literal text.
+ * Returns a malloc'ed header value, or NULL on ENOMEM.
  */
 #define EW_BYTES 45     /* 60 base64 characters + "=?utf-8?b?" + "?=" = 72 */
-static char *encode_literal_subject(const char *s)
+static char *encode_literal(const char *s)
 {
 	size_t len = strlen(s), cap = (len / 3 + 1) * 4 + (len / EW_BYTES + 1) * 13 + 1, used = 0;
 	char *out = malloc(cap);
@@ -299,7 +299,15 @@ static void add_mailbox(GMimeMessage *msg, GMimeAddressType type,
 
 	header_clean(name, clean, sizeof(clean));
 	/* a name that only repeats the address adds nothing */
-	ia = internet_address_mailbox_new(*clean && strcmp(clean, addr) != 0 ? clean : NULL, addr);
+	if (*clean && strcmp(clean, addr) != 0 && strstr(clean, "=?")) {
+		char *encoded = encode_literal(clean);
+
+		/* ASCII then: GMime writes it as it is (or, out of memory, none) */
+		ia = internet_address_mailbox_new(encoded, addr);
+		free(encoded);
+	} else {
+		ia = internet_address_mailbox_new(*clean && strcmp(clean, addr) != 0 ? clean : NULL, addr);
+	}
 	internet_address_set_charset(ia, "utf-8");
 	internet_address_list_add(g_mime_message_get_addresses(msg, type), ia);
 	g_object_unref(ia);
@@ -332,7 +340,7 @@ static int set_headers(GMimeMessage *msg, const struct gr_config *cfg,
 	header_clean(s, subject, sizeof(subject));
 	free(s);
 	if (strstr(subject, "=?")) {
-		s = encode_literal_subject(subject);
+		s = encode_literal(subject);
 		if (!s)
 			return -ENOMEM;
 		/* ASCII now: GMime only folds it */

@@ -309,7 +309,8 @@ static void test_injection(void **state)
 }
 
 /* Text that looks like an encoded word stays that text for a reader: the
- * subject is encoded, so a reader's decoding gives the literal back. */
+ * subject and the display name are encoded, so a reader's decoding gives
+ * the literal back. */
 static void test_literal_encoded_word(void **state)
 {
 	static const char *const subjects[] = {
@@ -319,13 +320,16 @@ static void test_literal_encoded_word(void **state)
 		"kodierte Wörter geht, ääääääääääääääääääääääääääääääää Ende",
 	};
 	struct mail_spec spec = invitation();
+	struct gr_member m = member;
 	GMimeMessage *msg;
 	char *text, *want;
 	size_t len;
 	(void)state;
 
+	spec.to = &m;
 	for (size_t i = 0; i < sizeof(subjects) / sizeof(subjects[0]); i++) {
 		spec.subject = subjects[i];
+		m.name = (char *)subjects[i];
 		assert_int_equal(mail_render(&cfg, &spec, &text, &len), 0);
 		assert_lines_ok(text, len);
 		/* not on the wire as is */
@@ -334,6 +338,7 @@ static void test_literal_encoded_word(void **state)
 		msg = parse(text, len);
 		want = util_asprintf("[%s] %s", cfg.committee.short_name, subjects[i]);
 		assert_string_equal(g_mime_message_get_subject(msg), want);
+		assert_mailbox(g_mime_message_get_to(msg), subjects[i], m.email);
 		free(want);
 		g_object_unref(msg);
 		free(text);
