@@ -148,7 +148,10 @@ static int setup_load(const char *path, const struct setup *old, struct setup *r
 	if (!errs)
 		return EX_OSERR;
 	r = config_load(path, &s.cfg, errs);
-	if (r == 0 && tmpl_load(s.cfg->templates, &s.tmpl, errs) < 0)
+	/* the templates as `gremiumctl check` takes them: a reload with one
+	 * that cannot render keeps the old setup */
+	if (r == 0 && (tmpl_load(s.cfg->templates, &s.tmpl, errs) < 0 ||
+	               service_check_templates(s.cfg, s.tmpl, errs) < 0))
 		r = -EINVAL;
 	fclose(errs);
 	if (r < 0)

@@ -184,79 +184,153 @@ static int parse_http_date(const char *s, time_t *ret)
 }
 
 /*
- * Does the If-None-Match field value (a list of entity-tags, or "*") match
- * etag?  RFC 7232 §3.2 demands the weak comparison here, so a W/ prefix is
- * ignored; "*" matches because a current representation exists.  A
- * malformed list stops matching at the error: the client then simply gets
- * the full 200, which is always safe.
+ * One element of an If-None-Match list at *p (RFC 9110 §8.8.3:
+ * entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE, etagc = %x21 / %x23-7E /
+ * obs-text).  Returns the opaque-tag's length (with its quotes) and sets
+ * *ret_tag to it, or 0 when the element is not an entity-tag.
  */
-static bool etag_list_matches(const char *value, const char *etag)
+static size_t entity_tag(const char *p, const char **ret_tag)
 {
-	size_t etag_len = strlen(etag);
-	const char *p = value;
+	size_t n = 1;
 
-	for (;;) {
-		const char *end;
+	if (p[0] == 'W' && p[1] == '/')
+		p += 2;
+	if (*p != '"')
+		return 0;
+	while (p[n] != '"') {
+		unsigned char c = (unsigned char)p[n];
 
-		p += strspn(p, " \t,");
-		if (*p == '\0')
-			return false;
-		if (*p == '*')
-			return true;
-		if (p[0] == 'W' && p[1] == '/')
-			p += 2;
-		if (*p != '"')
-			return false;
-		end = strchr(p + 1, '"');
-		if (!end)
-			return false;
-		if ((size_t)(end + 1 - p) == etag_len && memcmp(p, etag, etag_len) == 0)
-			return true;
-		p = end + 1;
+		if (c < 0x21 || c == 0x7f)
+			return 0; /* the end, a control, or SP: no closing quote */
+		n++;
 	}
-}
-
-struct inm_scan {
-	const char *etag;
-	bool present;
-	bool match;
-};
-
-/* If-None-Match may come as several header lines (RFC 7230 §3.2.2). */
-static enum MHD_Result scan_inm(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
-{
-	struct inm_scan *scan = cls;
-
-	(void)kind;
-	if (key && value && strcasecmp(key, MHD_HTTP_HEADER_IF_NONE_MATCH) == 0) {
-		scan->present = true;
-		if (etag_list_matches(value, scan->etag))
-			scan->match = true;
-	}
-	return MHD_YES;
+	*ret_tag = p;
+	return n + 1;
 }
 
 /*
- * RFC 7232 §6 for GET/HEAD: If-None-Match decides when present, and then
- * If-Modified-Since is ignored (§3.3); otherwise a valid If-Modified-Since
+ * Does If-None-Match, all its field lines as one list (RFC 9110 §5.3),
+ * match etag?  RFC 9110 §13.1.2: "*" alone matches (a current
+ * representation exists), else a list of entity-tags compared weakly (a
+ * W/ prefix is ignored).  A field that is neither, e.g. `"a", *` or `**`,
+ * matches nothing: the client then simply gets the full 200, which is
+ * always safe.  Empty list elements are allowed (§5.6.1).
+ */
+static bool etag_list_matches(const char *const *lines, size_t n_lines, const char *etag)
+{
+	size_t etag_len = strlen(etag), elements = 0;
+	bool star = false, match = false;
+
+	for (size_t i = 0; i < n_lines; i++) {
+		const char *p = lines[i];
+
+		for (;;) {
+			const char *tag = NULL;
+			size_t len;
+
+			p += strspn(p, " \t,");
+			if (*p == '\0')
+				break;
+			elements++;
+			if (*p == '*') {
+				star = true;
+				len = 1;
+			} else if ((len = entity_tag(p, &tag)) == 0) {
+				return false;
+			} else {
+				match = match || (len == etag_len && memcmp(tag, etag, len) == 0);
+				len += (size_t)(tag - p);
+			}
+			p += len;
+			p += strspn(p, " \t");
+			if (*p != ',' && *p != '\0')
+				return false;   /* "**", "\"a\"x" */
+		}
+	}
+	return star ? elements == 1 : match;
+}
+
+/* What on_request needs of a request, without libmicrohttpd. */
+#define FEED_INM_LINES 16
+struct request {
+	const char *method;
+	const char *url;        /* decoded path */
+	const char *inm[FEED_INM_LINES]; /* If-None-Match field lines */
+	size_t n_inm;
+	bool inm_cut;           /* more lines than inm holds */
+	const char *ims;        /* If-Modified-Since, or NULL */
+};
+
+/*
+ * RFC 9110 §13.2.2 for GET/HEAD: If-None-Match decides when present, and
+ * then If-Modified-Since is ignored; otherwise a valid If-Modified-Since
  * not older than Last-Modified means 304.  An invalid date is ignored.
  * If-Match/If-Unmodified-Since (steps 1-2) only guard state-changing
  * requests in practice; this resource has none, so they are not evaluated.
+ * Too many If-None-Match lines to look at give no 304: always safe.
  */
-static bool not_modified(struct MHD_Connection *c, const struct rep *rep)
+static bool not_modified(const struct request *req, const struct rep *rep)
 {
-	struct inm_scan scan = { .etag = rep->etag };
-	const char *ims;
 	time_t since;
 
-	(void)MHD_get_connection_values(c, MHD_HEADER_KIND, scan_inm, &scan);
-	if (scan.present)
-		return scan.match;
-	ims = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
-	return ims && parse_http_date(ims, &since) == 0 && rep->last_modified <= since;
+	if (req->n_inm > 0)
+		return !req->inm_cut && etag_list_matches(req->inm, req->n_inm, rep->etag);
+	return req->ims && parse_http_date(req->ims, &since) == 0 && rep->last_modified <= since;
+}
+
+/*
+ * The status for req: path is the feed's, rep the current representation
+ * (NULL before the first feed_set()).  The decoded path must be exactly
+ * the feed's path (see unescape_path() for a decoded NUL).
+ */
+static unsigned respond(const struct request *req, const char *path, const struct rep *rep)
+{
+	if (strcmp(req->url, path) != 0)
+		return MHD_HTTP_NOT_FOUND;
+	if (strcmp(req->method, MHD_HTTP_METHOD_GET) != 0 && strcmp(req->method, MHD_HTTP_METHOD_HEAD) != 0)
+		return MHD_HTTP_METHOD_NOT_ALLOWED;
+	if (!rep)
+		return MHD_HTTP_SERVICE_UNAVAILABLE;
+	return not_modified(req, rep) ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK;
 }
 
 /* ---- requests ---- */
+
+/*
+ * libmicrohttpd's own unescaping (MHD_http_unescape) decodes "%00" and the
+ * string then ends there: "/feed.ics%00" would be "/feed.ics".  A path
+ * with a NUL is no path of ours: it becomes "", which matches nothing.
+ */
+static size_t unescape_path(void *cls, struct MHD_Connection *c, char *uri)
+{
+	size_t n = MHD_http_unescape(uri);
+
+	(void)cls, (void)c;
+	if (strlen(uri) == n)
+		return n;
+	uri[0] = '\0';
+	return 0;
+}
+
+/* Collect the conditional headers; If-None-Match may come as several
+ * field lines (RFC 9110 §5.3). */
+static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct request *req = cls;
+
+	(void)kind;
+	if (!key || !value)
+		return MHD_YES;
+	if (strcasecmp(key, MHD_HTTP_HEADER_IF_NONE_MATCH) == 0) {
+		if (req->n_inm < FEED_INM_LINES)
+			req->inm[req->n_inm++] = value;
+		else
+			req->inm_cut = true;
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_IF_MODIFIED_SINCE) == 0 && !req->ims) {
+		req->ims = value;
+	}
+	return MHD_YES;
+}
 
 /* Does the request announce a body (RFC 7230 §3.3)? */
 static bool has_body(struct MHD_Connection *c)
@@ -281,6 +355,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 {
 	static char seen;
 	struct feed *f = cls;
+	struct request req = { .method = method, .url = url };
 	struct MHD_Response *resp;
 	unsigned status;
 	enum MHD_Result r;
@@ -292,17 +367,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	if (*upload_data_size)
 		return MHD_NO; /* cannot happen: bodies are answered on the first call */
+	(void)MHD_get_connection_values(c, MHD_HEADER_KIND, scan_header, &req);
 	pthread_mutex_lock(&f->lock);
-	if (strcmp(url, f->path) != 0) {
-		resp = f->not_found, status = MHD_HTTP_NOT_FOUND;
-	} else if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
-		resp = f->not_allowed, status = MHD_HTTP_METHOD_NOT_ALLOWED;
-	} else if (!f->rep) {
-		resp = f->unavailable, status = MHD_HTTP_SERVICE_UNAVAILABLE;
-	} else if (not_modified(c, f->rep)) {
-		resp = f->rep->not_modified, status = MHD_HTTP_NOT_MODIFIED;
-	} else {
-		resp = f->rep->ok, status = MHD_HTTP_OK;
+	status = respond(&req, f->path, f->rep);
+	switch (status) {
+	case MHD_HTTP_NOT_FOUND: resp = f->not_found; break;
+	case MHD_HTTP_METHOD_NOT_ALLOWED: resp = f->not_allowed; break;
+	case MHD_HTTP_SERVICE_UNAVAILABLE: resp = f->unavailable; break;
+	case MHD_HTTP_NOT_MODIFIED: resp = f->rep->not_modified; break;
+	default: resp = f->rep->ok; break;
 	}
 	/* takes the connection's own reference on resp */
 	r = MHD_queue_response(c, status, resp);
@@ -536,6 +609,7 @@ static int start_mhd(struct feed *f, char *err, size_t errlen)
 	                          MHD_OPTION_PER_IP_CONNECTION_LIMIT, FEED_MAX_PER_IP,
 	                          MHD_OPTION_CONNECTION_TIMEOUT, FEED_IDLE_SECONDS,
 	                          MHD_OPTION_CONNECTION_MEMORY_LIMIT, FEED_CONN_MEMORY,
+	                          MHD_OPTION_UNESCAPE_CALLBACK, unescape_path, NULL,
 	                          MHD_OPTION_END);
 	if (f->mhd)
 		return 0;

@@ -17,11 +17,12 @@
 #include "store.h"
 #include "util.h"
 
+/* -o FILE: into an existing folder only.  Creating folders is the
+ * service's, for the configured feed.file; a typo here must not leave a
+ * tree of folders wherever the admin's shell happens to be. */
 static int write_feed(const char *path, const char *data)
 {
-	int r = util_mkdir_parent(path, 0755);
-
-	return r < 0 ? r : util_write_atomic(path, data, strlen(data), 0644);
+	return util_write_atomic(path, data, strlen(data), 0644);
 }
 
 static int ics_args(int argc, char **argv, const char **ret_out)

@@ -209,8 +209,10 @@ int cmd_run_once(struct ctl *ctl, int argc, char **argv)
 	r = run_once_args(cfg, argc, argv, &now);
 	if (r)
 		return r;
-	if (tmpl_load(cfg->templates, &tmpl, stderr) < 0) {
+	/* the templates as check and gremiumd take them (one validation) */
+	if (tmpl_load(cfg->templates, &tmpl, stderr) < 0 || service_check_templates(cfg, tmpl, stderr) < 0) {
 		fprintf(stderr, "gremiumctl: run-once: loading templates: see the problems above\n");
+		tmpl_free(tmpl);
 		return EX_CONFIG;
 	}
 	r = store_open(cfg->state, STORE_OPEN_SENDER, &db, err, sizeof(err));

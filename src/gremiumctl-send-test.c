@@ -149,8 +149,9 @@ static int send_test_render(struct send_test *st)
 	         o->start.year, o->start.month, o->start.day, o->start.hour, o->start.minute);
 	snprintf(a.message_id, sizeof(a.message_id), "send-test.%lld.%ld.%ld@%s",
 	         (long long)st->now, (long)getpid(), (long)clock(), cfg->committee.domain);
-	if (tmpl_load(cfg->templates, &set, stderr) < 0) {
+	if (tmpl_load(cfg->templates, &set, stderr) < 0 || service_check_templates(cfg, set, stderr) < 0) {
 		fprintf(stderr, "gremiumctl: send-test: loading templates: see the problems above\n");
+		tmpl_free(set);
 		return EX_CONFIG;
 	}
 	/* INTEROP: SEQUENCE 0 and the member's own ATTENDEE line */

@@ -294,6 +294,56 @@ static char *strip_cr(const char *s)
 	return out;
 }
 
+/*
+ * A subject or display name that holds something that looks like an
+ * encoded word ("=?"), e.g. a summary "=?utf-8?b?SGk=?=": GMime leaves
+ * ASCII words as they are, and readers would decode it into text the admin
+ * never wrote.  Such a text is encoded whole, as RFC 2047 encoded words
+ * (UTF-8, base64) of at most 75 characters (§2) each holding whole
+ * characters (§5), which a reader decodes back to the literal text.
+ * Returns a malloc'ed header value, or NULL on ENOMEM.
+ */
+#define EW_BYTES 45     /* 60 base64 characters + "=?utf-8?b?" + "?=" = 72 */
+static char *encode_literal(const char *s)
+{
+	size_t len = strlen(s), cap = (len / 3 + 1) * 4 + (len / EW_BYTES + 1) * 13 + 1, used = 0;
+	char *out = malloc(cap);
+
+	if (!out)
+		return NULL;
+	while (len > 0) {
+		size_t n = len < EW_BYTES ? len : EW_BYTES;
+		gchar *b64;
+
+		/* end at the start of a UTF-8 sequence (never split a character),
+		 * on a multiple of 3 where one is near: no "=" padding inside
+		 * the subject (GMime's decoder joins adjacent words' base64 and
+		 * stops at padding) */
+		if (n < len) {
+			size_t k = n;
+
+			while (k > 3 && (k % 3 != 0 || ((unsigned char)s[k] & 0xc0) == 0x80))
+				k--;
+			if (k > 3)
+				n = k;
+			else
+				while (n > 1 && ((unsigned char)s[n] & 0xc0) == 0x80)
+					n--;
+		}
+		b64 = g_base64_encode((const guchar *)s, n);
+		if (!b64) {
+			free(out);
+			return NULL;
+		}
+		used += (size_t)snprintf(out + used, cap - used, "%s=?utf-8?b?%s?=", used ? " " : "", b64);
+		g_free(b64);
+		s += n;
+		len -= n;
+	}
+	out[used] = '\0';
+	return out;
+}
+
 /* A mailbox whose display name is encoded as UTF-8 (RFC 2047) when it is
  * not plain ASCII; GMime would otherwise pick ISO-8859-1 where it fits. */
 static void add_mailbox(GMimeMessage *msg, GMimeAddressType type,
@@ -304,7 +354,15 @@ static void add_mailbox(GMimeMessage *msg, GMimeAddressType type,
 
 	header_clean(name, clean, sizeof(clean));
 	/* a name that only repeats the address adds nothing */
-	ia = internet_address_mailbox_new(*clean && strcmp(clean, addr) != 0 ? clean : NULL, addr);
+	if (*clean && strcmp(clean, addr) != 0 && strstr(clean, "=?")) {
+		char *encoded = encode_literal(clean);
+
+		/* ASCII then: GMime writes it as it is (or, out of memory, none) */
+		ia = internet_address_mailbox_new(encoded, addr);
+		free(encoded);
+	} else {
+		ia = internet_address_mailbox_new(*clean && strcmp(clean, addr) != 0 ? clean : NULL, addr);
+	}
 	internet_address_set_charset(ia, "utf-8");
 	internet_address_list_add(g_mime_message_get_addresses(msg, type), ia);
 	g_object_unref(ia);
@@ -336,7 +394,16 @@ static int set_headers(GMimeMessage *msg, const struct gr_config *cfg,
 		return -ENOMEM;
 	header_clean(s, subject, sizeof(subject));
 	free(s);
-	g_mime_message_set_subject(msg, subject, "utf-8");
+	if (strstr(subject, "=?")) {
+		s = encode_literal(subject);
+		if (!s)
+			return -ENOMEM;
+		/* ASCII now: GMime only folds it */
+		g_mime_message_set_subject(msg, s, "utf-8");
+		free(s);
+	} else {
+		g_mime_message_set_subject(msg, subject, "utf-8");
+	}
 
 	date = g_date_time_new_from_unix_utc((gint64)spec->date);
 	g_mime_message_set_date(msg, date);

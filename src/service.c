@@ -524,6 +524,82 @@ int service_render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
 	return r;
 }
 
+/* ---- what check tests ---- */
+
+/* The longer of *max and s. */
+static void longest_of(size_t *max, const char *s)
+{
+	if (s && strlen(s) > *max)
+		*max = strlen(s);
+}
+
+/* Which texts cfg can send. */
+static void texts_in_use(const struct gr_config *cfg, bool in_use[TMPL_COUNT_])
+{
+	for (size_t i = 0; i < cfg->n_series; i++) {
+		if (cfg->series[i].rrule)
+			in_use[TMPL_INVITATION_SERIES] = in_use[TMPL_CANCELLATION_SERIES] = true;
+		else
+			in_use[TMPL_INVITATION_SINGLE] = true;
+	}
+	in_use[TMPL_UPDATE] = in_use[TMPL_CANCELLATION] = in_use[TMPL_TEST] = true;
+	in_use[TMPL_TOPIC_CALL] = cfg->notifications.topic_call;
+	in_use[TMPL_REMINDER] = cfg->notifications.n_reminders > 0;
+}
+
+int service_check_templates(const struct gr_config *cfg, const struct tmpl_set *tmpl, FILE *errs)
+{
+	/* the longest value of each placeholder: the config's longest string,
+	 * or what fill_vars()'s buffers can hold */
+	struct vars v;
+	struct { const char *name; size_t len; } lim[] = {
+		{ "member_name", 1 }, { "committee", 1 }, { "short_name", 1 }, { "organizer", 1 },
+		{ "topics_address", 1 }, { "summary", 1 }, { "location", 1 }, { "url", 1 },
+		{ "description", 1 }, { "note", 1 },
+		{ "date", sizeof(v.date) - 1 }, { "time", sizeof(v.time) - 1 },
+		{ "end_time", sizeof(v.end_time) - 1 }, { "deadline", sizeof(v.deadline) - 1 },
+		{ "days", sizeof(v.days) - 1 }, { "in_days", sizeof(v.in_days) - 1 },
+		{ "old_date", sizeof(v.old_date) - 1 }, { "changes", sizeof(v.changes) - 1 },
+	};
+	enum { N = sizeof(lim) / sizeof(lim[0]) };
+	struct tmpl_var longest[N] = { { NULL, NULL } };
+	bool in_use[TMPL_COUNT_] = { false };
+	int r = 0;
+
+	for (size_t i = 0; i < cfg->n_members; i++)
+		longest_of(&lim[0].len, cfg->members[i].name);
+	longest_of(&lim[1].len, cfg->committee.name);
+	longest_of(&lim[2].len, cfg->committee.short_name);
+	longest_of(&lim[3].len, cfg->committee.organizer_name);
+	longest_of(&lim[4].len, cfg->committee.topics_address);
+	for (size_t i = 0; i < cfg->n_series; i++) {
+		longest_of(&lim[5].len, cfg->series[i].summary);
+		longest_of(&lim[6].len, cfg->series[i].location);
+		longest_of(&lim[7].len, cfg->series[i].url);
+		longest_of(&lim[8].len, cfg->series[i].description);
+	}
+	for (size_t i = 0; i < cfg->n_exceptions; i++)
+		longest_of(&lim[9].len, cfg->exceptions[i].note);
+	for (size_t i = 0; i < N && r == 0; i++) {
+		char *value = malloc(lim[i].len + 1);
+
+		if (!value) {
+			r = -ENOMEM;
+			break;
+		}
+		memset(value, 'x', lim[i].len);
+		value[lim[i].len] = '\0';
+		longest[i] = (struct tmpl_var){ lim[i].name, value };
+	}
+	texts_in_use(cfg, in_use);
+	if (r == 0)
+		r = tmpl_check(tmpl, tmpl_lang_from_str(cfg->committee.language), in_use, longest, N,
+		               errs);
+	for (size_t i = 0; i < N; i++)
+		free((char *)longest[i].value);
+	return r;
+}
+
 /* ---- planning ---- */
 
 /*

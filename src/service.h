@@ -62,6 +62,16 @@ int service_render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
 /* At most this many new failures are listed in service_plan_info. */
 #define SERVICE_FAILURES_LISTED 20
 
+/*
+ * What `gremiumctl check` asks before the service starts: can every text
+ * cfg can send (tmpl: loaded by tmpl_load(), NULL for the built-in ones) be
+ * rendered in cfg's language with the longest values cfg can put into its
+ * placeholders?  tmpl_check() test-renders them with tmpl_render().
+ * Returns 0, -EINVAL (each problem written to errs as FILE:LINE: message)
+ * or -ENOMEM.
+ */
+int service_check_templates(const struct gr_config *cfg, const struct tmpl_set *tmpl, FILE *errs);
+
 struct service_plan_info {
 	size_t enqueued;        /* messages planned this time */
 	time_t next_due;        /* next notification due after now, 0 = none */

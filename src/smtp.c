@@ -41,7 +41,7 @@ struct smtp_job {
 	char from[300];         /* the envelope as given (asynchronous) */
 	char rcpt_addr[300];
 	char mail_from[304];    /* <from> */
-	char last_reply[512];   /* last complete reply line from the server */
+	struct smtp_replies replies; /* what the server said */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -241,27 +241,16 @@ static size_t job_read(char *buf, size_t size, size_t nmemb, void *data)
 /*
  * libcurl hands every reply line of the server to the header callback
  * (pingpong protocols: "response lines can be seen as a kind of headers"),
- * one complete line per call; keep the last.  For a multi-line reply (RFC
- * 5321 §4.2.1, "250-..." then "250 ...") that is its last line, which
- * carries the final code.  (CURLOPT_VERBOSE with a debug callback would see
- * them too, but makes libcurl format every one of its info messages.)
+ * one complete line per call.  (CURLOPT_VERBOSE with a debug callback
+ * would see them too, but makes libcurl format every one of its info
+ * messages.)
  */
 static size_t job_header(char *data, size_t size, size_t n, void *p)
 {
 	struct smtp_job *job = p;
-	size_t len = size * n, keep = len;
 
-	while (keep > 0 && (data[keep - 1] == '\n' || data[keep - 1] == '\r'))
-		keep--;
-	/* 221 answers the QUIT curl sends after a failure: keep the reply
-	 * that mattered */
-	if (keep > 0 && !(keep >= 3 && strncmp(data, "221", 3) == 0)) {
-		if (keep >= sizeof(job->last_reply))
-			keep = sizeof(job->last_reply) - 1;
-		memcpy(job->last_reply, data, keep);
-		job->last_reply[keep] = '\0';
-	}
-	return len;
+	(void)smtp_reply_line(&job->replies, data, size * n);
+	return size * n;
 }
 
 /* Per-message options on a reused handle. */
@@ -316,16 +305,19 @@ static bool curl_error_permanent(CURLcode rc)
 static void job_classify(CURL *c, struct smtp_job *job, CURLcode rc, struct tr_outcome *ret)
 {
 	long code = 0;
-	const char *why = job->errbuf[0] ? job->errbuf : curl_easy_strerror(rc);
+	const char *why = job->errbuf[0] ? job->errbuf : curl_easy_strerror(rc), *reply;
 
 	(void)curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	/* the reply libcurl took, not whatever came after it */
+	reply = code > 0 ? smtp_reply_find(&job->replies, (int)code) : NULL;
 	if (rc == CURLE_OK)
-		tr_outcome_set(ret, TR_SENT, (int)code, "%s", job->last_reply[0] ? job->last_reply : "250");
+		tr_outcome_set(ret, TR_SENT, (int)code, "%s", reply ? reply : "250");
 	else if (rc == CURLE_LOGIN_DENIED || (rc == CURLE_AUTH_ERROR && code >= 500))
 		tr_outcome_set(ret, code >= 400 && code < 500 ? TR_TEMPORARY : TR_PERMANENT, (int)code,
-		               "authentication failed: %s", job->last_reply[0] ? job->last_reply : why);
+		               "authentication failed: %s", reply ? reply : why);
 	else if (code >= 400 && code < 600)
-		tr_outcome_set(ret, code < 500 ? TR_TEMPORARY : TR_PERMANENT, (int)code, "%s", job->last_reply);
+		tr_outcome_set(ret, code < 500 ? TR_TEMPORARY : TR_PERMANENT, (int)code, "%s",
+		               reply ? reply : why);
 	else if (rc == CURLE_PEER_FAILED_VERIFICATION)
 		tr_outcome_set(ret, TR_PERMANENT, 0, "certificate verification failed: %s", why);
 	else if (rc == CURLE_USE_SSL_FAILED)

@@ -47,4 +47,38 @@ void smtp_run(struct smtp *t);
 /* Free t (abandons deliveries in flight); NULL is a no-op. */
 void smtp_free(struct smtp *t);
 
+/*
+ * The server's replies in one delivery, as libcurl hands their lines over.
+ * libcurl reports the code of the reply it took as the answer to its last
+ * command; a server that got out of step may send more replies after that
+ * one (say "250 ok" to the QUIT that follows a 550), so the outcome takes
+ * the latest complete reply with that code, not the last line seen.
+ */
+#define SMTP_REPLY_MAX 512      /* one reply's text, lines joined by spaces */
+#define SMTP_REPLIES_KEPT 4     /* complete replies remembered */
+
+struct smtp_replies {
+	struct {
+		int code;
+		char text[SMTP_REPLY_MAX];
+	} done[SMTP_REPLIES_KEPT];  /* ring of complete replies */
+	unsigned n_done;            /* replies completed so far */
+	int code;                   /* the reply being read, 0 = none */
+	char text[SMTP_REPLY_MAX];
+};
+
+/*
+ * Add one reply line (RFC 5321 §4.2: three digits, then '-' on every line
+ * but the last, ' ' or the end on the last; CR/LF at the end optional).
+ * The text keeps the first line's code; control characters become spaces.
+ * Returns 1 when the line completed a reply, 0 when more lines follow, or
+ * -EINVAL for a line that is no reply line (ignored; a reply in progress
+ * is dropped when a line with another code interrupts it).
+ */
+int smtp_reply_line(struct smtp_replies *r, const char *line, size_t len);
+
+/* The text of the latest complete reply with code (0: with any code), or
+ * NULL.  Borrowed from r. */
+const char *smtp_reply_find(const struct smtp_replies *r, int code);
+
 #endif

@@ -259,6 +259,7 @@ struct tmpl_set {
 	/* overrides; NULL where the built-in text applies */
 	char *subject[TMPL_COUNT_][TMPL_LANG_COUNT_];
 	char *body[TMPL_COUNT_][TMPL_LANG_COUNT_];
+	char *file[TMPL_COUNT_][TMPL_LANG_COUNT_];    /* the override's path */
 };
 
 const char *tmpl_name_str(enum tmpl_name n)
@@ -391,6 +392,7 @@ struct buf {
 	char *p;
 	size_t len, cap;
 	bool failed;    /* out of memory or over TMPL_MAX_OUTPUT */
+	bool too_big;   /* over TMPL_MAX_OUTPUT */
 };
 
 static void buf_add(struct buf *b, const char *s, size_t n)
@@ -398,7 +400,7 @@ static void buf_add(struct buf *b, const char *s, size_t n)
 	if (b->failed)
 		return;
 	if (b->len + n + 1 > TMPL_MAX_OUTPUT) {
-		b->failed = true;
+		b->failed = b->too_big = true;
 		return;
 	}
 	if (b->len + n + 1 > b->cap) {
@@ -590,7 +592,7 @@ int tmpl_render(const struct tmpl_set *set, enum tmpl_name n, enum tmpl_lang lan
 	if (s.failed || b.failed || !s.p || !b.p) {
 		free(s.p);
 		free(b.p);
-		return -ENOMEM;
+		return s.too_big || b.too_big ? -EMSGSIZE : -ENOMEM;
 	}
 	*ret_subject = s.p;
 	*ret_body = b.p;
@@ -685,6 +687,12 @@ static int load_file(struct tmpl_set *set, const char *path, enum tmpl_name n,
 	if (r < 0)
 		return -ENOMEM;
 	if (r == 0) {
+		set->file[n][lang] = strdup(path);
+		if (!set->file[n][lang]) {
+			free(subject);
+			free(body);
+			return -ENOMEM;
+		}
 		set->subject[n][lang] = subject;
 		set->body[n][lang] = body;
 	}
@@ -744,10 +752,14 @@ static int load_dir(struct tmpl_set *set, const char *dir, FILE *errs)
 			break;
 		}
 		if (!parse_file_name(fn, &n, &l)) {
-			if (errs)
+			if (errs) {
+				/* the list from names[]: it cannot miss one */
 				fprintf(errs, "%s: not a template name (NAME.de.txt or NAME.en.txt, "
-				        "NAME one of invitation-series, invitation-single, update, "
-				        "cancellation, topic-call, reminder, test), ignoring\n", path);
+				        "NAME one of", path);
+				for (int k = 0; k < TMPL_COUNT_; k++)
+					fprintf(errs, "%s %s", k ? "," : "", names[k]);
+				fprintf(errs, "), ignoring\n");
+			}
 			free(path);
 			continue;
 		}
@@ -790,8 +802,87 @@ void tmpl_free(struct tmpl_set *set)
 		for (int l = 0; l < TMPL_LANG_COUNT_; l++) {
 			free(set->subject[n][l]);
 			free(set->body[n][l]);
+			free(set->file[n][l]);
 		}
 	free(set);
+}
+
+/* How often placeholder name occurs in text. */
+static size_t occurrences(const char *text, const char *name)
+{
+	size_t n = 0, len = strlen(name);
+
+	for (const char *p = text; (p = strchr(p, '{')); p++) {
+		if (p[1] == '{') {
+			p++;
+			continue;
+		}
+		if (strncmp(p + 1, name, len) == 0 && p[1 + len] == '}')
+			n++;
+	}
+	return n;
+}
+
+/* The value that adds most to a text that rendered too big, for the message. */
+static void report_too_big(const char *file, const char *subject, const char *body,
+                           const struct tmpl_var *longest, size_t n_longest, FILE *errs)
+{
+	const struct tmpl_var *most = NULL;
+	size_t most_bytes = 0, most_times = 0;
+
+	for (size_t i = 0; i < n_longest; i++) {
+		size_t times = occurrences(subject, longest[i].name) + occurrences(body, longest[i].name);
+		size_t bytes = longest[i].value ? strlen(longest[i].value) : 0;
+
+		if (times * bytes > most_times * most_bytes)
+			most = &longest[i], most_bytes = bytes, most_times = times;
+	}
+	fprintf(errs, "%s:1: renders to more than %d KiB with the longest values of the "
+	        "configuration", file, TMPL_MAX_OUTPUT / 1024);
+	if (most)
+		fprintf(errs, " ({%s} of %zu bytes, %zu times)", most->name, most_bytes, most_times);
+	fprintf(errs, "\n");
+}
+
+int tmpl_check(const struct tmpl_set *set, enum tmpl_lang lang, const bool in_use[TMPL_COUNT_],
+               const struct tmpl_var *longest, size_t n_longest, FILE *errs)
+{
+	int problems = 0;
+
+	if ((unsigned)lang >= TMPL_LANG_COUNT_)
+		return -EINVAL;
+	/* a placeholder without its longest value would be measured as "" */
+	for (size_t i = 0; i < sizeof(placeholders) / sizeof(placeholders[0]); i++)
+		if (!*lookup(longest, n_longest, placeholders[i], strlen(placeholders[i]))) {
+			if (errs)
+				fprintf(errs, "templates: no longest value for {%s} (a bug)\n", placeholders[i]);
+			problems++;
+		}
+	for (int n = 0; n < TMPL_COUNT_ && problems == 0; n++) {
+		char *subject = NULL, *body = NULL, builtin_name[64];
+		const char *file;
+		int r;
+
+		if (!in_use[n])
+			continue;
+		/* the very function every mail is rendered with */
+		r = tmpl_render(set, (enum tmpl_name)n, lang, longest, n_longest, &subject, &body);
+		free(subject);
+		free(body);
+		if (r == -ENOMEM)
+			return r;
+		if (r == 0)
+			continue;
+		problems++;
+		snprintf(builtin_name, sizeof(builtin_name), "built-in template %s.%s", names[n],
+		         lang_names[lang]);
+		file = set && set->file[n][lang] ? set->file[n][lang] : builtin_name;
+		if (errs)
+			report_too_big(file, set && set->subject[n][lang] ? set->subject[n][lang] :
+			               builtin[n][lang].subject, set && set->body[n][lang] ?
+			               set->body[n][lang] : builtin[n][lang].body, longest, n_longest, errs);
+	}
+	return problems ? -EINVAL : 0;
 }
 
 int tmpl_check_builtin(FILE *errs)

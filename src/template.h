@@ -75,8 +75,8 @@ void tmpl_free(struct tmpl_set *set);
 /*
  * Render one text.  *ret_subject (one line, no CR/LF) and *ret_body are
  * malloc'ed; caller frees.  set NULL renders the built-in text.
- * Returns 0, -EINVAL (n or lang out of range) or -ENOMEM (also when the
- * result would exceed 256 KiB).
+ * Returns 0, -EINVAL (n or lang out of range), -EMSGSIZE (the subject or
+ * the body would exceed 256 KiB) or -ENOMEM.
  */
 int tmpl_render(const struct tmpl_set *set, enum tmpl_name n, enum tmpl_lang lang,
                 const struct tmpl_var *vars, size_t n_vars,
@@ -136,6 +136,21 @@ struct tmpl_event_text {
 	bool member;                /* an invitation: who uses which */
 };
 char *tmpl_event_description(enum tmpl_lang lang, const struct tmpl_event_text *t);
+
+/*
+ * Test-render, with tmpl_render() itself, every text of lang marked in
+ * in_use, with longest: for each placeholder the longest value the
+ * configuration can give it (a rendered text grows with its values'
+ * lengths only, so these give the largest text that can be sent).  Each
+ * text past the cap is written to errs as "FILE:1: renders to more than
+ * 256 KiB with the longest values of the configuration ({description} of
+ * N bytes, M times)", FILE the override's path or "built-in template
+ * NAME.LANG".  Every known placeholder needs a non-empty value in longest
+ * (else -EINVAL: a bug).  Returns 0, -EINVAL (problems written) or
+ * -ENOMEM.  set may be NULL (built-in texts), errs too.
+ */
+int tmpl_check(const struct tmpl_set *set, enum tmpl_lang lang, const bool in_use[TMPL_COUNT_],
+               const struct tmpl_var *longest, size_t n_longest, FILE *errs);
 
 /* Check the built-in texts' placeholders (for the tests): 0 or -EINVAL. */
 int tmpl_check_builtin(FILE *errs);

@@ -2,15 +2,19 @@
 # End-to-end: `gremiumctl ics` and `gremiumctl preview` on the example
 # config.  The feed is checked by python-icalendar and recurring_ical_events
 # (tests/check_feed.py) against preview's UTC instants; -o writes the same
-# bytes atomically, creating folders; bad arguments exit 64.
+# bytes atomically, into existing folders only; bad arguments exit 64.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 conf=$(example_config)
 
 $PY "$top_srcdir/tests/check_feed.py" "$GREMIUMCTL" "$conf" || fail "check_feed.py"
 
-# -o: same bytes as stdout, parent folders created, no temporary left over
+# -o: same bytes as stdout, no temporary left over; missing folders are
+# not created (exit 73, nothing left behind)
 "$GREMIUMCTL" -c "$conf" ics > "$WORK/stdout.ics"
+expect_exit 73 "$GREMIUMCTL" -c "$conf" ics -o "$WORK/feed/sub/kg.ics"
+[ ! -e "$WORK/feed" ] || fail "ics -o created folders: $(find "$WORK/feed")"
+mkdir -p "$WORK/feed/sub"
 "$GREMIUMCTL" -c "$conf" ics -o "$WORK/feed/sub/kg.ics"
 cmp -s "$WORK/stdout.ics" "$WORK/feed/sub/kg.ics" || fail "ics -o differs from stdout"
 [ "$(ls -A "$WORK/feed/sub")" = "kg.ics" ] || fail "ics -o left: $(ls -A "$WORK/feed/sub")"

@@ -197,6 +197,15 @@ static void test_if_none_match(void **state)
 	assert_int_equal(a.status, 200);
 	get(feed_port(f), "GET", "/cal.ics", "If-None-Match: garbage\r\n", &a);
 	assert_int_equal(a.status, 200);
+	/* RFC 9110 §13.1.2: "*" matches only alone; neither is a valid field */
+	get(feed_port(f), "GET", "/cal.ics", "If-None-Match: \"a\", *\r\n", &a);
+	assert_int_equal(a.status, 200);
+	get(feed_port(f), "GET", "/cal.ics", "If-None-Match: \"a\"\r\nIf-None-Match: *\r\n", &a);
+	assert_int_equal(a.status, 200);
+	get(feed_port(f), "GET", "/cal.ics", "If-None-Match: **\r\n", &a);
+	assert_int_equal(a.status, 200);
+	get(feed_port(f), "GET", "/cal.ics", "If-None-Match: , * ,\r\n", &a);
+	assert_int_equal(a.status, 304);
 }
 
 static void test_if_modified_since(void **state)
@@ -248,6 +257,13 @@ static void test_not_found_and_garbage(void **state)
 	assert_int_equal(a.status, 404);
 	get(feed_port(f), "POST", "/other", NULL, &a);
 	assert_int_equal(a.status, 404);
+	/* the decoded path is compared whole: a NUL does not cut it */
+	get(feed_port(f), "GET", "/cal.ics%00", NULL, &a);
+	assert_int_equal(a.status, 404);
+	get(feed_port(f), "GET", "/cal.ics%00x", NULL, &a);
+	assert_int_equal(a.status, 404);
+	get(feed_port(f), "GET", "/cal%2Eics", NULL, &a);
+	assert_int_equal(a.status, 200);
 	http(feed_port(f), "\x01\x02 garbage\r\n\r\n", &a);
 	assert_int_equal(a.status, 400);
 	http(feed_port(f), "GET /cal.ics HTTP/1.1\r\nno colon here\r\n\r\n", &a);
@@ -529,17 +545,34 @@ static void test_http_date(void **state)
 	assert_int_equal(parse_http_date("", &t), -EINVAL);
 }
 
+static bool inm(const char *value, const char *etag)
+{
+	return etag_list_matches(&value, 1, etag);
+}
+
 static void test_etag_list(void **state)
 {
+	const char *two[] = { "\"a\"", "W/\"x\"" }, *star_and_tag[] = { "*", "\"x\"" };
+
 	(void)state;
-	assert_true(etag_list_matches("\"x\"", "\"x\""));
-	assert_true(etag_list_matches("W/\"x\"", "\"x\""));
-	assert_true(etag_list_matches(" \"a\" , \"x\"", "\"x\""));
-	assert_true(etag_list_matches("*", "\"x\""));
-	assert_false(etag_list_matches("\"xy\"", "\"x\""));
-	assert_false(etag_list_matches("x", "\"x\""));
-	assert_false(etag_list_matches("\"x", "\"x\""));
-	assert_false(etag_list_matches("", "\"x\""));
+	assert_true(inm("\"x\"", "\"x\""));
+	assert_true(inm("W/\"x\"", "\"x\""));
+	assert_true(inm(" \"a\" , \"x\"", "\"x\""));
+	assert_true(inm("*", "\"x\""));
+	assert_true(inm(" *\t", "\"x\""));
+	assert_true(inm("\"a\",,\"x\",", "\"x\""));
+	assert_true(etag_list_matches(two, 2, "\"x\""));
+	assert_false(inm("\"xy\"", "\"x\""));
+	assert_false(inm("x", "\"x\""));
+	assert_false(inm("\"x", "\"x\""));
+	assert_false(inm("", "\"x\""));
+	assert_false(inm("\"a\", *", "\"x\""));
+	assert_false(inm("**", "\"x\""));
+	assert_false(inm("* *", "\"x\""));
+	assert_false(inm("\"x\"y", "\"x\""));
+	assert_false(inm("\"x\", junk", "\"x\""));
+	assert_false(inm("\"a b\", \"x\"", "\"x\""));
+	assert_false(etag_list_matches(star_and_tag, 2, "\"x\""));
 }
 
 int main(void)

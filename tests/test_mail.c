@@ -308,6 +308,43 @@ static void test_injection(void **state)
 	assert_int_equal(mail_render(&cfg, &spec, &text, &len), -EINVAL);
 }
 
+/* Text that looks like an encoded word stays that text for a reader: the
+ * subject and the display name are encoded, so a reader's decoding gives
+ * the literal back. */
+static void test_literal_encoded_word(void **state)
+{
+	static const char *const subjects[] = {
+		"Sitzung =?utf-8?b?SGFsbG8=?= x",
+		"=?utf-8?q?Gr=C3=BC=C3=9Fe?=",
+		"Für =?ISO-8859-1?Q?a?= und ü und =? und ?= und ein langer Titel, der über mehrere "
+		"kodierte Wörter geht, ääääääääääääääääääääääääääääääää Ende",
+	};
+	struct mail_spec spec = invitation();
+	struct gr_member m = member;
+	GMimeMessage *msg;
+	char *text, *want;
+	size_t len;
+	(void)state;
+
+	spec.to = &m;
+	for (size_t i = 0; i < sizeof(subjects) / sizeof(subjects[0]); i++) {
+		spec.subject = subjects[i];
+		m.name = (char *)subjects[i];
+		assert_int_equal(mail_render(&cfg, &spec, &text, &len), 0);
+		assert_lines_ok(text, len);
+		/* not on the wire as is */
+		assert_null(strstr(text, "=?utf-8?b?SGFsbG8=?="));
+		assert_null(strstr(text, "=?ISO-8859-1?Q?a?="));
+		msg = parse(text, len);
+		want = util_asprintf("[%s] %s", cfg.committee.short_name, subjects[i]);
+		assert_string_equal(g_mime_message_get_subject(msg), want);
+		assert_mailbox(g_mime_message_get_to(msg), subjects[i], m.email);
+		free(want);
+		g_object_unref(msg);
+		free(text);
+	}
+}
+
 static void test_long_lines(void **state)
 {
 	struct mail_spec spec = invitation();
@@ -523,6 +560,7 @@ int main(void)
 		cmocka_unit_test(test_cancellation),
 		cmocka_unit_test(test_topic_call_plain),
 		cmocka_unit_test(test_injection),
+		cmocka_unit_test(test_literal_encoded_word),
 		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_list_id),
 		cmocka_unit_test(test_invalid),

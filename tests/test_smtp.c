@@ -318,6 +318,7 @@ static void stuck_server_start(struct stuck_server *s, struct gr_delivery *d)
 struct counting_server {
 	int lfd;
 	atomic_int mails;
+	const char *(*reply)(const char *line); /* NULL or an answer of its own */
 	pthread_t thread;
 };
 
@@ -338,7 +339,9 @@ static void *counting_server_run(void *arg)
 
 			if (!line_done(line, sizeof(line), &ll, buf[i]))
 				continue;
-			if (!data) {
+			if (!data && s->reply && (reply = s->reply(line))) {
+				/* the test's own answer */
+			} else if (!data) {
 				reply = command_reply(line, &data);
 			} else if (strcmp(line, ".\r\n") == 0) {
 				data = false;
@@ -518,12 +521,75 @@ static void test_smtp_unrecorded_bound(void **state)
 	free(d.smtp_url);
 }
 
+/* Reply lines as libcurl hands them over: multi-line replies joined,
+ * the reply of a given code found, garbage ignored. */
+static void test_smtp_reply_parse(void **state)
+{
+	struct smtp_replies r = { 0 };
+	(void)state;
+
+	assert_null(smtp_reply_find(&r, 0));
+	assert_int_equal(smtp_reply_line(&r, "250-mail.example\r\n", 18), 0);
+	assert_int_equal(smtp_reply_line(&r, "250 8BITMIME\r\n", 14), 1);
+	assert_string_equal(smtp_reply_find(&r, 250), "250 mail.example 8BITMIME");
+	assert_int_equal(smtp_reply_line(&r, "hello\r\n", 7), -EINVAL);
+	assert_int_equal(smtp_reply_line(&r, "2500 x", 6), -EINVAL);
+	assert_int_equal(smtp_reply_line(&r, "550-5.1.1 no\x01such\r\n", 19), 0);
+	assert_int_equal(smtp_reply_line(&r, "550 5.1.1 user", 14), 1);
+	assert_int_equal(smtp_reply_line(&r, "221", 3), 1);
+	assert_string_equal(smtp_reply_find(&r, 550), "550 5.1.1 no such 5.1.1 user");
+	assert_string_equal(smtp_reply_find(&r, 0), "221");
+	assert_string_equal(smtp_reply_find(&r, 250), "250 mail.example 8BITMIME");
+	assert_null(smtp_reply_find(&r, 354));
+}
+
+/*
+ * A server one reply ahead of the client: its EHLO reply carries a stray
+ * "250 ok", so libcurl takes every later reply as the answer to the
+ * command after the one it belongs to.  The RCPT's 550 arrives as the
+ * answer to DATA; what comes after it (the DATA's 354, read for QUIT) must
+ * not become the recorded reason.
+ */
+static const char *out_of_step_reply(const char *line)
+{
+	if (strncasecmp(line, "EHLO", 4) == 0)
+		return "250-test\r\n250 8BITMIME\r\n250 ok\r\n";
+	if (strncasecmp(line, "RCPT", 4) == 0)
+		return "550 5.1.1 <c@d.example>: no such user\r\n";
+	return NULL;
+}
+
+static void test_smtp_out_of_step(void **state)
+{
+	struct gr_delivery d = { 0 };
+	struct counting_server srv = { .reply = out_of_step_reply };
+	struct smtp *t = NULL;
+	struct tr_outcome out;
+	char err[256];
+	(void)state;
+
+	srv.lfd = test_listen(&d);
+	assert_int_equal(pthread_create(&srv.thread, NULL, counting_server_run, &srv), 0);
+	assert_int_equal(smtp_new(&d, &t, err, sizeof(err), NULL), 0);
+	assert_int_equal(smtp_send(t, "a@b.example", "c@d.example", "x\r\n", 3, &out), -EIO);
+	smtp_free(t);
+	assert_int_equal(pthread_join(srv.thread, NULL), 0);
+	assert_int_equal(out.result, TR_PERMANENT);
+	assert_int_equal(out.code, 550);
+	assert_string_equal(out.reply, "550 5.1.1 <c@d.example>: no such user");
+	assert_int_equal(atomic_load(&srv.mails), 0);
+	close(srv.lfd);
+	free(d.smtp_url);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_smtp_config),
 		cmocka_unit_test(test_smtp_refused),
 		cmocka_unit_test(test_smtp_loopback_by_name),
+		cmocka_unit_test(test_smtp_reply_parse),
+		cmocka_unit_test(test_smtp_out_of_step),
 		cmocka_unit_test(test_smtp_abandon_waiting),
 		cmocka_unit_test(test_smtp_abandon_mid_data),
 		cmocka_unit_test(test_smtp_unrecorded_bound),

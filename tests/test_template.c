@@ -229,6 +229,14 @@ static void test_override(void **state)
 	put("reminder.fr.txt", "Rappel\n\n{summary}", 0644);
 	errs = load_errors(0, &set);
 	assert_non_null(strstr(errs, "/reminder.fr.txt: not a template name"));
+	/* every valid name listed */
+	for (int n = 0; n < TMPL_COUNT_; n++) {
+		char *name = util_asprintf(" %s%s", tmpl_name_str((enum tmpl_name)n),
+		                           n + 1 < TMPL_COUNT_ ? "," : ")");
+		assert_non_null(strstr(errs, name));
+		free(name);
+	}
+	assert_non_null(strstr(errs, " cancellation-series,"));
 	assert_non_null(strstr(errs, ", ignoring\n"));
 	assert_null(strstr(errs, "README"));
 	free(errs);
@@ -397,6 +405,113 @@ static void test_event_description(void **state)
 	}
 }
 
+/* Every known placeholder with a value of len bytes (description: dlen). */
+static struct tmpl_var *longest_vars(size_t len, size_t dlen, size_t *ret_n)
+{
+	static const char *const names[] = {
+		"member_name", "committee", "short_name", "summary", "date", "time",
+		"end_time", "location", "url", "deadline", "days", "in_days",
+		"topics_address", "organizer", "old_date", "note", "description", "changes",
+	};
+	size_t n = sizeof(names) / sizeof(names[0]);
+	struct tmpl_var *v = calloc(n, sizeof(*v));
+
+	assert_non_null(v);
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strcmp(names[i], "description") == 0 ? dlen : len;
+		char *value = malloc(l + 1);
+
+		assert_non_null(value);
+		memset(value, 'x', l);
+		value[l] = '\0';
+		v[i] = (struct tmpl_var){ names[i], value };
+	}
+	*ret_n = n;
+	return v;
+}
+
+static void free_vars(struct tmpl_var *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free((char *)v[i].value);
+	free(v);
+}
+
+static char *check_errors(const struct tmpl_set *set, const bool *in_use,
+                          const struct tmpl_var *v, size_t n, int want)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *errs = open_memstream(&out, &len);
+
+	assert_non_null(errs);
+	assert_int_equal(tmpl_check(set, TMPL_DE, in_use, v, n, errs), want);
+	fclose(errs);
+	return out;
+}
+
+/* The cap of a rendered text, reported as what it is, for the texts in use. */
+static void test_check_limits(void **state)
+{
+	bool all[TMPL_COUNT_], reminder_only[TMPL_COUNT_] = { false };
+	struct tmpl_set *set;
+	struct tmpl_var *v;
+	char *errs, *want, *subject, *body, *big;
+	size_t n, len;
+	(void)state;
+
+	for (int i = 0; i < TMPL_COUNT_; i++)
+		all[i] = true;
+	reminder_only[TMPL_REMINDER] = true;
+	/* the built-in texts with long values: fine */
+	v = longest_vars(200, 4096, &n);
+	errs = check_errors(NULL, all, v, n, 0);
+	assert_int_equal(strlen(errs), 0);
+	free(errs);
+	/* a value missing from the longest ones would be measured as "" */
+	errs = check_errors(NULL, all, v, n - 1, -EINVAL);
+	assert_non_null(strstr(errs, "no longest value for {changes}"));
+	free(errs);
+	free_vars(v, n);
+
+	/* a description of 300 KB in a built-in text */
+	v = longest_vars(10, 300000, &n);
+	errs = check_errors(NULL, all, v, n, -EINVAL);
+	assert_non_null(strstr(errs, "built-in template invitation-series.de:1: renders to more "
+	                             "than 256 KiB with the longest values of the configuration "
+	                             "({description} of 300000 bytes, 1 times)\n"));
+	free(errs);
+	assert_int_equal(tmpl_render(NULL, TMPL_INVITATION_SERIES, TMPL_DE, v, n, &subject, &body),
+	                 -EMSGSIZE);
+	free_vars(v, n);
+
+	/* 62 KB of {description}: 4,000 copies of 100 bytes, in an override */
+	len = 0;
+	big = malloc(64 * 1024);
+	assert_non_null(big);
+	len += (size_t)sprintf(big, "Erinnerung\n\n");
+	while (len < 62 * 1024)
+		len += (size_t)sprintf(big + len, "{description}\n");
+	put("reminder.de.txt", big, 0644);
+	free(big);
+	errs = load_errors(0, &set);
+	free(errs);
+	v = longest_vars(10, 100, &n);
+	errs = check_errors(set, reminder_only, v, n, -EINVAL);
+	want = util_asprintf("%s/reminder.de.txt:1: renders to more than 256 KiB with the longest "
+	                     "values of the configuration ({description} of 100 bytes, %zu times)\n",
+	                     tdir, (size_t)((62 * 1024 - 12 + 13) / 14));
+	assert_string_equal(errs, want);
+	free(want);
+	free(errs);
+	/* not in use: not rendered */
+	reminder_only[TMPL_REMINDER] = false;
+	errs = check_errors(set, reminder_only, v, n, 0);
+	free(errs);
+	free_vars(v, n);
+	tmpl_free(set);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -408,6 +523,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_override, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_override_errors, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_override_unreadable, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_check_limits, setup_dir, teardown_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
