@@ -47,9 +47,11 @@ code() { curl -s -o /dev/null --max-time 5 -w '%{http_code}' "$@" "$url"; }
 # hdr NAME FILE: the value of header NAME in a curl -D dump
 hdr() { tr -d '\r' < "$2" | sed -n "s/^$1: //Ip" | head -n 1; }
 
+# gremiumd serves at once the feed of the recorded state, then plans and
+# rewrites it (SEQUENCE, LAST-MODIFIED): wait until both have settled
 i=0
-until curl -s -o /dev/null --max-time 1 "$url"; do
-	i=$((i + 1)); [ $i -le 100 ] || fail "server never answered: $(cat "$WORK/daemon.log")"; sleep 0.1
+until curl -s -o "$WORK/first" --max-time 1 "$url" && cmp -s "$WORK/first" "$feed"; do
+	i=$((i + 1)); [ $i -le 300 ] || fail "server never answered with the feed file: $(cat "$WORK/daemon.log")"; sleep 0.1
 done
 
 # 200 with the feed file's bytes and the validators
