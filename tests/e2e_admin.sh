@@ -164,7 +164,7 @@ EOT
 	$PY - "$WORK/retry.log" <<'EOF' || fail "retry time: $(grep retrying "$WORK/retry.log")"
 import datetime, re, sys
 line = next(l for l in open(sys.argv[1]) if "retrying at" in l)
-m = re.match(r"<4>invitation to tempfail01@faults\.example: temporary failure, retrying at "
+m = re.match(r"<4>(?:invitation|update) to tempfail01@faults\.example: temporary failure, retrying at "
              r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d): 451 ", line)
 if not m:
     sys.exit("not ISO 8601 with offset: " + line)
