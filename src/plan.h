@@ -38,7 +38,7 @@
  * its UID is recorded), and the series keeps the EXDATE without a CANCEL of
  * its own.  A state from before (the move inside the series, as override or
  * as a REQUEST with RECURRENCE-ID) gets a series update with the EXDATE and
- * the new object's invitation on its first plan; its store_occurrence rows
+ * the new object's invitation on its first plan; its sent_occurrences rows
  * are no longer read.  Notifications of a moved meeting stay keyed by the
  * series' UID.
  *
