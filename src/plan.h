@@ -9,15 +9,17 @@
  * them with store_apply() in one transaction (plan_change() gives each
  * action's store_change; the caller adds the rendered bytes).
  *
- * Calendar objects: an rrule series is one object, each date of a dated
- * series is one object; an object is "live" while it has a confirmed or
+ * Calendar objects: an rrule series is one object, each of its moved
+ * meetings is one (below), each date of a dated series is one object; an object is "live" while it has a confirmed or
  * moved occurrence that ends after now.
  *
  * What the recorded state means, per recipient and object (store_object):
  *   sequence   the SEQUENCE of the last REQUEST/CANCEL sent;
  *   hash_base  FNV-1a 64 over the significant fields except cancellations
  *              (summary, description, location, url, rrule or date, start,
- *              duration, moved and skipped occurrences);
+ *              duration, moved and skipped occurrences: for a series the
+ *              original starts of its moved meetings, for a moved
+ *              meeting its regular start and note);
  *   cancelled  the occurrences (original starts) the recipient knows as
  *              cancelled, comma-separated and sorted;
  *   hash       FNV-1a 64 over hash_base and cancelled: equal = nothing to do.
@@ -178,8 +180,8 @@ int plan_uid(const struct gr_config *cfg, const struct gr_series *s, int date_in
  * What the state says of each object of cfg, for the feed (ical_publish()):
  * UID as the planner uses it, the highest SEQUENCE sent for it, when its
  * content was last recorded as changed (0 while it has the content first
- * recorded: then the config's mtime is the feed's LAST-MODIFIED), the highest SEQUENCE of each moved
- * occurrence's own REQUEST, and the meetings that started before the
+ * recorded: then the config's mtime is the feed's LAST-MODIFIED), and the
+ * meetings that started before the
  * current version and differ from it (as they were).  A config change not
  * yet recorded counts as valid from now.  state may be NULL.  Returns 0
  * and *ret, *ret_n (free with plan_published_free()), or -ENOMEM/-ENOSPC.
