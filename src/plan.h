@@ -10,8 +10,9 @@
  * action's store_change; the caller adds the rendered bytes).
  *
  * Calendar objects: an rrule series is one object, each of its moved
- * meetings is one (below), each date of a dated series is one object; an object is "live" while it has a confirmed or
- * moved occurrence that ends after now.
+ * meetings is one (below), each date of a dated series is one object; an
+ * object is "live" while it has a confirmed or moved occurrence that ends
+ * after now.
  *
  * What the recorded state means, per recipient and object (store_object):
  *   sequence   the SEQUENCE of the last REQUEST/CANCEL sent;

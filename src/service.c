@@ -439,7 +439,10 @@ static int render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
 		snprintf(err, errlen, "%s", a->unplannable);
 		return -ENOSPC;
 	}
-	if (!a->series) {
+	/* a vanished object, or a cancelled moved meeting (the config no
+	 * longer has its time): what the recipient was last sent */
+	bool from_record = !a->series || (a->moved && a->kind == GR_KIND_CANCELLATION);
+	if (from_record) {
 		if (!a->recorded) {
 			snprintf(err, errlen, "no data for the vanished object %.300s", a->uid);
 			return -EINVAL;
@@ -451,7 +454,7 @@ static int render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
 	act.series = obj.series;
 	act.date_index = obj.date_index;
 	name = object_vars(&v, &act, occ, now);
-	if (!a->series && !a->occ) {
+	if (from_record) {
 		struct gr_localtime end;
 		time_t t = sched_to_utc(&gone_date, cfg->committee.timezone);
 

@@ -244,6 +244,36 @@ static void test_update_says_what_changed(void **state)
 	free(all);
 }
 
+/* Issue 12: the moved meeting cancelled (the exception now says cancel):
+ * one CANCEL of its own object to each member, at the time they hold it,
+ * with the reason; nothing for the series, which keeps the EXDATE. */
+static void test_moved_meeting_cancelled(void **state)
+{
+	struct fixture *f = *state;
+	struct gr_exception *move = &f->cfg->exceptions[1];
+	char *all;
+	int n;
+
+	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 11, 28, 9, 0), 56), 56);
+	assert_true(move->move);
+	move->move = false;
+	move->cancel = true;
+	free(move->note);
+	move->note = strdup("Entfällt mangels Themen"); /* config_free() frees it */
+	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 12, 1, 9, 0), 14), 14);
+	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 12, 2, 9, 0), 0), 0);
+	all = mails_with(f, "X-Gremium-Kind: cancellation", &n);
+	assert_int_equal(n, 14);
+	assert_non_null(strstr(all, "METHOD:CANCEL"));
+	assert_non_null(strstr(all, "UID:online+moved-20270113.kommunalgremium@fitko.example\r\n"));
+	assert_non_null(strstr(all, "DTSTART;TZID=Europe/Berlin:20270120T140000"));
+	assert_null(strstr(all, "BYDAY=2WE")); /* no series rule, only the zone's */
+	assert_null(strstr(all, "RECURRENCE-ID"));
+	assert_non_null(strstr(all, "COMMENT:Entfällt mangels Themen"));
+	assert_non_null(strstr(all, "Mittwoch, 20. Januar 2027"));
+	free(all);
+}
+
 static void test_removed_member_gets_cancellations(void **state)
 {
 	struct fixture *f = *state;
@@ -815,6 +845,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_plan_while_sending, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_update_says_what_changed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_removed_member_gets_cancellations, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_moved_meeting_cancelled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_temporary_then_gave_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_member_alone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_topics_address_fixed, setup, teardown),
