@@ -128,11 +128,15 @@ static void print_tsv(const struct gr_config *cfg, const struct sched_list *l,
 	puts("#start_utc\tend_utc\tstatus\tseries\tuid\tlocal_start\tlocal_original");
 	for (size_t i = 0; i < l->n; i++) {
 		const struct gr_occurrence *o = &l->items[i];
-		struct ical_object obj = { o->series, o->date_index, NULL, NULL };
+		/* a moved meeting of a series is an object of its own */
+		bool mv = o->status == GR_OCC_MOVED && o->series->rrule;
+		struct ical_object obj = { o->series, o->date_index, NULL, NULL,
+		                           mv ? &o->original : NULL };
 		char a[32], b[32], uid[512];
 
 		for (size_t k = 0; k < n_pub; k++)
-			if (pub[k].series == o->series && pub[k].date_index == o->date_index)
+			if (pub[k].series == o->series && pub[k].date_index == o->date_index &&
+			    pub[k].moved == mv && (!mv || sched_compare(&pub[k].original, &o->original) == 0))
 				obj.uid = pub[k].uid;
 		iso_utc(o->start_utc, a, sizeof(a));
 		iso_utc(o->end_utc, b, sizeof(b));

@@ -57,6 +57,8 @@ int ical_uid(const struct gr_config *cfg, const struct ical_object *obj,
 			return -ENOSPC;
 		return 0;
 	}
+	if (obj->moved)
+		return util_moved_uid(&cfg->committee, s->id, obj->moved, buf, len);
 	if (obj->date_index >= 0 && (size_t)obj->date_index >= s->n_dates)
 		return -EINVAL;
 	return util_object_uid(&cfg->committee, s->id,
@@ -318,28 +320,8 @@ static icalproperty *rrule_property(const struct builder *b, const char *rrule)
 
 static bool occ_of(const struct gr_occurrence *o, const struct ical_object *obj)
 {
-	return o->series == obj->series && o->date_index == obj->date_index;
-}
-
-/* Does pub list a past meeting with this original start? */
-static const struct gr_past_occurrence *past_of(const struct gr_published *pub,
-                                                const struct gr_localtime *original)
-{
-	for (size_t i = 0; pub && i < pub->n_past; i++)
-		if (sched_compare(&pub->past[i].original, original) == 0)
-			return &pub->past[i];
-	return NULL;
-}
-
-/* The SEQUENCE of a moved occurrence's own REQUEST (the feed): as recorded,
- * else the object's. */
-static int occ_sequence(const struct gr_published *pub, const struct gr_localtime *original,
-                        int fallback)
-{
-	for (size_t i = 0; pub && i < pub->n_occ_seqs; i++)
-		if (sched_compare(&pub->occ_seqs[i].original, original) == 0)
-			return pub->occ_seqs[i].sequence;
-	return fallback;
+	return o->series == obj->series && o->date_index == obj->date_index &&
+	       (!obj->moved || sched_compare(&o->original, obj->moved) == 0);
 }
 
 /* An override VEVENT (RECURRENCE-ID = original) of the texts of s. */
@@ -369,11 +351,11 @@ static struct gr_series as_it_was(const struct gr_series *s, const struct gr_pas
 	return v;
 }
 
-/* An rrule series: the master VEVENT with RRULE and EXDATEs.  In the feed
- * (pub != NULL or no member) also one VEVENT per moved occurrence and per
- * meeting that took place under an earlier version (RFC 5545 §3.8.4.4,
- * MS-OXCICAL: same UID, RECURRENCE-ID = the original start in the same
- * TZID).  A REQUEST carries no overrides (see ical.h).  Appended to evs. */
+/* An rrule series: the master VEVENT with RRULE and EXDATEs (moved
+ * meetings are objects of their own).  In the feed (pub != NULL or no
+ * member) also one VEVENT per meeting that took place under an earlier
+ * version (RFC 5545 §3.8.4.4, MS-OXCICAL: same UID, RECURRENCE-ID = the
+ * original start in the same TZID).  Appended to evs. */
 static void recurring_events(struct builder *b, const struct ical_object *obj, const char *uid,
                              const struct sched_list *occ, const struct gr_published *pub,
                              icalcomponent *evs)
@@ -381,7 +363,6 @@ static void recurring_events(struct builder *b, const struct ical_object *obj, c
 	const struct gr_series *s = obj->series;
 	struct gr_localtime end = local_end(b, s, &s->start);
 	icalcomponent *master = event_new(b, s, uid, &s->start, &end);
-	int seq = b->sequence;
 
 	if (!master)
 		return;
@@ -390,7 +371,7 @@ static void recurring_events(struct builder *b, const struct ical_object *obj, c
 		const struct gr_occurrence *o = &occ->items[i];
 
 		/* exactly the regular local start, or clients keep the meeting */
-		if (occ_of(o, obj) && (o->status == GR_OCC_CANCELLED || o->status == GR_OCC_SKIPPED))
+		if (occ_of(o, obj) && o->status != GR_OCC_CONFIRMED)
 			put_local(b, master, icalproperty_new_exdate, &o->original);
 	}
 	put(b, master, icalproperty_new_status(ICAL_STATUS_CONFIRMED));
@@ -398,32 +379,24 @@ static void recurring_events(struct builder *b, const struct ical_object *obj, c
 	icalcomponent_add_component(evs, master);
 	if (b->member)
 		return;
-	for (size_t i = 0; occ && i < occ->n; i++) {
-		const struct gr_occurrence *o = &occ->items[i];
-
-		if (!occ_of(o, obj) || o->status != GR_OCC_MOVED || past_of(pub, &o->original))
-			continue;
-		b->sequence = occ_sequence(pub, &o->original, seq);
-		override_event(b, s, uid, &o->original, &o->start, &o->end, evs);
-	}
 	for (size_t i = 0; pub && i < pub->n_past; i++) {
 		const struct gr_past_occurrence *p = &pub->past[i];
 		struct gr_series was = as_it_was(s, p);
 
-		b->sequence = occ_sequence(pub, &p->original, seq);
 		override_event(b, &was, uid, &p->original, &p->start, &p->end, evs);
 	}
-	b->sequence = seq;
 }
 
-/* One date of a dated series: a plain VEVENT; moved means a new DTSTART
- * under the same UID, cancelled or skipped means STATUS:CANCELLED. */
+/* One date of a dated series, or a moved meeting of an rrule series: a
+ * plain VEVENT; moved means a new DTSTART under the same UID, cancelled or
+ * skipped means STATUS:CANCELLED. */
 static void single_event(struct builder *b, const struct ical_object *obj, const char *uid,
                          const struct sched_list *occ, const struct gr_published *pub,
                          icalcomponent *evs)
 {
 	const struct gr_series *s = obj->series;
-	struct gr_localtime start = s->dates[obj->date_index], end = local_end(b, s, &start);
+	struct gr_localtime start = obj->moved ? *obj->moved : s->dates[obj->date_index];
+	struct gr_localtime end = local_end(b, s, &start);
 	struct gr_series was;
 	enum icalproperty_status status = ICAL_STATUS_CONFIRMED;
 	icalcomponent *ev;
@@ -466,7 +439,7 @@ static void object_events(struct builder *b, const struct ical_object *obj,
 		b->failed = true;
 		return;
 	}
-	if (obj->date_index < 0)
+	if (obj->date_index < 0 && !obj->moved)
 		recurring_events(b, obj, uid, occ, pub, evs);
 	else
 		single_event(b, obj, uid, occ, pub, evs);
@@ -764,7 +737,9 @@ static const struct gr_published *published_of(const struct gr_published *pub, s
                                                const struct ical_object *obj)
 {
 	for (size_t i = 0; pub && i < n; i++)
-		if (pub[i].series == obj->series && pub[i].date_index == obj->date_index)
+		if (pub[i].series == obj->series && pub[i].date_index == obj->date_index &&
+		    pub[i].moved == (obj->moved != NULL) &&
+		    (!obj->moved || sched_compare(&pub[i].original, obj->moved) == 0))
 			return &pub[i];
 	return NULL;
 }
@@ -796,10 +771,16 @@ char *ical_publish(const struct gr_config *cfg, const struct sched_list *occ,
 		feed_header(&b, cal);
 	for (size_t i = 0; cal && evs && i < cfg->n_series; i++) {
 		const struct gr_series *s = &cfg->series[i];
-		struct ical_object obj = { s, -1, NULL, NULL };
+		struct ical_object obj = { s, -1, NULL, NULL, NULL };
 
 		if (s->rrule)
 			feed_object(&b, &obj, occ, pub, n_pub, dtstamp, evs);
+		/* its moved meetings: objects of their own, as invited */
+		for (size_t j = 0; s->rrule && occ && j < occ->n; j++) {
+			struct ical_object mv = { s, -1, NULL, NULL, &occ->items[j].original };
+			if (occ->items[j].series == s && occ->items[j].status == GR_OCC_MOVED)
+				feed_object(&b, &mv, occ, pub, n_pub, dtstamp, evs);
+		}
 		for (size_t j = 0; !s->rrule && j < s->n_dates; j++) {
 			obj.date_index = (int)j;
 			feed_object(&b, &obj, occ, pub, n_pub, dtstamp, evs);
@@ -820,25 +801,6 @@ char *ical_request(const struct gr_config *cfg, const struct ical_object *obj,
 	evs = icalcomponent_new_vcalendar();
 	if (cal && evs)
 		object_events(&b, obj, occ, NULL, evs);
-	return finish(&b, cal, evs);
-}
-
-char *ical_request_occurrence(const struct gr_config *cfg, const struct ical_object *obj,
-                              const struct gr_occurrence *x, const struct gr_member *member,
-                              int sequence, time_t dtstamp)
-{
-	struct builder b;
-	icalcomponent *cal, *evs;
-	char uid[512];
-
-	builder_init(&b, cfg, member, sequence, dtstamp);
-	b.description = obj->description;
-	if (!obj->series->rrule || ical_uid(cfg, obj, uid, sizeof(uid)) < 0)
-		return NULL;
-	cal = calendar_new(&b, ICAL_METHOD_REQUEST);
-	evs = icalcomponent_new_vcalendar();
-	if (cal && evs)
-		override_event(&b, obj->series, uid, &x->original, &x->start, &x->end, evs);
 	return finish(&b, cal, evs);
 }
 

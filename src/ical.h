@@ -22,6 +22,10 @@ struct ical_object {
 	int date_index;
 	const char *uid;          /* the UID it goes by, or NULL: ical_uid()'s */
 	const char *description;  /* DESCRIPTION, or NULL: the series' text and url */
+	/* the regular start of a moved meeting of the rrule series, which is
+	 * then the object (util_moved_uid(), one VEVENT at the moved times),
+	 * or NULL */
+	const struct gr_localtime *moved;
 };
 
 /* The object's UID: obj->uid, else util_object_uid()'s (with the committee
@@ -32,11 +36,11 @@ int ical_uid(const struct gr_config *cfg, const struct ical_object *obj,
 /*
  * The public feed: METHOD:PUBLISH, every series and dated meeting, no
  * ATTENDEE.  occ must hold every occurrence in sched_horizon() (the
- * cancelled and skipped ones become EXDATE, the moved ones overrides with
- * RECURRENCE-ID).  dtstamp is the config's last change, so equal input
+ * cancelled, skipped and moved ones become EXDATE; each moved one is
+ * also a VEVENT of its own UID, as in the invitations).  dtstamp is the config's last change, so equal input
  * gives equal bytes.  pub (n_pub entries, may be NULL) is what the state
  * database says of each object (plan_published()): its UID, SEQUENCE,
- * LAST-MODIFIED, the SEQUENCE of each moved occurrence, and the meetings
+ * LAST-MODIFIED, and the meetings
  * that took place under an earlier version, written as overrides with what
  * they were.  Without an entry: the derived UID, SEQUENCE:0 and
  * LAST-MODIFIED = dtstamp.  Returns NULL on allocation failure.
@@ -47,9 +51,8 @@ char *ical_publish(const struct gr_config *cfg, const struct sched_list *occ,
 /*
  * METHOD:REQUEST for one member and one object: ORGANIZER, that member's
  * ATTENDEE only, EXDATE for cancelled/skipped occurrences found in occ.
- * No override VEVENT for moved occurrences: Thunderbird's "Accept all"
- * answers only the master (INTEROP); each moved occurrence goes out with
- * ical_request_occurrence().
+ * EXDATE for moved ones too: a moved meeting is an object of its own
+ * (obj->moved), so that no client depends on the order of the mails.
  */
 char *ical_request(const struct gr_config *cfg, const struct ical_object *obj,
                    const struct sched_list *occ, const struct gr_member *member,
@@ -69,16 +72,6 @@ void ical_cache_free(struct ical_cache *c);
 char *ical_request_cached(struct ical_cache *c, const struct gr_config *cfg,
                           const struct ical_object *obj, const struct sched_list *occ,
                           const struct gr_member *member, int sequence, time_t dtstamp);
-
-/*
- * METHOD:REQUEST for one member and one moved (or restored) occurrence x of
- * an rrule series: one VEVENT with the series' UID, RECURRENCE-ID = x's
- * original start, DTSTART/DTEND = x's actual times.  Clients show it as an
- * update of that one meeting of the series they hold.
- */
-char *ical_request_occurrence(const struct gr_config *cfg, const struct ical_object *obj,
-                              const struct gr_occurrence *x, const struct gr_member *member,
-                              int sequence, time_t dtstamp);
 
 /*
  * METHOD:CANCEL for one member: of the whole object (recurrence_id NULL) or

@@ -32,6 +32,8 @@ struct ical_cache_entry {
 	time_t dtstamp;
 	char *uid, *description; /* as in the ical_object (owned, may be NULL) */
 	char *text;             /* unfolded, with placeholder lines */
+	bool moved;             /* obj->moved, and what it points to */
+	struct gr_localtime original;
 };
 
 static bool same_str(const char *a, const char *b)
@@ -44,7 +46,8 @@ static bool entry_is(const struct ical_cache_entry *e, const struct ical_object 
 {
 	return e->series == obj->series && e->date_index == obj->date_index &&
 	       e->sequence == sequence && e->dtstamp == dtstamp && same_str(e->uid, obj->uid) &&
-	       same_str(e->description, obj->description);
+	       same_str(e->description, obj->description) && e->moved == (obj->moved != NULL) &&
+	       (!obj->moved || sched_compare(&e->original, obj->moved) == 0);
 }
 
 static void entry_free(struct ical_cache_entry *e)
@@ -119,7 +122,8 @@ static const char *cached_text(struct ical_cache *c, const struct gr_config *cfg
 	}
 	*e = (struct ical_cache_entry){ obj->series, obj->date_index, sequence, dtstamp,
 	                                util_strdup0(obj->uid), util_strdup0(obj->description),
-	                                text };
+	                                text, obj->moved != NULL,
+	                                obj->moved ? *obj->moved : (struct gr_localtime){ 0 } };
 	pthread_mutex_lock(&c->lock);
 	/* another thread may have made it meanwhile: both are the same */
 	if ((obj->uid && !e->uid) || (obj->description && !e->description) ||

@@ -177,21 +177,16 @@ struct gr_past_occurrence {
 	const char *summary, *description, *location, *url; /* borrowed */
 };
 
-struct gr_occ_sequence {
-	struct gr_localtime original;   /* a moved occurrence */
-	int sequence;                   /* highest sent in its own REQUEST */
-};
-
 struct gr_published {
 	const struct gr_series *series; /* borrowed */
 	int date_index;                 /* -1 for an rrule series */
+	bool moved;                     /* a moved meeting of it (own UID) */
+	struct gr_localtime original;   /* moved: its regular start */
 	char uid[256];
 	int sequence;                   /* -1: never sent */
 	time_t modified;                /* 0: not recorded */
 	struct gr_past_occurrence *past; /* owned */
 	size_t n_past;
-	struct gr_occ_sequence *occ_seqs; /* owned */
-	size_t n_occ_seqs;
 };
 
 #endif

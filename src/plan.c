@@ -49,9 +49,14 @@ static const struct plan_obj *find_obj(const struct plan_ctx *c, const char *uid
 
 static const struct plan_obj *obj_of_occ(const struct plan_ctx *c, const struct gr_occurrence *x)
 {
-	for (size_t i = 0; i < c->n_objs; i++)
-		if (plan_occ_of(x, &c->objs[i]))
-			return &c->objs[i];
+	/* a moved meeting's notifications go by its series, as before it
+	 * was an object of its own: notices already sent stay sent */
+	for (size_t i = 0; i < c->n_objs; i++) {
+		const struct plan_obj *o = &c->objs[i];
+		if (!o->moved && x->series == o->series &&
+		    (o->date_index < 0 || x->date_index == o->date_index))
+			return o;
+	}
 	return NULL;
 }
 
@@ -154,7 +159,7 @@ static int object_row(struct store_object *dst, const struct plan_obj *o, const 
 		.recipient = (char *)email, .name = (char *)name, .uid = (char *)o->uid,
 		.sequence = seq, .active = active, .cancelled = o->cancelled,
 		.series_id = o->series->id, .summary = o->series->summary,
-		.location = o->series->location, .rrule = o->series->rrule,
+		.location = o->series->location, .rrule = o->moved ? NULL : o->series->rrule,
 		.dtstart = o->dtstart, .duration = o->series->duration, .end_utc = o->end_utc,
 	};
 
@@ -231,6 +236,7 @@ static struct plan_action *new_action(struct plan_ctx *c, enum gr_kind kind,
 	a->unplannable = o ? o->unplannable : NULL;
 	a->sequence = seq;
 	a->due = c->now;
+	a->moved = o && o->moved;
 	return a;
 }
 
@@ -283,6 +289,8 @@ static int invite(struct plan_ctx *c, const struct gr_member *m, const struct pl
 
 	*seq = rec ? rec->sequence + 1 : 0;
 	a = new_action(c, GR_KIND_INVITATION, m, o, rec, *seq);
+	if (a && o->moved)
+		set_occ(a, o->single);
 	return a ? make_message_id(c, a) : -ENOMEM;
 }
 
@@ -297,7 +305,7 @@ static int cancel_new_occurrences(struct plan_ctx *c, const struct gr_member *m,
 		char rid[PLAN_LOCAL_LEN];
 		struct plan_action *a;
 
-		if (!plan_occ_of(x, o) || x->status != GR_OCC_CANCELLED || x->end_utc <= c->now)
+		if (!plan_occ_of(c, x, o) || x->status != GR_OCC_CANCELLED || x->end_utc <= c->now)
 			continue;
 		plan_format_local(&x->original, rid);
 		if (set_has(rec->cancelled, rid))
@@ -331,9 +339,9 @@ static bool withdrawn_cancel(const struct plan_obj *o, const struct store_object
 }
 
 /* The object changed since rec (hashes differ): CANCELs for new
- * cancellations, one REQUEST for anything else (*series_sent). */
+ * cancellations, one REQUEST for anything else. */
 static int change(struct plan_ctx *c, const struct gr_member *m, const struct plan_obj *o,
-                  const struct store_object *rec, int *seq, bool *series_sent)
+                  const struct store_object *rec, int *seq)
 {
 	int r = cancel_new_occurrences(c, m, o, rec, seq);
 
@@ -343,129 +351,9 @@ static int change(struct plan_ctx *c, const struct gr_member *m, const struct pl
 		struct plan_action *a = new_action(c, GR_KIND_UPDATE, m, o, rec, ++*seq);
 		if (!a)
 			return -ENOMEM;
-		*series_sent = true;
+		if (o->moved)
+			set_occ(a, o->single);
 		return make_message_id(c, a);
-	}
-	return 0;
-}
-
-static int cmp_occ_row(const void *a, const void *b)
-{
-	const struct store_occurrence *x = a, *y = b;
-	int r = strcmp(x->recipient, y->recipient);
-
-	r = r ? r : strcmp(x->uid, y->uid);
-	return r ? r : strcmp(x->recurrence_id, y->recurrence_id);
-}
-
-/* The recorded row of (email, uid, original start), or NULL.  The store
- * hands them out sorted by those keys (test states too: plan.h). */
-static const struct store_occurrence *find_occ_row(const struct plan_ctx *c, const char *email,
-                                                   const char *uid, const char *rid)
-{
-	struct store_occurrence key = { .recipient = (char *)email, .uid = (char *)uid };
-
-	if (c->st->n_occurrences == 0)
-		return NULL;    /* bsearch() wants a base even for no elements */
-	snprintf(key.recurrence_id, sizeof(key.recurrence_id), "%s", rid);
-	return bsearch(&key, c->st->occurrences, c->st->n_occurrences,
-	               sizeof(*c->st->occurrences), cmp_occ_row);
-}
-
-/* What a moved occurrence's own REQUEST says: the series and its times. */
-static void occ_hash(const struct plan_obj *o, const struct gr_occurrence *x,
-                     char buf[STORE_HASH_LEN])
-{
-	uint64_t h = plan_hash_str(UTIL_FNV_INIT, 'B', o->hash_base);
-
-	h = plan_hash_local(h, 'o', &x->original);
-	h = plan_hash_local(h, 's', &x->start);
-	h = plan_hash_local(h, 'e', &x->end);
-	plan_format_hash(plan_hash_str(h, 'n', x->note), buf);
-}
-
-/* The row of what m holds of occurrence x after a message at seq (or
- * without one). */
-static int occurrence_row(struct store_occurrence *row, const struct gr_member *m,
-                          const struct plan_obj *o, const struct gr_occurrence *x, int seq)
-{
-	row->recipient = strdup(m->email);
-	row->uid = strdup(o->uid);
-	plan_format_local(&x->original, row->recurrence_id);
-	row->sequence = seq;
-	row->active = x->status == GR_OCC_MOVED;
-	occ_hash(o, x, row->hash);
-	return !row->recipient || !row->uid ? -ENOMEM : 0;
-}
-
-/* A REQUEST of occurrence x alone (RECURRENCE-ID) at SEQUENCE seq. */
-static int occurrence_request(struct plan_ctx *c, const struct gr_member *m, const struct plan_obj *o,
-                              const struct gr_occurrence *x, int seq)
-{
-	struct plan_action *a = new_action(c, GR_KIND_UPDATE, m, o, find_rec(c, m->email, o->uid),
-	                                   seq);
-	int r;
-
-	if (!a)
-		return -ENOMEM;
-	set_occ(a, x);
-	a->single_occurrence = true;
-	a->has_occurrence_row = true;
-	r = occurrence_row(&a->occurrence_row, m, o, x, seq);
-	return r < 0 ? r : make_message_id(c, a);
-}
-
-/* A withdrawn move the series REQUEST of this plan already put right: the
- * row only, so that no REQUEST follows later. */
-static int occurrence_record(struct plan_ctx *c, const struct gr_member *m, const struct plan_obj *o,
-                             const struct gr_occurrence *x, int seq)
-{
-	struct plan_result *r = c->res;
-
-	if (util_grow((void **)&r->occ_records, r->n_occ_records, &c->cap_occ_records,
-	              sizeof(*r->occ_records)) < 0)
-		return -ENOMEM;
-	return occurrence_row(&r->occ_records[r->n_occ_records++], m, o, x, seq);
-}
-
-/*
- * The moved occurrences of an rrule series for one member (plan.h): a
- * REQUEST for each one ahead that the member does not hold as it is (all of
- * them after a series REQUEST), and one for each withdrawn move that puts
- * the meeting back at its regular time.
- */
-static int plan_moves(struct plan_ctx *c, const struct gr_member *m, const struct plan_obj *o,
-                      bool series_sent, int *seq)
-{
-	for (size_t i = 0; i < c->occ->n; i++) {
-		const struct gr_occurrence *x = &c->occ->items[i];
-		const struct store_occurrence *row;
-		char rid[PLAN_LOCAL_LEN], hash[STORE_HASH_LEN];
-		bool send;
-
-		if (!plan_occ_of(x, o) || x->end_utc <= c->now ||
-		    (x->status != GR_OCC_MOVED && x->status != GR_OCC_CONFIRMED))
-			continue;
-		plan_format_local(&x->original, rid);
-		row = find_occ_row(c, m->email, o->uid, rid);
-		if (x->status == GR_OCC_MOVED) {
-			occ_hash(o, x, hash);
-			send = series_sent || !row || !row->active || strcmp(row->hash, hash) != 0;
-		} else {
-			send = row && row->active;
-			/* a series REQUEST already shows it at its regular time */
-			if (send && series_sent) {
-				int r = occurrence_record(c, m, o, x, row->sequence);
-				if (r < 0)
-					return r;
-				send = false;
-			}
-		}
-		if (send) {
-			int r = occurrence_request(c, m, o, x, ++*seq);
-			if (r < 0)
-				return r;
-		}
 	}
 	return 0;
 }
@@ -484,20 +372,16 @@ static bool cancelled_ahead(const struct plan_ctx *c, const struct plan_obj *o)
 static int plan_member_object(struct plan_ctx *c, const struct gr_member *m, const struct plan_obj *o)
 {
 	const struct store_object *rec = find_rec(c, m->email, o->uid);
-	bool active = rec && rec->active, series_sent = false;
+	bool active = rec && rec->active;
 	size_t first = c->res->n_actions;
 	int seq = rec ? rec->sequence : 0, r = 0;
 
 	if (!o->live)
 		return active && cancelled_ahead(c, o) ? cancel_object(c, m, o, rec) : 0;
-	if (!active) {
+	if (!active)
 		r = invite(c, m, o, rec, &seq);
-		series_sent = true;
-	} else if (strcmp(rec->hash, o->hash) != 0) {
-		r = change(c, m, o, rec, &seq, &series_sent);
-	}
-	if (r == 0 && o->date_index < 0)
-		r = plan_moves(c, m, o, series_sent, &seq);
+	else if (strcmp(rec->hash, o->hash) != 0)
+		r = change(c, m, o, rec, &seq);
 	if (r < 0)
 		return r;
 	if (c->res->n_actions > first) {
@@ -689,6 +573,7 @@ void plan_ctx_free(struct plan_ctx *c)
 	free(c->members);
 	free(c->notices);
 	free(c->uids);
+	free(c->owned);
 }
 
 int plan_run(const struct gr_config *cfg, const struct sched_list *occ,
@@ -715,7 +600,6 @@ void plan_result_free(struct plan_result *r)
 	for (size_t i = 0; i < r->n_actions; i++) {
 		struct store_notice *n = &r->actions[i].notice;
 		store_object_clear(&r->actions[i].object);
-		store_occurrence_clear(&r->actions[i].occurrence_row);
 		free(n->kind);
 		free(n->recipient);
 		free(n->uid);
@@ -725,9 +609,6 @@ void plan_result_free(struct plan_result *r)
 		store_object_clear(&r->records[i]);
 	for (size_t i = 0; i < r->n_versions; i++)
 		store_version_clear(&r->versions[i]);
-	for (size_t i = 0; i < r->n_occ_records; i++)
-		store_occurrence_clear(&r->occ_records[i]);
-	free(r->occ_records);
 	free(r->actions);
 	free(r->records);
 	free(r->versions);
@@ -740,7 +621,6 @@ void plan_change(const struct plan_action *a, struct store_change *ret)
 	*ret = (struct store_change){
 		.object = a->has_object ? &a->object : NULL,
 		.notice = a->has_notice ? &a->notice : NULL,
-		.occurrence_row = a->has_occurrence_row ? &a->occurrence_row : NULL,
 		.message_id = a->message_id,
 		.recipient = a->email,
 		.kind = util_kind_name(a->kind),
@@ -752,7 +632,7 @@ void plan_change(const struct plan_action *a, struct store_change *ret)
 
 int plan_changes(const struct plan_result *r, struct store_change **ret, size_t *ret_n)
 {
-	size_t n = r->n_actions + r->n_records + r->n_occ_records + r->n_versions;
+	size_t n = r->n_actions + r->n_records + r->n_versions;
 	struct store_change *c = calloc(n ? n : 1, sizeof(*c));
 
 	if (!c)
@@ -761,10 +641,8 @@ int plan_changes(const struct plan_result *r, struct store_change **ret, size_t 
 		plan_change(&r->actions[i], &c[i]);
 	for (size_t i = 0; i < r->n_records; i++)
 		c[r->n_actions + i].object = &r->records[i];
-	for (size_t i = 0; i < r->n_occ_records; i++)
-		c[r->n_actions + r->n_records + i].occurrence_row = &r->occ_records[i];
 	for (size_t i = 0; i < r->n_versions; i++)
-		c[r->n_actions + r->n_records + r->n_occ_records + i].version = &r->versions[i];
+		c[r->n_actions + r->n_records + i].version = &r->versions[i];
 	*ret = c;
 	*ret_n = n;
 	return 0;

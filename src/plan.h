@@ -9,15 +9,18 @@
  * them with store_apply() in one transaction (plan_change() gives each
  * action's store_change; the caller adds the rendered bytes).
  *
- * Calendar objects: an rrule series is one object, each date of a dated
- * series is one object; an object is "live" while it has a confirmed or
- * moved occurrence that ends after now.
+ * Calendar objects: an rrule series is one object, each of its moved
+ * meetings is one (below), each date of a dated series is one object; an
+ * object is "live" while it has a confirmed or moved occurrence that ends
+ * after now.
  *
  * What the recorded state means, per recipient and object (store_object):
  *   sequence   the SEQUENCE of the last REQUEST/CANCEL sent;
  *   hash_base  FNV-1a 64 over the significant fields except cancellations
  *              (summary, description, location, url, rrule or date, start,
- *              duration, moved and skipped occurrences);
+ *              duration, moved and skipped occurrences: for a series the
+ *              original starts of its moved meetings, for a moved
+ *              meeting its regular start and note);
  *   cancelled  the occurrences (original starts) the recipient knows as
  *              cancelled, comma-separated and sorted;
  *   hash       FNV-1a 64 over hash_base and cancelled: equal = nothing to do.
@@ -27,17 +30,20 @@
  * (hash_base differs, or a cancellation was withdrawn) is told with one
  * REQUEST (kind update, SEQUENCE+1) that carries every EXDATE.
  *
- * Moved occurrences of an rrule series are not part of the series REQUEST
- * (nor of hash_base): Thunderbird's "Accept all" answers only the master
- * VEVENT of a REQUEST.  Each moved occurrence still ahead goes to each
- * member as a REQUEST of its own (kind update, single_occurrence: same UID,
- * RECURRENCE-ID, the next SEQUENCE of the object), recorded per recipient
- * in store_occurrence: sent once after the series REQUEST, again after
- * every later series REQUEST (clients replace the whole event with it) or
- * when the move changes, and when the move is withdrawn a REQUEST that
- * puts the meeting back at its regular time.  One SEQUENCE counter per
- * recipient and UID serves the series and its occurrences, so every
- * message about a UID has a higher SEQUENCE than the one before.
+ * Moved meetings of an rrule series are objects of their own (order
+ * independence: a client handles the mails of two UIDs in any order):
+ * UID util_moved_uid() with the original date, one VEVENT without
+ * RECURRENCE-ID at the moved times, its own SEQUENCE; the series carries an
+ * EXDATE for each original start (in hash_base: a new or withdrawn move is
+ * a series update).  A change of the move is an update of its object; a
+ * withdrawn move vanishes from the config and is CANCELled (plan_leftovers);
+ * a cancelled moved meeting CANCELs its object (it stays an object while
+ * its UID is recorded), and the series keeps the EXDATE without a CANCEL of
+ * its own.  A state from before (the move inside the series, as override or
+ * as a REQUEST with RECURRENCE-ID) gets a series update with the EXDATE and
+ * the new object's invitation on its first plan; its sent_occurrences rows
+ * are no longer read.  Notifications of a moved meeting stay keyed by the
+ * series' UID.
  *
  * History (store_version): each plan records the object's content when it
  * differs from the last recorded version, valid from now.  A meeting keeps
@@ -94,8 +100,8 @@ struct plan_action {
 	                                     * of one occurrence */
 	struct gr_localtime occurrence;     /* actual start */
 	struct gr_localtime recurrence_id;  /* original start */
-	bool single_occurrence;             /* update: a REQUEST of occ alone
-	                                     * (RECURRENCE-ID), not of the series */
+	bool moved;                         /* the object is a moved meeting of
+	                                     * an rrule series (occ: it) */
 	int days_before;                    /* reminder: which one */
 	time_t deadline;                    /* topic call: deadline for topics */
 	time_t due;                         /* nominal send time (<= now) */
@@ -105,8 +111,6 @@ struct plan_action {
 	struct store_object object;
 	bool has_notice;
 	struct store_notice notice;
-	bool has_occurrence_row;
-	struct store_occurrence occurrence_row;
 	char occurrence_text[PLAN_LOCAL_LEN]; /* actual start, "" if none */
 	/* static text: why this message cannot be made (its UID or
 	 * Message-ID does not fit), or NULL.  The action is planned anyway,
@@ -130,10 +134,6 @@ struct plan_result {
 	 * past occurrence, absorbed so it is not looked at again) */
 	struct store_object *records;
 	size_t n_records;
-	/* moved-occurrence rows to record without a message (a withdrawn
-	 * move that a series REQUEST of the same plan already put right) */
-	struct store_occurrence *occ_records;
-	size_t n_occ_records;
 	/* object versions to record (history) */
 	struct store_version *versions;
 	size_t n_versions;
@@ -165,7 +165,7 @@ void plan_change(const struct plan_action *a, struct store_change *ret);
 /*
  * Every state change of r in the order to apply them: index i < n_actions
  * is plan_change(&r->actions[i]) (the caller sets its message), then one
- * change per record, then one per occurrence record, then one per version.  Returns 0 and *ret (caller frees the array with
+ * change per record, then one per version.  Returns 0 and *ret (caller frees the array with
  * free(); it borrows from r), or -ENOMEM.
  */
 int plan_changes(const struct plan_result *r, struct store_change **ret, size_t *ret_n);
@@ -181,8 +181,8 @@ int plan_uid(const struct gr_config *cfg, const struct gr_series *s, int date_in
  * What the state says of each object of cfg, for the feed (ical_publish()):
  * UID as the planner uses it, the highest SEQUENCE sent for it, when its
  * content was last recorded as changed (0 while it has the content first
- * recorded: then the config's mtime is the feed's LAST-MODIFIED), the highest SEQUENCE of each moved
- * occurrence's own REQUEST, and the meetings that started before the
+ * recorded: then the config's mtime is the feed's LAST-MODIFIED), and the
+ * meetings that started before the
  * current version and differ from it (as they were).  A config change not
  * yet recorded counts as valid from now.  state may be NULL.  Returns 0
  * and *ret, *ret_n (free with plan_published_free()), or -ENOMEM/-ENOSPC.

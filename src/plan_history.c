@@ -97,34 +97,6 @@ static void past_meeting(const struct plan_ctx *c, const struct gr_occurrence *x
 	p->url = v->url;
 }
 
-/* The highest SEQUENCE each moved occurrence of o was sent with. */
-static int published_moves(const struct plan_ctx *c, const struct plan_obj *o, struct gr_published *p)
-{
-	size_t cap = 0;
-
-	for (size_t i = 0; o->date_index < 0 && i < c->occ->n; i++) {
-		const struct gr_occurrence *x = &c->occ->items[i];
-		char rid[PLAN_LOCAL_LEN];
-		int seq = -1;
-
-		if (!plan_occ_of(x, o) || x->status != GR_OCC_MOVED)
-			continue;
-		plan_format_local(&x->original, rid);
-		for (size_t k = 0; k < c->st->n_occurrences; k++) {
-			const struct store_occurrence *row = &c->st->occurrences[k];
-			if (row->sequence > seq && strcmp(row->uid, o->uid) == 0 &&
-			    strcmp(row->recurrence_id, rid) == 0)
-				seq = row->sequence;
-		}
-		if (seq < 0)
-			continue;
-		if (util_grow((void **)&p->occ_seqs, p->n_occ_seqs, &cap, sizeof(*p->occ_seqs)) < 0)
-			return -ENOMEM;
-		p->occ_seqs[p->n_occ_seqs++] = (struct gr_occ_sequence){ x->original, seq };
-	}
-	return 0;
-}
-
 /* The feed's view of one object: see plan_published() in plan.h. */
 static int published_object(const struct plan_ctx *c, const struct plan_obj *o, struct gr_published *p)
 {
@@ -138,6 +110,8 @@ static int published_object(const struct plan_ctx *c, const struct plan_obj *o, 
 
 	p->series = o->series;
 	p->date_index = o->date_index;
+	p->moved = o->moved;
+	p->original = o->original;
 	memcpy(p->uid, o->uid, sizeof(p->uid));
 	p->sequence = -1;
 	/* the first version is what the config said from the start: its
@@ -151,7 +125,7 @@ static int published_object(const struct plan_ctx *c, const struct plan_obj *o, 
 		const struct gr_occurrence *x = &c->occ->items[i];
 		const struct store_version *was;
 
-		if (!plan_occ_of(x, o) || !plan_occ_happens(x) || x->start_utc >= current_from)
+		if (!plan_occ_of(c, x, o) || !plan_occ_happens(x) || x->start_utc >= current_from)
 			continue;
 		was = version_at(v, recorded ? n - 1 : n, x->start_utc);
 		if (!was || !version_differs(was, o))
@@ -160,7 +134,7 @@ static int published_object(const struct plan_ctx *c, const struct plan_obj *o, 
 			return -ENOMEM;
 		past_meeting(c, x, was, &p->past[p->n_past++]);
 	}
-	return published_moves(c, o, p);
+	return 0;
 }
 
 int plan_published(const struct gr_config *cfg, const struct sched_list *occ,
@@ -189,9 +163,7 @@ int plan_published(const struct gr_config *cfg, const struct sched_list *occ,
 
 void plan_published_free(struct gr_published *p, size_t n)
 {
-	for (size_t i = 0; p && i < n; i++) {
+	for (size_t i = 0; p && i < n; i++)
 		free(p[i].past);
-		free(p[i].occ_seqs);
-	}
 	free(p);
 }

@@ -24,7 +24,10 @@ struct plan_obj {
 	bool live;
 	time_t end_utc;         /* 0 for an rrule series (open-ended) */
 	struct gr_localtime dtstart;
-	const struct gr_occurrence *single; /* dated: its occurrence, or NULL */
+	const struct gr_occurrence *single; /* dated or moved: its occurrence, or NULL */
+	bool moved;             /* a moved meeting of an rrule series, an object
+	                         * of its own (util_moved_uid()): single is it */
+	struct gr_localtime original; /* moved: its regular start */
 	const char *unplannable;        /* static: why no message about it can
 	                                 * be made (uid cut short), or NULL */
 };
@@ -34,7 +37,7 @@ struct plan_ctx {
 	const struct sched_list *occ;
 	time_t now;
 	struct plan_result *res;
-	size_t cap_actions, cap_records, cap_upcoming, cap_versions, cap_occ_records;
+	size_t cap_actions, cap_records, cap_upcoming, cap_versions;
 	struct plan_obj *objs;
 	size_t n_objs;
 	const struct store_object **recs;   /* sorted by recipient, uid */
@@ -45,6 +48,7 @@ struct plan_ctx {
 	const char **uids;                  /* recorded UIDs, sorted (may repeat) */
 	size_t n_uids;
 	const struct store_state *st;
+	bool *owned;            /* per item of occ: a moved meeting's object has it */
 };
 
 /* plan_objects.c: "YYYY-MM-DDTHH:MM" of lt; 16 hex digits of h; FNV-1a
@@ -57,8 +61,9 @@ uint64_t plan_hash_local(uint64_t h, char tag, const struct gr_localtime *lt);
 /* plan_objects.c: c->objs from c->cfg, c->occ and c->st (set by plan.c's
  * index of the state).  0, -ENOMEM or -ENOSPC. */
 int plan_build_objects(struct plan_ctx *c);
-/* Is x an occurrence of o?  Does it take place (confirmed or moved)? */
-bool plan_occ_of(const struct gr_occurrence *x, const struct plan_obj *o);
+/* Is x an occurrence of o (a series' moved meetings are not: they are
+ * objects of their own)?  Does it take place (confirmed or moved)? */
+bool plan_occ_of(const struct plan_ctx *c, const struct gr_occurrence *x, const struct plan_obj *o);
 bool plan_occ_happens(const struct gr_occurrence *x);
 /* Index the state and build the objects of c->cfg (hashes, UIDs): 0 or
  * -ENOMEM/-ENOSPC; free with plan_ctx_free() either way. */

@@ -58,9 +58,15 @@ int plan_uid(const struct gr_config *cfg, const struct gr_series *s, int date_in
 	                       legacy, buf, len);
 }
 
-bool plan_occ_of(const struct gr_occurrence *x, const struct plan_obj *o)
+bool plan_occ_of(const struct plan_ctx *c, const struct gr_occurrence *x, const struct plan_obj *o)
 {
-	return x->series == o->series && (o->date_index < 0 || x->date_index == o->date_index);
+	bool owned = c->owned && c->owned[x - c->occ->items];
+
+	if (x->series != o->series)
+		return false;
+	if (o->moved)
+		return x->date_index < 0 && sched_compare(&x->original, &o->original) == 0;
+	return o->date_index < 0 ? !owned : x->date_index == o->date_index;
 }
 
 bool plan_occ_happens(const struct gr_occurrence *x)
@@ -83,7 +89,7 @@ static int build_cancelled(const struct plan_ctx *c, struct plan_obj *o)
 
 	for (size_t i = 0; i < c->occ->n; i++) {
 		const struct gr_occurrence *x = &c->occ->items[i];
-		if (!plan_occ_of(x, o) || x->status != GR_OCC_CANCELLED)
+		if (!plan_occ_of(c, x, o) || x->status != GR_OCC_CANCELLED)
 			continue;
 		if (util_grow((void **)&v, n, &cap, sizeof(*v)) < 0) {
 			free(v);
@@ -119,17 +125,27 @@ static void derive(const struct plan_ctx *c, struct plan_obj *o)
 	h = plan_hash_str(h, 'D', s->description);
 	h = plan_hash_str(h, 'L', s->location);
 	h = plan_hash_str(h, 'U', s->url);
-	h = plan_hash_str(h, 'R', s->rrule);
+	/* a moved meeting is one date: the rule is none of its business */
+	h = plan_hash_str(h, 'R', o->moved ? NULL : s->rrule);
 	h = plan_hash_local(h, 'T', &o->dtstart);
 	/* numbers as text: the hash must not depend on the byte order */
 	snprintf(num, sizeof(num), "%d", s->duration);
 	h = plan_hash_str(h, 'N', num);
+	if (o->moved) {
+		/* its DESCRIPTION names the regular date and the reason */
+		h = plan_hash_local(h, 'O', &o->original);
+		h = plan_hash_str(h, 'n', o->single->note);
+	}
 	for (size_t i = 0; i < c->occ->n; i++) {
 		const struct gr_occurrence *x = &c->occ->items[i];
-		if (!plan_occ_of(x, o))
+		if (o->date_index < 0 && !o->moved && x->series == s && c->owned[i]) {
+			/* a moved meeting of the series: an EXDATE of it */
+			h = plan_hash_local(h, 'X', &x->original);
 			continue;
-		/* moved occurrences of a series have REQUESTs of their own; a
-		 * moved dated meeting is its object's new DTSTART */
+		}
+		if (!plan_occ_of(c, x, o))
+			continue;
+		/* a moved dated meeting is its object's new DTSTART */
 		if (x->status == GR_OCC_MOVED && o->date_index >= 0) {
 			h = plan_hash_local(h, 'M', &x->original);
 			h = plan_hash_local(h, 'm', &x->start);
@@ -144,16 +160,13 @@ static void derive(const struct plan_ctx *c, struct plan_obj *o)
 	plan_format_hash(h, o->hash_base);
 	h = plan_hash_str(h, 'C', o->cancelled);
 	plan_format_hash(h, o->hash);
-	for (size_t i = 0; i < c->occ->n; i++) {
+	for (size_t i = 0; o->date_index >= 0 && i < c->occ->n; i++) {
 		const struct gr_occurrence *x = &c->occ->items[i];
-		if (plan_occ_of(x, o) && x->status == GR_OCC_MOVED) {
-			h = plan_hash_local(h, 'M', &x->original);
-			h = plan_hash_local(h, 'm', &x->start);
+		if (plan_occ_of(c, x, o) && x->status == GR_OCC_MOVED)
 			h = plan_hash_str(h, 'n', x->note);
-		}
 	}
 	plan_format_hash(h, o->hash_version);
-	if (o->date_index < 0)
+	if (o->date_index < 0 && !o->moved)
 		o->end_utc = 0;
 	else if (o->single)
 		o->end_utc = o->single->end_utc;
@@ -185,6 +198,52 @@ static int object_uid(const struct plan_ctx *c, struct plan_obj *o)
 	return r;
 }
 
+/* One object whose UID does not fit stops no other: its messages are
+ * planned and fail alone (service.c).  r: what making the UID returned. */
+static int uid_made(struct plan_obj *o, int r)
+{
+	if (r != -ENOSPC)
+		return r;
+	o->unplannable = "its UID (series id and committee.domain) is longer than 511 octets";
+	return 0;
+}
+
+/* Cancelled occurrences and hashes of an object. */
+static int finish_object(const struct plan_ctx *c, struct plan_obj *o)
+{
+	int r = build_cancelled(c, o);
+
+	if (r < 0)
+		return r;
+	derive(c, o);
+	return 0;
+}
+
+/* Moved meeting x as an object of its own in *o: 1, or 0 when x is no
+ * moved meeting (a cancelled one still is when its object was sent: it
+ * needs its CANCEL), or -ENOSPC. */
+static int moved_object(const struct plan_ctx *c, const struct gr_occurrence *x,
+                        struct plan_obj *o)
+{
+	int r;
+
+	if (x->status != GR_OCC_MOVED && x->status != GR_OCC_CANCELLED)
+		return 0;
+	r = uid_made(o, util_moved_uid(&c->cfg->committee, x->series->id, &x->original,
+	                               o->uid, sizeof(o->uid)));
+	if (r < 0 || (x->status == GR_OCC_CANCELLED && (o->unplannable || !uid_recorded(c, o->uid)))) {
+		memset(o, 0, sizeof(*o));
+		return r;
+	}
+	o->series = x->series;
+	o->date_index = -1;
+	o->moved = true;
+	o->original = x->original;
+	o->dtstart = x->start;
+	o->single = x;
+	return 1;
+}
+
 int plan_build_objects(struct plan_ctx *c)
 {
 	const struct gr_config *cfg = c->cfg;
@@ -202,35 +261,37 @@ int plan_build_objects(struct plan_ctx *c)
 
 	for (size_t i = 0; i < cfg->n_series; i++)
 		n += cfg->series[i].rrule ? 1 : cfg->series[i].n_dates;
-	c->objs = calloc(n ? n : 1, sizeof(*c->objs));
-	if (!c->objs)
+	/* and at most one object per moved meeting */
+	c->objs = calloc(n + c->occ->n + 1, sizeof(*c->objs));
+	c->owned = calloc(c->occ->n + 1, sizeof(*c->owned));
+	if (!c->objs || !c->owned)
 		return -ENOMEM;
 	for (size_t i = 0; i < cfg->n_series; i++) {
 		const struct gr_series *s = &cfg->series[i];
 		size_t m = s->rrule ? 1 : s->n_dates;
+		size_t series_obj = k;
+		int r = 0;
 
-		for (size_t d = 0; d < m; d++, k++) {
-			struct plan_obj *o = &c->objs[k];
-			int r;
-
+		for (size_t d = 0; r == 0 && d < m; d++, k++) {
 			c->n_objs = k + 1;
-			o->series = s;
-			o->date_index = s->rrule ? -1 : (int)d;
-			o->dtstart = s->rrule ? s->start : s->dates[d];
-			r = object_uid(c, o);
-			/* one object whose UID does not fit stops no other: its
-			 * messages are planned and fail alone (service.c) */
-			if (r == -ENOSPC) {
-				o->unplannable = "its UID (series id and committee.domain) is longer "
-				                 "than 511 octets";
-				r = 0;
-			}
-			if (r == 0)
-				r = build_cancelled(c, o);
-			if (r < 0)
-				return r;
-			derive(c, o);
+			c->objs[k].series = s;
+			c->objs[k].date_index = s->rrule ? -1 : (int)d;
+			c->objs[k].dtstart = s->rrule ? s->start : s->dates[d];
+			r = uid_made(&c->objs[k], object_uid(c, &c->objs[k]));
 		}
+		/* the moved meetings of an rrule series right after it */
+		for (size_t j = 0; r == 0 && s->rrule && j < c->occ->n; j++) {
+			const struct gr_occurrence *x = &c->occ->items[j];
+			if (x->series == s && (r = moved_object(c, x, &c->objs[k])) > 0) {
+				c->owned[j] = true;
+				c->n_objs = ++k;
+			}
+		}
+		/* the series' hashes need to know its moved meetings */
+		for (size_t q = series_obj; r >= 0 && q < k; q++)
+			r = finish_object(c, &c->objs[q]);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }

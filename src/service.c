@@ -141,22 +141,12 @@ static const struct gr_occurrence *describe_update(struct vars *v, const struct 
 	char line[512];
 	int moves = 0;
 
-	/* a REQUEST of one occurrence: it was moved, or is back at its time */
-	if (a->single_occurrence && a->occ) {
-		char date[64];
-
-		if (a->occ->status == GR_OCC_MOVED) {
-			tmpl_describe_move(v->lang, &a->occ->original, &a->occ->start, line, sizeof(line));
-		} else {
-			char time[32], when[128];
-
-			tmpl_format_date(v->lang, &a->occ->start, date, sizeof(date));
-			tmpl_format_time(v->lang, &a->occ->start, time, sizeof(time));
-			snprintf(when, sizeof(when), "%s, %s", date, time);
-			tmpl_describe_change(v->lang, TMPL_CHANGE_REGULAR, when, line, sizeof(line));
-		}
+	/* a moved meeting of a series, an object of its own: which regular
+	 * meeting it replaces, then what else changed */
+	if (a->moved && a->occ) {
+		tmpl_describe_move(v->lang, &a->occ->original, &a->occ->start, line, sizeof(line));
 		add_line(v->changes, sizeof(v->changes), line);
-		return a->occ->status == GR_OCC_MOVED ? a->occ : NULL;
+		first_move = a->occ;
 	}
 	/* moved meetings of a series have messages of their own */
 	for (size_t i = 0; s->rrule == NULL && i < occ->n; i++) {
@@ -171,7 +161,7 @@ static const struct gr_occurrence *describe_update(struct vars *v, const struct 
 				first_move = o;
 		}
 	}
-	for (size_t i = 0; i < occ->n; i++) {
+	for (size_t i = 0; !a->moved && i < occ->n; i++) {
 		const struct gr_occurrence *o = &occ->items[i];
 
 		if (!same_object(o, s, a->date_index) || o->end_utc <= now)
@@ -192,12 +182,12 @@ static const struct gr_occurrence *describe_update(struct vars *v, const struct 
 			tmpl_describe_change(v->lang, TMPL_CHANGE_LOCATION, s->location, line, sizeof(line));
 			add_line(v->changes, sizeof(v->changes), line);
 		}
-		if (differs(rec->rrule, s->rrule)) {
+		if (!a->moved && differs(rec->rrule, s->rrule)) {
 			tmpl_describe_change(v->lang, TMPL_CHANGE_RULE, NULL, line, sizeof(line));
 			add_line(v->changes, sizeof(v->changes), line);
 		}
 		const struct gr_localtime *start = s->rrule ? &s->start : &s->dates[a->date_index];
-		if (sched_compare(&rec->dtstart, start) != 0) {
+		if (!a->moved && sched_compare(&rec->dtstart, start) != 0) {
 			char when[128], date[64], time[32];
 			tmpl_format_date(v->lang, start, date, sizeof(date));
 			tmpl_format_time(v->lang, start, time, sizeof(time));
@@ -240,6 +230,8 @@ static enum tmpl_name object_vars(struct vars *v, const struct plan_action *a,
 			tmpl_format_date(v->lang, &moved->original, v->old_date, sizeof(v->old_date));
 		}
 	}
+	if (a->moved && a->kind == GR_KIND_INVITATION && a->occ)
+		describe_update(v, a, occ, now);
 	if (shown) {
 		set_when(v, &shown->start, &shown->end);
 		var(v, "note", shown->note);
@@ -250,7 +242,7 @@ static enum tmpl_name object_vars(struct vars *v, const struct plan_action *a,
 	var(v, "description", s->description);
 	switch (a->kind) {
 	case GR_KIND_INVITATION:
-		return s->rrule ? TMPL_INVITATION_SERIES : TMPL_INVITATION_SINGLE;
+		return s->rrule && !a->moved ? TMPL_INVITATION_SERIES : TMPL_INVITATION_SINGLE;
 	case GR_KIND_UPDATE:
 		return TMPL_UPDATE;
 	case GR_KIND_TOPIC_CALL:
@@ -258,7 +250,8 @@ static enum tmpl_name object_vars(struct vars *v, const struct plan_action *a,
 	case GR_KIND_REMINDER:
 		return TMPL_REMINDER;
 	default:
-		return a->whole_object && s->rrule ? TMPL_CANCELLATION_SERIES : TMPL_CANCELLATION;
+		return a->whole_object && s->rrule && !a->moved ? TMPL_CANCELLATION_SERIES :
+		                                                  TMPL_CANCELLATION;
 	}
 }
 
@@ -324,8 +317,11 @@ static char *event_description(const struct gr_config *cfg, const struct vars *v
 	char deadline[64];
 	struct tmpl_event_text t = {
 		.cancelled = a->kind == GR_KIND_CANCELLATION,
-		.whole_series = a->kind == GR_KIND_CANCELLATION && a->whole_object && s->rrule,
-		.change = a->kind == GR_KIND_UPDATE && v->changes[0] ? v->changes : NULL,
+		.whole_series = a->kind == GR_KIND_CANCELLATION && a->whole_object && s->rrule &&
+		                !a->moved,
+		/* a moved meeting always says which regular one it replaces */
+		.change = (a->kind == GR_KIND_UPDATE || (a->moved && a->kind != GR_KIND_CANCELLATION)) &&
+		          v->changes[0] ? v->changes : NULL,
 		.description = s->description, .url = s->url,
 		.topics_address = nt->topic_call ? cfg->committee.topics_address : NULL,
 		.member = a->kind != GR_KIND_CANCELLATION,
@@ -335,7 +331,7 @@ static char *event_description(const struct gr_config *cfg, const struct vars *v
 	if (!x && !s->rrule && a->series)
 		x = next_meeting(occ, s, obj->date_index, now);
 	t.reason = x ? x->note : NULL;
-	if (nt->topic_call && x && (!s->rrule || a->single_occurrence)) {
+	if (nt->topic_call && x && (!s->rrule || a->moved)) {
 		struct gr_localtime d = sched_add_days(x->start, -nt->topic_deadline_days_before);
 
 		tmpl_format_date(v->lang, &d, deadline, sizeof(deadline));
@@ -346,8 +342,7 @@ static char *event_description(const struct gr_config *cfg, const struct vars *v
 	return tmpl_event_description(v->lang, &t);
 }
 
-/* The calendar part: REQUEST for invitations/updates (of one occurrence
- * for single_occurrence), CANCEL for cancellations (the reason as COMMENT
+/* The calendar part: REQUEST for invitations/updates, CANCEL for cancellations (the reason as COMMENT
  * too), none for notifications.  *ret NULL means none. */
 static int calendar_part(const struct gr_config *cfg, const struct sched_list *occ,
                          struct ical_cache *cache, const struct plan_action *a,
@@ -358,11 +353,9 @@ static int calendar_part(const struct gr_config *cfg, const struct sched_list *o
 	switch (a->kind) {
 	case GR_KIND_INVITATION:
 	case GR_KIND_UPDATE:
-		if (a->single_occurrence && a->occ)
-			*ret = ical_request_occurrence(cfg, obj, a->occ, to, a->sequence, now);
-		else /* a vanished object's series is made up per call: not cached */
-			*ret = ical_request_cached(a->series ? cache : NULL, cfg, obj, occ, to,
-			                           a->sequence, now);
+		/* a vanished object's series is made up per call: not cached */
+		*ret = ical_request_cached(a->series ? cache : NULL, cfg, obj, occ, to, a->sequence,
+		                           now);
 		break;
 	case GR_KIND_CANCELLATION:
 		*ret = ical_cancel(cfg, obj, a->whole_object ? NULL : &a->recurrence_id,
@@ -436,7 +429,8 @@ static int render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
 	struct gr_series gone;
 	struct gr_localtime gone_date;
 	/* the UID the planner chose (an old database's old one); none: derived */
-	struct ical_object obj = { a->series, a->date_index, a->uid[0] ? a->uid : NULL, NULL };
+	struct ical_object obj = { a->series, a->date_index, a->uid[0] ? a->uid : NULL, NULL,
+	                           a->moved && a->occ ? &a->occ->original : NULL };
 	char *subject = NULL, *body = NULL, *ical = NULL, *description = NULL, id[384], *at;
 	enum tmpl_name name;
 	int r;
@@ -445,19 +439,22 @@ static int render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
 		snprintf(err, errlen, "%s", a->unplannable);
 		return -ENOSPC;
 	}
-	if (!a->series) {
+	/* a vanished object, or a cancelled moved meeting (the config no
+	 * longer has its time): what the recipient was last sent */
+	bool from_record = !a->series || (a->moved && a->kind == GR_KIND_CANCELLATION);
+	if (from_record) {
 		if (!a->recorded) {
 			snprintf(err, errlen, "no data for the vanished object %.300s", a->uid);
 			return -EINVAL;
 		}
 		recorded_series(a->recorded, &gone, &gone_date);
-		obj = (struct ical_object){ &gone, gone.rrule ? -1 : 0, obj.uid, NULL };
+		obj = (struct ical_object){ &gone, gone.rrule ? -1 : 0, obj.uid, NULL, NULL };
 	}
 	struct plan_action act = *a;
 	act.series = obj.series;
 	act.date_index = obj.date_index;
 	name = object_vars(&v, &act, occ, now);
-	if (!a->series && !a->occ) {
+	if (from_record) {
 		struct gr_localtime end;
 		time_t t = sched_to_utc(&gone_date, cfg->committee.timezone);
 

@@ -111,8 +111,10 @@ static const char *const migrations[] = {
 	"CREATE INDEX outbox_queued ON outbox(next_attempt) WHERE status = 'queued';"
 	"PRAGMA user_version = 3;",
 	/* 3 -> 4 (issue 12): the moved occurrences sent as REQUESTs of their
-	 * own, and the versions of each object as published, so that the
-	 * meetings before a change keep what they were. */
+	 * own (sent_occurrences: no longer read nor written since moved
+	 * meetings are objects of their own, see plan.h), and the versions of
+	 * each object as published, so that the meetings before a change keep
+	 * what they were. */
 	"CREATE TABLE sent_occurrences ("
 	" recipient TEXT NOT NULL,"
 	" uid TEXT NOT NULL,"
@@ -625,21 +627,6 @@ void store_object_clear(struct store_object *o)
 	memset(o, 0, sizeof(*o));
 }
 
-int store_occurrence_copy(struct store_occurrence *dst, const struct store_occurrence *src)
-{
-	*dst = *src;
-	dst->recipient = util_strdup0(src->recipient);
-	dst->uid = util_strdup0(src->uid);
-	return (src->recipient && !dst->recipient) || (src->uid && !dst->uid) ? -ENOMEM : 0;
-}
-
-void store_occurrence_clear(struct store_occurrence *o)
-{
-	free(o->recipient);
-	free(o->uid);
-	memset(o, 0, sizeof(*o));
-}
-
 int store_version_copy(struct store_version *dst, const struct store_version *src)
 {
 	*dst = *src;
@@ -682,13 +669,10 @@ void store_state_free(struct store_state *st)
 		store_object_clear(&st->objects[i]);
 	for (size_t i = 0; i < st->n_notices; i++)
 		notice_clear(&st->notices[i]);
-	for (size_t i = 0; i < st->n_occurrences; i++)
-		store_occurrence_clear(&st->occurrences[i]);
 	for (size_t i = 0; i < st->n_versions; i++)
 		store_version_clear(&st->versions[i]);
 	free(st->objects);
 	free(st->notices);
-	free(st->occurrences);
 	free(st->versions);
 	memset(st, 0, sizeof(*st));
 }
@@ -794,30 +778,6 @@ static int read_notices(struct store *db, struct store_state *s)
 	return r;
 }
 
-static int row_occurrence(sqlite3_stmt *st, void *item)
-{
-	struct store_occurrence *o = item;
-	int r = col_text(st, 0, &o->recipient);
-
-	r = r ? r : col_text(st, 1, &o->uid);
-	if (r < 0)
-		return r;
-	snprintf(o->recurrence_id, sizeof(o->recurrence_id), "%s",
-	         (const char *)sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2) : "");
-	o->sequence = sqlite3_column_int(st, 3);
-	copy_hash(o->hash, st, 4);
-	o->active = sqlite3_column_int(st, 5) != 0;
-	return 0;
-}
-
-static int read_occurrences(struct store *db, struct store_state *s)
-{
-	return read_rows(db, "SELECT recipient, uid, recurrence_id, sequence, hash, active"
-	                 " FROM sent_occurrences ORDER BY recipient, uid, recurrence_id",
-	                 "read sent_occurrences", (void **)&s->occurrences, &s->n_occurrences,
-	                 sizeof(*s->occurrences), row_occurrence);
-}
-
 static int row_version(sqlite3_stmt *st, void *item)
 {
 	struct store_version *v = item;
@@ -856,8 +816,6 @@ int store_read_state(struct store *db, struct store_state *ret)
 	if (r == 0)
 		r = read_notices(db, &s);
 	if (r == 0)
-		r = read_occurrences(db, &s);
-	if (r == 0)
 		r = read_versions(db, &s);
 	if (r < 0) {
 		store_state_free(&s);
@@ -887,18 +845,6 @@ static int put_object(struct store *db, const struct store_object *o, time_t now
 	            o->duration, (int64_t)o->end_utc, (int64_t)now,
 	            o->cancelled ? o->cancelled : "");
 	return r < 0 ? r : run(db, st, "record sent object");
-}
-
-static int put_occurrence(struct store *db, const struct store_occurrence *o, time_t now)
-{
-	sqlite3_stmt *st;
-	int r = prepare(db, &st,
-	                "INSERT OR REPLACE INTO sent_occurrences (recipient, uid, recurrence_id,"
-	                " sequence, hash, active, updated) VALUES (?,?,?,?,?,?,?)",
-	                "tttitiI", o->recipient, o->uid, o->recurrence_id, o->sequence, o->hash,
-	                o->active ? 1 : 0, (int64_t)now);
-
-	return r < 0 ? r : run(db, st, "record sent occurrence");
 }
 
 /* A version is recorded once: a later plan with the same content (or two
@@ -1004,8 +950,6 @@ static int apply_one(struct store *db, const struct store_change *c, time_t now)
 		r = put_notice(db, c->notice, now, &fresh);
 	if (r == 0 && c->object)
 		r = put_object(db, c->object, now);
-	if (r == 0 && c->occurrence_row)
-		r = put_occurrence(db, c->occurrence_row, now);
 	if (r == 0 && c->version)
 		r = put_version(db, c->version);
 	if (r == 0 && fresh && c->message_id) {

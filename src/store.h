@@ -80,20 +80,6 @@ struct store_notice {
 };
 
 /*
- * What one recipient was last sent about one moved occurrence of an rrule
- * series, in a REQUEST of its own (UID + RECURRENCE-ID; see plan.h): one
- * row of sent_occurrences.
- */
-struct store_occurrence {
-	char *recipient;
-	char *uid;
-	char recurrence_id[17];         /* original start, "YYYY-MM-DDTHH:MM" */
-	int sequence;                   /* SEQUENCE of that REQUEST */
-	char hash[STORE_HASH_LEN];      /* what it said */
-	bool active;                    /* false: the move was withdrawn */
-};
-
-/*
  * One version of a calendar object as published (object_versions): the
  * content that holds for meetings from valid_from on, until the next
  * version.  The meetings before a change keep the version they took place
@@ -112,8 +98,6 @@ struct store_version {
 };
 
 /* Deep copies and frees, as for store_object. */
-int store_occurrence_copy(struct store_occurrence *dst, const struct store_occurrence *src);
-void store_occurrence_clear(struct store_occurrence *o);
 int store_version_copy(struct store_version *dst, const struct store_version *src);
 void store_version_clear(struct store_version *v);
 
@@ -124,8 +108,6 @@ struct store_state {
 	size_t n_objects;
 	struct store_notice *notices;
 	size_t n_notices;
-	struct store_occurrence *occurrences;   /* by recipient, uid, recurrence_id */
-	size_t n_occurrences;
 	struct store_version *versions;         /* by uid, valid_from */
 	size_t n_versions;
 };
@@ -142,7 +124,6 @@ struct store_state {
 struct store_change {
 	const struct store_object *object;  /* or NULL */
 	const struct store_notice *notice;  /* or NULL */
-	const struct store_occurrence *occurrence_row; /* or NULL */
 	const struct store_version *version; /* or NULL: recorded unless known */
 	const char *message_id;  /* unique; an existing one is not enqueued again */
 	const char *recipient;

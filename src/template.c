@@ -103,6 +103,8 @@ static const struct text builtin[TMPL_COUNT_][TMPL_LANG_COUNT_] = {
 			"Guten Tag {member_name},\n\n"
 			"hiermit laden wir Sie zur Sitzung „{summary}“ des Gremiums "
 			"„{committee}“ ein.\n\n"
+			"{changes}\n\n"
+			"{note}\n\n"
 			"Termin: {date}, {time} bis {end_time}\n"
 			"Ort: {location}\n"
 			"Zugang: {url}\n\n"
@@ -118,6 +120,8 @@ static const struct text builtin[TMPL_COUNT_][TMPL_LANG_COUNT_] = {
 		[TMPL_EN] = { "Invitation: {summary} on {date}",
 			"Dear {member_name},\n\n"
 			"we hereby invite you to the meeting \"{summary}\" of the {committee}.\n\n"
+			"{changes}\n\n"
+			"{note}\n\n"
 			"Date: {date}, {time} to {end_time}\n"
 			"Location: {location}\n"
 			"Access: {url}\n\n"

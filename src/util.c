@@ -539,3 +539,13 @@ int util_object_uid(const struct gr_committee *c, const char *series_id,
 		n = snprintf(buf, len, "%s%s.%s@%s", series_id, day, c->id, c->domain);
 	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
 }
+
+int util_moved_uid(const struct gr_committee *c, const char *series_id,
+                   const struct gr_localtime *original, char *buf, size_t len)
+{
+	char name[256];
+
+	if ((size_t)snprintf(name, sizeof(name), "%s+moved", series_id) >= sizeof(name))
+		return -ENOSPC;
+	return util_object_uid(c, name, original, false, buf, len);
+}

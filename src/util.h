@@ -151,4 +151,13 @@ bool util_is_loopback_host(const char *host);
 int util_object_uid(const struct gr_committee *c, const char *series_id,
                     const struct gr_localtime *date, bool legacy, char *buf, size_t len);
 
+/*
+ * The UID of a moved meeting of an rrule series, an object of its own:
+ * "<series>+moved-YYYYMMDD.<committee id>@<domain>" with the ORIGINAL date,
+ * so it stays when the move changes; '+' is in no id (config's chk_id), so
+ * it meets no other UID.  0 or -ENOSPC.
+ */
+int util_moved_uid(const struct gr_committee *c, const char *series_id,
+                   const struct gr_localtime *original, char *buf, size_t len);
+
 #endif

@@ -5,17 +5,21 @@ icalendar and recurring_ical_events, independently of libical.
 
 Usage:
   check_calendar.py mails MAILDIR COMMITTEE_ID [--move-reason TEXT] [--cancel-reason TEXT]
-      every invitation, update and cancellation: a series REQUEST has no
-      override VEVENT; a moved occurrence goes in a REQUEST of its own (one
-      VEVENT, RECURRENCE-ID, SEQUENCE above the series invitation's to that
-      member); DESCRIPTION has what members must read (reason, access link,
+      every invitation, update and cancellation: no REQUEST has an override
+      VEVENT (RECURRENCE-ID); a moved meeting is an object of its own (UID
+      <series>+moved-YYYYMMDD.<committee>@..., one VEVENT without RRULE at
+      the moved time, the reason and the regular date it replaces in
+      DESCRIPTION and text) and every series REQUEST to that member after
+      its invitation has an EXDATE for that regular date; per member and
+      UID the SEQUENCE rises from mail to mail; DESCRIPTION has what members must read (reason, access link,
       topics address, who uses invitations and who the feed); a CANCEL has
       the reason as COMMENT and in DESCRIPTION, and its text promises no
       "marked as cancelled"; UIDs and Message-IDs carry the committee id.
   check_calendar.py feed FEED.ics MAILDIR
-      per UID the feed's SEQUENCE is the highest the mails carried, per moved
-      occurrence the highest of its own REQUESTs; LAST-MODIFIED on every
-      VEVENT (UTC); no ATTENDEE.
+      per UID the feed's SEQUENCE is the highest the mails carried (a moved
+      meeting is a UID of its own, as in the invitations; the series has an
+      EXDATE for it); no RECURRENCE-ID of a moved meeting; LAST-MODIFIED on
+      every VEVENT (UTC); no ATTENDEE.
   check_calendar.py history FEED.ics UID CUT OLD NEW
       every meeting of UID (expanded) starting before CUT (YYYY-MM-DD) has
       LOCATION OLD, every later one NEW.
@@ -61,14 +65,33 @@ def unfolded(v):
     return str(v).replace("\r\n ", "") if v is not None else ""
 
 
+MOVED = re.compile(r"^(?P<series>.+)\+moved-(?P<date>\d{8})(?P<rest>\..+)$")
+
+
+def series_of(uid):
+    """(series UID, regular date YYYYMMDD) of a moved meeting's UID, or None."""
+    m = MOVED.match(uid)
+    return (m["series"] + m["rest"], m["date"]) if m else None
+
+
+def exdates(ev):
+    """The local starts (YYYYMMDD) of ev's EXDATEs."""
+    out = set()
+    props = ev.get("EXDATE", [])
+    for p in props if isinstance(props, list) else [props]:
+        out.update(d.dt.strftime("%Y%m%d") for d in p.dts)
+    return out
+
+
 def rid(ev):
     r = ev.get("RECURRENCE-ID")
     return r.dt.strftime("%Y-%m-%dT%H:%M") if r else None
 
 
 def check_mails(maildir, committee, move_reason, cancel_reason):
-    series_seq = {}  # (recipient, uid) -> SEQUENCE of the series invitation
-    updates = []
+    last_seq = {}  # (recipient, uid) -> SEQUENCE of the last mail
+    series_exdates = {}  # (recipient, series uid) -> EXDATEs of its last REQUEST
+    moved = []  # (name, recipient, series uid, regular date) of each moved REQUEST
     counts = collections.Counter()
     for name, m, kind, cal, text in mails(maildir):
         if not re.search(r"\.%s\." % re.escape(committee), str(m["Message-ID"])):
@@ -80,29 +103,36 @@ def check_mails(maildir, committee, move_reason, cancel_reason):
         for ev in evs:
             if not str(ev["UID"]).endswith(".%s@fitko.example" % committee):
                 fail("%s: UID %s without the committee id" % (name, ev["UID"]))
+        uid, seq = str(evs[0]["UID"]), int(evs[0]["SEQUENCE"])
+        if (to, uid) in last_seq and seq <= last_seq[(to, uid)]:
+            fail("%s: SEQUENCE %d not above the last one's %d" % (name, seq, last_seq[(to, uid)]))
+        last_seq[(to, uid)] = seq
         desc = unfolded(evs[0].get("DESCRIPTION"))
         if kind in ("invitation", "update"):
             for need in ("themen@fitko.example", "Mitglieder des Gremiums",
                          "nicht zusätzlich"):
                 if need not in desc:
                     fail("%s: DESCRIPTION lacks %r: %r" % (name, need, desc))
-        if kind == "invitation" and "RRULE" in evs[0]:
-            if len(evs) != 1 or any(rid(e) for e in evs):
-                fail("%s: series invitation with %d VEVENTs / an override" % (name, len(evs)))
-            if "Zugang: https://" not in desc:
-                fail("%s: no access link in DESCRIPTION: %r" % (name, desc))
-            series_seq[(to, str(evs[0]["UID"]))] = int(evs[0]["SEQUENCE"])
-            counts["series invitation"] += 1
-        elif kind == "update" and rid(evs[0]):
-            if len(evs) != 1 or "RRULE" in evs[0]:
-                fail("%s: an occurrence's REQUEST must be one VEVENT without RRULE" % name)
-            updates.append((name, to, str(evs[0]["UID"]), int(evs[0]["SEQUENCE"])))
+            if len(evs) != 1 or rid(evs[0]):
+                fail("%s: a REQUEST with %d VEVENTs / an override" % (name, len(evs)))
+        if kind in ("invitation", "update") and "RRULE" in evs[0]:
+            series_exdates[(to, uid)] = exdates(evs[0])
+            if kind == "invitation":
+                if "Zugang: https://" not in desc:
+                    fail("%s: no access link in DESCRIPTION: %r" % (name, desc))
+                counts["series invitation"] += 1
+        elif kind in ("invitation", "update") and series_of(uid):
+            if "RRULE" in evs[0] or "EXDATE" in evs[0]:
+                fail("%s: a moved meeting must be one VEVENT without RRULE" % name)
             if move_reason and (move_reason not in desc or move_reason not in text):
                 fail("%s: the reason %r is not in DESCRIPTION and text" % (name, move_reason))
+            if "verschoben" not in desc or "verschoben" not in text:
+                fail("%s: DESCRIPTION and text do not say which meeting it replaces" % name)
             if evs[0]["DTSTART"].dt.strftime("%Y-%m-%dT%H:%M") != str(m["X-Gremium-Occurrence"]):
                 fail("%s: DTSTART %s, X-Gremium-Occurrence %s" % (name, evs[0]["DTSTART"].dt,
                                                                 m["X-Gremium-Occurrence"]))
-            counts["occurrence update"] += 1
+            moved.append((name, to) + series_of(uid))
+            counts["moved meeting " + kind] += 1
         elif kind == "cancellation":
             if str(cal["METHOD"]) != "CANCEL":
                 fail("%s: METHOD %s" % (name, cal["METHOD"]))
@@ -116,29 +146,28 @@ def check_mails(maildir, committee, move_reason, cancel_reason):
                 if cancel_reason not in desc or cancel_reason not in text:
                     fail("%s: the reason is not in DESCRIPTION and text" % name)
                 counts["cancellation with reason"] += 1
-    for name, to, uid, seq in updates:
-        if (to, uid) in series_seq and seq <= series_seq[(to, uid)]:
-            fail("%s: SEQUENCE %d not above the series invitation's %d" %
-                 (name, seq, series_seq[(to, uid)]))
+    for name, to, series, date in moved:
+        if date not in series_exdates.get((to, series), set()):
+            fail("%s: the series %s sent to %s has no EXDATE for %s" % (name, series, to, date))
     print("check_calendar: mails ok: %s" % dict(counts))
 
 
 def highest(maildir):
-    """Highest SEQUENCE per UID, and per (UID, RECURRENCE-ID) of REQUESTs."""
-    per_uid, per_occ = {}, {}
+    """Highest SEQUENCE per UID."""
+    per_uid = {}
     for _, _, _, cal, _ in mails(maildir):
         for ev in cal.walk("VEVENT") if cal else []:
             uid, seq = str(ev["UID"]), int(ev["SEQUENCE"])
             per_uid[uid] = max(seq, per_uid.get(uid, -1))
-            if rid(ev) and str(cal["METHOD"]) == "REQUEST":
-                per_occ[(uid, rid(ev))] = max(seq, per_occ.get((uid, rid(ev)), -1))
-    return per_uid, per_occ
+    return per_uid
 
 
 def check_feed(path, maildir):
     cal = icalendar.Calendar.from_ical(open(path, "rb").read())
-    per_uid, per_occ = highest(maildir)
-    n = 0
+    per_uid = highest(maildir)
+    masters = {str(ev["UID"]): ev for ev in cal.walk("VEVENT")
+               if "RRULE" in ev and not rid(ev)}
+    n = moves = 0
     for ev in cal.walk("VEVENT"):
         uid, seq = str(ev["UID"]), int(ev.get("SEQUENCE", -1))
         if "ATTENDEE" in ev:
@@ -146,14 +175,21 @@ def check_feed(path, maildir):
         lm = ev.get("LAST-MODIFIED")
         if lm is None or lm.dt.utcoffset() != datetime.timedelta(0):
             fail("%s: LAST-MODIFIED %r" % (uid, lm))
-        # a moved occurrence: its own REQUESTs; else the UID's highest
-        want = per_occ.get((uid, rid(ev)), per_uid.get(uid))
+        if series_of(uid):
+            series, date = series_of(uid)
+            if rid(ev) or "RRULE" in ev:
+                fail("%s: a moved meeting with RECURRENCE-ID or RRULE" % uid)
+            if series not in masters or date not in exdates(masters[series]):
+                fail("%s: the series %s has no EXDATE for it" % (uid, series))
+            moves += 1
+        want = per_uid.get(uid)
         if want is not None and seq != want:
             fail("%s %s: feed SEQUENCE %d, the invitations' %d" % (uid, rid(ev) or "", seq, want))
         n += want is not None
     if n == 0:
         fail("no VEVENT of the feed was in the mails")
-    print("check_calendar: feed ok: %d VEVENTs with the invitations' SEQUENCE" % n)
+    print("check_calendar: feed ok: %d VEVENTs with the invitations' SEQUENCE, %d moved "
+          "meetings of their own" % (n, moves))
 
 
 def check_history(path, uid, cut, old, new):

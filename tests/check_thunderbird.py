@@ -91,19 +91,28 @@ def parsed_items(imip):
         yield from it["overrides"]
 
 
+def is_moved(uid):
+    """A moved meeting of a series: a calendar object of its own."""
+    return "+moved-" in uid
+
+
 def check_moved(work, stage, note):
-    """(a) moved: the item for a moved occurrence carries the reason."""
+    """(a) moved: the item for the moved meeting (its own UID, no
+    RECURRENCE-ID, as the series has an EXDATE for it) carries the reason."""
     moved = 0
     for imip in imips(work, stage):
         for it in parsed_items(imip):
-            if it["rid"] and it["start"] != it["rid"].replace("Z", ""):
+            if it["rid"] and imip["method"] != "CANCEL":
+                problem("%s: Thunderbird parsed an item with RECURRENCE-ID %s: a REQUEST must carry "
+                        "none" % (os.path.basename(imip["file"]), it["rid"]))
+            if is_moved(it["uid"]):
                 moved += 1
                 if note not in (it["description"] or ""):
                     problem("%s: the moved meeting %s (now %s) as Thunderbird parsed it has no reason "
-                            "in DESCRIPTION: %r" % (os.path.basename(imip["file"]), it["rid"],
+                            "in DESCRIPTION: %r" % (os.path.basename(imip["file"]), it["uid"],
                                                     it["start"], it["description"]))
     if moved == 0:
-        problem("no mail carries the moved meeting as an item with RECURRENCE-ID")
+        problem("no mail carries the moved meeting as an object of its own")
     shown = [i for i in imips(work, stage) if note in shown_text(i)]
     if not shown:
         problem("no event box Thunderbird shows for the mails shows the reason of the move %r: %s"
@@ -118,10 +127,16 @@ def shown_text(imip):
 
 
 def check_accepted(occ, feed, member, label):
-    """(b) every occurrence in the member's calendar ACCEPTED, none missing."""
+    """(b) every occurrence in the member's calendar ACCEPTED, none missing,
+    the moved meeting there as an object of its own, and the calendar the
+    feed's (so the moved meeting's regular date is not in it)."""
     uids = {o["uid"] for o in occ}
     if not occ:
         problem("%s: the member's calendar is empty" % label)
+    if not any(is_moved(u) for u in uids):
+        problem("%s: the moved meeting is not in the member's calendar: %s" % (label, sorted(uids)))
+    if not any(is_moved(o["uid"]) for o in feed):
+        problem("%s: the moved meeting is not in the cached feed" % label)
     for o in occ:
         if o["partstat"] != "ACCEPTED":
             problem("%s: %s at %s (RECURRENCE-ID %s) is %s in Thunderbird's calendar"
@@ -173,9 +188,8 @@ def cache_rows(work, stage):
 
 def check_sequence(work, stage, requests, label):
     """(c) the feed's SEQUENCE as Thunderbird cached it equals the mails':
-    an object's (its VEVENT without RECURRENCE-ID) is the highest any mail
-    for its UID carried (a series and its moved occurrences count on one
-    SEQUENCE), a moved occurrence's the highest of its own mails."""
+    per UID (a series, a dated meeting, a moved meeting of a series) the
+    highest any mail for it carried."""
     sent = {}
     for method, uid, rid, ev in requests:
         seq = int(ev.get("SEQUENCE", 0))
@@ -210,7 +224,7 @@ def stage1(work, member, note):
         print("  %s: %s -> %s, %s" % (imip["method"], imip["bar"], imip["clicked"], imip.get("result")))
     check_moved(work, "stage1", note)
     for o in occ:
-        if o["rid"] and o["start"] != o["rid"] and note not in (o["description"] or ""):
+        if is_moved(o["uid"]) and note not in (o["description"] or ""):
             problem("the moved meeting %s in Thunderbird's calendar has no reason in DESCRIPTION: %r"
                     % (o["start"], o["description"]))
     check_accepted(occ, feed["occurrences"], member, "after Accept")

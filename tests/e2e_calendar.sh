@@ -2,9 +2,10 @@
 # End-to-end (issue 12): what calendar clients get from run-once on the
 # example, checked by tests/check_calendar.py (email + icalendar +
 # recurring_ical_events, not libical):
-# - series invitations without override VEVENTs, the moved January meeting
-#   as a REQUEST of its own (RECURRENCE-ID, higher SEQUENCE), everything a
-#   member must read in DESCRIPTION, a cancellation's reason in COMMENT;
+# - series invitations without override VEVENTs but an EXDATE for the moved
+#   January meeting, which is an object of its own (own UID and SEQUENCE,
+#   one VEVENT), everything a member must read in DESCRIPTION, a
+#   cancellation's reason in COMMENT;
 # - the feed (`gremiumctl ics`) with the invitations' SEQUENCE and with
 #   LAST-MODIFIED;
 # - history: a location change on 2027-03-01 leaves the meetings before it
@@ -23,7 +24,7 @@ outbox=$WORK/etc/var/outbox
 move_reason="Verschoben wegen der Sitzung des IT-Planungsrats"
 cancel_reason="Entfällt mangels Themen"
 
-# ---- 1. invitations, the moved meeting's own REQUEST, a cancellation ----
+# ---- 1. invitations, the moved meeting's own object, a cancellation ----
 ctl run-once --now 2026-11-28T09:00 > "$WORK/out" || fail "run-once: $(cat "$WORK/out")"
 grep -q '^planned 56 messages$' "$WORK/out" || fail "first run: $(cat "$WORK/out")"
 # the admin cancels the February meeting, with a reason
@@ -64,7 +65,7 @@ sed -e 's/kommunalgremium@fitko.example/ag-digital@fitko.example/' "$top_srcdir/
 "$GREMIUMCTL" -c "$WORK/ag/gremiumd.conf" run-once --now 2026-11-28T09:00 > "$WORK/out" ||
 	fail "run-once of the second committee: $(cat "$WORK/out")"
 check distinct "$outbox" "$WORK/ag/var/outbox" || fail "two committees share UIDs"
-check uids "$WORK/ag/var/outbox" '[a-z0-9-]+\.ag-digital@fitko\.example' || fail "second committee's UIDs"
+check uids "$WORK/ag/var/outbox" '[a-z0-9+-]+\.ag-digital@fitko\.example' || fail "second committee's UIDs"
 
 # ---- 5. an old database (UIDs "<series>@<domain>", schema 3) ----
 mkdir -p "$WORK/old/var"
@@ -79,17 +80,21 @@ db = sqlite3.connect(sys.argv[1])
 for table in ("sent_objects", "notices", "outbox"):
     db.execute("UPDATE %s SET uid = replace(uid, '.kommunalgremium@', '@')" % table)
 db.execute("DROP TABLE sent_occurrences")
+# before moved meetings were objects of their own
+for table in ("sent_objects", "outbox"):
+    db.execute("DELETE FROM %s WHERE uid LIKE '%%+moved-%%'" % table)
 db.execute("DROP TABLE object_versions")
 db.execute("PRAGMA user_version = 3")
 db.commit()
 assert db.execute("SELECT count(*) FROM sent_objects WHERE uid LIKE '%.kommunalgremium@%'").fetchone()[0] == 0
 PYEOF
-# the room changes: the update goes to the UIDs the members hold
+# the room changes: the update goes to the UIDs the members hold; the moved
+# meeting, new as an object of its own, gets the UID with the committee id
 sed -i 's/location = "Videokonferenz";/location = "Rathaus Bonn, Saal 2";/' "$WORK/old/gremiumd.conf"
 "$GREMIUMCTL" -c "$WORK/old/gremiumd.conf" run-once --now 2026-12-01T09:00 > "$WORK/out" ||
 	fail "run-once on the old database: $(cat "$WORK/out")"
 grep -q '^planned [1-9][0-9]* messages$' "$WORK/out" || fail "old database: $(cat "$WORK/out")"
-check uids "$WORK/old/var/outbox" '(online|praesenz-2027[0-9]{4})@fitko\.example' ||
+check uids "$WORK/old/var/outbox" '(online|praesenz-2027[0-9]{4})@fitko\.example|online\+moved-20270113\.kommunalgremium@fitko\.example' ||
 	fail "the old database lost its UIDs"
 "$GREMIUMCTL" -c "$WORK/old/gremiumd.conf" ics | grep -q '^UID:online@fitko.example' ||
 	fail "the feed of the old database has other UIDs"
@@ -107,22 +112,24 @@ if command -v curl > /dev/null; then
 	cleanup_hooks="stop_daemon"
 	i=0
 	# the feed is served at once from the recorded state (none yet:
-	# SEQUENCE 0); the first plan records the moved meeting's REQUEST,
-	# which raises the series to SEQUENCE 1, and rewrites the feed
-	until curl -sf -o "$WORK/d/served.ics" --max-time 1 "http://127.0.0.1:$port/kommunalgremium.ics" &&
-		grep -q '^SEQUENCE:1' "$WORK/d/served.ics"; do
-		i=$((i + 1))
-		[ $i -le 300 ] || fail "gremiumd never served SEQUENCE:1: $(grep SEQUENCE "$WORK/d/served.ics" 2>/dev/null) $(cat "$WORK/d/daemon.log")"
-		sleep 0.1
-	done
-	"$GREMIUMCTL" -c "$WORK/d/gremiumd.conf" ics -o "$WORK/d/ics.ics" || fail "ics next to gremiumd"
-	cmp -s "$WORK/d/served.ics" "$WORK/d/ics.ics" || fail "gremiumd serves another feed than ics writes"
-	cmp -s "$WORK/d/served.ics" "$WORK/d/var/kommunalgremium.ics" || fail "feed.file differs from the served feed"
-	# compare with the mails once the sender delivered all 56
+	# SEQUENCE 0 everywhere, LAST-MODIFIED the config's); the first plan
+	# records every invitation at SEQUENCE 0 and rewrites the feed, which
+	# is the same then: wait for the 56 mails, then compare
 	i=0
 	while [ "$(ls "$WORK/d/var/outbox/new" 2>/dev/null | wc -l)" -lt 56 ]; do
 		i=$((i + 1)); [ $i -le 300 ] || fail "gremiumd did not deliver 56 mails"; sleep 0.1
 	done
+	"$GREMIUMCTL" -c "$WORK/d/gremiumd.conf" ics -o "$WORK/d/ics.ics" || fail "ics next to gremiumd"
+	i=0
+	until curl -sf -o "$WORK/d/served.ics" --max-time 1 "http://127.0.0.1:$port/kommunalgremium.ics" &&
+		cmp -s "$WORK/d/served.ics" "$WORK/d/ics.ics" &&
+		cmp -s "$WORK/d/served.ics" "$WORK/d/var/kommunalgremium.ics"; do
+		i=$((i + 1))
+		[ $i -le 300 ] || fail "gremiumd serves another feed than ics writes (or feed.file differs): $(cat "$WORK/d/daemon.log")"
+		sleep 0.1
+	done
+	grep -q '^UID:online+moved-20270113.kommunalgremium@fitko.example' "$WORK/d/served.ics" ||
+		fail "gremiumd's feed lacks the moved meeting's own object"
 	check feed "$WORK/d/served.ics" "$WORK/d/var/outbox" || fail "gremiumd's feed"
 	stop_daemon
 	wait "$daemon" || fail "gremiumd did not stop cleanly"

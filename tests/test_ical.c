@@ -182,13 +182,13 @@ static void check_vtimezone(icalcomponent *cal)
 static void test_uid(void **state)
 {
 	struct fixture *f = fixture_new();
-	struct ical_object o = { &f->series[0], -1, NULL, NULL };
+	struct ical_object o = { &f->series[0], -1, NULL, NULL, NULL };
 	char buf[64];
 	(void)state;
 
 	assert_int_equal(ical_uid(&f->cfg, &o, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "online@fitko.example");
-	o = (struct ical_object){ &f->series[1], 1, NULL, NULL };
+	o = (struct ical_object){ &f->series[1], 1, NULL, NULL, NULL };
 	assert_int_equal(ical_uid(&f->cfg, &o, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "praesenz-20270922@fitko.example");
 	assert_int_equal(ical_uid(&f->cfg, &o, buf, 10), -ENOSPC);
@@ -196,10 +196,10 @@ static void test_uid(void **state)
 	assert_int_equal(ical_uid(&f->cfg, &o, buf, sizeof(buf)), -EINVAL);
 	/* with a committee id (issue 12): two committees under one domain */
 	f->cfg.committee.id = "kommunalgremium";
-	o = (struct ical_object){ &f->series[0], -1, NULL, NULL };
+	o = (struct ical_object){ &f->series[0], -1, NULL, NULL, NULL };
 	assert_int_equal(ical_uid(&f->cfg, &o, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "online.kommunalgremium@fitko.example");
-	o = (struct ical_object){ &f->series[1], 0, NULL, NULL };
+	o = (struct ical_object){ &f->series[1], 0, NULL, NULL, NULL };
 	assert_int_equal(ical_uid(&f->cfg, &o, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "praesenz-20270317.kommunalgremium@fitko.example");
 	f->cfg.committee.id = "ag-digital";
@@ -237,7 +237,7 @@ static void test_publish(void **state)
 	assert_null(strstr(a, "mailto:"));
 	assert_null(strstr(a, "freeassociation"));
 	check_vtimezone(cal);
-	/* three objects and one override */
+	/* three objects and the moved meeting, an object of its own */
 	assert_int_equal(count_components(cal, ICAL_VEVENT_COMPONENT), 4);
 
 	ev = event_by(cal, "online@fitko.example", false);
@@ -246,11 +246,13 @@ static void test_publish(void **state)
 	expect_local(icalcomponent_get_first_property(ev, ICAL_DTEND_PROPERTY), "20260909T120000");
 	assert_string_equal(icalproperty_get_value_as_string(
 		icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY)), "FREQ=MONTHLY;BYDAY=2WE");
-	/* the cancelled December, and March (in-person month); September's
-	 * in-person meeting is cancelled, so September stays online */
-	assert_int_equal(count_props(ev, ICAL_EXDATE_PROPERTY), 2);
+	/* the cancelled December, the moved January and March (in-person
+	 * month); September's in-person meeting is cancelled, so September
+	 * stays online */
+	assert_int_equal(count_props(ev, ICAL_EXDATE_PROPERTY), 3);
 	p = icalcomponent_get_first_property(ev, ICAL_EXDATE_PROPERTY);
 	expect_local(p, "20261209T100000");
+	expect_local(icalcomponent_get_next_property(ev, ICAL_EXDATE_PROPERTY), "20270113T100000");
 	expect_local(icalcomponent_get_next_property(ev, ICAL_EXDATE_PROPERTY), "20270310T100000");
 	assert_string_equal(icalcomponent_get_description(ev),
 	                    "Tagesordnung folgt; Themen bitte vorab.\n\nhttps://meet.example.org/kg");
@@ -261,10 +263,11 @@ static void test_publish(void **state)
 	assert_non_null(strstr(a, "\r\nLAST-MODIFIED:20260921T141320Z\r\n"));
 	assert_string_equal(icaltime_as_ical_string(icalcomponent_get_dtstamp(ev)), "20260921T141320Z");
 
-	ev = event_by(cal, "online@fitko.example", true);
-	expect_local(icalcomponent_get_first_property(ev, ICAL_RECURRENCEID_PROPERTY), "20270113T100000");
+	ev = event_by(cal, "online+moved-20270113@fitko.example", false);
 	expect_local(icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY), "20270120T140000");
 	expect_local(icalcomponent_get_first_property(ev, ICAL_DTEND_PROPERTY), "20270120T160000");
+	assert_null(icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY));
+	assert_int_equal(icalcomponent_get_status(ev), ICAL_STATUS_CONFIRMED);
 
 	ev = event_by(cal, "praesenz-20270317@fitko.example", false);
 	expect_local(icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY), "20270317T100000");
@@ -343,7 +346,7 @@ static void check_restrictions(const char *s)
 static void test_request(void **state)
 {
 	struct fixture *f = fixture_new();
-	struct ical_object o = { &f->series[0], -1, NULL, NULL };
+	struct ical_object o = { &f->series[0], -1, NULL, NULL, NULL };
 	char *s = ical_request(&f->cfg, &o, &f->occ, &f->member, 3, DTSTAMP);
 	icalcomponent *cal, *ev;
 	(void)state;
@@ -354,13 +357,14 @@ static void test_request(void **state)
 	cal = parse(s);
 	assert_int_equal(icalcomponent_get_method(cal), ICAL_METHOD_REQUEST);
 	check_vtimezone(cal);
-	/* the master only: the move goes in a REQUEST of its own (issue 12) */
+	/* the master only: the moved meeting is an object of its own, the
+	 * series has an EXDATE for it (issue 12) */
 	assert_int_equal(count_components(cal, ICAL_VEVENT_COMPONENT), 1);
 	assert_null(strstr(s, "RECURRENCE-ID"));
 	ev = event_by(cal, "online@fitko.example", false);
 	assert_int_equal(icalproperty_get_sequence(icalcomponent_get_first_property(ev, ICAL_SEQUENCE_PROPERTY)), 3);
 	expect_local(icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY), "20260909T100000");
-	assert_int_equal(count_props(ev, ICAL_EXDATE_PROPERTY), 2);
+	assert_int_equal(count_props(ev, ICAL_EXDATE_PROPERTY), 3);
 	assert_null(icalcomponent_get_first_property(ev, ICAL_LASTMODIFIED_PROPERTY));
 	check_people(ev);
 	icalcomponent_free(cal);
@@ -368,7 +372,7 @@ static void test_request(void **state)
 	free(s);
 
 	/* one date of the dated series */
-	o = (struct ical_object){ &f->series[1], 0, NULL, NULL };
+	o = (struct ical_object){ &f->series[1], 0, NULL, NULL, NULL };
 	s = ical_request(&f->cfg, &o, &f->occ, &f->member, 0, DTSTAMP);
 	assert_non_null(s);
 	cal = parse(s);
@@ -384,7 +388,7 @@ static void test_request(void **state)
 static void test_cancel(void **state)
 {
 	struct fixture *f = fixture_new();
-	struct ical_object o = { &f->series[0], -1, NULL, NULL };
+	struct ical_object o = { &f->series[0], -1, NULL, NULL, NULL };
 	struct gr_localtime rid = { 2026, 12, 9, 10, 0 };
 	char *s = ical_cancel(&f->cfg, &o, &rid, "Weihnachtspause", &f->member, 4, DTSTAMP);
 	icalcomponent *cal, *ev;
@@ -483,7 +487,7 @@ static void test_until_utc(void **state)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct fixture *f = fixture_new();
-		struct ical_object o = { &f->series[0], -1, NULL, NULL };
+		struct ical_object o = { &f->series[0], -1, NULL, NULL, NULL };
 		char *s;
 
 		f->series[0].rrule = (char *)cases[i][0];
@@ -513,12 +517,15 @@ static void test_request_cached(void **state)
 		{ .name = NULL, .email = (char *)"x@y.example" },
 		f->member,
 	};
-	struct ical_object objs[] = { { &f->series[0], -1, NULL, NULL }, { &f->series[1], 0, NULL, NULL } };
+	struct gr_localtime jan = { 2027, 1, 13, 10, 0 };
+	struct ical_object objs[] = { { &f->series[0], -1, NULL, NULL, NULL },
+	                              { &f->series[1], 0, NULL, NULL, NULL },
+	                              { &f->series[0], -1, NULL, NULL, &jan } };
 	(void)state;
 
 	assert_non_null(c);
 	for (int round = 0; round < 2; round++)
-		for (size_t k = 0; k < 2; k++)
+		for (size_t k = 0; k < 3; k++)
 			for (size_t i = 0; i < sizeof(people) / sizeof(people[0]); i++) {
 				int seq = (int)k + round;
 				char *plain = ical_request(&f->cfg, &objs[k], &f->occ, &people[i], seq, DTSTAMP);
@@ -545,42 +552,55 @@ static void test_request_cached(void **state)
 	fixture_free(f);
 }
 
-/* A moved occurrence's own REQUEST: one VEVENT with the series' UID, its
- * RECURRENCE-ID, the new times, the given DESCRIPTION and the ATTENDEE. */
-static void test_request_occurrence(void **state)
+/* A moved meeting's REQUEST: an object of its own, one VEVENT with its
+ * own UID (the series id, '+moved' and the regular date), no
+ * RECURRENCE-ID, the new times, the given DESCRIPTION and the ATTENDEE;
+ * the series' REQUEST has an EXDATE for its regular start. */
+static void test_request_moved(void **state)
 {
 	struct fixture *f = fixture_new();
-	struct ical_object o = { &f->series[0], -1, NULL, "Verschoben wegen Feiertag." };
 	const struct gr_occurrence *moved = NULL;
+	struct ical_object o = { &f->series[0], -1, NULL, "Verschoben wegen Feiertag.", NULL };
 	icalcomponent *cal, *ev;
-	char *s;
+	char *s, uid[512];
 	(void)state;
 
 	for (size_t i = 0; i < f->occ.n; i++)
 		if (f->occ.items[i].status == GR_OCC_MOVED)
 			moved = &f->occ.items[i];
 	assert_non_null(moved);
-	s = ical_request_occurrence(&f->cfg, &o, moved, &f->member, 4, DTSTAMP);
+	o.moved = &moved->original;
+	assert_int_equal(ical_uid(&f->cfg, &o, uid, sizeof(uid)), 0);
+	assert_string_equal(uid, "online+moved-20270113@fitko.example");
+	f->cfg.committee.id = "kg";
+	assert_int_equal(ical_uid(&f->cfg, &o, uid, sizeof(uid)), 0);
+	assert_string_equal(uid, "online+moved-20270113.kg@fitko.example");
+	s = ical_request(&f->cfg, &o, &f->occ, &f->member, 4, DTSTAMP);
 	assert_non_null(s);
 	check_bytes(s);
 	cal = parse(s);
 	assert_int_equal(icalcomponent_get_method(cal), ICAL_METHOD_REQUEST);
 	check_vtimezone(cal);
 	assert_int_equal(count_components(cal, ICAL_VEVENT_COMPONENT), 1);
-	ev = event_by(cal, "online@fitko.example", true);
-	expect_local(icalcomponent_get_first_property(ev, ICAL_RECURRENCEID_PROPERTY), "20270113T100000");
+	ev = event_by(cal, "online+moved-20270113.kg@fitko.example", false);
 	expect_local(icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY), "20270120T140000");
 	expect_local(icalcomponent_get_first_property(ev, ICAL_DTEND_PROPERTY), "20270120T160000");
 	assert_int_equal(icalproperty_get_sequence(icalcomponent_get_first_property(ev, ICAL_SEQUENCE_PROPERTY)), 4);
 	assert_null(icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY));
+	assert_null(icalcomponent_get_first_property(ev, ICAL_EXDATE_PROPERTY));
 	assert_string_equal(icalcomponent_get_description(ev), "Verschoben wegen Feiertag.");
 	check_people(ev);
 	icalcomponent_free(cal);
 	check_restrictions(s);
 	free(s);
-	/* a dated series has no occurrences of its own to request */
-	o = (struct ical_object){ &f->series[1], 0, NULL, NULL };
-	assert_null(ical_request_occurrence(&f->cfg, &o, moved, &f->member, 1, DTSTAMP));
+	/* the series: EXDATE of the regular start, exactly as it was */
+	o.moved = NULL;
+	o.description = NULL;
+	s = ical_request(&f->cfg, &o, &f->occ, &f->member, 5, DTSTAMP);
+	assert_non_null(s);
+	assert_non_null(strstr(s, "\r\nEXDATE;TZID=Europe/Berlin:20270113T100000\r\n"));
+	assert_null(strstr(s, "RECURRENCE-ID"));
+	free(s);
 	fixture_free(f);
 }
 
@@ -591,11 +611,12 @@ static void test_publish_state(void **state)
 	struct fixture *f = fixture_new();
 	struct gr_past_occurrence past = { { 2026, 10, 14, 10, 0 }, { 2026, 10, 14, 9, 0 },
 		{ 2026, 10, 14, 10, 30 }, "Alter Titel", NULL, "Bonn, Raum 2", NULL };
-	struct gr_occ_sequence seqs = { { 2027, 1, 13, 10, 0 }, 7 };
-	struct gr_published pub[2] = {
+	struct gr_published pub[3] = {
 		{ .series = &f->series[0], .date_index = -1, .uid = "online@fitko.example",
-		  .sequence = 6, .modified = DTSTAMP + 60, .past = &past, .n_past = 1,
-		  .occ_seqs = &seqs, .n_occ_seqs = 1 },
+		  .sequence = 6, .modified = DTSTAMP + 60, .past = &past, .n_past = 1 },
+		{ .series = &f->series[0], .date_index = -1, .moved = true,
+		  .original = { 2027, 1, 13, 10, 0 }, .uid = "online+moved-20270113@fitko.example",
+		  .sequence = 7 },
 		{ .series = &f->series[1], .date_index = 0, .uid = "praesenz-20270317.kg@fitko.example",
 		  .sequence = 2, .modified = 0 },
 	};
@@ -604,7 +625,7 @@ static void test_publish_state(void **state)
 	(void)state;
 
 	f->cfg.committee.id = "kg";
-	s = ical_publish(&f->cfg, &f->occ, DTSTAMP, pub, 2);
+	s = ical_publish(&f->cfg, &f->occ, DTSTAMP, pub, 3);
 	assert_non_null(s);
 	check_bytes(s);
 	assert_null(strstr(s, "ATTENDEE"));
@@ -620,10 +641,8 @@ static void test_publish_state(void **state)
 		const char *r = rid ? icalproperty_get_value_as_string(rid) : "";
 		int seq = icalproperty_get_sequence(icalcomponent_get_first_property(ev, ICAL_SEQUENCE_PROPERTY));
 
-		if (strcmp(r, "20270113T100000") == 0) {
-			assert_int_equal(seq, 7);
-			expect_local(icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY), "20270120T140000");
-		} else if (strcmp(r, "20261014T100000") == 0) {
+		assert_string_not_equal(r, "20270113T100000");
+		if (strcmp(r, "20261014T100000") == 0) {
 			/* the meeting as it took place */
 			assert_int_equal(seq, 6);
 			expect_local(icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY), "20261014T090000");
@@ -633,6 +652,10 @@ static void test_publish_state(void **state)
 			assert_null(icalcomponent_get_first_property(ev, ICAL_DESCRIPTION_PROPERTY));
 		}
 	}
+	/* the moved meeting: its own UID and SEQUENCE, as invited */
+	ev = event_by(cal, "online+moved-20270113@fitko.example", false);
+	assert_int_equal(icalproperty_get_sequence(icalcomponent_get_first_property(ev, ICAL_SEQUENCE_PROPERTY)), 7);
+	expect_local(icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY), "20270120T140000");
 	ev = event_by(cal, "praesenz-20270317.kg@fitko.example", false);
 	assert_int_equal(icalproperty_get_sequence(icalcomponent_get_first_property(ev, ICAL_SEQUENCE_PROPERTY)), 2);
 	/* not recorded: the config's change */
@@ -654,7 +677,7 @@ int main(void)
 		cmocka_unit_test(test_folding_utf8),
 		cmocka_unit_test(test_request),
 		cmocka_unit_test(test_request_cached),
-		cmocka_unit_test(test_request_occurrence),
+		cmocka_unit_test(test_request_moved),
 		cmocka_unit_test(test_publish_state),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_vtimezone_years),

@@ -143,43 +143,12 @@ static void sim_free(struct store_state *st)
 		free(st->notices[i].uid);
 		free(st->notices[i].occurrence);
 	}
-	for (size_t i = 0; i < st->n_occurrences; i++)
-		store_occurrence_clear(&st->occurrences[i]);
 	for (size_t i = 0; i < st->n_versions; i++)
 		store_version_clear(&st->versions[i]);
 	free(st->objects);
 	free(st->notices);
-	free(st->occurrences);
 	free(st->versions);
 	memset(st, 0, sizeof(*st));
-}
-
-static int cmp_occ_row(const void *a, const void *b)
-{
-	const struct store_occurrence *x = a, *y = b;
-	int r = strcmp(x->recipient, y->recipient);
-
-	r = r ? r : strcmp(x->uid, y->uid);
-	return r ? r : strcmp(x->recurrence_id, y->recurrence_id);
-}
-
-/* As the store: replace by (recipient, uid, recurrence_id), kept sorted. */
-static void sim_put_occurrence(struct store_state *st, const struct store_occurrence *src)
-{
-	struct store_occurrence *dst = NULL;
-
-	for (size_t i = 0; i < st->n_occurrences; i++)
-		if (cmp_occ_row(&st->occurrences[i], src) == 0)
-			dst = &st->occurrences[i];
-	if (dst) {
-		store_occurrence_clear(dst);
-	} else {
-		st->occurrences = realloc(st->occurrences, (st->n_occurrences + 1) * sizeof(*st->occurrences));
-		assert_non_null(st->occurrences);
-		dst = &st->occurrences[st->n_occurrences++];
-	}
-	assert_int_equal(store_occurrence_copy(dst, src), 0);
-	qsort(st->occurrences, st->n_occurrences, sizeof(*st->occurrences), cmp_occ_row);
 }
 
 static int cmp_version(const void *a, const void *b)
@@ -288,8 +257,6 @@ static size_t step(const struct gr_config *cfg, const struct sched_list *l,
 			sim_put_object(st, c.object);
 		if (c.notice)
 			sim_put_notice(st, c.notice);
-		if (c.occurrence_row)
-			sim_put_occurrence(st, c.occurrence_row);
 		/* nothing about a meeting once it has started */
 		if (a->occ && a->kind != GR_KIND_CANCELLATION)
 			assert_true(now < a->occ->start_utc);
@@ -298,15 +265,12 @@ static size_t step(const struct gr_config *cfg, const struct sched_list *l,
 		sim_put_object(st, &r.records[i]);
 	for (size_t i = 0; i < r.n_versions; i++)
 		sim_put_version(st, &r.versions[i]);
-	for (size_t i = 0; i < r.n_occ_records; i++)
-		sim_put_occurrence(st, &r.occ_records[i]);
 	plan_result_free(&r);
 
 	assert_int_equal(plan_run(cfg, l, st, now, &r), 0);
 	assert_int_equal(r.n_actions, 0);
 	assert_int_equal(r.n_records, 0);
 	assert_int_equal(r.n_versions, 0);
-	assert_int_equal(r.n_occ_records, 0);
 	plan_result_free(&r);
 	return n;
 }
@@ -387,12 +351,14 @@ static const char *const expected_year[] = {
 	/* Jul 1: bert left, dora joined, Sep 9 moved to Sep 16 14:00.  Dora
 	 * gets the series (not the past in-person meeting) but not the call
 	 * for topics of Jul 8: its deadline is now (Jul 1 09:00). */
-	/* the move goes as a REQUEST of that occurrence alone (issue 12);
-	 * dora gets it right after her series invitation */
-	"07-01 09:00 update anna online@x.example seq=1 rid=2026-09-16T14:00",
-	"07-01 09:00 update carla online@x.example seq=1 rid=2026-09-16T14:00",
+	/* the series gets an EXDATE, the moved meeting is an object of its
+	 * own (issue 12); dora gets it right after her series invitation */
+	"07-01 09:00 update anna online@x.example seq=1",
+	"07-01 09:00 invitation anna online+moved-20260909@x.example seq=0 rid=2026-09-16T14:00",
+	"07-01 09:00 update carla online@x.example seq=1",
+	"07-01 09:00 invitation carla online+moved-20260909@x.example seq=0 rid=2026-09-16T14:00",
 	"07-01 09:00 invitation dora online@x.example seq=0",
-	"07-01 09:00 update dora online@x.example seq=1 rid=2026-09-16T14:00",
+	"07-01 09:00 invitation dora online+moved-20260909@x.example seq=0 rid=2026-09-16T14:00",
 	"07-01 09:00 cancellation bert online@x.example seq=1",
 	"07-01 09:00 reminder-7 anna 2026-07-08T10:00",
 	"07-01 09:00 reminder-7 carla 2026-07-08T10:00",
@@ -425,7 +391,7 @@ static const char *const expected_year[] = {
 	/* Oct 1: Dec 9 cancelled: one CANCEL with RECURRENCE-ID each */
 	"10-01 09:00 cancellation anna online@x.example seq=2 rid=2026-12-09T10:00",
 	"10-01 09:00 cancellation carla online@x.example seq=2 rid=2026-12-09T10:00",
-	"10-01 09:00 cancellation dora online@x.example seq=2 rid=2026-12-09T10:00",
+	"10-01 09:00 cancellation dora online@x.example seq=1 rid=2026-12-09T10:00",
 	"10-07 09:00 reminder-7 anna 2026-10-14T10:00",
 	"10-07 09:00 reminder-7 carla 2026-10-14T10:00",
 	"10-07 09:00 reminder-7 dora 2026-10-14T10:00",
@@ -545,42 +511,47 @@ static void test_cancel_and_change_together(void **state)
 	/* the invitation and the (late) 7-day reminder of Jul 8 */
 	assert_int_equal(step(&cfg, &l0, &st, at(2026, 7, 2, 9, 0), NULL), 2);
 	plan_at(&cfg, &l1, &st, at(2026, 7, 2, 12, 0), &r);
-	assert_int_equal(r.n_actions, 2);
+	assert_int_equal(r.n_actions, 3);
 	assert_int_equal(r.actions[0].kind, GR_KIND_CANCELLATION);
 	assert_false(r.actions[0].whole_object);
 	assert_int_equal(r.actions[0].sequence, 1);
 	assert_int_equal(r.actions[0].recurrence_id.month, 12);
 	assert_int_equal(r.actions[0].recurrence_id.day, 9);
 	assert_false(r.actions[0].has_object);
-	/* the move: a REQUEST of that occurrence, not of the series */
+	/* the move: the series' REQUEST with its EXDATE, then the moved
+	 * meeting's invitation, an object of its own */
+	assert_int_equal(r.n_actions, 3);
 	assert_int_equal(r.actions[1].kind, GR_KIND_UPDATE);
-	assert_true(r.actions[1].single_occurrence);
-	assert_true(r.actions[1].has_occurrence_row);
-	assert_string_equal(r.actions[1].occurrence_row.recurrence_id, "2026-09-09T10:00");
-	assert_int_equal(r.actions[1].occurrence_row.sequence, 2);
+	assert_false(r.actions[1].moved);
 	assert_int_equal(r.actions[1].sequence, 2);
 	assert_true(r.actions[1].has_object);
 	assert_int_equal(r.actions[1].object.sequence, 2);
 	assert_string_equal(r.actions[1].object.cancelled, "2026-12-09T10:00");
 	assert_ptr_equal(r.actions[1].member, &members_a[0]);
+	assert_int_equal(r.actions[2].kind, GR_KIND_INVITATION);
+	assert_true(r.actions[2].moved);
+	assert_string_equal(r.actions[2].uid, "online+moved-20260909@x.example");
+	assert_int_equal(r.actions[2].sequence, 0);
+	assert_int_equal(r.actions[2].occurrence.day, 16);
+	assert_int_equal(r.actions[2].recurrence_id.day, 9);
+	assert_true(r.actions[2].has_object);
+	assert_null(r.actions[2].object.rrule);
 	plan_result_free(&r);
-	assert_int_equal(step(&cfg, &l1, &st, at(2026, 7, 2, 12, 0), NULL), 2);
+	assert_int_equal(step(&cfg, &l1, &st, at(2026, 7, 2, 12, 0), NULL), 3);
 	/* withdrawing the cancellation is a change too: one REQUEST */
 	struct gr_occurrence buf2[16];
 	struct sched_list l2;
 	const struct changes c2 = { .moved_sep = true };
 	make_occurrences(&l2, buf2, &c2);
 	plan_at(&cfg, &l2, &st, at(2026, 7, 3, 9, 0), &r);
-	/* the series REQUEST, then the move again (clients replace the whole
-	 * event with the series REQUEST) */
-	assert_int_equal(r.n_actions, 2);
+	/* the series REQUEST alone: the moved meeting is another UID, which
+	 * a series REQUEST does not touch */
+	assert_int_equal(r.n_actions, 1);
 	assert_int_equal(r.actions[0].kind, GR_KIND_UPDATE);
-	assert_false(r.actions[0].single_occurrence);
+	assert_false(r.actions[0].moved);
 	assert_int_equal(r.actions[0].sequence, 3);
-	assert_true(r.actions[1].single_occurrence);
-	assert_int_equal(r.actions[1].sequence, 4);
-	assert_string_equal(r.actions[1].object.cancelled, "");
-	assert_int_equal(r.actions[1].object.sequence, 4);
+	assert_string_equal(r.actions[0].object.cancelled, "");
+	assert_int_equal(r.actions[0].object.sequence, 3);
 	plan_result_free(&r);
 	sim_free(&st);
 }
@@ -925,15 +896,31 @@ static void test_unplannable(void **state)
 	plan_result_free(&again);
 }
 
-/* Issue 12, point 2: a moved occurrence is a REQUEST of its own, sent once,
- * again when the move changes or after a series REQUEST, and a withdrawn
- * move puts the meeting back with one more REQUEST. */
+/* a: kind, about the moved meeting's object (its UID; a->moved unless it
+ * vanished from the config), at SEQUENCE seq */
+static void check_action(const struct plan_action *a, enum gr_kind kind, bool moved, int seq)
+{
+	assert_int_equal(a->kind, kind);
+	assert_int_equal(a->moved, moved && a->series != NULL);
+	assert_int_equal(a->sequence, seq);
+	assert_string_equal(a->uid, moved ? "online+moved-20260909@x.example" : "online@x.example");
+}
+
+/* Issue 12, point 2, order independence: a moved meeting of a series is a
+ * calendar object of its own (UID with '+moved' and the regular date, one
+ * VEVENT, its own SEQUENCE); the series has an EXDATE for it.  From an old
+ * state (the move sent as a REQUEST with RECURRENCE-ID, a sent_occurrences
+ * row) the first plan sends the series with the EXDATE and the moved
+ * meeting's invitation; a change of the move updates its object alone; a
+ * change of the series updates both; a withdrawn move CANCELs its object
+ * and drops the EXDATE; a cancelled moved meeting CANCELs its object and
+ * nothing else. */
 static void test_move_lifecycle(void **state)
 {
-	static struct gr_occurrence buf[4][16];
+	static struct gr_occurrence buf[5][16];
 	static struct gr_series changed[2];
 	struct gr_config cfg, cfg2;
-	struct sched_list l0, l1, l2;
+	struct sched_list l0, l1, l2, l3;
 	struct store_state st = { 0 };
 	struct plan_result r;
 	const struct changes c0 = { 0 }, c1 = { .moved_sep = true };
@@ -942,86 +929,85 @@ static void test_move_lifecycle(void **state)
 	make_config(&cfg, members_a, 1);
 	make_occurrences(&l0, buf[0], &c0);
 	make_occurrences(&l1, buf[1], &c1);
-	/* a new member of a series with a move: the series (no override),
-	 * then the occurrence with the next SEQUENCE */
+	/* the old state: the series (whose hash_base then had no trace of
+	 * the move), and the move as a REQUEST of its own at SEQUENCE 1 (its
+	 * sent_occurrences row is not read any more) */
+	assert_int_equal(step(&cfg, &l0, &st, at(2026, 7, 1, 9, 0), NULL), 2);
+	assert_int_equal(st.n_objects, 1);
+	st.objects[0].sequence = 1;
 	plan_at(&cfg, &l1, &st, at(2026, 7, 2, 9, 0), &r);
-	assert_true(r.n_actions >= 3);
-	assert_int_equal(r.actions[0].kind, GR_KIND_INVITATION);
-	assert_int_equal(r.actions[0].sequence, 0);
-	assert_false(r.actions[0].has_object);
-	assert_int_equal(r.actions[1].kind, GR_KIND_UPDATE);
-	assert_true(r.actions[1].single_occurrence);
-	assert_int_equal(r.actions[1].sequence, 1);
+	assert_int_equal(r.n_actions, 2);
+	check_action(&r.actions[0], GR_KIND_UPDATE, false, 2);
+	assert_true(r.actions[0].has_object);
+	check_action(&r.actions[1], GR_KIND_INVITATION, true, 0);
 	assert_int_equal(r.actions[1].recurrence_id.day, 9);
 	assert_int_equal(r.actions[1].occurrence.day, 16);
 	assert_int_equal(r.actions[1].occurrence.hour, 14);
 	assert_true(r.actions[1].has_object);
-	assert_int_equal(r.actions[1].object.sequence, 1);
-	assert_true(r.actions[1].occurrence_row.active);
-	/* distinct Message-IDs */
+	assert_null(r.actions[1].object.rrule);
+	assert_int_equal(r.actions[1].object.dtstart.day, 16);
 	assert_string_not_equal(r.actions[0].message_id, r.actions[1].message_id);
 	plan_result_free(&r);
 	step(&cfg, &l1, &st, at(2026, 7, 2, 9, 0), NULL);
-	/* the same move again: nothing; moved elsewhere: one REQUEST */
+	/* the same move again: nothing; moved elsewhere: its object alone */
 	buf[1][9].start.day = 17;
 	buf[1][9].start_utc += 24 * 3600;
 	buf[1][9].end_utc += 24 * 3600;
 	buf[1][9].end.day = 17;
 	plan_at(&cfg, &l1, &st, at(2026, 7, 3, 9, 0), &r);
 	assert_int_equal(r.n_actions, 1);
-	assert_true(r.actions[0].single_occurrence);
-	assert_int_equal(r.actions[0].sequence, 2);
+	check_action(&r.actions[0], GR_KIND_UPDATE, true, 1);
 	assert_int_equal(r.actions[0].occurrence.day, 17);
 	plan_result_free(&r);
 	step(&cfg, &l1, &st, at(2026, 7, 3, 9, 0), NULL);
-	/* a change of the series: its REQUEST, then the move again */
+	/* a change of the series: the series and the moved meeting (its room) */
 	memcpy(changed, series, sizeof(series));
 	changed[0].location = "Neuer Raum";
 	cfg2 = cfg;
 	cfg2.series = changed;
 	make_occurrences(&l2, buf[2], &c1);
+	buf[2][9] = buf[1][9];
 	for (size_t i = 0; i < l2.n; i++)
-		if (buf[2][i].series == &series[0])
-			buf[2][i].series = &changed[0];
-		else
-			buf[2][i].series = &changed[1];
+		buf[2][i].series = buf[2][i].series == &series[0] ? &changed[0] : &changed[1];
 	plan_at(&cfg2, &l2, &st, at(2026, 7, 4, 9, 0), &r);
 	assert_int_equal(r.n_actions, 2);
-	assert_false(r.actions[0].single_occurrence);
-	assert_int_equal(r.actions[0].sequence, 3);
-	assert_true(r.actions[1].single_occurrence);
-	assert_int_equal(r.actions[1].sequence, 4);
+	check_action(&r.actions[0], GR_KIND_UPDATE, false, 3);
+	check_action(&r.actions[1], GR_KIND_UPDATE, true, 2);
 	plan_result_free(&r);
 	step(&cfg2, &l2, &st, at(2026, 7, 4, 9, 0), NULL);
-	/* the move withdrawn (back to the first config's occurrences, with the
-	 * series changed): the meeting back at its regular time */
+	/* the move withdrawn: the series without the EXDATE, a CANCEL of the
+	 * moved meeting's object */
 	make_occurrences(&l2, buf[3], &c0);
 	for (size_t i = 0; i < l2.n; i++)
 		buf[3][i].series = buf[3][i].series == &series[0] ? &changed[0] : &changed[1];
 	plan_at(&cfg2, &l2, &st, at(2026, 7, 5, 9, 0), &r);
-	assert_int_equal(r.n_actions, 1);
-	assert_true(r.actions[0].single_occurrence);
-	assert_int_equal(r.actions[0].sequence, 5);
-	assert_int_equal(r.actions[0].occ->status, GR_OCC_CONFIRMED);
-	assert_int_equal(r.actions[0].occurrence.day, 9);
-	assert_false(r.actions[0].occurrence_row.active);
+	assert_int_equal(r.n_actions, 2);
+	check_action(&r.actions[0], GR_KIND_UPDATE, false, 4);
+	check_action(&r.actions[1], GR_KIND_CANCELLATION, true, 3);
+	assert_null(r.actions[1].series);
+	assert_true(r.actions[1].whole_object);
 	plan_result_free(&r);
 	step(&cfg2, &l2, &st, at(2026, 7, 5, 9, 0), NULL);
-	/* moved again, then withdrawn together with a change of the series:
-	 * the series REQUEST shows the regular time, the row is put right
-	 * without a REQUEST of its own, and nothing follows */
+	/* moved again: the series with the EXDATE, the object invited anew
+	 * above its CANCEL */
 	plan_at(&cfg, &l1, &st, at(2026, 7, 6, 9, 0), &r);
-	assert_int_equal(r.n_actions, 2); /* the old room again, then the move */
+	assert_int_equal(r.n_actions, 2);
+	check_action(&r.actions[0], GR_KIND_UPDATE, false, 5);
+	check_action(&r.actions[1], GR_KIND_INVITATION, true, 4);
 	plan_result_free(&r);
 	step(&cfg, &l1, &st, at(2026, 7, 6, 9, 0), NULL);
-	plan_at(&cfg2, &l2, &st, at(2026, 7, 6, 12, 0), &r);
+	/* the moved meeting cancelled: a CANCEL of its object with the reason,
+	 * nothing for the series (the EXDATE stays) */
+	make_occurrences(&l3, buf[4], &c0);
+	buf[4][9].status = GR_OCC_CANCELLED;
+	buf[4][9].note = "Entfällt mangels Themen";
+	plan_at(&cfg, &l3, &st, at(2026, 7, 6, 12, 0), &r);
 	assert_int_equal(r.n_actions, 1);
-	assert_false(r.actions[0].single_occurrence);
-	assert_int_equal(r.n_occ_records, 1);
-	assert_false(r.occ_records[0].active);
+	check_action(&r.actions[0], GR_KIND_CANCELLATION, true, 5);
+	assert_true(r.actions[0].whole_object);
+	assert_string_equal(r.actions[0].occ->note, "Entfällt mangels Themen");
 	plan_result_free(&r);
-	step(&cfg2, &l2, &st, at(2026, 7, 6, 12, 0), NULL);
-	(void)l0;
+	step(&cfg, &l3, &st, at(2026, 7, 6, 12, 0), NULL);
 	sim_free(&st);
 }
 
@@ -1123,9 +1109,10 @@ static void test_published_history(void **state)
 	plan_published_free(p, n);
 	step(&cfg2, &l1, &st, at(2026, 5, 1, 9, 0), NULL);
 	/* later (Oct): the meetings before May 1 as they were, those after
-	 * with the new room; the highest SEQUENCE sent (update 1, move 2) */
+	 * with the new room; the highest SEQUENCE sent (update 1) */
 	assert_int_equal(plan_published(&cfg2, &l1, &st, at(2026, 10, 1, 9, 0), &p, &n), 0);
-	assert_int_equal(p[0].sequence, 2);
+	assert_int_equal(n, 3);
+	assert_int_equal(p[0].sequence, 1);
 	assert_true(p[0].modified == at(2026, 5, 1, 9, 0));
 	assert_int_equal(p[0].n_past, 4);
 	for (size_t i = 0; i < p[0].n_past; i++) {
@@ -1135,12 +1122,15 @@ static void test_published_history(void **state)
 		assert_int_equal(p[0].past[i].start.hour, 10);
 		assert_int_equal(p[0].past[i].end.hour, 12);
 	}
-	assert_int_equal(p[0].n_occ_seqs, 1);
-	assert_int_equal(p[0].occ_seqs[0].original.day, 9);
-	assert_int_equal(p[0].occ_seqs[0].sequence, 2);
-	/* the dated meeting did not change: nothing past to show */
-	assert_int_equal(p[1].n_past, 0);
+	/* the moved meeting: an object of its own, invited at SEQUENCE 0 */
+	assert_true(p[1].moved);
+	assert_int_equal(p[1].original.day, 9);
+	assert_string_equal(p[1].uid, "online+moved-20260909@x.example");
 	assert_int_equal(p[1].sequence, 0);
+	assert_int_equal(p[1].n_past, 0);
+	/* the dated meeting did not change: nothing past to show */
+	assert_int_equal(p[2].n_past, 0);
+	assert_int_equal(p[2].sequence, 0);
 	plan_published_free(p, n);
 	sim_free(&st);
 }

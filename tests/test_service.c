@@ -181,8 +181,8 @@ static void test_invitations_once(void **state)
 	char *all;
 	int n;
 
-	/* 14 members x (online series + 2 in-person meetings of 2027), and
-	 * the moved January meeting as a REQUEST of its own (issue 12) */
+	/* 14 members x (online series, the moved January meeting as an
+	 * object of its own (issue 12), 2 in-person meetings of 2027) */
 	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 11, 28, 9, 0), 56), 56);
 	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 11, 28, 9, 0), 0), 0);
 	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 11, 29, 9, 0), 0), 0);
@@ -191,26 +191,30 @@ static void test_invitations_once(void **state)
 	assert_int_equal(c.queued, 0);
 
 	all = mails_with(f, "X-Gremium-Kind: invitation", &n);
-	assert_int_equal(n, 42);
+	assert_int_equal(n, 56);
 	assert_non_null(strstr(all, "METHOD:REQUEST"));
 	assert_non_null(strstr(all, "Nächste Sitzung: Mittwoch, 20. Januar 2027, 14:00 Uhr"));
 	assert_non_null(strstr(all, "X-Gremium-Occurrence: 2027-03-17T10:00"));
 	assert_null(strstr(all, "{"));
-	/* no override in a series invitation; what members must read is in
+	/* no override in a series invitation but an EXDATE for the moved
+	 * meeting, which has a UID of its own; what members must read is in
 	 * DESCRIPTION too, who uses invitations and who the feed */
 	assert_null(strstr(all, "RECURRENCE-ID"));
+	assert_non_null(strstr(all, "\r\nEXDATE;TZID=Europe/Berlin:20270113T100000\r\n"));
+	assert_non_null(strstr(all, "UID:online+moved-20270113.kommunalgremium@fitko.example\r\n"));
+	assert_non_null(strstr(all, "DTSTART;TZID=Europe/Berlin:20270120T140000"));
 	unfold(all);
+	/* the moved meeting says which regular one it replaces, and why */
+	assert_non_null(strstr(all, "Die Sitzung am 13. Januar 2027 wird auf Mittwoch\\, 20. Januar "
+	                            "2027\\, 14:00 Uhr verschoben."));
+	assert_non_null(strstr(all, "Verschoben wegen der Sitzung des IT-Planungsrats"));
 	assert_non_null(strstr(all, "\\n\\nThemen für die Tagesordnung bitte bis 7 Tage vor der Sitzung "
 	                            "an themen@fitko.example."));
 	assert_non_null(strstr(all, "Diese Einladung ist für die Mitglieder des Gremiums"));
 	assert_non_null(strstr(all, "Abonnieren Sie bitte nicht zusätzlich"));
 	free(all);
-	all = mails_with(f, "X-Gremium-Kind: update", &n);
-	assert_int_equal(n, 14);
-	assert_non_null(strstr(all, "RECURRENCE-ID;TZID=Europe/Berlin:20270113T100000"));
-	assert_non_null(strstr(all, "DTSTART;TZID=Europe/Berlin:20270120T140000"));
-	assert_non_null(strstr(all, "SEQUENCE:1"));
-	free(all);
+	free(mails_with(f, "X-Gremium-Kind: update", &n));
+	assert_int_equal(n, 0);
 }
 
 static void test_update_says_what_changed(void **state)
@@ -226,15 +230,47 @@ static void test_update_says_what_changed(void **state)
 	free(online->location);
 	online->location = strdup("Rathaus Bonn, Saal 2"); /* config_free() frees it */
 	move->move_to = (struct gr_localtime){ 2027, 1, 21, 10, 0 };
-	/* the series' update, then the moved meeting's again (SEQUENCE 2) */
+	/* the series' update, and the moved meeting's (its object's SEQUENCE 1) */
 	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 12, 1, 12, 0), 28), 28);
 	all = mails_with(f, "X-Gremium-Kind: update", &n);
-	assert_int_equal(n, 42);
+	assert_int_equal(n, 28);
 	assert_non_null(strstr(all, "Neuer Ort: Rathaus Bonn, Saal 2"));
 	assert_non_null(strstr(all, "Die Sitzung am 13. Januar 2027 wird auf Donnerstag, 21. Januar 2027, "
 	                            "10:00 Uhr verschoben."));
+	assert_non_null(strstr(all, "UID:online+moved-20270113.kommunalgremium@fitko.example\r\n"));
 	assert_non_null(strstr(all, "SEQUENCE:1"));
-	assert_non_null(strstr(all, "SEQUENCE:2"));
+	assert_null(strstr(all, "SEQUENCE:2"));
+	assert_null(strstr(all, "RECURRENCE-ID"));
+	free(all);
+}
+
+/* Issue 12: the moved meeting cancelled (the exception now says cancel):
+ * one CANCEL of its own object to each member, at the time they hold it,
+ * with the reason; nothing for the series, which keeps the EXDATE. */
+static void test_moved_meeting_cancelled(void **state)
+{
+	struct fixture *f = *state;
+	struct gr_exception *move = &f->cfg->exceptions[1];
+	char *all;
+	int n;
+
+	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 11, 28, 9, 0), 56), 56);
+	assert_true(move->move);
+	move->move = false;
+	move->cancel = true;
+	free(move->note);
+	move->note = strdup("Entfällt mangels Themen"); /* config_free() frees it */
+	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 12, 1, 9, 0), 14), 14);
+	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 12, 2, 9, 0), 0), 0);
+	all = mails_with(f, "X-Gremium-Kind: cancellation", &n);
+	assert_int_equal(n, 14);
+	assert_non_null(strstr(all, "METHOD:CANCEL"));
+	assert_non_null(strstr(all, "UID:online+moved-20270113.kommunalgremium@fitko.example\r\n"));
+	assert_non_null(strstr(all, "DTSTART;TZID=Europe/Berlin:20270120T140000"));
+	assert_null(strstr(all, "BYDAY=2WE")); /* no series rule, only the zone's */
+	assert_null(strstr(all, "RECURRENCE-ID"));
+	assert_non_null(strstr(all, "COMMENT:Entfällt mangels Themen"));
+	assert_non_null(strstr(all, "Mittwoch, 20. Januar 2027"));
 	free(all);
 }
 
@@ -247,12 +283,13 @@ static void test_removed_member_gets_cancellations(void **state)
 
 	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 11, 28, 9, 0), 56), 56);
 	f->cfg->n_members--;
-	/* one CANCEL per object still ahead, then nothing more */
-	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 12, 1, 9, 0), 3), 3);
+	/* one CANCEL per object still ahead (the moved meeting's too), then
+	 * nothing more */
+	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 12, 1, 9, 0), 4), 4);
 	assert_int_equal(plan_and_send(f, at(f->cfg, 2026, 12, 2, 9, 0), 0), 0);
 	f->cfg->n_members++;
 	all = mails_with(f, "X-Gremium-Kind: cancellation", &n);
-	assert_int_equal(n, 3);
+	assert_int_equal(n, 4);
 	snprintf(header, sizeof(header), "<%s>", leaver->email);
 	assert_non_null(strstr(all, header));
 	assert_non_null(strstr(all, "METHOD:CANCEL"));
@@ -317,8 +354,8 @@ static void test_temporary_then_gave_up(void **state)
 	tr_free(smtp);
 }
 
-/* The example with 40 members (120 invitations and 40 updates of the moved
- * meeting due on 28 November 2026)
+/* The example with 40 members (160 invitations, the moved meeting's
+ * among them, due on 28 November 2026)
  * and a state of its own; *ret_db is a sender's store. */
 static void big_config(struct fixture *f, struct gr_config **ret_cfg, struct store **ret_db)
 {
@@ -451,7 +488,7 @@ static void test_plan_while_sending(void **state)
 	assert_int_equal(info.enqueued, 160);
 	free(mails_with(f, "X-Gremium-Kind: invitation", &n));
 	assert_true(n > 0);
-	assert_true(n < 120);
+	assert_true(n < 160);
 	sender_kick(d.sender);
 	assert_int_equal(sd_event_loop(d.ev), 0);
 	assert_int_equal(d.idle_r, 0);
@@ -461,8 +498,8 @@ static void test_plan_while_sending(void **state)
 	assert_int_equal(c.sent, 160);
 	assert_int_equal(c.queued, 0);
 	all = mails_with(f, "X-Gremium-Kind: invitation", &n);
-	assert_int_equal(n, 120);
-	/* each member's three invitations, once each */
+	assert_int_equal(n, 160);
+	/* each member's four invitations, once each */
 	for (int i = 0; i < 40; i++) {
 		char to[64];
 		int k = 0;
@@ -470,7 +507,7 @@ static void test_plan_while_sending(void **state)
 		snprintf(to, sizeof(to), "<m%02d@big.example>", i);
 		for (p = strstr(all, to); p; p = strstr(p + 1, to))
 			k++;
-		assert_int_equal(k, 3);
+		assert_int_equal(k, 4);
 	}
 	free(all);
 	stop_big_sender(tr, &d);
@@ -556,7 +593,7 @@ static void test_bad_member_alone(void **state)
 	assert_int_equal(store_read_state(f->db, &st), 0);
 	for (size_t i = 0; i < st.n_objects; i++)
 		assert_string_not_equal(st.objects[i].recipient, m->email);
-	assert_int_equal(st.n_objects, 39);
+	assert_int_equal(st.n_objects, 52);
 	store_state_free(&st);
 	assert_null(plan_failing(f, now + 60, 0, 4, 0));
 	assert_null(plan_failing(f, now + 3600, 0, 4, 0));
@@ -658,8 +695,8 @@ static void test_text_too_large(void **state)
 	free(lines);
 	free(online->description);
 	online->description = old;
-	/* each member: an update (the description changed), the moved
-	 * meeting's update again (a series REQUEST replaces the event) and
+	/* each member: the series' update (the description changed), the
+	 * moved meeting's update (its object has the description too) and
 	 * the reminder */
 	assert_int_equal(plan_and_send(f, at(f->cfg, 2027, 1, 13, 10, 0), 42), 42);
 	free(mails_with(f, "X-Gremium-Kind: reminder", &n));
@@ -691,7 +728,7 @@ static void test_object_fails_alone(void **state)
 	free(lines);
 	assert_int_equal(plan_and_send(f, now, 0), 28);
 	free(mails_with(f, "X-Gremium-Kind: invitation", &n));
-	assert_int_equal(n, 14);
+	assert_int_equal(n, 28); /* the series and its moved meeting */
 	assert_int_equal(listed_failures(f, f->cfg->members[0].email, "UID"), 2);
 }
 
@@ -772,10 +809,14 @@ static void test_feed_from_state(void **state)
 	b = service_feed(f->cfg, now + 3600, f->db, &r);
 	assert_non_null(a);
 	assert_string_equal(a, b); /* stable: the ETag too */
-	/* the series' master: 0 (invitation) then 1 (the moved meeting's own
-	 * REQUEST); the UID with the committee id */
+	/* the series and the moved meeting, an object of its own: each
+	 * invited at SEQUENCE 0; the UIDs with the committee id */
 	assert_non_null(strstr(a, "UID:online.kommunalgremium@fitko.example\r\nDTSTAMP:"));
-	assert_non_null(strstr(a, "\r\nSEQUENCE:1\r\nLAST-MODIFIED:"));
+	assert_non_null(strstr(a, "UID:online+moved-20270113.kommunalgremium@fitko.example\r\n"
+	                          "DTSTAMP:"));
+	assert_non_null(strstr(a, "\r\nEXDATE;TZID=Europe/Berlin:20270113T100000\r\n"));
+	assert_null(strstr(a, "RECURRENCE-ID"));
+	assert_null(strstr(a, "\r\nSEQUENCE:1\r\n"));
 	assert_null(strstr(a, "ATTENDEE"));
 	free(a);
 	free(b);
@@ -804,6 +845,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_plan_while_sending, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_update_says_what_changed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_removed_member_gets_cancellations, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_moved_meeting_cancelled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_temporary_then_gave_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_member_alone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_topics_address_fixed, setup, teardown),
