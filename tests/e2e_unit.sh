@@ -22,7 +22,7 @@ echo "e2e_unit: exposure $level"
 tmpl=$top_builddir/systemd/gremiumd@.service
 [ -f "$tmpl" ] || fail "$tmpl was not built"
 for key in 'ExecStartPre=.*/gremiumd/%i.conf check' 'ExecStart=.*-c .*/gremiumd/%i.conf$' \
-	'StateDirectory=gremiumd-%i$' 'LoadCredential=smtp-password:.*/gremiumd/%i.smtp-password$'; do
+	'StateDirectory=gremiumd-%i$' 'LoadCredential=gremiumd-%i.smtp-password$'; do
 	grep -q "^$key" "$tmpl" || fail "the template lacks $key"
 done
 hardening() { sed -n '/^# Hardening/,/^\[Install\]/p' "$1" | grep -v '^#'; }

@@ -3,8 +3,9 @@
 # submission on 587 (STARTTLS required, SASL through Dovecot) delivering every
 # address of the texthash map /etc/postfix/vmailbox into a virtual maildir
 # /var/mail/vhosts/DOMAIN/USER/,
-# and the SMTP account "gremiumd" (password in /etc/gremiumd/smtp-password,
-# as README.Debian says).  Everything on the container's loopback.
+# and the SMTP account "gremiumd" (its password in the systemd credential
+# store, /etc/credstore/gremiumd.smtp-password, as README.Debian says).
+# Everything on the container's loopback.
 set -eu
 umask 022
 pw=systest-secret
@@ -22,8 +23,9 @@ chmod 0600 mail.key
 install -m 0644 ca.pem /etc/gremiumd/ca.pem
 
 # The SMTP password: a file only root reads, handed to the units by LoadCredential=.
-printf '%s' "$pw" > /etc/gremiumd/smtp-password
-chmod 0600 /etc/gremiumd/smtp-password
+mkdir -p -m 0700 /etc/credstore
+printf '%s' "$pw" > /etc/credstore/gremiumd.smtp-password
+chmod 0600 /etc/credstore/gremiumd.smtp-password
 
 # Dovecot: SASL only (auth socket for Postfix), one account.
 sed -i 's/^!include auth-system.conf.ext/#&/' /etc/dovecot/conf.d/10-auth.conf

@@ -26,7 +26,7 @@ series = ( { id = "sitzung"; summary = "Gremium $1"; dates = [ "${day}T10:00" ];
 notifications = { reminders_days_before = []; };
 delivery = {
   transport = "smtp"; smtp_url = "smtp://localhost:587"; username = "gremiumd";
-  password_file = "/run/credentials/gremiumd@$1.service/smtp-password";
+  password_credential = "gremiumd-$1.smtp-password";
   ca_file = "/etc/gremiumd/ca.pem";
 };
 feed = { listen = "127.0.0.1:$3"; path = "/$1.ics"; file = "/var/lib/gremiumd-$1/$1.ics"; };
@@ -36,14 +36,13 @@ EOC
 }
 add_instance() { # add_instance NAME MEMBERS PORT
 	committee_conf "$@" > "$ROOT/etc/gremiumd/$1.conf"
-	cp "$ROOT/etc/gremiumd/smtp-password" "$ROOT/etc/gremiumd/$1.smtp-password"
-	chmod 0600 "$ROOT/etc/gremiumd/$1.smtp-password"
+	cp -p "$ROOT/etc/credstore/gremiumd.smtp-password" "$ROOT/etc/credstore/gremiumd-$1.smtp-password"
 	vmail_map
 }
 
 # ---- the admin's config: the package's conffile, switched to SMTP and the feed
 sed -i \
-	-e 's|^  transport = "maildir";|  transport = "smtp";\n  smtp_url = "smtp://localhost:587";\n  username = "gremiumd";\n  password_file = "/run/credentials/gremiumd.service/smtp-password";\n  ca_file = "/etc/gremiumd/ca.pem";|' \
+	-e 's|^  transport = "maildir";|  transport = "smtp";\n  smtp_url = "smtp://localhost:587";\n  username = "gremiumd";\n  password_credential = "gremiumd.smtp-password";\n  ca_file = "/etc/gremiumd/ca.pem";|' \
 	-e 's|^  listen = "";|  listen = "127.0.0.1:8080";|' "$ROOT$CONF"
 grep -q 'transport = "smtp"' "$ROOT$CONF" && grep -q 'listen = "127.0.0.1:8080"' "$ROOT$CONF" ||
 	die "the packaged gremiumd.conf no longer has the lines this test edits"
@@ -182,9 +181,12 @@ else
 fi
 
 # ---- socket activation -----------------------------------------------------
+# As gremiumd.socket says: stop the running service (systemd refuses to start a
+# socket whose service already runs), then enable and start both.
+c systemctl stop gremiumd.service
 if c systemctl enable --now gremiumd.socket gremiumd.service >"$WORK/sock.log" 2>&1 &&
-	c systemctl is-active -q gremiumd.socket; then
-	ok "systemctl enable --now gremiumd.socket gremiumd.service while the service runs"
+	c systemctl is-active -q gremiumd.socket && c systemctl is-active -q gremiumd.service; then
+	ok "systemctl enable --now gremiumd.socket gremiumd.service"
 else
 	bad "systemctl enable --now gremiumd.socket gremiumd.service: $(cat "$WORK/sock.log"); socket $(c systemctl is-active gremiumd.socket)"
 	# go on with the socket in place, so that the checks below still test it
