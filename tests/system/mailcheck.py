@@ -7,10 +7,11 @@
       mailbox VHOSTS/DOMAIN/USER): prints "M mailboxes, T mails, min A,
       max B, extra X" (extra = T - M*K); fails unless each has at least K
       mails (default 1) and extra <= E (default 0).
-  mailcheck.py itip [--sequence S] [--contains TEXT] [--method METHOD] FILE...
+  mailcheck.py itip [--sequence S] [--contains TEXT] [--method METHOD]
+                    [--list LISTFILE] FILE...
       each FILE is a mail with a text/calendar part of METHOD (default
       REQUEST) whose VEVENTs all have SEQUENCE S (if given) and that
-      contains TEXT (if given).
+      contains TEXT (if given).  LISTFILE: more FILEs, one a line.
 """
 import argparse
 import email
@@ -54,6 +55,9 @@ def unfold(text):
 
 def itip(a):
     bad = 0
+    if a.list:
+        with open(a.list) as f:
+            a.files += f.read().split()
     for path in a.files:
         with open(path, "rb") as f:
             msg = email.message_from_binary_file(f, policy=email.policy.default)
@@ -91,6 +95,7 @@ def main():
     i.add_argument("--sequence", type=int)
     i.add_argument("--contains")
     i.add_argument("--method", default="REQUEST")
+    i.add_argument("--list")
     i.add_argument("files", nargs="*")
     a = p.parse_args()
     return count(a) if a.cmd == "count" else itip(a)

@@ -54,8 +54,8 @@ vmail_map
 # ---- README steps 3: check, preview, send-test as root ---------------------
 c gremiumctl check >"$WORK/check.log" 2>&1 && ok "gremiumctl check (as root, the service's config)" ||
 	bad "gremiumctl check: $(cat "$WORK/check.log")"
-c gremiumctl preview >"$WORK/preview.log" 2>&1 && grep -q . "$WORK/preview.log" &&
-	ok "gremiumctl preview" || bad "gremiumctl preview: $(tail -n 5 "$WORK/preview.log")"
+c gremiumctl preview --fresh >"$WORK/preview.log" 2>&1 && grep -q . "$WORK/preview.log" &&
+	ok "gremiumctl preview --fresh (before the first start)" || bad "gremiumctl preview --fresh: $(tail -n 5 "$WORK/preview.log")"
 if c gremiumctl send-test --to admin@admin.example >"$WORK/sendtest.log" 2>&1 &&
 	wait_until 60 "ls $VH/admin.example/admin/new/*"; then
 	ok "gremiumctl send-test as root with the service's config arrived"
@@ -79,6 +79,8 @@ else
 	bad "gremiumd did not send and drain after enable --now: $(status $CONF); $(c systemctl is-active gremiumd)"
 	K=1
 fi
+c gremiumctl preview >"$WORK/preview.log" 2>&1 && grep -q . "$WORK/preview.log" &&
+	ok "gremiumctl preview (the service's state)" || bad "gremiumctl preview after the start: $(tail -n 5 "$WORK/preview.log")"
 st=$(unit_status gremiumd)
 case $st in *queued*sent*next\ action*) ok "STATUS=: $st" ;; *) bad "STATUS= lacks the outbox and next action: '$st'" ;; esac
 
@@ -207,7 +209,7 @@ for op in restart reload restart stop-start restart stop-start; do
 	wait_until 30 "[ \$(wc -l < $WORK/poll.log) -ge \$((\${polls:-0} + 20)) ]" || true
 	polls=$(wc -l < "$WORK/poll.log")
 	case $op in
-	stop-start) c systemctl stop gremiumd.service; sleep 1; c systemctl start gremiumd.service ;;
+	stop-start) c systemctl stop gremiumd.service 2>/dev/null; sleep 1; c systemctl start gremiumd.service ;;
 	*) c systemctl "$op" gremiumd.service ;;
 	esac
 done
@@ -268,4 +270,34 @@ if wait_until 300 "[ \$(find $VH/big.example -path '*/new/*' -type f 2>/dev/null
 	fi
 else
 	bad "gremiumd@big did not start sending: $(status /etc/gremiumd/big.conf)"
+fi
+
+# ---- SIGTERM while sending 9,000 cancellations: exactly 9,000 --------------
+mails > "$WORK/before"
+day=$(date -u -d '+60 days' +%Y-%m-%d)
+echo "exceptions = ( { series = \"sitzung\"; date = \"$day\"; cancel = true; } );" >> "$ROOT/etc/gremiumd/big.conf"
+c systemctl reload gremiumd@big
+if wait_until 300 "[ \$(mails | wc -l) -ge \$((\$(wc -l < $WORK/before) + 300)) ]"; then
+	c systemctl stop gremiumd@big 2>/dev/null
+	q=$(field queued "$(status /etc/gremiumd/big.conf)")
+	res=$(c systemctl show -P Result gremiumd@big)
+	[ "${q:-0}" -gt 0 ] && [ "$res" = success ] &&
+		ok "SIGTERM while sending cancellations: a clean stop with $q still queued" ||
+		bad "stop while sending cancellations: result $res, $q queued (0: the send was over before the stop)"
+	c systemctl start gremiumd@big
+	if wait_until 600 "c systemctl is-active -q gremiumd@big && drained /etc/gremiumd/big.conf"; then
+		mails | comm -13 "$WORK/before" - > "$WORK/cancels"
+		n=$(wc -l < "$WORK/cancels")
+		boxes=$(sed 's|/new/[^/]*$||' "$WORK/cancels" | sort -u | wc -l)
+		if [ "$n" -eq 9000 ] && [ "$boxes" -eq 9000 ] &&
+			$PY "$here/mailcheck.py" itip --method CANCEL --list "$WORK/cancels" >"$WORK/cancel.log" 2>&1; then
+			ok "after SIGTERM and a start: exactly 9000 cancellations, one per member, all METHOD:CANCEL"
+		else
+			bad "cancellations after SIGTERM: $n mails in $boxes mailboxes (9000 expected); $(tail -n 3 "$WORK/cancel.log")"
+		fi
+	else
+		bad "gremiumd@big did not drain the cancellations: $(status /etc/gremiumd/big.conf)"
+	fi
+else
+	bad "no cancellations after the reload of gremiumd@big: $(status /etc/gremiumd/big.conf)"
 fi
