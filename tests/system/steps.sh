@@ -205,7 +205,9 @@ rm -f "$ROOT/root/systest/poll.stop"
 c sh -c "i=0; while [ \$i -lt 3000 ] && [ ! -e /root/systest/poll.stop ]; do i=\$((i+1));
 	curl -s -o /dev/null -w '%{http_code}\n' --max-time 30 $URL || echo \"curl-exit-\$?\"; done" > "$WORK/poll.log" 2>&1 &
 poller=$!
+# 3 s apart at least: systemd allows 5 starts in 10 s (StartLimitBurst=).
 for op in restart reload restart stop-start restart stop-start; do
+	sleep 3
 	wait_until 30 "[ \$(wc -l < $WORK/poll.log) -ge \$((\${polls:-0} + 20)) ]" || true
 	polls=$(wc -l < "$WORK/poll.log")
 	case $op in
