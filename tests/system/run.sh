@@ -8,9 +8,11 @@
 # Postfix (submission on 587, STARTTLS from a private CA, SASL through
 # Dovecot) delivering into one maildir per member.  Then, each a check:
 # enable, the mails per mailbox, a reload with a change (SEQUENCE 1), a broken
-# reload, a Postfix outage, kill -9 while sending to 9,000 members, socket
-# activation across restart/reload/stop/start, send-test and status as the
-# README says, and two committees at once (gremiumd@a, gremiumd@b).
+# reload, a start with a broken config, a Postfix outage, socket activation
+# across restart/reload/stop/start, check/preview/send-test/status as the
+# README says, two committees at once (gremiumd@a, gremiumd@b), kill -9 while
+# sending to 9,000 members, SIGTERM while sending them 9,000 cancellations.
+# The checks are in steps.sh; every wait is bounded.
 #
 # Needs root, debootstrap, systemd-container (scripts/install-deps).
 # GREMIUMD_SYSTEST_CACHE: where the root's tarball is kept
@@ -61,8 +63,6 @@ trap 'st=$?; [ -z "${finishing:-}" ] && finish $st' EXIT
 
 # c CMD...: run CMD inside the container (all its namespaces, its root).
 c() { nsenter -t "$pid1" -a "$@"; }
-# csh 'SCRIPT': a shell command line inside the container.
-csh() { nsenter -t "$pid1" -a /bin/sh -c "$1"; }
 # wait_until SECONDS 'SCRIPT': poll SCRIPT (eval'd here) each 0.5 s, bounded.
 wait_until() {
 	n=$(($1 * 2))

@@ -1,4 +1,4 @@
-# The system test's checks (sourced by run.sh, which defines c, csh, ok, bad,
+# The system test's checks (sourced by run.sh, which defines c, ok, bad, die,
 # wait_until, status, field, drained, unit_status, mails, journal, $ROOT).
 # Each check says ok or FAIL and the test goes on: no set -e here.
 set +e
@@ -302,4 +302,17 @@ if wait_until 300 "[ \$(mails | wc -l) -ge \$((\$(wc -l < $WORK/before) + 300)) 
 	fi
 else
 	bad "no cancellations after the reload of gremiumd@big: $(status /etc/gremiumd/big.conf)"
+fi
+
+# ---- the package again (as an upgrade): the admin's config stays, the
+# enabled units run again, the disabled ones stay off.
+sum=$(md5sum < "$ROOT$CONF")
+pid_a=$(c systemctl show -P MainPID gremiumd@a)
+c dpkg -i /root/systest/gremiumd.deb >"$WORK/dpkg2.log" 2>&1
+if [ "$(md5sum < "$ROOT$CONF")" = "$sum" ] && ! grep -q 'installed disabled' "$WORK/dpkg2.log" &&
+	wait_until 60 "c systemctl is-active -q gremiumd.socket && c systemctl is-active -q gremiumd@a" &&
+	[ "$(c systemctl show -P MainPID gremiumd@a)" != "$pid_a" ] && ! c systemctl is-active -q gremiumd@big; then
+	ok "dpkg -i again: the edited conffile kept, gremiumd.socket and gremiumd@a restarted, gremiumd@big still stopped"
+else
+	bad "dpkg -i again: $(tail -n 5 "$WORK/dpkg2.log"); socket $(c systemctl is-active gremiumd.socket), gremiumd@a $(c systemctl is-active gremiumd@a)"
 fi
