@@ -65,6 +65,9 @@ fi
 
 # ---- enable --now: every invitation, the same number per member ------------
 c systemctl enable --now gremiumd >"$WORK/enable.log" 2>&1 || bad "systemctl enable --now gremiumd: $(cat "$WORK/enable.log")"
+# Without a running service the rest would only wait out its bounds.
+wait_until 60 "c systemctl is-active -q gremiumd" ||
+	die "gremiumd.service does not run ($(c systemctl is-active gremiumd)); the other checks need it"
 if wait_until 180 "c systemctl is-active -q gremiumd && [ \"\$(field sent \"\$(status $CONF)\")\" -gt 0 ] && drained $CONF"; then
 	sent=$(field sent "$(status $CONF)")
 	K=$((sent / nmem))
@@ -252,7 +255,9 @@ c systemctl is-active -q gremiumd && ok "gremiumd.service ran next to the instan
 # ---- kill -9 while sending to 9,000 members --------------------------------
 add_instance big 9000 8083
 c systemctl start gremiumd@big
-if wait_until 300 "[ \$(find $VH/big.example -path '*/new/*' -type f 2>/dev/null | wc -l) -ge 300 ]"; then
+if ! wait_until 60 "c systemctl is-active -q gremiumd@big"; then
+	bad "gremiumd@big does not run: $(c systemctl is-active gremiumd@big)"
+elif wait_until 300 "[ \$(find $VH/big.example -path '*/new/*' -type f 2>/dev/null | wc -l) -ge 300 ]"; then
 	c systemctl kill -s KILL gremiumd@big
 	at=$(find "$VH/big.example" -path '*/new/*' -type f | wc -l)
 	q=$(field queued "$(status /etc/gremiumd/big.conf)")
