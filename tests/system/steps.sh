@@ -321,3 +321,13 @@ if [ "$(md5sum < "$ROOT$CONF")" = "$sum" ] && ! grep -q 'installed disabled' "$W
 else
 	bad "dpkg -i again: $(tail -n 5 "$WORK/dpkg2.log"); socket $(c systemctl is-active gremiumd.socket), gremiumd@a $(c systemctl is-active gremiumd@a)"
 fi
+
+# ---- removal: the units stop, the port closes, the admin's config stays ----
+c dpkg -r gremiumd >"$WORK/remove.log" 2>&1
+code=$(c curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$URL")
+if ! c systemctl is-active -q gremiumd.socket && ! c systemctl is-active -q gremiumd.service &&
+	[ "$code" = 000 ] && [ -s "$ROOT$CONF" ]; then
+	ok "dpkg -r: gremiumd.service and gremiumd.socket stopped, the feed's port closed, the config kept"
+else
+	bad "dpkg -r: $(tail -n 3 "$WORK/remove.log"); socket $(c systemctl is-active gremiumd.socket), service $(c systemctl is-active gremiumd.service), feed $code"
+fi
