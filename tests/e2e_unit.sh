@@ -28,3 +28,24 @@ level=$(sed -n 's/.*Overall exposure level for gremiumd.service: \([0-9.]*\).*/\
 [ -n "$level" ] || fail "no exposure level in: $(tail -n 3 "$WORK/security")"
 awk -v l="$level" 'BEGIN { exit !(l <= 1.5) }' || fail "exposure $level is above 1.5"
 echo "e2e_unit: exposure $level"
+
+# The template gremiumd@.service: one instance per committee, its own config,
+# state directory and credential, and the same hardening as gremiumd.service.
+tmpl=$top_builddir/systemd/gremiumd@.service
+[ -f "$tmpl" ] || fail "$tmpl was not built"
+for key in 'ExecStartPre=.*/gremiumd/%i.conf check' 'ExecStart=.*-c .*/gremiumd/%i.conf$' \
+	'StateDirectory=gremiumd-%i$' 'LoadCredential=gremiumd-%i.smtp-password$'; do
+	grep -q "^$key" "$tmpl" || fail "the template lacks $key"
+done
+hardening() { sed -n '/^# Hardening/,/^\[Install\]/p' "$1" | grep -v '^#'; }
+hardening "$unit" > "$WORK/h1"
+hardening "$tmpl" > "$WORK/h2"
+[ -s "$WORK/h1" ] && cmp -s "$WORK/h1" "$WORK/h2" ||
+	fail "the hardening of gremiumd@.service differs from gremiumd.service's: $(diff "$WORK/h1" "$WORK/h2")"
+cp "$tmpl" "$WORK/gremiumd@test.service"
+systemd-analyze security --offline=true --no-pager "$WORK/gremiumd@test.service" > "$WORK/security@" 2>&1 ||
+	fail "systemd-analyze failed on the template: $(tail -n 5 "$WORK/security@")"
+level=$(sed -n 's/.*Overall exposure level for gremiumd@test.service: \([0-9.]*\).*/\1/p' "$WORK/security@")
+[ -n "$level" ] || fail "no exposure level for the template in: $(tail -n 3 "$WORK/security@")"
+awk -v l="$level" 'BEGIN { exit !(l <= 1.5) }' || fail "the template's exposure $level is above 1.5"
+echo "e2e_unit: gremiumd@.service exposure $level"
