@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * template - built-in texts and admin overrides.  See template.h.
+ * template - mail texts: built-in and admin overrides.  See template.h; the
+ * module is three files (template-internal.h lists them).  This one: dates,
+ * rendering, loading the overrides, a calendar part's DESCRIPTION.
  *
  * No third-party library: a template is plain UTF-8 text with {name}
  * placeholders, rendered line by line.  A line whose placeholders all render
@@ -15,260 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "template.h"
+#include "template-internal.h"
 #include "util.h"
-
-/* Caps: an override file, a placeholder name, a rendered text. */
-#define TMPL_MAX_FILE   (64 * 1024)
-#define TMPL_MAX_NAME   32
-#define TMPL_MAX_OUTPUT (256 * 1024)
-
-static const char *const names[TMPL_COUNT_] = {
-	[TMPL_INVITATION_SERIES] = "invitation-series",
-	[TMPL_INVITATION_SINGLE] = "invitation-single",
-	[TMPL_UPDATE] = "update",
-	[TMPL_CANCELLATION] = "cancellation",
-	[TMPL_CANCELLATION_SERIES] = "cancellation-series",
-	[TMPL_TOPIC_CALL] = "topic-call",
-	[TMPL_REMINDER] = "reminder",
-	[TMPL_TEST] = "test",
-};
-
-static const char *const lang_names[TMPL_LANG_COUNT_] = { "de", "en" };
-
-static const char *const placeholders[] = {
-	"member_name", "committee", "short_name", "summary", "date", "time",
-	"end_time", "location", "url", "deadline", "days", "in_days",
-	"topics_address", "organizer", "old_date", "note", "description", "changes",
-};
-
-struct text {
-	const char *subject;
-	const char *body;
-};
-
-/*
- * The built-in texts.  German as a public office writes it (formal "Sie",
- * DIN 5008 dates); English as the same office would write it in English.
- * The calendar attachment carries the machine-readable facts; the texts
- * repeat date, time and place for readers whose client shows no buttons.
- */
-static const struct text builtin[TMPL_COUNT_][TMPL_LANG_COUNT_] = {
-	[TMPL_INVITATION_SERIES] = {
-		[TMPL_DE] = { "Einladung: {summary}",
-			"Guten Tag {member_name},\n\n"
-			"hiermit laden wir Sie zur Sitzungsreihe „{summary}“ des Gremiums "
-			"„{committee}“ ein.\n\n"
-			"Nächste Sitzung: {date}, {time} bis {end_time}\n"
-			"Ort: {location}\n"
-			"Zugang: {url}\n\n"
-			"{description}\n\n"
-			"Alle Termine der Reihe sind dieser E-Mail als Kalendereinladung beigefügt. "
-			"Ihr Kalenderprogramm zeigt sie als Einladung mit den Knöpfen „Zusagen“ "
-			"und „Absagen“; eine Zusage gilt für alle Termine der Reihe.\n\n"
-			"Wird ein einzelner Termin verschoben, erhalten Sie dazu eine eigene "
-			"Nachricht, die Ihr Kalenderprogramm als Aktualisierung dieses Termins "
-			"zeigt; sagen Sie dort erneut zu. Fällt ein Termin aus, bietet Ihr "
-			"Kalenderprogramm an, ihn zu entfernen.\n\n"
-			"Diese Einladungen sind für die Mitglieder des Gremiums. Abonnieren Sie "
-			"bitte nicht zusätzlich den öffentlichen Kalender des Gremiums: sonst "
-			"stehen die Sitzungen doppelt in Ihrem Kalender. Das Abonnement ist für "
-			"alle anderen gedacht.\n\n"
-			"Mit freundlichen Grüßen\n"
-			"{organizer}\n" },
-		[TMPL_EN] = { "Invitation: {summary}",
-			"Dear {member_name},\n\n"
-			"we hereby invite you to the meeting series \"{summary}\" of "
-			"the {committee}.\n\n"
-			"Next meeting: {date}, {time} to {end_time}\n"
-			"Location: {location}\n"
-			"Access: {url}\n\n"
-			"{description}\n\n"
-			"All meetings of the series are attached to this email as a calendar "
-			"invitation. Your calendar program shows it as an invitation with the "
-			"buttons \"Accept\" and \"Decline\"; accepting accepts every meeting of "
-			"the series.\n\n"
-			"If a single meeting is moved, you get a message of its own, which your "
-			"calendar program shows as an update of that meeting; please accept it "
-			"there again. If a meeting is cancelled, your calendar program offers to "
-			"remove it.\n\n"
-			"These invitations are for the members of the committee. Please do not "
-			"also subscribe to the committee's public calendar, or the meetings show "
-			"twice in your calendar. The subscription is meant for everyone else.\n\n"
-			"Kind regards\n"
-			"{organizer}\n" },
-	},
-	[TMPL_INVITATION_SINGLE] = {
-		[TMPL_DE] = { "Einladung: {summary} am {date}",
-			"Guten Tag {member_name},\n\n"
-			"hiermit laden wir Sie zur Sitzung „{summary}“ des Gremiums "
-			"„{committee}“ ein.\n\n"
-			"{changes}\n\n"
-			"{note}\n\n"
-			"Termin: {date}, {time} bis {end_time}\n"
-			"Ort: {location}\n"
-			"Zugang: {url}\n\n"
-			"{description}\n\n"
-			"Der Termin ist dieser E-Mail als Kalendereinladung beigefügt. Ihr "
-			"Kalenderprogramm zeigt ihn als Einladung mit den Knöpfen „Zusagen“ und "
-			"„Absagen“.\n\n"
-			"Diese Einladung ist für die Mitglieder des Gremiums. Abonnieren Sie "
-			"bitte nicht zusätzlich den öffentlichen Kalender des Gremiums: sonst "
-			"steht die Sitzung doppelt in Ihrem Kalender.\n\n"
-			"Mit freundlichen Grüßen\n"
-			"{organizer}\n" },
-		[TMPL_EN] = { "Invitation: {summary} on {date}",
-			"Dear {member_name},\n\n"
-			"we hereby invite you to the meeting \"{summary}\" of the {committee}.\n\n"
-			"{changes}\n\n"
-			"{note}\n\n"
-			"Date: {date}, {time} to {end_time}\n"
-			"Location: {location}\n"
-			"Access: {url}\n\n"
-			"{description}\n\n"
-			"The meeting is attached to this email as a calendar invitation. Your "
-			"calendar program shows it as an invitation with the buttons \"Accept\" "
-			"and \"Decline\".\n\n"
-			"This invitation is for the members of the committee. Please do not also "
-			"subscribe to the committee's public calendar, or the meeting shows twice "
-			"in your calendar.\n\n"
-			"Kind regards\n"
-			"{organizer}\n" },
-	},
-	[TMPL_UPDATE] = {
-		[TMPL_DE] = { "Geändert: {summary} am {date}",
-			"Guten Tag {member_name},\n\n"
-			"bei „{summary}“ des Gremiums „{committee}“ hat sich Folgendes geändert:\n\n"
-			"{changes}\n\n"
-			"Nächste Sitzung: {date}, {time} bis {end_time}\n"
-			"Ort: {location}\n"
-			"Zugang: {url}\n\n"
-			"{note}\n\n"
-			"Die geänderte Kalendereinladung ist beigefügt. Ihr Kalenderprogramm zeigt "
-			"sie als Aktualisierung des Termins, den Sie schon haben; mit „Zusagen“ "
-			"übernehmen Sie die Änderung in Ihren Kalender.\n\n"
-			"Mit freundlichen Grüßen\n"
-			"{organizer}\n" },
-		[TMPL_EN] = { "Changed: {summary} on {date}",
-			"Dear {member_name},\n\n"
-			"the following has changed for \"{summary}\" of the {committee}:\n\n"
-			"{changes}\n\n"
-			"Next meeting: {date}, {time} to {end_time}\n"
-			"Location: {location}\n"
-			"Access: {url}\n\n"
-			"{note}\n\n"
-			"The updated calendar invitation is attached. Your calendar program shows "
-			"it as an update of the meeting you already have; \"Accept\" puts the "
-			"change into your calendar.\n\n"
-			"Kind regards\n"
-			"{organizer}\n" },
-	},
-	[TMPL_CANCELLATION] = {
-		[TMPL_DE] = { "Abgesagt: {summary} am {date}",
-			"Guten Tag {member_name},\n\n"
-			"die Sitzung „{summary}“ am {date}, {time}, findet nicht statt.\n\n"
-			"{note}\n\n"
-			"Ihr Kalenderprogramm zeigt diese Nachricht als Absage und bietet an, den "
-			"Termin aus Ihrem Kalender zu entfernen (Thunderbird: „Löschen“, Outlook: "
-			"„Aus Kalender entfernen“).\n\n"
-			"Mit freundlichen Grüßen\n"
-			"{organizer}\n" },
-		[TMPL_EN] = { "Cancelled: {summary} on {date}",
-			"Dear {member_name},\n\n"
-			"the meeting \"{summary}\" on {date}, {time}, will not take place.\n\n"
-			"{note}\n\n"
-			"Your calendar program shows this message as a cancellation and offers to "
-			"remove the meeting from your calendar (Thunderbird: \"Delete\", Outlook: "
-			"\"Remove from Calendar\").\n\n"
-			"Kind regards\n"
-			"{organizer}\n" },
-	},
-	[TMPL_CANCELLATION_SERIES] = {
-		[TMPL_DE] = { "Abgesagt: {summary}",
-			"Guten Tag {member_name},\n\n"
-			"die Termine von „{summary}“ des Gremiums „{committee}“ entfallen für Sie. "
-			"Ihr Kalenderprogramm zeigt diese Nachricht als Absage und bietet an, die "
-			"Termine aus Ihrem Kalender zu entfernen (Thunderbird: „Löschen“, Outlook: "
-			"„Aus Kalender entfernen“).\n\n"
-			"{note}\n\n"
-			"Mit freundlichen Grüßen\n"
-			"{organizer}\n" },
-		[TMPL_EN] = { "Cancelled: {summary}",
-			"Dear {member_name},\n\n"
-			"the meetings of \"{summary}\" of the {committee} are cancelled for you. "
-			"Your calendar program shows this message as a cancellation and offers to "
-			"remove the meetings from your calendar (Thunderbird: \"Delete\", Outlook: "
-			"\"Remove from Calendar\").\n\n"
-			"{note}\n\n"
-			"Kind regards\n"
-			"{organizer}\n" },
-	},
-	[TMPL_TOPIC_CALL] = {
-		[TMPL_DE] = { "Themenanmeldung: {summary} am {date}",
-			"Guten Tag {member_name},\n\n"
-			"für die Sitzung „{summary}“ am {date}, {time}, können Sie ab sofort "
-			"Themen anmelden.\n\n"
-			"Bitte senden Sie Ihre Themenvorschläge bis {deadline} als Antwort auf "
-			"diese E-Mail an {topics_address}. Nennen Sie zu jedem Thema bitte einen "
-			"kurzen Titel, ein bis zwei Sätze zum Inhalt und den voraussichtlichen "
-			"Zeitbedarf.\n\n"
-			"Mit freundlichen Grüßen\n"
-			"{organizer}\n" },
-		[TMPL_EN] = { "Call for topics: {summary} on {date}",
-			"Dear {member_name},\n\n"
-			"you are welcome to propose topics for the meeting \"{summary}\" on "
-			"{date}, {time}.\n\n"
-			"Please send your proposals by {deadline} as a reply to this email, to "
-			"{topics_address}. For each topic, please give a short title, one or two "
-			"sentences on its content and the time it needs.\n\n"
-			"Kind regards\n"
-			"{organizer}\n" },
-	},
-	[TMPL_REMINDER] = {
-		[TMPL_DE] = { "Erinnerung: {summary} am {date}",
-			"Guten Tag {member_name},\n\n"
-			"wir erinnern Sie an die Sitzung „{summary}“ {in_days}:\n\n"
-			"Termin: {date}, {time} bis {end_time}\n"
-			"Ort: {location}\n"
-			"Zugang: {url}\n\n"
-			"Mit freundlichen Grüßen\n"
-			"{organizer}\n" },
-		[TMPL_EN] = { "Reminder: {summary} on {date}",
-			"Dear {member_name},\n\n"
-			"this is a reminder of the meeting \"{summary}\" {in_days}:\n\n"
-			"Date: {date}, {time} to {end_time}\n"
-			"Location: {location}\n"
-			"Access: {url}\n\n"
-			"Kind regards\n"
-			"{organizer}\n" },
-	},
-	[TMPL_TEST] = {
-		[TMPL_DE] = { "Testnachricht",
-			"Guten Tag {member_name},\n\n"
-			"dies ist eine Testnachricht des Terminversands für das Gremium "
-			"„{committee}“. Wenn Sie sie lesen, funktioniert die Zustellung. "
-			"Sie müssen nichts weiter tun.\n\n"
-			"Mit freundlichen Grüßen\n"
-			"{organizer}\n" },
-		[TMPL_EN] = { "Test message",
-			"Dear {member_name},\n\n"
-			"this is a test message from the meeting mailer of the {committee}. If "
-			"you can read it, delivery works. There is nothing else you need to do.\n\n"
-			"Kind regards\n"
-			"{organizer}\n" },
-	},
-};
-
-struct tmpl_set {
-	/* overrides; NULL where the built-in text applies */
-	char *subject[TMPL_COUNT_][TMPL_LANG_COUNT_];
-	char *body[TMPL_COUNT_][TMPL_LANG_COUNT_];
-	char *file[TMPL_COUNT_][TMPL_LANG_COUNT_];    /* the override's path */
-};
 
 const char *tmpl_name_str(enum tmpl_name n)
 {
-	return (unsigned)n < TMPL_COUNT_ ? names[n] : "?";
+	return (unsigned)n < TMPL_COUNT_ ? tmpl_names[n] : "?";
 }
 
 enum tmpl_lang tmpl_lang_from_str(const char *s)
@@ -430,8 +184,8 @@ static void buf_add(struct buf *b, const char *s, size_t n)
 
 static bool placeholder_known(const char *name, size_t n)
 {
-	for (size_t i = 0; i < sizeof(placeholders) / sizeof(placeholders[0]); i++)
-		if (strlen(placeholders[i]) == n && memcmp(placeholders[i], name, n) == 0)
+	for (size_t i = 0; i < tmpl_n_placeholders; i++)
+		if (strlen(tmpl_placeholders[i]) == n && memcmp(tmpl_placeholders[i], name, n) == 0)
 			return true;
 	return false;
 }
@@ -440,7 +194,7 @@ static bool placeholder_known(const char *name, size_t n)
  * Check every placeholder of text; report problems as FILE:LINE (line is
  * the line number of text's first line).  Returns the number of problems.
  */
-static int check_text(const char *text, const char *file, int line, FILE *errs)
+int tmpl_check_text(const char *text, const char *file, int line, FILE *errs)
 {
 	int problems = 0;
 
@@ -476,8 +230,8 @@ static int check_text(const char *text, const char *file, int line, FILE *errs)
 	return problems;
 }
 
-static const char *lookup(const struct tmpl_var *vars, size_t n_vars,
-                          const char *name, size_t n)
+const char *tmpl_lookup(const struct tmpl_var *vars, size_t n_vars,
+                        const char *name, size_t n)
 {
 	for (size_t i = 0; i < n_vars; i++)
 		if (vars[i].name && strlen(vars[i].name) == n &&
@@ -532,7 +286,7 @@ static const char *render_line(struct buf *b, const char *p,
 			continue;
 		}
 		{
-			const char *v = lookup(vars, n_vars, p + 1, (size_t)(close - p - 1));
+			const char *v = tmpl_lookup(vars, n_vars, p + 1, (size_t)(close - p - 1));
 
 			n_ph++;
 			if (*v)
@@ -587,8 +341,9 @@ int tmpl_render(const struct tmpl_set *set, enum tmpl_name n, enum tmpl_lang lan
 
 	if ((unsigned)n >= TMPL_COUNT_ || (unsigned)lang >= TMPL_LANG_COUNT_)
 		return -EINVAL;
-	subject = set && set->subject[n][lang] ? set->subject[n][lang] : builtin[n][lang].subject;
-	body = set && set->body[n][lang] ? set->body[n][lang] : builtin[n][lang].body;
+	subject = set && set->subject[n][lang] ? set->subject[n][lang]
+	                                       : tmpl_builtin[n][lang].subject;
+	body = set && set->body[n][lang] ? set->body[n][lang] : tmpl_builtin[n][lang].body;
 	render_text(&s, subject, vars, n_vars, true);
 	render_text(&b, body, vars, n_vars, false);
 	buf_add(&s, "", 0);     /* an empty text still gets a buffer */
@@ -648,7 +403,8 @@ static int parse_override(char *text, const char *file, FILE *errs,
 		body++;
 		body_line = 3;
 	}
-	problems = check_text(text, file, 1, errs) + check_text(body, file, body_line, errs);
+	problems = tmpl_check_text(text, file, 1, errs) +
+	           tmpl_check_text(body, file, body_line, errs);
 	if (problems)
 		return problems;
 	*ret_subject = strdup(text);
@@ -707,12 +463,12 @@ static int load_file(struct tmpl_set *set, const char *path, enum tmpl_name n,
 static bool parse_file_name(const char *fn, enum tmpl_name *ret_n, enum tmpl_lang *ret_l)
 {
 	for (int n = 0; n < TMPL_COUNT_; n++) {
-		size_t nl = strlen(names[n]);
+		size_t nl = strlen(tmpl_names[n]);
 
-		if (strncmp(fn, names[n], nl) != 0 || fn[nl] != '.')
+		if (strncmp(fn, tmpl_names[n], nl) != 0 || fn[nl] != '.')
 			continue;
 		for (int l = 0; l < TMPL_LANG_COUNT_; l++)
-			if (strncmp(fn + nl + 1, lang_names[l], 2) == 0 &&
+			if (strncmp(fn + nl + 1, tmpl_lang_names[l], 2) == 0 &&
 			    strcmp(fn + nl + 3, ".txt") == 0) {
 				*ret_n = (enum tmpl_name)n;
 				*ret_l = (enum tmpl_lang)l;
@@ -757,11 +513,11 @@ static int load_dir(struct tmpl_set *set, const char *dir, FILE *errs)
 		}
 		if (!parse_file_name(fn, &n, &l)) {
 			if (errs) {
-				/* the list from names[]: it cannot miss one */
+				/* the list from tmpl_names[]: it cannot miss one */
 				fprintf(errs, "%s: not a template name (NAME.de.txt or NAME.en.txt, "
 				        "NAME one of", path);
 				for (int k = 0; k < TMPL_COUNT_; k++)
-					fprintf(errs, "%s %s", k ? "," : "", names[k]);
+					fprintf(errs, "%s %s", k ? "," : "", tmpl_names[k]);
 				fprintf(errs, "), ignoring\n");
 			}
 			free(path);
@@ -811,128 +567,8 @@ void tmpl_free(struct tmpl_set *set)
 	free(set);
 }
 
-/* How often placeholder name occurs in text. */
-static size_t occurrences(const char *text, const char *name)
-{
-	size_t n = 0, len = strlen(name);
-
-	for (const char *p = text; (p = strchr(p, '{')); p++) {
-		if (p[1] == '{') {
-			p++;
-			continue;
-		}
-		if (strncmp(p + 1, name, len) == 0 && p[1 + len] == '}')
-			n++;
-	}
-	return n;
-}
-
-/* The value that adds most to a text that rendered too big, for the message. */
-static void report_too_big(const char *file, const char *subject, const char *body,
-                           const struct tmpl_var *longest, size_t n_longest, FILE *errs)
-{
-	const struct tmpl_var *most = NULL;
-	size_t most_bytes = 0, most_times = 0;
-
-	for (size_t i = 0; i < n_longest; i++) {
-		size_t times = occurrences(subject, longest[i].name) + occurrences(body, longest[i].name);
-		size_t bytes = longest[i].value ? strlen(longest[i].value) : 0;
-
-		if (times * bytes > most_times * most_bytes)
-			most = &longest[i], most_bytes = bytes, most_times = times;
-	}
-	fprintf(errs, "%s:1: renders to more than %d KiB with the longest values of the "
-	        "configuration", file, TMPL_MAX_OUTPUT / 1024);
-	if (most)
-		fprintf(errs, " ({%s} of %zu bytes, %zu times)", most->name, most_bytes, most_times);
-	fprintf(errs, "\n");
-}
-
-int tmpl_check(const struct tmpl_set *set, enum tmpl_lang lang, const bool in_use[TMPL_COUNT_],
-               const struct tmpl_var *longest, size_t n_longest, FILE *errs)
-{
-	int problems = 0;
-
-	if ((unsigned)lang >= TMPL_LANG_COUNT_)
-		return -EINVAL;
-	/* a placeholder without its longest value would be measured as "" */
-	for (size_t i = 0; i < sizeof(placeholders) / sizeof(placeholders[0]); i++)
-		if (!*lookup(longest, n_longest, placeholders[i], strlen(placeholders[i]))) {
-			if (errs)
-				fprintf(errs, "templates: no longest value for {%s} (a bug)\n", placeholders[i]);
-			problems++;
-		}
-	for (int n = 0; n < TMPL_COUNT_ && problems == 0; n++) {
-		char *subject = NULL, *body = NULL, builtin_name[64];
-		const char *file;
-		int r;
-
-		if (!in_use[n])
-			continue;
-		/* the very function every mail is rendered with */
-		r = tmpl_render(set, (enum tmpl_name)n, lang, longest, n_longest, &subject, &body);
-		free(subject);
-		free(body);
-		if (r == -ENOMEM)
-			return r;
-		if (r == 0)
-			continue;
-		problems++;
-		snprintf(builtin_name, sizeof(builtin_name), "built-in template %s.%s", names[n],
-		         lang_names[lang]);
-		file = set && set->file[n][lang] ? set->file[n][lang] : builtin_name;
-		if (errs)
-			report_too_big(file, set && set->subject[n][lang] ? set->subject[n][lang] :
-			               builtin[n][lang].subject, set && set->body[n][lang] ?
-			               set->body[n][lang] : builtin[n][lang].body, longest, n_longest, errs);
-	}
-	return problems ? -EINVAL : 0;
-}
-
-int tmpl_check_builtin(FILE *errs)
-{
-	int problems = 0;
-
-	for (int n = 0; n < TMPL_COUNT_; n++)
-		for (int l = 0; l < TMPL_LANG_COUNT_; l++) {
-			problems += check_text(builtin[n][l].subject, "builtin", 1, errs);
-			problems += check_text(builtin[n][l].body, "builtin", 2, errs);
-		}
-	return problems ? -EINVAL : 0;
-}
 
 /* ---- the DESCRIPTION of a calendar part ---- */
-
-static const struct event_words {
-	const char *reason, *cancelled, *cancelled_series, *remove, *access;
-	/* topics: lead + deadline + days + to + address + tail */
-	const char *topics_lead, *topics_by, *topics_days, *topics_to, *topics_tail;
-	const char *members;
-} event_words[TMPL_LANG_COUNT_] = {
-	[TMPL_DE] = {
-		"Grund: ", "Diese Sitzung findet nicht statt.",
-		"Die Sitzungen dieser Reihe finden für Sie nicht mehr statt.",
-		"Ihr Kalenderprogramm bietet an, den Termin zu entfernen (Thunderbird: "
-		"„Löschen“, Outlook: „Aus Kalender entfernen“).",
-		"Zugang: ",
-		"Themen für die Tagesordnung bitte", " bis ", " Tage vor der Sitzung", " an ", ".",
-		"Diese Einladung ist für die Mitglieder des Gremiums: bitte zusagen oder "
-		"absagen. Den öffentlichen Kalender des Gremiums bitte nicht zusätzlich "
-		"abonnieren, sonst stehen die Sitzungen doppelt im Kalender; er ist für "
-		"alle anderen gedacht.",
-	},
-	[TMPL_EN] = {
-		"Reason: ", "This meeting will not take place.",
-		"The meetings of this series no longer take place for you.",
-		"Your calendar program offers to remove the meeting (Thunderbird: "
-		"\"Delete\", Outlook: \"Remove from Calendar\").",
-		"Access: ",
-		"Topics for the agenda", " by ", " days before the meeting", " to ", ", please.",
-		"This invitation is for the members of the committee: please accept or "
-		"decline. Please do not also subscribe to the committee's public calendar, "
-		"or the meetings show twice in your calendar; it is meant for everyone else.",
-	},
-};
 
 static void paragraph(FILE *f, bool *first, const char *text)
 {
@@ -944,7 +580,8 @@ static void paragraph(FILE *f, bool *first, const char *text)
 
 char *tmpl_event_description(enum tmpl_lang lang, const struct tmpl_event_text *t)
 {
-	const struct event_words *w = &event_words[(unsigned)lang < TMPL_LANG_COUNT_ ? lang : TMPL_DE];
+	const struct tmpl_event_words *w =
+		&tmpl_event_words[(unsigned)lang < TMPL_LANG_COUNT_ ? lang : TMPL_DE];
 	char *out = NULL, line[1024];
 	size_t len = 0;
 	bool first = true;
