@@ -37,7 +37,7 @@ for key in 'ExecStartPre=.*/gremiumd/%i.conf check' 'ExecStart=.*-c .*/gremiumd/
 	'StateDirectory=gremiumd-%i$' 'LoadCredential=gremiumd-%i.smtp-password$'; do
 	grep -q "^$key" "$tmpl" || fail "the template lacks $key"
 done
-hardening() { sed -n '/^# Hardening/,/^\[Install\]/p' "$1" | grep -v '^#'; }
+hardening() { sed -n '/^# Hardening/,/^\[Install\]/p' "$1" | grep -v -e '^#' -e '^$'; }
 hardening "$unit" > "$WORK/h1"
 hardening "$tmpl" > "$WORK/h2"
 [ -s "$WORK/h1" ] && cmp -s "$WORK/h1" "$WORK/h2" ||
