@@ -17,15 +17,6 @@ listener=$!
 stop_listener() { kill "$listener" 2>/dev/null; }
 cleanup_hooks="stop_listener"
 
-# wait_for PATTERN FILE [SECONDS]: poll (bounded) until grep finds PATTERN.
-wait_for() {
-	i=0
-	while ! grep -q -- "$1" "$2" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -le $((${3:-10} * 10)) ] || fail "timed out waiting for '$1' in $2: $(cat "$2")"
-		sleep 0.1
-	done
-}
 wait_for_socket() {
 	i=0
 	while [ ! -S "$sock" ]; do

@@ -19,15 +19,6 @@
 
 $PY -c 'import aiosmtpd' 2>/dev/null || { echo "e2e_isolation: no aiosmtpd, skipping"; exit 77; }
 
-# wait_for PATTERN FILE [SECONDS]: poll (bounded) until grep finds PATTERN.
-wait_for() {
-	i=0
-	while ! grep -q -- "$1" "$2" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -le $((${3:-20} * 10)) ] || fail "timed out waiting for '$1' in $2: $(cat "$2")"
-		sleep 0.1
-	done
-}
 
 # ---- an SMTP server (loopback, no TLS: starttls = "off") ----
 port=$(free_port)

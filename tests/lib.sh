@@ -54,3 +54,14 @@ wait_ready() {
 		sleep 0.1
 	done
 }
+
+# wait_for PATTERN FILE [SECONDS]: poll (bounded, default 20 s) until grep
+# finds PATTERN in FILE; on timeout fail with FILE's content.
+wait_for() {
+	i=0
+	while ! grep -q -- "$1" "$2" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -le $((${3:-20} * 10)) ] || fail "timed out waiting for '$1' in $2: $(cat "$2")"
+		sleep 0.1
+	done
+}
