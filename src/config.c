@@ -671,8 +671,13 @@ static int read_tree(struct loader *ld, config_t *tree)
 	if (prescan(ld, text + skip, len - skip) > 0) {
 		r = -EINVAL;
 	} else if (config_read_string(tree, text + skip) != CONFIG_TRUE) {
+		const char *why = config_error_text(tree);
+
+		/* libconfig's own text is mostly "syntax error" already */
+		config_problem(ld, config_error_line(tree), "%s%s",
+		               why && strncmp(why, "syntax error", 12) == 0 ? "" : "syntax error: ",
+		               why ? why : "");
 		r = -EINVAL;
-		config_problem(ld, config_error_line(tree), "syntax error: %s", config_error_text(tree));
 	}
 	free(text);
 	return r;
