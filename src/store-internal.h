@@ -64,4 +64,10 @@ int store_set_sync(struct store *db, bool full);
 /* Copy text column i (NULL stays NULL).  -ENOMEM on allocation failure. */
 int store_col_text(sqlite3_stmt *st, int i, char **ret);
 
+/* Read every row of sql (no parameters) into the growing array *items of
+ * *n elem-byte items, each filled by row(); what names the table in errors.
+ * On failure the items read so far stay in *items for the caller to free. */
+int store_read_rows(struct store *db, const char *sql, const char *what, void **items,
+                    size_t *n, size_t elem, int (*row)(sqlite3_stmt *st, void *item));
+
 #endif

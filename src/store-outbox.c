@@ -293,32 +293,24 @@ void store_failures_free(struct store_failure *f, size_t n)
 	free(f);
 }
 
+static int row_failure(sqlite3_stmt *st, void *item)
+{
+	struct store_failure *x = item;
+	int r = store_col_text(st, 0, &x->recipient);
+
+	r = r ? r : store_col_text(st, 1, &x->kind);
+	r = r ? r : store_col_text(st, 2, &x->occurrence);
+	return r ? r : store_col_text(st, 3, &x->answer);
+}
+
 int store_failures(struct store *db, struct store_failure **ret, size_t *ret_n)
 {
 	struct store_failure *f = NULL;
-	size_t n = 0, cap = 0;
-	sqlite3_stmt *st;
-	int rc = SQLITE_DONE, r = store_prepare(db, &st,
-	                          "SELECT recipient, kind, occurrence, last_answer FROM outbox"
-	                          " WHERE status = 'failed' ORDER BY updated, id", "");
+	size_t n = 0;
+	int r = store_read_rows(db, "SELECT recipient, kind, occurrence, last_answer FROM outbox"
+	                        " WHERE status = 'failed' ORDER BY updated, id",
+	                        "list failures", (void **)&f, &n, sizeof(*f), row_failure);
 
-	if (r < 0)
-		return r;
-	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		r = util_grow((void **)&f, n, &cap, sizeof(*f));
-		if (r == 0) {
-			struct store_failure *x = &f[n++];
-			r = r ? r : store_col_text(st, 0, &x->recipient);
-			r = r ? r : store_col_text(st, 1, &x->kind);
-			r = r ? r : store_col_text(st, 2, &x->occurrence);
-			r = r ? r : store_col_text(st, 3, &x->answer);
-		}
-		if (r < 0)
-			r = store_fail_errno(db, r, "list failures");
-	}
-	if (r == 0 && rc != SQLITE_DONE)
-		r = store_fail(db, rc, "list failures");
-	store_stmt_release(db, st);
 	if (r < 0) {
 		store_failures_free(f, n);
 		return r;

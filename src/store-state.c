@@ -148,65 +148,31 @@ static int row_object(sqlite3_stmt *st, void *item)
 	return 0;
 }
 
-/* Read every row of sql (no parameters) into a growing array of elem-byte
- * items with row(); what names the table in errors. */
-static int read_rows(struct store *db, const char *sql, const char *what, void **items,
-                     size_t *n, size_t elem, int (*row)(sqlite3_stmt *st, void *item))
-{
-	sqlite3_stmt *st;
-	size_t cap = 0;
-	int rc = SQLITE_DONE, r = store_prepare(db, &st, sql, "");
-
-	if (r < 0)
-		return r;
-	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		r = util_grow(items, *n, &cap, elem);
-		if (r == 0)
-			r = row(st, (char *)*items + (*n)++ * elem);
-		if (r < 0)
-			r = store_fail_errno(db, r, what);
-	}
-	if (r == 0 && rc != SQLITE_DONE)
-		r = store_fail(db, rc, what);
-	store_stmt_release(db, st);
-	return r;
-}
-
 static int read_objects(struct store *db, struct store_state *s)
 {
-	return read_rows(db, "SELECT recipient, uid, name, sequence, hash, hash_base, state,"
+	return store_read_rows(db, "SELECT recipient, uid, name, sequence, hash, hash_base, state,"
 	                 " dtstart, series_id, summary, location, rrule, duration, end_utc,"
 	                 " cancelled FROM sent_objects ORDER BY recipient, uid",
 	                 "read sent_objects", (void **)&s->objects, &s->n_objects,
 	                 sizeof(*s->objects), row_object);
 }
 
+static int row_notice(sqlite3_stmt *st, void *item)
+{
+	struct store_notice *n = item;
+	int r = store_col_text(st, 0, &n->kind);
+
+	r = r ? r : store_col_text(st, 1, &n->recipient);
+	r = r ? r : store_col_text(st, 2, &n->uid);
+	return r ? r : store_col_text(st, 3, &n->occurrence);
+}
+
 static int read_notices(struct store *db, struct store_state *s)
 {
-	sqlite3_stmt *st;
-	size_t cap = 0;
-	int rc = SQLITE_DONE, r = store_prepare(db, &st,
-	                          "SELECT kind, recipient, uid, occurrence FROM notices"
-	                          " ORDER BY kind, recipient, uid, occurrence", "");
-
-	if (r < 0)
-		return r;
-	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		r = util_grow((void **)&s->notices, s->n_notices, &cap, sizeof(*s->notices));
-		if (r == 0) {
-			struct store_notice *n = &s->notices[s->n_notices++];
-			r = r ? r : store_col_text(st, 0, &n->kind);
-			r = r ? r : store_col_text(st, 1, &n->recipient);
-			r = r ? r : store_col_text(st, 2, &n->uid);
-			r = r ? r : store_col_text(st, 3, &n->occurrence);
-		}
-		if (r < 0)
-			r = store_fail_errno(db, r, "read notices");
-	}
-	if (r == 0 && rc != SQLITE_DONE)
-		r = store_fail(db, rc, "read notices");
-	store_stmt_release(db, st);
-	return r;
+	return store_read_rows(db, "SELECT kind, recipient, uid, occurrence FROM notices"
+	                       " ORDER BY kind, recipient, uid, occurrence",
+	                       "read notices", (void **)&s->notices, &s->n_notices,
+	                       sizeof(*s->notices), row_notice);
 }
 
 static int row_version(sqlite3_stmt *st, void *item)
@@ -233,7 +199,7 @@ static int row_version(sqlite3_stmt *st, void *item)
 
 static int read_versions(struct store *db, struct store_state *s)
 {
-	return read_rows(db, "SELECT uid, valid_from, hash, summary, description, location, url,"
+	return store_read_rows(db, "SELECT uid, valid_from, hash, summary, description, location, url,"
 	                 " dtstart, duration FROM object_versions ORDER BY uid, valid_from",
 	                 "read object_versions", (void **)&s->versions, &s->n_versions,
 	                 sizeof(*s->versions), row_version);

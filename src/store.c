@@ -571,3 +571,26 @@ int store_rollback(struct store *db)
 {
 	return store_exec(db, "ROLLBACK", "rollback");
 }
+
+/* store-internal.h: the one loop that reads a table into an array. */
+int store_read_rows(struct store *db, const char *sql, const char *what, void **items,
+                    size_t *n, size_t elem, int (*row)(sqlite3_stmt *st, void *item))
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc = SQLITE_DONE, r = store_prepare(db, &st, sql, "");
+
+	if (r < 0)
+		return r;
+	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r = util_grow(items, *n, &cap, elem);
+		if (r == 0)
+			r = row(st, (char *)*items + (*n)++ * elem);
+		if (r < 0)
+			r = store_fail_errno(db, r, what);
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = store_fail(db, rc, what);
+	store_stmt_release(db, st);
+	return r;
+}

@@ -133,23 +133,6 @@ static void make_occurrences(struct sched_list *l, struct gr_occurrence *buf,
 /* ---- the simulated recorded state ---- */
 
 
-static void sim_free(struct store_state *st)
-{
-	for (size_t i = 0; i < st->n_objects; i++)
-		store_object_clear(&st->objects[i]);
-	for (size_t i = 0; i < st->n_notices; i++) {
-		free(st->notices[i].kind);
-		free(st->notices[i].recipient);
-		free(st->notices[i].uid);
-		free(st->notices[i].occurrence);
-	}
-	for (size_t i = 0; i < st->n_versions; i++)
-		store_version_clear(&st->versions[i]);
-	free(st->objects);
-	free(st->notices);
-	free(st->versions);
-	memset(st, 0, sizeof(*st));
-}
 
 static int cmp_version(const void *a, const void *b)
 {
@@ -454,7 +437,7 @@ static void test_year(void **state)
 		assert_string_equal(lg.lines[i], expected_year[i]);
 	assert_int_equal(lg.n, sizeof(expected_year) / sizeof(expected_year[0]));
 	print_message("simulated year: %zu mails as expected\n", lg.n);
-	sim_free(&st);
+	store_state_free(&st);
 }
 
 /* ---- focused cases ---- */
@@ -553,7 +536,7 @@ static void test_cancel_and_change_together(void **state)
 	assert_string_equal(r.actions[0].object.cancelled, "");
 	assert_int_equal(r.actions[0].object.sequence, 3);
 	plan_result_free(&r);
-	sim_free(&st);
+	store_state_free(&st);
 }
 
 /* A dated meeting that vanishes from the config: CANCEL from the recorded
@@ -599,7 +582,7 @@ static void test_vanished_object(void **state)
 	for (size_t i = 0; i < r.n_actions; i++)
 		assert_int_not_equal(r.actions[i].kind, GR_KIND_CANCELLATION);
 	plan_result_free(&r);
-	sim_free(&st);
+	store_state_free(&st);
 }
 
 /* A dated meeting cancelled by an exception: whole-object CANCEL. */
@@ -629,7 +612,7 @@ static void test_dated_cancelled(void **state)
 	assert_int_equal(step(&cfg, &l, &st, at(2026, 5, 15, 9, 0), NULL), 1);
 	/* and no notifications for it */
 	assert_int_equal(step(&cfg, &l, &st, at(2026, 6, 16, 9, 0), NULL), 0);
-	sim_free(&st);
+	store_state_free(&st);
 }
 
 /* A member leaves while a dated meeting is cancelled: they too get the
@@ -667,7 +650,7 @@ static void test_dated_cancelled_member_left(void **state)
 	}
 	plan_result_free(&r);
 	assert_int_equal(step(&cfg2, &l, &st, at(2026, 5, 15, 9, 0), NULL), 3);
-	sim_free(&st);
+	store_state_free(&st);
 }
 
 /* Starting late: the day before a meeting only the 1-day reminder goes
@@ -741,7 +724,7 @@ static void test_past_cancellation_absorbed(void **state)
 	free(ch);
 	plan_result_free(&r);
 	assert_int_equal(step(&cfg, &l, &st, at(2026, 5, 14, 12, 0), NULL), 0);
-	sim_free(&st);
+	store_state_free(&st);
 }
 
 /* Send times are local: 09:00 is 08:00 UTC in winter, 07:00 in summer. */
@@ -808,7 +791,7 @@ static void test_removed_member(void **state)
 	assert_string_equal(r.actions[0].email, "bert@x.example");
 	assert_int_equal(r.actions[0].sequence, 2); /* 0 invitation, 1 cancel */
 	plan_result_free(&r);
-	sim_free(&st);
+	store_state_free(&st);
 }
 
 /* The Message-ID is a function of the message: the same plan twice gives
@@ -1008,7 +991,7 @@ static void test_move_lifecycle(void **state)
 	assert_string_equal(r.actions[0].occ->note, "Entfällt mangels Themen");
 	plan_result_free(&r);
 	step(&cfg, &l3, &st, at(2026, 7, 6, 12, 0), NULL);
-	sim_free(&st);
+	store_state_free(&st);
 }
 
 /* Issue 12, point 7: an old database that sent under "<series>@<domain>"
@@ -1064,7 +1047,7 @@ static void test_uids_per_committee(void **state)
 		assert_int_equal(r.actions[i].sequence, strcmp(r.actions[i].email, "bert@x.example") == 0 ? 0 : 3);
 	}
 	plan_result_free(&r);
-	sim_free(&st);
+	store_state_free(&st);
 }
 
 /* Issue 12, points 4 and 5: the feed's SEQUENCE is the highest sent, its
@@ -1132,7 +1115,7 @@ static void test_published_history(void **state)
 	assert_int_equal(p[2].n_past, 0);
 	assert_int_equal(p[2].sequence, 0);
 	plan_published_free(p, n);
-	sim_free(&st);
+	store_state_free(&st);
 }
 
 int main(void)
