@@ -248,7 +248,7 @@ static int inbox_accept(struct ctl *ctl, const char *id_arg, const char *when)
 	int r = ctl_parse_id(cmd, "ID", id_arg, &id);
 
 	if (r == 0)
-		r = ctl_open_state(ctl, cmd, &db);
+		r = ctl_open_state_rw(ctl, cmd, &db);
 	if (r != 0)
 		return r;
 	r = store_inbox_get(db, id, &row);

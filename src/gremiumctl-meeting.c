@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "gremiumctl.h"
 #include "ical.h"
@@ -97,6 +98,21 @@ int ctl_output_done(const char *cmd)
 		return EX_IOERR;
 	}
 	return EX_OK;
+}
+
+int ctl_open_state_rw(const struct ctl *ctl, const char *cmd, struct store **ret)
+{
+	int e;
+
+	/* store_open() would open a file it may only read, and the first
+	 * write fail after the work; ENOENT: ctl_open_state() explains it */
+	if (access(ctl->cfg->state, W_OK) < 0 && errno != ENOENT) {
+		e = errno;
+		ctl_error("gremiumctl: %s: state database %s: %s%s", cmd, ctl->cfg->state,
+		          strerror(e), e == EACCES ? " (the service's state: run this as root)" : "");
+		return e == EACCES || e == EPERM || e == EROFS ? EX_NOPERM : EX_NOINPUT;
+	}
+	return ctl_open_state(ctl, cmd, ret);
 }
 
 int ctl_parse_id(const char *cmd, const char *what, const char *s, int64_t *ret)

@@ -76,6 +76,9 @@ void ctl_json_time(bool first, const char *key, const struct gr_config *cfg, tim
 /* Flush stdout: EX_OK, or EX_IOERR after an error line. */
 int ctl_output_done(const char *cmd);
 
+/* ctl_open_state() for a command that writes: a database the user may
+ * not write is EX_NOPERM (77) before anything is done. */
+int ctl_open_state_rw(const struct ctl *ctl, const char *cmd, struct store **ret);
 /* A positive id given as s (what: "ID", ...): 0 and *ret, or EX_USAGE. */
 int ctl_parse_id(const char *cmd, const char *what, const char *s, int64_t *ret);
 /* One error line with store_errmsg(db) for the store's code r; the exit
