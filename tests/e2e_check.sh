@@ -133,3 +133,14 @@ grep -q 'password_file.*not a regular file' "$WORK/fifo.err" || fail "run-once: 
 	|| fail "relative -c path"
 
 echo "e2e_check: ok"
+
+# The inbound mailbox's password must be readable as well (the service
+# reads it on every pass): a missing file fails check with FILE:LINE.
+sed -e 's|^# inbound = {|inbound = {|; s|^#   source = "imap";|  source = "imap";|; s|^#   imap_url = |  imap_url = |; s|^#   username = "kommunalgremium";|  username = "kommunalgremium";|; s|^#   password_credential = "gremiumd.imap-password";|  password_file = "imap-pw";|; s|^# };|};|' \
+	"$(example_config)" > "$WORK/etc/inbound.conf"
+grep -q '^  password_file = "imap-pw";' "$WORK/etc/inbound.conf" || fail "test setup: the example's inbound block did not uncomment"
+expect_exit 78 "$GREMIUMCTL" -c "$WORK/etc/inbound.conf" check 2> "$WORK/inbound.err"
+grep -q "^$WORK/etc/inbound.conf:[0-9]*: inbound.password_file: cannot read $WORK/etc/imap-pw: No such file or directory" "$WORK/inbound.err" \
+	|| fail "inbound password: $(cat "$WORK/inbound.err")"
+printf 'geheim\n' > "$WORK/etc/imap-pw"
+"$GREMIUMCTL" -c "$WORK/etc/inbound.conf" check > /dev/null 2> "$WORK/inbound.err" || fail "a readable inbound password: $(cat "$WORK/inbound.err")"
