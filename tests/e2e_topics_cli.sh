@@ -272,4 +272,10 @@ done
 chmod 0700 "$WORK/etc/var"
 chmod 0600 "$db"
 [ "$(snapshot)" = "$before" ] || fail "a user who may not write changed the state"
+# a member's alias (the example's j.mueller@) names the member: the topic
+# records the member's email, name and organisation
+ctl topic add --meeting 2027-02-10T10:00 --title "Alias" --member j.mueller@KREIS-MUSTERSTADT.example > /dev/null
+expect_eq "$(json topics | grep '|Alias|' | cut -d'|' -f7,8)" \
+	"juergen.mueller@landkreis-musterstadt.example|Landkreis Musterstadt" "topic add --member ALIAS"
+ctl topics | grep -q "  Alias  *Jürgen Müller  *Landkreis Musterstadt " || fail "alias in the table: $(ctl topics)"
 echo "e2e_topics_cli: ok"
