@@ -56,8 +56,9 @@ struct inbound_stats {
 
 /*
  * One pass over cfg's source (IMAP: password as inbound_password() read
- * it, NULL without username).  At most INBOUND_MAX_PER_PASS messages, the
- * oldest (lowest UID, maildir: first file name) first.  *stats (may be
+ * it, NULL without username).  At most INBOUND_MAX_PER_PASS messages, in
+ * the order of their UIDs (maildir: of the file names, which begin with
+ * the delivery time).  *stats (may be
  * NULL) counts what happened, also when the pass stops early.  Returns 0,
  * or a negative errno with a one-line reason in err: "login failed: ...",
  * "certificate verification failed: ...", "server does not offer

@@ -3,7 +3,8 @@
 # imaps and imap with STARTTLS against a self-signed CA; messages moved to
 # the done folder; a message over max_message_kb handed over as too
 # large; a pass stopped by its caller resumes without repeats; a message
-# recorded before a crash is only moved; the fallback without MOVE; clear
+# recorded before a crash is only moved; a changed UIDVALIDITY; the
+# fallback without MOVE (and without UIDPLUS); clear
 # errors for a wrong password, a CA that does not verify, a server without
 # STARTTLS, and a connection dropped mid-fetch.  Driven by
 # tests/inbound_probe (inbound_pass() with a file as the record) until
@@ -84,6 +85,16 @@ dovecot_save "$(mail 7)"
 probe folder --imap "$IMAPS" $AUTH --record "$REC" --done "Archive.Topics"
 [ "$rc" -eq 0 ] || fail "custom folder: $(cat "$WORK/folder.out")"
 [ "$(dovecot_count Archive.Topics)" -eq 1 ] || fail "Archive.Topics was not created and used"
+
+# ---- UIDVALIDITY changed: what was recorded is moved out already; the
+# new epoch's messages come under their new ids, nothing twice ----
+dovecot_doveadm mailbox update -u "$DOVECOT_USER" --uid-validity 4242 INBOX ||
+	fail "doveadm mailbox update --uid-validity failed"
+dovecot_save "$(mail 12)"
+probe validity --imap "$IMAPS" $AUTH --record "$REC"
+grep -q '^take imap:4242:[0-9]* .*subject=topic 12$' "$WORK/validity.out" &&
+	grep -q '^stats new=1 seen=0 too_large=0$' "$WORK/validity.out" ||
+	fail "after a UIDVALIDITY change: $(cat "$WORK/validity.out")"
 
 # ---- errors ----
 printf 'wrong\n' > "$WORK/wrong-password"
