@@ -33,6 +33,8 @@ struct gr_member {
 	char *email;
 	char *group;        /* id of a gr_group */
 	char *organisation; /* may be NULL */
+	char **aliases;     /* more sender addresses (inbound), may be NULL */
+	size_t n_aliases;
 	int line;           /* line of the entry in the config file */
 };
 
@@ -76,6 +78,8 @@ struct gr_committee {
 	char *organizer_name;
 	char *organizer_email;
 	char *topics_address;
+	char *chair_address; /* reports to the chair: the config's value, or a
+	                      * copy of organizer_email */
 };
 
 struct gr_notifications {
@@ -85,6 +89,7 @@ struct gr_notifications {
 	int topic_deadline_days_before;
 	int *reminders_days_before;     /* each >= 0, sorted descending, unique */
 	size_t n_reminders;
+	int agenda_days_after_deadline; /* agenda mail at send_time that day */
 };
 
 enum gr_transport {
@@ -114,6 +119,7 @@ struct gr_feed {
 	char *listen;   /* "host:port" or NULL for no HTTP server */
 	char *path;     /* URL path, starts with '/' */
 	char *file;     /* absolute path or NULL */
+	bool agenda;    /* agenda titles in the public feed */
 };
 
 enum gr_inbound_source {
@@ -186,6 +192,8 @@ enum gr_kind {
 	GR_KIND_TOPIC_CALL,
 	GR_KIND_REMINDER,
 	GR_KIND_TEST,
+	GR_KIND_TOPIC_CONFIRMATION,
+	GR_KIND_AGENDA,
 	GR_KIND_COUNT_
 };
 
