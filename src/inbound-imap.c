@@ -42,7 +42,8 @@ struct imap {
 	char *buf;              /* what the write callback received */
 	size_t len, size, cap;  /* used, allocated, limit */
 	bool overflow;          /* more than cap arrived */
-	char last[512];         /* the server's last tagged line, tag removed */
+	bool oom;               /* the buffer could not grow */
+	char last[512];         /* the server's last tagged NO or BAD, tag removed */
 	uint32_t uidvalidity;   /* 0: none seen */
 	bool uidvalidity_changed;
 	bool ready;             /* capabilities known, done folder exists */
@@ -65,8 +66,10 @@ static size_t imap_write(char *data, size_t size, size_t nmemb, void *userdata)
 
 		while (want < im->len + n + 1)
 			want *= 2;
-		if (!(p = realloc(im->buf, want)))
+		if (!(p = realloc(im->buf, want))) {
+			im->oom = true;
 			return 0;
+		}
 		im->buf = p;
 		im->size = want;
 	}
@@ -88,8 +91,11 @@ static size_t imap_header(char *data, size_t size, size_t nmemb, void *userdata)
 		if (im->uidvalidity && v != im->uidvalidity)
 			im->uidvalidity_changed = true;
 		im->uidvalidity = v;
-	} else if (n > 0 && data[0] != '*' && data[0] != '+' && (sp = memchr(data, ' ', n))) {
-		/* "A005 NO [AUTHENTICATIONFAILED] ...": keep what follows the tag */
+	} else if (n > 0 && data[0] != '*' && data[0] != '+' && (sp = memchr(data, ' ', n)) &&
+	           (size_t)(data + n - sp) > 3 &&
+	           (strncasecmp(sp + 1, "NO", 2) == 0 || strncasecmp(sp + 1, "BAD", 3) == 0)) {
+		/* "A005 NO [AUTHENTICATIONFAILED] ...": keep what follows the tag
+		 * (not the OK of the LOGOUT that libcurl sends after it) */
 		len = n - (size_t)(sp + 1 - data);
 		while (len > 0 && (sp[len] == '\n' || sp[len] == '\r'))
 			len--;
@@ -112,6 +118,16 @@ static int imap_error(struct imap *im, CURLcode rc, const char *what)
 	const char *tls = curlsetup_tls_failure(rc);
 	const char *url = run->cfg->imap_url;
 
+	if (im->oom) {
+		snprintf(run->err, run->errlen, "inbound: out of memory");
+		return -ENOMEM;
+	}
+	/* libcurl reports a refused SELECT as CURLE_LOGIN_DENIED too */
+	if (rc == CURLE_LOGIN_DENIED && strncmp(im->errbuf, "Select failed", 13) == 0) {
+		snprintf(run->err, run->errlen, "inbound: %s: cannot select the mailbox: %s", url,
+		         im->last[0] ? im->last : why);
+		return -ENOENT;
+	}
 	switch (rc) {
 	case CURLE_LOGIN_DENIED:
 		snprintf(run->err, run->errlen, "inbound: %s: login failed (wrong username or password?): %s",
@@ -159,7 +175,7 @@ static int imap_do(struct imap *im, const char *url, const char *custom, size_t 
 
 	im->len = 0;
 	im->cap = cap;
-	im->overflow = false;
+	im->overflow = im->oom = false;
 	im->errbuf[0] = '\0';
 	im->last[0] = '\0';
 	rc = curl_easy_setopt(im->c, CURLOPT_URL, url ? url : im->url);

@@ -104,6 +104,10 @@ probe wrongpw --imap "$IMAPS" --user "$DOVECOT_USER" --password-file "$WORK/wron
 [ "$rc" -eq 1 ] && grep -q '^error: inbound: .*: login failed (wrong username or password?): ' "$WORK/wrongpw.out" ||
 	fail "wrong password: $(cat "$WORK/wrongpw.out")"
 
+probe nobox --imap "imaps://127.0.0.1:$DOVECOT_IMAPS_PORT/NoSuchBox" $AUTH --record "$REC"
+[ "$rc" -eq 1 ] && grep -q '^error: inbound: .*/NoSuchBox: cannot select the mailbox: NO ' "$WORK/nobox.out" ||
+	fail "a mailbox that does not exist: $(cat "$WORK/nobox.out")"
+
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/other.key" -out "$WORK/other.pem" \
 	-subj /CN=other -days 2 2>/dev/null
 for url in "$IMAPS" "$IMAP"; do
@@ -196,5 +200,5 @@ probe nostarttls --imap "imap://127.0.0.1:$DOVECOT_IMAP_PORT/INBOX" --user "$DOV
 
 [ "$(sort "$REC" | uniq -d | wc -l)" -eq 0 ] || fail "an id was recorded twice: $(sort "$REC" | uniq -d)"
 # the errors as an admin sees them (in the test log)
-for f in pass1 wrongpw badca cut nostarttls; do sed -n "s/^error: /$f: /p" "$WORK/$f.out"; done
+for f in pass1 wrongpw nobox badca cut nostarttls; do sed -n "s/^error: /$f: /p" "$WORK/$f.out"; done
 echo "e2e_inbound: ok"
