@@ -60,7 +60,17 @@ grep -q '^take imap:[0-9]*:2 size=5[0-9][0-9][0-9] len=0 too_large=1$' "$WORK/pa
 [ "$(dovecot_count gremiumd-done)" -eq 2 ] || fail "gremiumd-done should hold 2"
 
 # ---- imap with STARTTLS: the next pass resumes with message 3 ----
+logins=$(grep -c 'imap-login: Info: Login: ' "$DOVECOT_LOG")
 probe pass2 --imap "$IMAP" $AUTH --record "$REC" --max-kb 2
+# one connection (and login) for the whole pass: SEARCH, FETCHes, MOVEs
+# (Dovecot's log process may write the line a moment later: bounded wait)
+i=0
+while [ "$(grep -c 'imap-login: Info: Login: ' "$DOVECOT_LOG")" -le "$logins" ] && [ $i -lt 100 ]; do
+	i=$((i + 1))
+	sleep 0.1
+done
+[ "$(grep -c 'imap-login: Info: Login: ' "$DOVECOT_LOG")" -eq $((logins + 1)) ] ||
+	fail "pass 2 did not reuse its connection: $(grep 'Login: ' "$DOVECOT_LOG")"
 [ "$rc" -eq 0 ] || fail "pass 2 failed: $(cat "$WORK/pass2.out")"
 grep -q '^stats new=3 seen=0 too_large=0$' "$WORK/pass2.out" || fail "pass 2 stats: $(cat "$WORK/pass2.out")"
 grep -q 'imap:[0-9]*:3 .*subject=topic 3$' "$WORK/pass2.out" || fail "pass 2 did not resume with 3"
