@@ -368,7 +368,12 @@ static int imap_open(struct imap *im, const char *password)
 	                   cfg->timeout, run->err, run->errlen, NULL);
 	if (r < 0)
 		return r;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(im->c = curl_easy_init())) {
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		snprintf(run->err, run->errlen, "inbound: cannot initialise libcurl");
+		return -ENOMEM;
+	}
+	if (!(im->c = curl_easy_init())) {
+		curl_global_cleanup();
 		snprintf(run->err, run->errlen, "inbound: cannot initialise libcurl");
 		return -ENOMEM;
 	}
