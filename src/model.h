@@ -85,6 +85,7 @@ struct gr_notifications {
 	int topic_deadline_days_before;
 	int *reminders_days_before;     /* each >= 0, sorted descending, unique */
 	size_t n_reminders;
+	int agenda_days_after_deadline; /* default 1, 0..30 */
 };
 
 enum gr_transport {
@@ -114,6 +115,7 @@ struct gr_feed {
 	char *listen;   /* "host:port" or NULL for no HTTP server */
 	char *path;     /* URL path, starts with '/' */
 	char *file;     /* absolute path or NULL */
+	bool agenda;    /* agenda titles in the public feed, default false */
 };
 
 struct gr_config {
@@ -162,6 +164,8 @@ enum gr_kind {
 	GR_KIND_TOPIC_CALL,
 	GR_KIND_REMINDER,
 	GR_KIND_TEST,
+	GR_KIND_TOPIC_CONFIRMATION,
+	GR_KIND_AGENDA,
 	GR_KIND_COUNT_
 };
 

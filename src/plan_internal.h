@@ -49,6 +49,8 @@ struct plan_ctx {
 	size_t n_uids;
 	const struct store_state *st;
 	bool *owned;            /* per item of occ: a moved meeting's object has it */
+	int *seqs;              /* per member (config order) and object: the
+	                         * SEQUENCE the member holds after this plan */
 };
 
 /* plan_objects.c: "YYYY-MM-DDTHH:MM" of lt; 16 hex digits of h; FNV-1a

@@ -101,6 +101,22 @@ struct store_version {
 int store_version_copy(struct store_version *dst, const struct store_version *src);
 void store_version_clear(struct store_version *v);
 
+/* One topic of a meeting's agenda (issue 15; wip-store owns it). */
+struct store_topic {
+	int64_t id;
+	char *uid;                /* the series/object UID of the meeting */
+	char *meeting;            /* local start "YYYY-MM-DDTHH:MM" (the occurrence's actual start) */
+	char *series;             /* series id */
+	int position;             /* 1..n among the meeting's active topics */
+	char *title, *text;
+	char *member;             /* e-mail of the member, may be NULL (chair topic) */
+	char *name, *organisation;/* as recorded then, may be NULL */
+	time_t received;
+	char *source;             /* "mail" | "chair" */
+	char *state;              /* "active" | "withdrawn" */
+	int64_t inbox_id;         /* 0: none */
+};
+
 /* The recorded state as the planner reads it.  Caller frees with
  * store_state_free(). */
 struct store_state {
@@ -110,6 +126,8 @@ struct store_state {
 	size_t n_notices;
 	struct store_version *versions;         /* by uid, valid_from */
 	size_t n_versions;
+	struct store_topic *topics;             /* active ones, by meeting, position */
+	size_t n_topics;
 };
 
 /*
