@@ -477,6 +477,7 @@ static const struct key notification_keys[] = {
 	FN("send_time", 0, fn_send_time),
 	{ .name = "topic_call", .kind = K_FN, .flags = F_ABSENT, .fn = fn_topic_call, .sub = topic_keys },
 	{ .name = "reminders_days_before", .kind = K_FN, .fn = fn_reminders, .max = 365 },
+	INT("agenda_days_after_deadline", agenda_days_after_deadline, struct gr_notifications, 0, 0, 30, 1),
 	{ 0 }
 };
 
@@ -501,6 +502,7 @@ static const struct key feed_keys[] = {
 	{ .name = "path", .kind = K_STR, .off = offsetof(struct gr_feed, path), .def = "/calendar.ics",
 	  .check = chk_url_path },
 	PATH("file", file, struct gr_feed, F_OFF, "var/calendar.ics"),
+	{ .name = "agenda", .kind = K_BOOL, .off = offsetof(struct gr_feed, agenda) },
 	{ 0 }
 };
 

@@ -804,6 +804,25 @@ char *ical_request(const struct gr_config *cfg, const struct ical_object *obj,
 	return finish(&b, cal, evs);
 }
 
+char *ical_request_occurrence(const struct gr_config *cfg, const struct ical_object *obj,
+                              const struct gr_occurrence *x, const struct gr_member *member,
+                              int sequence, time_t dtstamp)
+{
+	struct builder b;
+	icalcomponent *cal, *evs;
+	char uid[512];
+
+	builder_init(&b, cfg, member, sequence, dtstamp);
+	b.description = obj->description;
+	if (ical_uid(cfg, obj, uid, sizeof(uid)) < 0)
+		return NULL;
+	cal = calendar_new(&b, ICAL_METHOD_REQUEST);
+	evs = icalcomponent_new_vcalendar();
+	if (cal && evs)
+		override_event(&b, obj->series, uid, &x->original, &x->start, &x->end, evs);
+	return finish(&b, cal, evs);
+}
+
 /* ---- for ical_cache.c (ical_internal.h) ---- */
 
 /* The member's ATTENDEE line as libical writes it, unfolded, or NULL. */
