@@ -13,7 +13,7 @@
  * whole in our checks, but it does not document that.  We unfold its output
  * and fold again on character boundaries ourselves, so the rule of RFC 5545
  * §3.1 (at most 75 octets a line, multi-octet characters not split) does
- * not depend on the libical release the daemon runs with.
+ * not depend on the libical release the daemon runs with (ical_fold.c).
  */
 #include "autoconfig.h"
 
@@ -31,7 +31,6 @@
 #include "util.h"
 
 #define ICAL_PRODID "-//gremiumd//gremiumd " PACKAGE_VERSION "//EN"
-#define ICAL_FOLD 75            /* octets per line, CRLF excluded (§3.1) */
 #define ICAL_MAX_SUBZONES 16    /* STANDARD/DAYLIGHT parts we look at */
 
 /* State while one VCALENDAR is built. */
@@ -591,76 +590,6 @@ static icalcomponent *vtimezone(const char *tzid, int first_year)
 }
 
 /* ---- output ---- */
-
-static size_t utf8_len(unsigned char c)
-{
-	if (c >= 0xf0 && c < 0xf8)
-		return 4;
-	if (c >= 0xe0)
-		return c < 0xf0 ? 3 : 1;
-	if (c >= 0xc0)
-		return 2;
-	return 1;
-}
-
-/* Unfold libical's lines (CRLF + one SP/HTAB) and fold them again at width
- * octets, never inside a UTF-8 sequence; every line ends in CRLF.
- * Returns a new string, or NULL. */
-static char *fold(const char *in, size_t width)
-{
-	size_t len = strlen(in);
-	/* each fold adds 3 octets per >= 70 of content; LF may become CRLF */
-	char *out = malloc(2 * len + 64), *o = out;
-	size_t col = 0;
-
-	if (!out)
-		return NULL;
-	for (const char *p = in; *p;) {
-		size_t n;
-
-		if (*p == '\r' || *p == '\n') {
-			p += (p[0] == '\r' && p[1] == '\n') ? 2 : 1;
-			if (*p == ' ' || *p == '\t') {
-				p++;            /* a continuation: join */
-				continue;
-			}
-			*o++ = '\r';
-			*o++ = '\n';
-			col = 0;
-			continue;
-		}
-		n = utf8_len((unsigned char)*p);
-		for (size_t i = 1; i < n; i++)
-			if (((unsigned char)p[i] & 0xc0) != 0x80)
-				n = 1;  /* not UTF-8 after all: never swallow CR/LF/NUL */
-		if (col + n > width) {
-			memcpy(o, "\r\n ", 3);
-			o += 3;
-			col = 1;
-		}
-		memcpy(o, p, n);
-		o += n;
-		col += n;
-		p += n;
-	}
-	if (o > out && o[-1] != '\n') {
-		*o++ = '\r';
-		*o++ = '\n';
-	}
-	*o = '\0';
-	return out;
-}
-
-char *ical_refold(const char *in)
-{
-	return fold(in, ICAL_FOLD);
-}
-
-/* Every logical line on one physical line, ending in CRLF. */
-char *ical_unfold(const char *in)
-{
-	return fold(in, SIZE_MAX);
-}
 
 static icalcomponent *calendar_new(struct builder *b, icalproperty_method method)
 {
