@@ -350,6 +350,43 @@ static struct gr_series as_it_was(const struct gr_series *s, const struct gr_pas
 	return v;
 }
 
+/* feed.agenda: pub's agenda text of the meeting with this original
+ * start, or NULL. */
+static const char *agenda_of(const struct gr_published *pub, const struct gr_localtime *original)
+{
+	for (size_t i = 0; pub && i < pub->n_agendas; i++)
+		if (pub->agendas[i].text && sched_compare(&pub->agendas[i].occ->original, original) == 0)
+			return pub->agendas[i].text;
+	return NULL;
+}
+
+/* The DESCRIPTION of a meeting with its agenda: the agenda, then what
+ * put_description() writes (set in b->description; the caller frees). */
+static char *with_agenda(struct builder *b, const struct gr_series *s, const char *agenda)
+{
+	char *d = util_asprintf("%s%s%s%s%s", agenda, s->description ? "\n\n" : "",
+	                        s->description ? s->description : "", s->url ? "\n\n" : "",
+	                        s->url ? s->url : "");
+
+	if (!d)
+		b->failed = true;
+	b->description = d;
+	return d;
+}
+
+/* An override VEVENT in the feed (no member): with the agenda of that
+ * meeting, if any, in its DESCRIPTION. */
+static void feed_override(struct builder *b, const struct gr_series *s, const char *uid,
+                          const struct gr_localtime *original, const struct gr_localtime *start,
+                          const struct gr_localtime *end, const char *agenda, icalcomponent *evs)
+{
+	char *d = agenda ? with_agenda(b, s, agenda) : NULL;
+
+	override_event(b, s, uid, original, start, end, evs);
+	free(d);
+	b->description = NULL;
+}
+
 /* An rrule series: the master VEVENT with RRULE and EXDATEs (moved
  * meetings are objects of their own).  In the feed (pub != NULL or no
  * member) also one VEVENT per meeting that took place under an earlier
@@ -382,7 +419,19 @@ static void recurring_events(struct builder *b, const struct ical_object *obj, c
 		const struct gr_past_occurrence *p = &pub->past[i];
 		struct gr_series was = as_it_was(s, p);
 
-		override_event(b, &was, uid, &p->original, &p->start, &p->end, evs);
+		feed_override(b, &was, uid, &p->original, &p->start, &p->end,
+		              agenda_of(pub, &p->original), evs);
+	}
+	/* feed.agenda: the other meetings with an agenda, as they are now */
+	for (size_t i = 0; pub && i < pub->n_agendas; i++) {
+		const struct gr_occurrence *x = pub->agendas[i].occ;
+		bool past = false;
+
+		for (size_t j = 0; j < pub->n_past; j++)
+			past = past || sched_compare(&pub->past[j].original, &x->original) == 0;
+		if (!past)
+			feed_override(b, s, uid, &x->original, &x->start, &x->end,
+			              pub->agendas[i].text, evs);
 	}
 }
 
@@ -417,7 +466,13 @@ static void single_event(struct builder *b, const struct ical_object *obj, const
 		start = pub->past[0].start;
 		end = pub->past[0].end;
 	}
+	/* feed.agenda: a meeting of its own with its agenda */
+	char *d = pub && pub->n_agendas && pub->agendas[0].text ?
+	          with_agenda(b, s, pub->agendas[0].text) : NULL;
 	ev = event_new(b, s, uid, &start, &end);
+	if (d)
+		b->description = NULL;
+	free(d);
 	if (!ev)
 		return;
 	put(b, ev, icalproperty_new_status(status));

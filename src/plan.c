@@ -150,6 +150,18 @@ static bool noticed(const struct plan_ctx *c, const char *kind, const char *emai
 	return bsearch(&k, c->notices, c->n_notices, sizeof(*c->notices), cmp_notice) != NULL;
 }
 
+bool plan_noticed_any(const struct plan_ctx *c, const char *kind, const char *uid, const char *occ)
+{
+	for (size_t i = 0; i < c->n_notices; i++) {
+		const struct store_notice *n = c->notices[i];
+
+		if (strcmp(n->kind, kind) == 0 && strcmp(n->uid, uid) == 0 &&
+		    strcmp(n->occurrence, occ) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* ---- building actions ---- */
 
 /* The row that says "email was sent o at seq": built from borrowed strings
@@ -443,8 +455,7 @@ static int cmp_topic(const void *a, const void *b)
 	return r;
 }
 
-/* The state's active topics, sorted into c->res->topics. */
-static int index_topics(struct plan_ctx *c, const struct store_state *st)
+int plan_index_topics(struct plan_ctx *c, const struct store_state *st)
 {
 	struct plan_result *r = c->res;
 
@@ -461,18 +472,14 @@ static int index_topics(struct plan_ctx *c, const struct store_state *st)
 	return 0;
 }
 
-/* The agenda of meeting x (whose series' object is o): its topics (the
- * series id and actual start match) and the object that holds it for
- * the members (a moved meeting's own, else o). */
-static struct agenda agenda_of(const struct plan_ctx *c, const struct plan_obj *o,
-                               const struct gr_occurrence *x)
+const struct store_topic *const *plan_topics_of(const struct plan_ctx *c,
+                                                const struct gr_occurrence *x, size_t *ret_n)
 {
 	const struct plan_result *r = c->res;
 	char when[PLAN_LOCAL_LEN];
 	struct store_topic key = { .id = INT64_MIN, .series = x->series->id, .meeting = when,
 	                           .position = INT_MIN };
 	const struct store_topic *k = &key;
-	struct agenda ag = { .cal = (size_t)(o - c->objs) };
 	size_t lo = 0, hi = r->n_topics, end;
 
 	plan_format_local(&x->start, when);
@@ -486,11 +493,21 @@ static struct agenda agenda_of(const struct plan_ctx *c, const struct plan_obj *
 	for (end = lo; end < r->n_topics && strcmp(r->topics[end]->series, key.series) == 0 &&
 	               strcmp(r->topics[end]->meeting, when) == 0; end++)
 		;
-	ag.topics = r->topics + lo;
-	ag.n_topics = end - lo;
-	for (size_t k2 = 0; k2 < c->n_objs; k2++)
-		if (c->objs[k2].moved && c->objs[k2].single == x)
-			ag.cal = k2;
+	*ret_n = end - lo;
+	return r->topics + lo;
+}
+
+/* The agenda of meeting x (whose series' object is o): its topics and the
+ * object that holds it for the members (a moved meeting's own, else o). */
+static struct agenda agenda_of(const struct plan_ctx *c, const struct plan_obj *o,
+                               const struct gr_occurrence *x)
+{
+	struct agenda ag = { .cal = (size_t)(o - c->objs) };
+
+	ag.topics = plan_topics_of(c, x, &ag.n_topics);
+	for (size_t k = 0; k < c->n_objs; k++)
+		if (c->objs[k].moved && c->objs[k].single == x)
+			ag.cal = k;
 	return ag;
 }
 
@@ -660,7 +677,7 @@ static int run(struct plan_ctx *c, const struct store_state *st)
 	int r = plan_ctx_build(c, st);
 
 	if (r == 0)
-		r = index_topics(c, st);
+		r = plan_index_topics(c, st);
 	if (r == 0) {
 		c->seqs = calloc(c->cfg->n_members * c->n_objs + 1, sizeof(*c->seqs));
 		r = c->seqs ? 0 : -ENOMEM;

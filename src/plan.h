@@ -210,7 +210,10 @@ int plan_uid(const struct gr_config *cfg, const struct gr_series *s, int date_in
  * recorded: then the config's mtime is the feed's LAST-MODIFIED), and the
  * meetings that started before the
  * current version and differ from it (as they were).  A config change not
- * yet recorded counts as valid from now.  state may be NULL.  Returns 0
+ * yet recorded counts as valid from now.  With feed.agenda, also the
+ * meetings whose agenda went out (any member's agenda notice recorded)
+ * with their topics' titles; their text is the caller's to set (freed
+ * with the rest).  state may be NULL.  Returns 0
  * and *ret, *ret_n (free with plan_published_free()), or -ENOMEM/-ENOSPC.
  */
 int plan_published(const struct gr_config *cfg, const struct sched_list *occ,
