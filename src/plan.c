@@ -533,6 +533,31 @@ static int add_upcoming(struct plan_ctx *c, enum gr_kind kind, const struct gr_o
 	return 0;
 }
 
+/* A meeting that is an object of its own (dated, or moved) whose agenda
+ * is due: its invitations and updates from first on carry the agenda in
+ * their DESCRIPTION, so that an update does not take it out of the
+ * member's calendar. */
+static void single_agenda(struct plan_ctx *c, const struct plan_obj *o, size_t first)
+{
+	const struct gr_notifications *nt = &c->cfg->notifications;
+	const struct gr_occurrence *x = o->single;
+	time_t due;
+
+	if (!x || !nt->topic_call || !plan_occ_happens(x) || x->start_utc <= c->now)
+		return;
+	due = day_before(c, &x->start, nt->topic_deadline_days_before - nt->agenda_days_after_deadline);
+	if (due > c->now || due >= x->start_utc)
+		return;
+	for (size_t i = first; i < c->res->n_actions; i++) {
+		struct plan_action *a = &c->res->actions[i];
+
+		if (a->kind == GR_KIND_INVITATION || a->kind == GR_KIND_UPDATE) {
+			a->has_agenda = true;
+			a->topics = plan_topics_of(c, x, &a->n_topics);
+		}
+	}
+}
+
 /* One notification of occurrence x: send it to each member who has not had
  * it when sendable, or note it as upcoming. */
 static int notify(struct plan_ctx *c, const struct plan_obj *o, const struct gr_occurrence *x,
@@ -691,6 +716,7 @@ static int run(struct plan_ctx *c, const struct store_state *st)
 
 			r = plan_member_object(c, m, &c->objs[k]);
 			c->seqs[i * c->n_objs + k] = held_sequence(c, m, &c->objs[k], first);
+			single_agenda(c, &c->objs[k], first);
 		}
 	if (r == 0)
 		r = plan_leftovers(c);

@@ -72,7 +72,11 @@
  * member (cal_uid, cal_sequence: the series, the moved meeting's own object
  * or the dated meeting, with the SEQUENCE the member holds after this plan),
  * so that their calendar part is a minor update (same SEQUENCE) of that
- * occurrence's DESCRIPTION.
+ * occurrence's DESCRIPTION.  Invitations and updates of a meeting that is
+ * an object of its own (dated or moved) carry its agenda once it is due
+ * (has_agenda, topics), in DESCRIPTION.  A series' update cannot (an
+ * override in a series REQUEST stays NEEDS-ACTION in Thunderbird): the
+ * meeting shows the series' text until its next reminder (INTEROP).
  */
 #ifndef GREMIUM_PLAN_H
 #define GREMIUM_PLAN_H
@@ -118,8 +122,9 @@ struct plan_action {
 	bool moved;                         /* the object is a moved meeting of
 	                                     * an rrule series (occ: it) */
 	int days_before;                    /* reminder: which one */
-	/* agenda, or a reminder once the agenda is due: the meeting's active
-	 * topics by position (borrowed from the state; may be none) */
+	/* agenda, a reminder once the agenda is due, or an invitation/update
+	 * of a dated or moved meeting then: the meeting's active topics by
+	 * position (borrowed from the state; may be none) */
 	bool has_agenda;
 	const struct store_topic *const *topics;
 	size_t n_topics;

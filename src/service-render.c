@@ -330,9 +330,13 @@ static char *agenda_calendar(const struct gr_config *cfg, const struct sched_lis
 	struct ical_object o = { a->series, a->series->rrule ? -1 : x->date_index, a->cal_uid,
 	                         description, moved ? &x->original : NULL };
 
+	/* DTSTAMP one second after the plan's own REQUESTs: Thunderbird takes
+	 * a REQUEST with the SEQUENCE and DTSTAMP of one it has processed
+	 * (an invitation of the same run) as "already processed" and ignores
+	 * it (INTEROP; seen in tests/e2e_agenda_thunderbird.sh) */
 	if (a->series->rrule && !moved)
-		return ical_request_occurrence(cfg, &o, x, to, a->cal_sequence, now);
-	return ical_request(cfg, &o, occ, to, a->cal_sequence, now);
+		return ical_request_occurrence(cfg, &o, x, to, a->cal_sequence, now + 1);
+	return ical_request(cfg, &o, occ, to, a->cal_sequence, now + 1);
 }
 
 /* The calendar part: REQUEST for invitations/updates, CANCEL for cancellations (the reason as COMMENT
@@ -344,7 +348,8 @@ static int calendar_part(const struct gr_config *cfg, const struct sched_list *o
                          char **ret)
 {
 	*ret = NULL;
-	if (a->has_agenda && a->occ && a->series) {
+	if (a->has_agenda && a->occ && a->series &&
+	    (a->kind == GR_KIND_AGENDA || a->kind == GR_KIND_REMINDER)) {
 		*ret = agenda_calendar(cfg, occ, a, obj->description, to, now);
 		return *ret ? 0 : -ENOMEM;
 	}

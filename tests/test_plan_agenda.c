@@ -318,6 +318,21 @@ static void test_dated_and_too_late(void **state)
 	assert_int_equal(agendas(&r, "2027-03-17T10:00", &a), 2);
 	assert_string_equal(a->cal_uid, "vor-ort-20270317.ag@y.example");
 	assert_int_equal(a->cal_sequence, 1);
+	/* the update of the meeting (its own object) carries the agenda too */
+	for (size_t i = 0; i < r.n_actions; i++)
+		if (r.actions[i].kind == GR_KIND_UPDATE) {
+			assert_string_equal(r.actions[i].uid, "vor-ort-20270317.ag@y.example");
+			assert_true(r.actions[i].has_agenda);
+			assert_int_equal(r.actions[i].n_topics, 0);
+		}
+	plan_result_free(&r);
+	/* before the agenda is due, an update does not */
+	series[1].location = "Bonn";
+	plan_record(f, at(2027, 3, 12, 9, 0), &r);
+	series[1].location = NULL;
+	assert_true(r.n_actions > 0);
+	for (size_t i = 0; i < r.n_actions; i++)
+		assert_false(r.actions[i].kind == GR_KIND_UPDATE && r.actions[i].has_agenda);
 	plan_result_free(&r);
 
 	f->cfg.notifications.agenda_days_after_deadline = 5;   /* the meeting's day, 09:00 */
