@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "gremiumctl.h"
 #include "ical.h"
@@ -99,6 +100,21 @@ int ctl_output_done(const char *cmd)
 	return EX_OK;
 }
 
+int ctl_open_state_rw(const struct ctl *ctl, const char *cmd, struct store **ret)
+{
+	int e;
+
+	/* store_open() would open a file it may only read, and the first
+	 * write fail after the work; ENOENT: ctl_open_state() explains it */
+	if (access(ctl->cfg->state, W_OK) < 0 && errno != ENOENT) {
+		e = errno;
+		ctl_error("gremiumctl: %s: state database %s: %s%s", cmd, ctl->cfg->state,
+		          strerror(e), e == EACCES ? " (the service's state: run this as root)" : "");
+		return e == EACCES || e == EPERM || e == EROFS ? EX_NOPERM : EX_NOINPUT;
+	}
+	return ctl_open_state(ctl, cmd, ret);
+}
+
 int ctl_parse_id(const char *cmd, const char *what, const char *s, int64_t *ret)
 {
 	char *end;
@@ -145,13 +161,19 @@ static bool same_address(const char *a, const char *b)
 	       strcasecmp(at_a, at_b) == 0;
 }
 
-/* Aliases (members[].aliases) arrive with wip-config; until then a member
- * is found by members[].email. */
+/* By members[].email or one of its aliases (the config refuses an
+ * address given twice, so the first match is the only one). */
 const struct gr_member *ctl_member(const struct gr_config *cfg, const char *addr)
 {
-	for (size_t i = 0; addr && i < cfg->n_members; i++)
-		if (same_address(cfg->members[i].email, addr))
-			return &cfg->members[i];
+	for (size_t i = 0; addr && i < cfg->n_members; i++) {
+		const struct gr_member *m = &cfg->members[i];
+
+		if (same_address(m->email, addr))
+			return m;
+		for (size_t k = 0; k < m->n_aliases; k++)
+			if (same_address(m->aliases[k], addr))
+				return m;
+	}
 	return NULL;
 }
 

@@ -190,13 +190,15 @@ static int edit_args(const char *cmd, const char *allowed, int argc, char **argv
 		{ NULL, 0, NULL, 0 },
 	};
 	struct edit_opts o = { 0 };
-	int c;
+	int c, k = 0;
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", options, &k)) != -1) {
 		if (c == '?' || !strchr(allowed, c)) {
-			ctl_error("gremiumctl: %s: bad option '%s'", cmd, argv[optind - 1]);
+			/* a known option of another verb took its argument: name it */
+			ctl_error("gremiumctl: %s: bad option '%s%s'", cmd, c == '?' ? "" : "--",
+			          c == '?' ? argv[optind - 1] : options[k].name);
 			return EX_USAGE;
 		}
 		*(c == 'm' ? &o.meeting : c == 't' ? &o.title : c == 'M' ? &o.member
@@ -232,7 +234,7 @@ static int open_meeting(const struct ctl *ctl, const char *cmd, const char *when
                         const struct gr_occurrence **ret_o, char *uid, size_t len)
 {
 	struct store *db = NULL;
-	int r = ctl_open_state(ctl, cmd, &db);
+	int r = ctl_open_state_rw(ctl, cmd, &db);
 
 	if (r != 0)
 		return r;
@@ -331,7 +333,7 @@ static int topic_withdraw(struct ctl *ctl, int argc, char **argv)
 	if (r == 0)
 		r = ctl_parse_id(cmd, "ID", a.args[0], &id);
 	if (r == 0)
-		r = ctl_open_state(ctl, cmd, &db);
+		r = ctl_open_state_rw(ctl, cmd, &db);
 	if (r != 0)
 		return r;
 	r = store_topic_withdraw(db, id);
@@ -388,7 +390,7 @@ static int topic_order(struct ctl *ctl, int argc, char **argv)
 	if (r == 0 && pos > INT32_MAX) /* out of range for the store all the same */
 		pos = INT32_MAX;
 	if (r == 0)
-		r = ctl_open_state(ctl, cmd, &db);
+		r = ctl_open_state_rw(ctl, cmd, &db);
 	if (r != 0)
 		return r;
 	r = store_topic_order(db, id, (int)pos);

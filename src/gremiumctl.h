@@ -76,6 +76,9 @@ void ctl_json_time(bool first, const char *key, const struct gr_config *cfg, tim
 /* Flush stdout: EX_OK, or EX_IOERR after an error line. */
 int ctl_output_done(const char *cmd);
 
+/* ctl_open_state() for a command that writes: a database the user may
+ * not write is EX_NOPERM (77) before anything is done. */
+int ctl_open_state_rw(const struct ctl *ctl, const char *cmd, struct store **ret);
 /* A positive id given as s (what: "ID", ...): 0 and *ret, or EX_USAGE. */
 int ctl_parse_id(const char *cmd, const char *what, const char *s, int64_t *ret);
 /* One error line with store_errmsg(db) for the store's code r; the exit
@@ -84,8 +87,8 @@ int ctl_parse_id(const char *cmd, const char *what, const char *s, int64_t *ret)
  * locked, EX_NOPERM, else EX_IOERR. */
 int ctl_store_error(const char *cmd, struct store *db, int r);
 
-/* The configured member with address addr (local part exact, domain in
- * any case), or NULL. */
+/* The configured member whose email or alias is addr (local part exact,
+ * domain in any case), or NULL. */
 const struct gr_member *ctl_member(const struct gr_config *cfg, const char *addr);
 
 /* The meetings of the schedule as the topic commands see them. */
