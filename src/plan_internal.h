@@ -76,8 +76,6 @@ void plan_ctx_free(struct plan_ctx *c);
 int plan_index_topics(struct plan_ctx *c, const struct store_state *st);
 const struct store_topic *const *plan_topics_of(const struct plan_ctx *c,
                                                 const struct gr_occurrence *x, size_t *ret_n);
-/* plan.c: has any member been sent the notice kind of uid and occ? */
-bool plan_noticed_any(const struct plan_ctx *c, const char *kind, const char *uid, const char *occ);
 /* plan_history.c: a new version of o into c->res when its content differs
  * from the last recorded one.  0 or -ENOMEM. */
 int plan_record_version(struct plan_ctx *c, const struct plan_obj *o);
