@@ -11,7 +11,8 @@
  * tmpl_format_time(), {days} is the number of days before the meeting and
  * {in_days} the phrase tmpl_format_days() makes of it ("morgen", "in 7
  * Tagen"); {agenda} is tmpl_format_agenda()'s text (heading and one line
- * per topic), empty in a reminder sent before the agenda.  A line whose placeholders all render empty is left out (so
+ * per topic), empty in a reminder sent before the agenda.  A line whose
+ * placeholders all render empty is left out (so
  * "Ort: {location}" disappears without a location); blank lines left
  * behind collapse to one.  Values lose CR and, in the subject, every
  * control character becomes a space: a value cannot add a header line.
