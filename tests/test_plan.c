@@ -20,425 +20,7 @@
 #include "plan.h"
 #include "util.h"
 
-#define TZ "Europe/Berlin"
-
-/* ---- fixtures: config and occurrences ---- */
-
-static int reminders[] = { 7, 1 };
-
-static struct gr_member members_a[] = {
-	{ .name = "Anna", .email = "anna@x.example", .group = "g" },
-	{ .name = "Bert", .email = "bert@x.example", .group = "g" },
-	{ .name = "Carla", .email = "carla@x.example", .group = "g" },
-};
-/* bert left, dora joined */
-static struct gr_member members_b[] = {
-	{ .name = "Anna", .email = "anna@x.example", .group = "g" },
-	{ .name = "Carla", .email = "carla@x.example", .group = "g" },
-	{ .name = "Dora", .email = "dora@x.example", .group = "g" },
-};
-
-static struct gr_localtime praesenz_dates[] = { { 2026, 6, 17, 10, 0 } };
-
-static struct gr_series series[] = {
-	{ .id = "online", .summary = "Online-Sitzung", .location = "Video",
-	  .rrule = "FREQ=MONTHLY;BYDAY=2WE", .start = { 2026, 1, 14, 10, 0 },
-	  .duration = 120, .skip_months_of = "praesenz" },
-	{ .id = "praesenz", .summary = "Präsenzsitzung", .location = "Berlin",
-	  .dates = praesenz_dates, .n_dates = 1, .duration = 360 },
-};
-
-static void make_config(struct gr_config *cfg, struct gr_member *m, size_t n_members)
-{
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->committee.name = "Gremium";
-	cfg->committee.short_name = "Gremium";
-	cfg->committee.domain = "x.example";
-	cfg->committee.timezone = TZ;
-	cfg->members = m;
-	cfg->n_members = n_members;
-	cfg->series = series;
-	cfg->n_series = 2;
-	cfg->notifications.send_hour = 9;
-	cfg->notifications.topic_call = true;
-	cfg->notifications.topic_days_before = 21;
-	cfg->notifications.topic_deadline_days_before = 7;
-	cfg->notifications.reminders_days_before = reminders;
-	cfg->notifications.n_reminders = 2;
-}
-
-static struct gr_occurrence occ(const struct gr_series *s, int date_index,
-                                struct gr_localtime original, struct gr_localtime start,
-                                enum gr_occ_status status)
-{
-	struct gr_occurrence o = {
-		.series = s, .date_index = date_index, .original = original, .start = start,
-		.status = status,
-	};
-
-	o.start_utc = sched_to_utc(&start, TZ);
-	o.end_utc = o.start_utc + (time_t)s->duration * 60;
-	sched_from_utc(o.end_utc, TZ, &o.end);
-	return o;
-}
-
-/* The 2nd Wednesday of a month at 10:00. */
-static struct gr_localtime second_wednesday(int y, int m)
-{
-	struct gr_localtime lt = { y, m, 1, 10, 0 };
-
-	while (sched_weekday(&lt) != 3)
-		lt.day++;
-	lt.day += 7;
-	return lt;
-}
-
-struct changes {
-	bool moved_sep;         /* Sep 9 -> Sep 16 14:00 */
-	bool cancelled_dec;     /* Dec 9 cancelled */
-	bool no_praesenz;       /* the dated meeting left the config */
-};
-
-/* Jan 2026 .. Jan 2027: the online series (June skipped for the in-person
- * meeting), the in-person meeting on June 17. */
-static void make_occurrences(struct sched_list *l, struct gr_occurrence *buf,
-                             const struct changes *ch)
-{
-	size_t n = 0;
-
-	for (int i = 0; i < 13; i++) {
-		int y = 2026 + i / 12, m = i % 12 + 1;
-		struct gr_localtime t = second_wednesday(y, m), start = t;
-		enum gr_occ_status st = GR_OCC_CONFIRMED;
-
-		if (y == 2026 && m == 6 && !ch->no_praesenz)
-			st = GR_OCC_SKIPPED;
-		if (y == 2026 && m == 9 && ch->moved_sep) {
-			start = (struct gr_localtime){ 2026, 9, 16, 14, 0 };
-			st = GR_OCC_MOVED;
-		}
-		if (y == 2026 && m == 12 && ch->cancelled_dec)
-			st = GR_OCC_CANCELLED;
-		if (y == 2026 && m == 6 && !ch->no_praesenz)
-			buf[n++] = occ(&series[0], -1, t, start, st), /* June 10 before June 17 */
-			buf[n++] = occ(&series[1], 0, praesenz_dates[0], praesenz_dates[0],
-			               GR_OCC_CONFIRMED);
-		else
-			buf[n++] = occ(&series[0], -1, t, start, st);
-	}
-	l->items = buf;
-	l->n = n;
-}
-
-/* ---- the simulated recorded state ---- */
-
-
-
-static int cmp_version(const void *a, const void *b)
-{
-	const struct store_version *x = a, *y = b;
-	int r = strcmp(x->uid, y->uid);
-
-	return r ? r : (x->valid_from > y->valid_from) - (x->valid_from < y->valid_from);
-}
-
-/* As the store: sorted by uid, valid_from. */
-static void sim_put_version(struct store_state *st, const struct store_version *src)
-{
-	st->versions = realloc(st->versions, (st->n_versions + 1) * sizeof(*st->versions));
-	assert_non_null(st->versions);
-	assert_int_equal(store_version_copy(&st->versions[st->n_versions++], src), 0);
-	qsort(st->versions, st->n_versions, sizeof(*st->versions), cmp_version);
-}
-
-static void sim_put_object(struct store_state *st, const struct store_object *src)
-{
-	struct store_object *dst = NULL;
-
-	for (size_t i = 0; i < st->n_objects; i++)
-		if (strcmp(st->objects[i].recipient, src->recipient) == 0 &&
-		    strcmp(st->objects[i].uid, src->uid) == 0)
-			dst = &st->objects[i];
-	if (dst) {
-		store_object_clear(dst);
-	} else {
-		st->objects = realloc(st->objects, (st->n_objects + 1) * sizeof(*st->objects));
-		assert_non_null(st->objects);
-		dst = &st->objects[st->n_objects++];
-	}
-	assert_int_equal(store_object_copy(dst, src), 0);
-}
-
-static void sim_put_notice(struct store_state *st, const struct store_notice *n)
-{
-	for (size_t i = 0; i < st->n_notices; i++) {
-		const struct store_notice *x = &st->notices[i];
-		/* the store's primary key: a duplicate here is a planner bug */
-		assert_false(strcmp(x->kind, n->kind) == 0 && strcmp(x->recipient, n->recipient) == 0 &&
-		             strcmp(x->uid, n->uid) == 0 && strcmp(x->occurrence, n->occurrence) == 0);
-	}
-	st->notices = realloc(st->notices, (st->n_notices + 1) * sizeof(*st->notices));
-	assert_non_null(st->notices);
-	struct store_notice *d = &st->notices[st->n_notices++];
-	d->kind = strdup(n->kind);
-	d->recipient = strdup(n->recipient);
-	d->uid = strdup(n->uid);
-	d->occurrence = strdup(n->occurrence);
-}
-
-/* Everything sent so far, one line per mail, and the Message-IDs. */
-struct log {
-	char lines[512][1024];  /* a UID alone may have 511 bytes (plan.h) */
-	size_t n;
-	char ids[512][384];
-	size_t n_ids;
-};
-
-static void log_action(struct log *lg, const struct plan_action *a, time_t now)
-{
-	struct gr_localtime t;
-	char who[32];
-	const char *at = strchr(a->email, '@');
-
-	sched_from_utc(now, TZ, &t);
-	snprintf(who, sizeof(who), "%.*s", (int)(at - a->email), a->email);
-	assert_true(lg->n < 512);
-	if (a->kind == GR_KIND_TOPIC_CALL || a->kind == GR_KIND_REMINDER)
-		snprintf(lg->lines[lg->n++], sizeof(lg->lines[0]), "%02d-%02d %02d:%02d %s %s %s", t.month, t.day,
-		         t.hour, t.minute, a->notice.kind, who, a->occurrence_text);
-	else
-		snprintf(lg->lines[lg->n++], sizeof(lg->lines[0]), "%02d-%02d %02d:%02d %s %s %s seq=%d%s%s",
-		         t.month, t.day, t.hour, t.minute, util_kind_name(a->kind), who,
-		         a->uid, a->sequence, a->occ && !a->whole_object ? " rid=" : "",
-		         a->occ && !a->whole_object ? a->occurrence_text : "");
-	/* exactly once: no Message-ID twice in the whole year */
-	for (size_t i = 0; i < lg->n_ids; i++)
-		assert_string_not_equal(lg->ids[i], a->message_id);
-	snprintf(lg->ids[lg->n_ids++], sizeof(lg->ids[0]), "%s", a->message_id);
-}
-
-/* Plan at now, log and record the actions; then plan again at the same
- * instant and require nothing more (idempotence).  Returns the count. */
-static size_t step(const struct gr_config *cfg, const struct sched_list *l,
-                   struct store_state *st, time_t now, struct log *lg)
-{
-	struct plan_result r;
-	size_t n;
-
-	assert_int_equal(plan_run(cfg, l, st, now, &r), 0);
-	n = r.n_actions;
-	for (size_t i = 0; i < r.n_actions; i++) {
-		const struct plan_action *a = &r.actions[i];
-		struct store_change c;
-
-		plan_change(a, &c);
-		assert_string_equal(c.kind, util_kind_name(a->kind));
-		assert_true(a->due <= now);
-		if (lg)
-			log_action(lg, a, now);
-		if (c.object)
-			sim_put_object(st, c.object);
-		if (c.notice)
-			sim_put_notice(st, c.notice);
-		/* nothing about a meeting once it has started */
-		if (a->occ && a->kind != GR_KIND_CANCELLATION)
-			assert_true(now < a->occ->start_utc);
-	}
-	for (size_t i = 0; i < r.n_records; i++)
-		sim_put_object(st, &r.records[i]);
-	for (size_t i = 0; i < r.n_versions; i++)
-		sim_put_version(st, &r.versions[i]);
-	plan_result_free(&r);
-
-	assert_int_equal(plan_run(cfg, l, st, now, &r), 0);
-	assert_int_equal(r.n_actions, 0);
-	assert_int_equal(r.n_records, 0);
-	assert_int_equal(r.n_versions, 0);
-	plan_result_free(&r);
-	return n;
-}
-
-static time_t at(int y, int m, int d, int hh, int mm)
-{
-	struct gr_localtime lt = { y, m, d, hh, mm };
-	return sched_to_utc(&lt, TZ);
-}
-
-/* ---- the simulated year ---- */
-
-static const char *const expected_year[] = {
-	/* start on Jan 1: everything to everyone, the call for topics of Jan 14
-	 * late (due Dec 24) but before its deadline (Jan 7) */
-	"01-01 09:00 invitation anna online@x.example seq=0",
-	"01-01 09:00 invitation anna praesenz-20260617@x.example seq=0",
-	"01-01 09:00 invitation bert online@x.example seq=0",
-	"01-01 09:00 invitation bert praesenz-20260617@x.example seq=0",
-	"01-01 09:00 invitation carla online@x.example seq=0",
-	"01-01 09:00 invitation carla praesenz-20260617@x.example seq=0",
-	"01-01 09:00 topic-call anna 2026-01-14T10:00",
-	"01-01 09:00 topic-call bert 2026-01-14T10:00",
-	"01-01 09:00 topic-call carla 2026-01-14T10:00",
-	"01-07 09:00 reminder-7 anna 2026-01-14T10:00",
-	"01-07 09:00 reminder-7 bert 2026-01-14T10:00",
-	"01-07 09:00 reminder-7 carla 2026-01-14T10:00",
-	"01-13 09:00 reminder-1 anna 2026-01-14T10:00",
-	"01-13 09:00 reminder-1 bert 2026-01-14T10:00",
-	"01-13 09:00 reminder-1 carla 2026-01-14T10:00",
-	"01-21 09:00 topic-call anna 2026-02-11T10:00",
-	"01-21 09:00 topic-call bert 2026-02-11T10:00",
-	"01-21 09:00 topic-call carla 2026-02-11T10:00",
-	"02-04 09:00 reminder-7 anna 2026-02-11T10:00",
-	"02-04 09:00 reminder-7 bert 2026-02-11T10:00",
-	"02-04 09:00 reminder-7 carla 2026-02-11T10:00",
-	"02-10 09:00 reminder-1 anna 2026-02-11T10:00",
-	"02-10 09:00 reminder-1 bert 2026-02-11T10:00",
-	"02-10 09:00 reminder-1 carla 2026-02-11T10:00",
-	"02-18 09:00 topic-call anna 2026-03-11T10:00",
-	"02-18 09:00 topic-call bert 2026-03-11T10:00",
-	"02-18 09:00 topic-call carla 2026-03-11T10:00",
-	/* down Mar 2 .. Mar 10 09:00: the 7-day reminder (Mar 4) is
-	 * superseded by the 1-day one, sent late at 12:00 */
-	"03-10 12:00 reminder-1 anna 2026-03-11T10:00",
-	"03-10 12:00 reminder-1 bert 2026-03-11T10:00",
-	"03-10 12:00 reminder-1 carla 2026-03-11T10:00",
-	"03-18 09:00 topic-call anna 2026-04-08T10:00",
-	"03-18 09:00 topic-call bert 2026-04-08T10:00",
-	"03-18 09:00 topic-call carla 2026-04-08T10:00",
-	"04-01 09:00 reminder-7 anna 2026-04-08T10:00",
-	"04-01 09:00 reminder-7 bert 2026-04-08T10:00",
-	"04-01 09:00 reminder-7 carla 2026-04-08T10:00",
-	/* down Apr 6 .. Apr 9 09:00: the 1-day reminder of Apr 8 is never
-	 * sent, the meeting is over */
-	"04-22 09:00 topic-call anna 2026-05-13T10:00",
-	"04-22 09:00 topic-call bert 2026-05-13T10:00",
-	"04-22 09:00 topic-call carla 2026-05-13T10:00",
-	"05-06 09:00 reminder-7 anna 2026-05-13T10:00",
-	"05-06 09:00 reminder-7 bert 2026-05-13T10:00",
-	"05-06 09:00 reminder-7 carla 2026-05-13T10:00",
-	"05-12 09:00 reminder-1 anna 2026-05-13T10:00",
-	"05-12 09:00 reminder-1 bert 2026-05-13T10:00",
-	"05-12 09:00 reminder-1 carla 2026-05-13T10:00",
-	/* June: no online meeting (skipped), the in-person one on the 17th */
-	"05-27 09:00 topic-call anna 2026-06-17T10:00",
-	"05-27 09:00 topic-call bert 2026-06-17T10:00",
-	"05-27 09:00 topic-call carla 2026-06-17T10:00",
-	"06-10 09:00 reminder-7 anna 2026-06-17T10:00",
-	"06-10 09:00 reminder-7 bert 2026-06-17T10:00",
-	"06-10 09:00 reminder-7 carla 2026-06-17T10:00",
-	"06-16 09:00 reminder-1 anna 2026-06-17T10:00",
-	"06-16 09:00 reminder-1 bert 2026-06-17T10:00",
-	"06-16 09:00 reminder-1 carla 2026-06-17T10:00",
-	"06-17 09:00 topic-call anna 2026-07-08T10:00",
-	"06-17 09:00 topic-call bert 2026-07-08T10:00",
-	"06-17 09:00 topic-call carla 2026-07-08T10:00",
-	/* Jul 1: bert left, dora joined, Sep 9 moved to Sep 16 14:00.  Dora
-	 * gets the series (not the past in-person meeting) but not the call
-	 * for topics of Jul 8: its deadline is now (Jul 1 09:00). */
-	/* the series gets an EXDATE, the moved meeting is an object of its
-	 * own (issue 12); dora gets it right after her series invitation */
-	"07-01 09:00 update anna online@x.example seq=1",
-	"07-01 09:00 invitation anna online+moved-20260909@x.example seq=0 rid=2026-09-16T14:00",
-	"07-01 09:00 update carla online@x.example seq=1",
-	"07-01 09:00 invitation carla online+moved-20260909@x.example seq=0 rid=2026-09-16T14:00",
-	"07-01 09:00 invitation dora online@x.example seq=0",
-	"07-01 09:00 invitation dora online+moved-20260909@x.example seq=0 rid=2026-09-16T14:00",
-	"07-01 09:00 cancellation bert online@x.example seq=1",
-	"07-01 09:00 reminder-7 anna 2026-07-08T10:00",
-	"07-01 09:00 reminder-7 carla 2026-07-08T10:00",
-	"07-01 09:00 reminder-7 dora 2026-07-08T10:00",
-	"07-07 09:00 reminder-1 anna 2026-07-08T10:00",
-	"07-07 09:00 reminder-1 carla 2026-07-08T10:00",
-	"07-07 09:00 reminder-1 dora 2026-07-08T10:00",
-	"07-22 09:00 topic-call anna 2026-08-12T10:00",
-	"07-22 09:00 topic-call carla 2026-08-12T10:00",
-	"07-22 09:00 topic-call dora 2026-08-12T10:00",
-	"08-05 09:00 reminder-7 anna 2026-08-12T10:00",
-	"08-05 09:00 reminder-7 carla 2026-08-12T10:00",
-	"08-05 09:00 reminder-7 dora 2026-08-12T10:00",
-	"08-11 09:00 reminder-1 anna 2026-08-12T10:00",
-	"08-11 09:00 reminder-1 carla 2026-08-12T10:00",
-	"08-11 09:00 reminder-1 dora 2026-08-12T10:00",
-	/* the moved meeting follows its new date, Sep 16 */
-	"08-26 09:00 topic-call anna 2026-09-16T14:00",
-	"08-26 09:00 topic-call carla 2026-09-16T14:00",
-	"08-26 09:00 topic-call dora 2026-09-16T14:00",
-	"09-09 09:00 reminder-7 anna 2026-09-16T14:00",
-	"09-09 09:00 reminder-7 carla 2026-09-16T14:00",
-	"09-09 09:00 reminder-7 dora 2026-09-16T14:00",
-	"09-15 09:00 reminder-1 anna 2026-09-16T14:00",
-	"09-15 09:00 reminder-1 carla 2026-09-16T14:00",
-	"09-15 09:00 reminder-1 dora 2026-09-16T14:00",
-	"09-23 09:00 topic-call anna 2026-10-14T10:00",
-	"09-23 09:00 topic-call carla 2026-10-14T10:00",
-	"09-23 09:00 topic-call dora 2026-10-14T10:00",
-	/* Oct 1: Dec 9 cancelled: one CANCEL with RECURRENCE-ID each */
-	"10-01 09:00 cancellation anna online@x.example seq=2 rid=2026-12-09T10:00",
-	"10-01 09:00 cancellation carla online@x.example seq=2 rid=2026-12-09T10:00",
-	"10-01 09:00 cancellation dora online@x.example seq=1 rid=2026-12-09T10:00",
-	"10-07 09:00 reminder-7 anna 2026-10-14T10:00",
-	"10-07 09:00 reminder-7 carla 2026-10-14T10:00",
-	"10-07 09:00 reminder-7 dora 2026-10-14T10:00",
-	"10-13 09:00 reminder-1 anna 2026-10-14T10:00",
-	"10-13 09:00 reminder-1 carla 2026-10-14T10:00",
-	"10-13 09:00 reminder-1 dora 2026-10-14T10:00",
-	"10-21 09:00 topic-call anna 2026-11-11T10:00",
-	"10-21 09:00 topic-call carla 2026-11-11T10:00",
-	"10-21 09:00 topic-call dora 2026-11-11T10:00",
-	"11-04 09:00 reminder-7 anna 2026-11-11T10:00",
-	"11-04 09:00 reminder-7 carla 2026-11-11T10:00",
-	"11-04 09:00 reminder-7 dora 2026-11-11T10:00",
-	"11-10 09:00 reminder-1 anna 2026-11-11T10:00",
-	"11-10 09:00 reminder-1 carla 2026-11-11T10:00",
-	"11-10 09:00 reminder-1 dora 2026-11-11T10:00",
-	/* nothing for the cancelled Dec 9; Jan 13 2027's call for topics */
-	"12-23 09:00 topic-call anna 2027-01-13T10:00",
-	"12-23 09:00 topic-call carla 2027-01-13T10:00",
-	"12-23 09:00 topic-call dora 2027-01-13T10:00",
-};
-
-static bool down(int m, int d, int hh)
-{
-	if (m == 3 && (d >= 2 && (d < 10 || (d == 10 && hh < 12))))
-		return true;
-	return m == 4 && d >= 6 && (d < 9 || (d == 9 && hh < 12));
-}
-
-static void test_year(void **state)
-{
-	static struct gr_occurrence buf[3][16];
-	static struct log lg;
-	struct gr_config cfg_a, cfg_b;
-	struct sched_list l[3];
-	struct store_state st = { 0 };
-	const struct changes ch[3] = { { 0 }, { .moved_sep = true },
-	                               { .moved_sep = true, .cancelled_dec = true } };
-	(void)state;
-
-	make_config(&cfg_a, members_a, 3);
-	make_config(&cfg_b, members_b, 3);
-	for (int i = 0; i < 3; i++)
-		make_occurrences(&l[i], buf[i], &ch[i]);
-	memset(&lg, 0, sizeof(lg));
-	for (struct gr_localtime d = { 2026, 1, 1, 0, 0 }; d.year == 2026; d = sched_add_days(d, 1)) {
-		int phase = d.month >= 10 ? 2 : d.month >= 7 ? 1 : 0;
-		const struct gr_config *cfg = phase ? &cfg_b : &cfg_a;
-
-		for (int hh = 9; hh <= 12; hh += 3) {
-			if (down(d.month, d.day, hh))
-				continue;
-			step(cfg, &l[phase], &st, at(d.year, d.month, d.day, hh, 0), &lg);
-		}
-	}
-	for (size_t i = 0; i < lg.n; i++)
-		if (i >= sizeof(expected_year) / sizeof(expected_year[0]) ||
-		    strcmp(lg.lines[i], expected_year[i]) != 0)
-			print_message("line %zu: got \"%s\"\n", i, lg.lines[i]);
-	for (size_t i = 0; i < lg.n && i < sizeof(expected_year) / sizeof(expected_year[0]); i++)
-		assert_string_equal(lg.lines[i], expected_year[i]);
-	assert_int_equal(lg.n, sizeof(expected_year) / sizeof(expected_year[0]));
-	print_message("simulated year: %zu mails as expected\n", lg.n);
-	store_state_free(&st);
-}
+#include "plan_fixture.h"
 
 /* ---- focused cases ---- */
 
@@ -489,6 +71,7 @@ static void test_cancel_and_change_together(void **state)
 	(void)state;
 
 	make_config(&cfg, members_a, 1);
+	cfg.notifications.agenda_days_after_deadline = 5; /* Jul 6: not in the way */
 	make_occurrences(&l0, buf[0], &c0);
 	make_occurrences(&l1, buf[1], &c1);
 	/* the invitation and the (late) 7-day reminder of Jul 8 */
@@ -668,13 +251,18 @@ static void test_late_start(void **state)
 	make_config(&cfg, members_a, 1);
 	make_occurrences(&l, buf, &c0);
 	plan_at(&cfg, &l, NULL, at(2026, 2, 10, 18, 0), &r);
-	assert_int_equal(r.n_actions, 3);
+	assert_int_equal(r.n_actions, 4);
 	assert_int_equal(r.actions[0].kind, GR_KIND_INVITATION);
 	assert_int_equal(r.actions[1].kind, GR_KIND_INVITATION);
-	assert_int_equal(r.actions[2].kind, GR_KIND_REMINDER);
-	assert_int_equal(r.actions[2].days_before, 1);
-	assert_true(r.actions[2].due == at(2026, 2, 10, 9, 0));
-	assert_string_equal(r.actions[2].notice.kind, "reminder-1");
+	/* the agenda (due Feb 5), late, and the reminder that carries it */
+	assert_int_equal(r.actions[2].kind, GR_KIND_AGENDA);
+	assert_true(r.actions[2].due == at(2026, 2, 5, 9, 0));
+	assert_string_equal(r.actions[2].notice.kind, "agenda");
+	assert_int_equal(r.actions[3].kind, GR_KIND_REMINDER);
+	assert_int_equal(r.actions[3].days_before, 1);
+	assert_true(r.actions[3].due == at(2026, 2, 10, 9, 0));
+	assert_string_equal(r.actions[3].notice.kind, "reminder-1");
+	assert_true(r.actions[3].has_agenda);
 	/* next: the call for topics of Mar 11, due Feb 18 09:00 */
 	assert_true(r.next_due == at(2026, 2, 18, 9, 0));
 	assert_true(r.n_upcoming > 0);
@@ -910,6 +498,7 @@ static void test_move_lifecycle(void **state)
 	(void)state;
 
 	make_config(&cfg, members_a, 1);
+	cfg.notifications.agenda_days_after_deadline = 6; /* Jul 7: not in the way */
 	make_occurrences(&l0, buf[0], &c0);
 	make_occurrences(&l1, buf[1], &c1);
 	/* the old state: the series (whose hash_base then had no trace of
@@ -1040,7 +629,8 @@ static void test_uids_per_committee(void **state)
 			assert_string_equal(r.actions[i].uid, "online@x.example");
 		else
 			assert_string_equal(r.actions[i].uid, "praesenz-20260617.kommunalgremium@x.example");
-		if (r.actions[i].kind == GR_KIND_TOPIC_CALL || r.actions[i].kind == GR_KIND_REMINDER)
+		if (r.actions[i].kind == GR_KIND_TOPIC_CALL || r.actions[i].kind == GR_KIND_REMINDER ||
+		    r.actions[i].kind == GR_KIND_AGENDA)
 			continue;
 		assert_int_equal(r.actions[i].kind, strcmp(r.actions[i].email, "bert@x.example") == 0 ?
 		                 GR_KIND_INVITATION : GR_KIND_UPDATE);
@@ -1122,7 +712,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_uid_and_kinds),
-		cmocka_unit_test(test_year),
 		cmocka_unit_test(test_cancel_and_change_together),
 		cmocka_unit_test(test_vanished_object),
 		cmocka_unit_test(test_dated_cancelled),
