@@ -33,6 +33,8 @@ struct gr_member {
 	char *email;
 	char *group;        /* id of a gr_group */
 	char *organisation; /* may be NULL */
+	char **aliases;     /* more sender addresses (inbound), may be NULL */
+	size_t n_aliases;
 	int line;           /* line of the entry in the config file */
 };
 
@@ -76,6 +78,8 @@ struct gr_committee {
 	char *organizer_name;
 	char *organizer_email;
 	char *topics_address;
+	char *chair_address; /* reports to the chair: the config's value, or a
+	                      * copy of organizer_email */
 };
 
 struct gr_notifications {
@@ -85,6 +89,7 @@ struct gr_notifications {
 	int topic_deadline_days_before;
 	int *reminders_days_before;     /* each >= 0, sorted descending, unique */
 	size_t n_reminders;
+	int agenda_days_after_deadline; /* agenda mail at send_time that day */
 };
 
 enum gr_transport {
@@ -114,6 +119,30 @@ struct gr_feed {
 	char *listen;   /* "host:port" or NULL for no HTTP server */
 	char *path;     /* URL path, starts with '/' */
 	char *file;     /* absolute path or NULL */
+	bool agenda;    /* agenda titles in the public feed */
+};
+
+enum gr_inbound_source {
+	GR_INBOUND_NONE,        /* no inbound group: nothing is read */
+	GR_INBOUND_IMAP,
+	GR_INBOUND_MAILDIR,
+};
+
+/* The committee's mailbox that gremiumd reads (DESIGN.md, phase 2). */
+struct gr_inbound {
+	enum gr_inbound_source source;
+	char *imap_url;         /* imaps://HOST[:PORT]/MAILBOX or imap://... (STARTTLS
+	                         * required); NULL for maildir */
+	char *username;         /* may be NULL */
+	char *password_file;    /* as in gr_delivery */
+	char *password_credential;
+	int password_line;
+	char *ca_file;          /* absolute path or NULL */
+	char *done_folder;      /* IMAP folder processed mails are moved to */
+	char *maildir;          /* absolute path (source maildir) */
+	int poll_seconds;       /* 10..86400 */
+	int max_message_kb;     /* larger: recorded as too-large, not parsed */
+	int timeout;            /* seconds for connect and each IMAP step */
 };
 
 struct gr_config {
@@ -131,6 +160,7 @@ struct gr_config {
 	struct gr_notifications notifications;
 	struct gr_delivery delivery;
 	struct gr_feed feed;
+	struct gr_inbound inbound;
 	char *templates;        /* absolute path of the override folder, or NULL */
 	char *state;            /* absolute path of the SQLite database */
 };
@@ -162,6 +192,8 @@ enum gr_kind {
 	GR_KIND_TOPIC_CALL,
 	GR_KIND_REMINDER,
 	GR_KIND_TEST,
+	GR_KIND_TOPIC_CONFIRMATION,
+	GR_KIND_AGENDA,
 	GR_KIND_COUNT_
 };
 

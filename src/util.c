@@ -386,6 +386,8 @@ const char *util_kind_name(enum gr_kind kind)
 		[GR_KIND_TOPIC_CALL] = "topic-call",
 		[GR_KIND_REMINDER] = "reminder",
 		[GR_KIND_TEST] = "test",
+		[GR_KIND_TOPIC_CONFIRMATION] = "topic-confirmation",
+		[GR_KIND_AGENDA] = "agenda",
 	};
 
 	return (unsigned)kind < GR_KIND_COUNT_ ? kind_names[kind] : "unknown";
