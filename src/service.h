@@ -62,6 +62,9 @@ int service_render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
 /* At most this many new failures are listed in service_plan_info. */
 #define SERVICE_FAILURES_LISTED 20
 
+/* A topic's title in a confirmation: at most this many bytes (letter_title()'s cap). */
+#define SERVICE_TITLE_MAX 200
+
 /*
  * What `gremiumctl check` asks before the service starts: can every text
  * cfg can send (tmpl: loaded by tmpl_load(), NULL for the built-in ones) be
