@@ -92,11 +92,8 @@ static bool occ_has_uid(const struct gr_config *cfg, const struct gr_occurrence 
 	return false;
 }
 
-/* The occurrence a reference names: its actual local start, and (when
- * given) its UID; NULL if the config has no such meeting. */
-static const struct gr_occurrence *find_occurrence(const struct gr_config *cfg,
-                                                   const struct sched_list *occ,
-                                                   const struct topics_ref *ref)
+const struct gr_occurrence *topics_find(const struct gr_config *cfg, const struct sched_list *occ,
+                                        const struct topics_ref *ref)
 {
 	const struct gr_occurrence *by_time = NULL;
 	char when[32];
@@ -117,9 +114,7 @@ static const struct gr_occurrence *find_occurrence(const struct gr_config *cfg,
 	return by_time;
 }
 
-/* The first meeting that takes place, starts after `after` (NULL: any) and
- * whose deadline has not passed at now; NULL if none. */
-static const struct gr_occurrence *next_open(const struct gr_config *cfg,
+const struct gr_occurrence *topics_next_open(const struct gr_config *cfg,
                                              const struct sched_list *occ,
                                              const struct gr_occurrence *after, time_t now)
 {
@@ -201,16 +196,16 @@ static int machine_class(const struct topics_input *in, struct topics_decision *
 static bool choose_meeting(const struct gr_config *cfg, const struct sched_list *occ,
                            const struct topics_ref *call, time_t now, struct topics_decision *d)
 {
-	const struct gr_occurrence *asked = call ? find_occurrence(cfg, occ, call) : NULL;
+	const struct gr_occurrence *asked = call ? topics_find(cfg, occ, call) : NULL;
 
 	if (asked && happens(asked) && now <= topics_deadline(cfg, asked)) {
 		d->meeting = asked;
 	} else if (asked) {
 		d->asked = asked;
 		d->asked_deadline = topics_deadline(cfg, asked);
-		d->meeting = next_open(cfg, occ, asked, now);
+		d->meeting = topics_next_open(cfg, occ, asked, now);
 	} else {
-		d->meeting = next_open(cfg, occ, NULL, now);
+		d->meeting = topics_next_open(cfg, occ, NULL, now);
 	}
 	if (!d->meeting)
 		return false;

@@ -111,6 +111,17 @@ void topics_decide(const struct gr_config *cfg, const struct sched_list *occ,
  * case), or NULL. */
 const struct gr_member *topics_member(const struct gr_config *cfg, const char *addr);
 
+/* The meeting a reference names: the occurrence with its actual local
+ * start (and, when given, its object's UID, new or legacy form), or NULL. */
+const struct gr_occurrence *topics_find(const struct gr_config *cfg, const struct sched_list *occ,
+                                        const struct topics_ref *ref);
+
+/* The first meeting that takes place, starts after `after` (NULL: any)
+ * and whose deadline has not passed at now; NULL if none. */
+const struct gr_occurrence *topics_next_open(const struct gr_config *cfg,
+                                             const struct sched_list *occ,
+                                             const struct gr_occurrence *after, time_t now);
+
 /* The topics deadline of meeting x (see above). */
 time_t topics_deadline(const struct gr_config *cfg, const struct gr_occurrence *x);
 
