@@ -163,7 +163,7 @@ static int render_confirmation(const struct pass *p, const struct gr_letter *l,
 	enum tmpl_lang lang = tmpl_lang_from_str(cfg->committee.language);
 	struct gr_member to = { .name = d->member->name, .email = l->from };
 	struct when_text w = { .old_date = "" };
-	char *subject = NULL, *body = NULL, title[SERVICE_TITLE_MAX + 8], local[384], *at;
+	char *subject = NULL, *body = NULL, title[SERVICE_TITLE_MAX + 8], local[512], *at;
 	int r;
 
 	(void)inbox_id;
