@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * gremiumctl - the admin tool: check, preview, ics, send-test, run-once,
- * status.  A thin layer: parse the command line, load the config, call the
+ * status, fetch, inbox, topics, topic.  A thin layer: parse the command line, load the config, call the
  * modules, print.  Subcommands live in gremiumctl-VERB.c (gremiumctl.h) and are
  * dispatched from the table `commands`.
  */
@@ -44,6 +44,14 @@ static const struct command commands[] = {
 	{ "status", "", "outbox and sent-log summary; permanently failed recipients", cmd_status },
 	{ "fetch", "[--now YYYY-MM-DDTHH:MM]",
 	  "one pass over the committee's mailbox: record each new message, make topics", cmd_fetch },
+	{ "inbox", "[--held] [--json] | accept ID [--meeting WHEN]",
+	  "what came into the mailbox and what became of it; accept: a held mail becomes a topic",
+	  cmd_inbox },
+	{ "topics", "[--meeting WHEN] [--json]",
+	  "the topics of each meeting (WHEN: its local start YYYY-MM-DDTHH:MM)", cmd_topics },
+	{ "topic", "add --meeting WHEN --title TEXT [--member ADDRESS] | withdraw ID |\n"
+	  "      move ID --to WHEN | order ID N",
+	  "the chair's control of the topics", cmd_topic },
 };
 
 static void usage(FILE *out)

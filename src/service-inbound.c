@@ -205,6 +205,16 @@ static int render_confirmation(const struct pass *p, const struct gr_letter *l,
 	return r;
 }
 
+/* The UID of x's calendar object (the planner's new form). */
+static void object_uid(const struct gr_config *cfg, const struct gr_occurrence *x, char *uid,
+                       size_t len)
+{
+	if (util_object_uid(&cfg->committee, x->series->id,
+	                    x->date_index < 0 ? NULL : &x->series->dates[x->date_index], false, uid,
+	                    len) < 0)
+		snprintf(uid, len, "%s", x->series->id);
+}
+
 /* Record the topic of decision d (inbox row id) and enqueue its
  * confirmation; outcome gets the inbox row's line.  Inside the caller's
  * transaction.  0 or -errno (store). */
@@ -223,10 +233,7 @@ static int record_topic(const struct pass *p, const struct gr_letter *l,
 	};
 	int r;
 
-	if (util_object_uid(&cfg->committee, x->series->id,
-	                    x->date_index < 0 ? NULL : &x->series->dates[x->date_index], false, uid,
-	                    sizeof(uid)) < 0)
-		snprintf(uid, sizeof(uid), "%s", x->series->id);
+	object_uid(cfg, x, uid, sizeof(uid));
 	topics_when(&x->start, when, sizeof(when));
 	r = store_topic_add(p->db, &t);
 	if (r < 0)
@@ -413,6 +420,24 @@ static const struct gr_occurrence *meeting_at(const struct gr_config *cfg,
 	return x && (x->status == GR_OCC_CONFIRMED || x->status == GR_OCC_MOVED) ? x : NULL;
 }
 
+int service_meeting(const struct gr_config *cfg, time_t now, const char *when,
+                    const char **ret_series, char *uid, size_t uidlen)
+{
+	struct sched_list occ = { 0 };
+	const struct gr_occurrence *x;
+	int r = service_occurrences(cfg, now, &occ);
+
+	if (r < 0)
+		return r;
+	x = meeting_at(cfg, &occ, when);
+	if (x) {
+		*ret_series = x->series->id;
+		object_uid(cfg, x, uid, uidlen);
+	}
+	sched_list_free(&occ);
+	return x ? 0 : -ENOENT;
+}
+
 static int accept_row(const struct gr_config *cfg, struct store *db, const struct store_inbox *row,
                       const struct gr_occurrence *x, time_t now, int64_t *ret_topic)
 {
@@ -429,10 +454,7 @@ static int accept_row(const struct gr_config *cfg, struct store *db, const struc
 	};
 	int r;
 
-	if (util_object_uid(&cfg->committee, x->series->id,
-	                    x->date_index < 0 ? NULL : &x->series->dates[x->date_index], false, uid,
-	                    sizeof(uid)) < 0)
-		snprintf(uid, sizeof(uid), "%s", x->series->id);
+	object_uid(cfg, x, uid, sizeof(uid));
 	topics_when(&x->start, when, sizeof(when));
 	r = store_begin(db);
 	if (r == 0)

@@ -151,4 +151,12 @@ int service_inbox_accept(const struct gr_config *cfg, struct store *db, int64_t 
                          const char *meeting, time_t now, int64_t *ret_topic,
                          char *err, size_t errlen);
 
+/*
+ * The meeting that takes place at local start when ("YYYY-MM-DDTHH:MM"):
+ * 0 with its series id (borrowed from cfg) and its calendar object's UID
+ * in uid; -ENOENT (none, or cancelled), or -errno.
+ */
+int service_meeting(const struct gr_config *cfg, time_t now, const char *when,
+                    const char **ret_series, char *uid, size_t uidlen);
+
 #endif
