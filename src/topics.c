@@ -32,15 +32,14 @@ void topics_when(const struct gr_localtime *lt, char *buf, size_t len)
 	         lt->minute);
 }
 
-/* Is a the same address as b: local part exact, domain in any case
- * (RFC 5321 §2.4: only the domain is case-insensitive for sure). */
+/* Is a the same address as b, in any case?  RFC 5321 §2.4 makes only the
+ * domain case-insensitive, but no mail system a member uses tells local
+ * parts apart by case, and Outlook writes "Juergen.Mueller@..." for the
+ * address configured as "juergen.mueller@...".  (Membership is not an
+ * authentication: a From can be forged in any case.) */
 static bool same_address(const char *a, const char *b)
 {
-	const char *at_a = a ? strrchr(a, '@') : NULL, *at_b = b ? strrchr(b, '@') : NULL;
-
-	if (!at_a || !at_b || at_a - a != at_b - b)
-		return false;
-	return memcmp(a, b, (size_t)(at_a - a)) == 0 && strcasecmp(at_a, at_b) == 0;
+	return a && b && strchr(a, '@') && strcasecmp(a, b) == 0;
 }
 
 const struct gr_member *topics_member(const struct gr_config *cfg, const char *addr)

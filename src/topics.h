@@ -21,8 +21,8 @@
  *   a reply to one of our mails that is not a call for topics
  *                                           -> reply, held for the chair
  *   otherwise                               -> topic
- * Members match on email and aliases, the local part exactly and the domain
- * without regard to case.  The Message-ID seen before from the same sender
+ * Members match on email and aliases without regard to case (topics.c says
+ * why the local part too).  The Message-ID seen before from the same sender
  * (duplicate_of) keeps the class but records nothing and answers nothing.
  *
  * The meeting of a topic: a reply to a call for topics -> the meeting that
@@ -107,8 +107,8 @@ struct topics_decision {
 void topics_decide(const struct gr_config *cfg, const struct sched_list *occ,
                    const struct topics_input *in, time_t now, struct topics_decision *ret);
 
-/* The member whose email or alias addr is (domain without regard to
- * case), or NULL. */
+/* The member whose email or alias addr is (without regard to case), or
+ * NULL. */
 const struct gr_member *topics_member(const struct gr_config *cfg, const char *addr);
 
 /* The meeting a reference names: the occurrence with its actual local

@@ -142,7 +142,7 @@ static void test_deadline_boundary(void **state)
 	assert_null(d.asked);   /* no reference: nothing asked for, not late */
 }
 
-/* Aliases and the domain's case: members; another local part is not. */
+/* Aliases and any case: members; another local part is not. */
 static void test_alias_and_case(void **state)
 {
 	struct gr_letter l = letter("a.mueller@kreis.example");
@@ -154,7 +154,10 @@ static void test_alias_and_case(void **state)
 	l = letter("bert@x.EXAMPLE");
 	d = decide(&l, NULL, 0, at(2025, 12, 20, 12, 0));
 	assert_ptr_equal(d.member, &members[1]);
-	l = letter("Anna@x.example");
+	l = letter("Anna@X.example");
+	d = decide(&l, NULL, 0, at(2025, 12, 20, 12, 0));
+	assert_ptr_equal(d.member, &members[0]);
+	l = letter("anna2@x.example");
 	d = decide(&l, NULL, 0, at(2025, 12, 20, 12, 0));
 	assert_int_equal(d.class, TOPICS_STRANGER);
 	assert_true(d.held);
