@@ -37,6 +37,7 @@
 #define EXCEPTIONS_MAX 1000
 #define DATES_MAX 1000                  /* dates of one series */
 #define REMINDERS_MAX 366               /* 0..365 days, each once */
+#define ALIASES_MAX 20                  /* more addresses of one member */
 #define FILE_MAX_BYTES (4 * 1024 * 1024)
 /* At most this many problems are printed, then "... and N more". */
 #define PROBLEMS_PRINT_MAX 100

@@ -71,6 +71,19 @@ static bool chk_domain(const char *v, char *why, size_t len)
 	return mail_domain_check(v, why, len) == 0;
 }
 
+/* An IMAP folder name as we send it in a command: printable ASCII without
+ * quotes, backslashes or wildcards (modified UTF-7 is not worth it here). */
+static bool chk_imap_folder(const char *v, char *why, size_t len)
+{
+	for (const char *p = v; *p; p++) {
+		if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e || strchr("\"\\%*{}", *p)) {
+			snprintf(why, len, "\"%s\": an IMAP folder name of printable ASCII without spaces, quotes, '\\', '%%', '*', '{' or '}'", v);
+			return false;
+		}
+	}
+	return true;
+}
+
 static bool chk_timezone(const char *v, char *why, size_t len)
 {
 	if (sched_timezone_known(v))
@@ -243,6 +256,67 @@ static void fn_starttls(struct loader *ld, const config_setting_t *s, const char
 		config_problem(ld, config_line(s), "%s: \"%s\" is not allowed (required or off)", name, v);
 }
 
+static void fn_inbound_source(struct loader *ld, const config_setting_t *s, const char *name,
+                              const struct key *k, void *obj)
+{
+	struct gr_inbound *in = obj;
+	const char *v = config_get_string(ld, s, name, k);
+
+	if (!v)
+		return;
+	if (strcmp(v, "imap") == 0)
+		in->source = GR_INBOUND_IMAP;
+	else if (strcmp(v, "maildir") == 0)
+		in->source = GR_INBOUND_MAILDIR;
+	else
+		config_problem(ld, config_line(s), "%s: \"%s\" is not a source (imap or maildir)", name, v);
+}
+
+/* members[i].aliases: more addresses a member writes from (inbound mail
+ * from them counts as theirs).  Repeats across members are config-validate's. */
+static void fn_aliases(struct loader *ld, const config_setting_t *s, const char *name,
+                       const struct key *k, void *obj)
+{
+	struct gr_member *m = obj;
+	char elem[NAME_MAX_LEN];
+	int n;
+
+	if (config_setting_type(s) != CONFIG_TYPE_ARRAY && !config_want_type(ld, s, name, CONFIG_TYPE_LIST))
+		return;
+	n = config_setting_length(s);
+	if (n > ALIASES_MAX) {
+		config_problem(ld, config_line(s), "%s: %d addresses, at most %d", name, n, ALIASES_MAX);
+		return;
+	}
+	m->aliases = calloc((size_t)n + 1, sizeof(*m->aliases));
+	if (!m->aliases) {
+		ld->oom = true;
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *v;
+		char why[256];
+
+		snprintf(elem, sizeof(elem), "%s[%d]", name, i);
+		if (!config_want_type(ld, e, elem, CONFIG_TYPE_STRING))
+			continue;
+		v = config_get_string(ld, e, elem, k);
+		if (!v)
+			continue;
+		if (!chk_email(v, why, sizeof(why))) {
+			config_problem(ld, config_line(e), "%s: %s", elem, why);
+			continue;
+		}
+		m->aliases[m->n_aliases] = strdup(v);
+		if (!m->aliases[m->n_aliases]) {
+			ld->oom = true;
+			return;
+		}
+		m->n_aliases++;
+	}
+}
+
 static int cmp_int_desc(const void *a, const void *b)
 {
 	int x = *(const int *)a, y = *(const int *)b;
@@ -383,6 +457,20 @@ static void fn_topic_call(struct loader *ld, const config_setting_t *s, const ch
 	fn_section(ld, s, name, k, obj);
 }
 
+static void fn_inbound(struct loader *ld, const config_setting_t *s, const char *name,
+                       const struct key *k, void *obj)
+{
+	struct gr_config *cfg = obj;
+
+	if (!s)
+		return; /* absent: no mailbox is read */
+	if (!config_want_type(ld, s, name, CONFIG_TYPE_GROUP))
+		return;
+	fn_section(ld, s, name, k, &cfg->inbound);
+	if (cfg->inbound.source == GR_INBOUND_NONE && !config_setting_get_member(s, "source"))
+		config_problem(ld, config_line(s), "inbound.source: missing (imap or maildir)");
+}
+
 /* The lists of the root: where the array and its length go. */
 static void fn_list(struct loader *ld, const config_setting_t *s, const char *name,
                     const struct key *k, void *obj)
@@ -427,6 +515,7 @@ static const struct key committee_keys[] = {
 	  .def = "de", .check = chk_language },
 	{ .name = "organizer", .kind = K_FN, .flags = F_REQ, .fn = fn_section, .off = 0, .sub = organizer_keys },
 	STR("topics_address", topics_address, struct gr_committee, 0, chk_email),
+	STR("chair_address", chair_address, struct gr_committee, 0, chk_email),
 	{ 0 }
 };
 
@@ -441,6 +530,7 @@ static const struct key member_keys[] = {
 	STR("email", email, struct gr_member, F_REQ, chk_email),
 	STR("group", group, struct gr_member, F_REQ, NULL),
 	STR("organisation", organisation, struct gr_member, 0, NULL),
+	FN("aliases", 0, fn_aliases),
 	{ 0 }
 };
 
@@ -477,6 +567,7 @@ static const struct key notification_keys[] = {
 	FN("send_time", 0, fn_send_time),
 	{ .name = "topic_call", .kind = K_FN, .flags = F_ABSENT, .fn = fn_topic_call, .sub = topic_keys },
 	{ .name = "reminders_days_before", .kind = K_FN, .fn = fn_reminders, .max = 365 },
+	INT("agenda_days_after_deadline", agenda_days_after_deadline, struct gr_notifications, 0, 0, 30, 1),
 	{ 0 }
 };
 
@@ -501,6 +592,23 @@ static const struct key feed_keys[] = {
 	{ .name = "path", .kind = K_STR, .off = offsetof(struct gr_feed, path), .def = "/calendar.ics",
 	  .check = chk_url_path },
 	PATH("file", file, struct gr_feed, F_OFF, "var/calendar.ics"),
+	{ .name = "agenda", .kind = K_BOOL, .off = offsetof(struct gr_feed, agenda) },
+	{ 0 }
+};
+
+static const struct key inbound_keys[] = {
+	FN("source", 0, fn_inbound_source),
+	STR("imap_url", imap_url, struct gr_inbound, 0, NULL),
+	STR("username", username, struct gr_inbound, 0, NULL),
+	PATH("password_file", password_file, struct gr_inbound, 0, NULL),
+	STR("password_credential", password_credential, struct gr_inbound, 0, NULL),
+	PATH("ca_file", ca_file, struct gr_inbound, 0, NULL),
+	{ .name = "done_folder", .kind = K_STR, .off = offsetof(struct gr_inbound, done_folder),
+	  .def = "gremiumd-done", .check = chk_imap_folder },
+	PATH("maildir", maildir, struct gr_inbound, 0, "var/inbox"),
+	INT("poll_seconds", poll_seconds, struct gr_inbound, 0, 10, 86400, 120),
+	INT("max_message_kb", max_message_kb, struct gr_inbound, 0, 1, 102400, 10240),
+	INT("timeout", timeout, struct gr_inbound, 0, 1, 600, 60),
 	{ 0 }
 };
 
@@ -531,6 +639,7 @@ const struct key config_root_keys[] = {
 	SECTION("notifications", 0, notifications, notification_keys),
 	SECTION("delivery", 0, delivery, delivery_keys),
 	SECTION("feed", 0, feed, feed_keys),
+	{ .name = "inbound", .kind = K_FN, .flags = F_ABSENT, .fn = fn_inbound, .sub = inbound_keys },
 	PATH("templates", templates, struct gr_config, 0, NULL),
 	PATH("state", state, struct gr_config, 0, "var/state.db"),
 	{ 0 }

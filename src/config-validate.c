@@ -52,48 +52,71 @@ static void validate_groups(struct loader *ld)
 }
 
 /* qsort order of member indexes: by address ignoring case, then by index */
-static const struct gr_member *sort_members;
+/* One address a member writes from: the email or one of the aliases. */
+struct member_addr {
+	const char *addr;
+	size_t member;
+	int alias;      /* -1: the email */
+};
 
-static int cmp_member_email(const void *a, const void *b)
+static int cmp_member_addr(const void *a, const void *b)
 {
-	size_t i = *(const size_t *)a, j = *(const size_t *)b;
-	int c = strcasecmp(sort_members[i].email, sort_members[j].email);
+	const struct member_addr *x = a, *y = b;
+	int c = strcasecmp(x->addr, y->addr);
 
-	return c ? c : (i > j) - (i < j);
+	if (c)
+		return c;
+	if (x->member != y->member)
+		return (x->member > y->member) - (x->member < y->member);
+	return (x->alias > y->alias) - (x->alias < y->alias);
 }
 
 /*
- * The same person twice would get every mail twice.  Sorted, not pairwise:
- * a list of 10,000 addresses would take 50 million comparisons.  Each
- * repeat is reported against the address's first entry.
+ * The same person twice would get every mail twice, and an address that is
+ * two members' would make inbound mail ambiguous.  Sorted, not pairwise: a
+ * list of 10,000 addresses would take 50 million comparisons.  Each repeat
+ * is reported against the address's first use (emails before aliases of
+ * the same member).
  */
 static void check_member_duplicates(struct loader *ld, const config_setting_t *l)
 {
 	const struct gr_config *cfg = ld->cfg;
-	size_t *idx = calloc(cfg->n_members + 1, sizeof(*idx)), n = 0;
+	size_t total = 0, n = 0;
+	struct member_addr *v;
 
-	if (!idx) {
+	for (size_t i = 0; i < cfg->n_members; i++)
+		total += 1 + cfg->members[i].n_aliases;
+	v = calloc(total + 1, sizeof(*v));
+	if (!v) {
 		ld->oom = true;
 		return;
 	}
-	for (size_t i = 0; i < cfg->n_members; i++)
-		if (cfg->members[i].email)
-			idx[n++] = i;
-	/* single-threaded: the comparison's context in a static is safe */
-	sort_members = cfg->members;
-	qsort(idx, n, sizeof(*idx), cmp_member_email);
-	for (size_t k = 1, first = 0; k < n; k++) {
-		const struct gr_member *m = &cfg->members[idx[k]];
+	for (size_t i = 0; i < cfg->n_members; i++) {
+		const struct gr_member *m = &cfg->members[i];
 
-		if (strcasecmp(m->email, cfg->members[idx[first]].email) != 0) {
+		if (m->email)
+			v[n++] = (struct member_addr){ m->email, i, -1 };
+		for (size_t j = 0; j < m->n_aliases; j++)
+			v[n++] = (struct member_addr){ m->aliases[j], i, (int)j };
+	}
+	qsort(v, n, sizeof(*v), cmp_member_addr);
+	for (size_t k = 1, first = 0; k < n; k++) {
+		const struct member_addr *a = &v[k], *f = &v[first];
+
+		if (strcasecmp(a->addr, f->addr) != 0) {
 			first = k;
 			continue;
 		}
-		config_problem(ld, config_elem_line(l, idx[k], "email"),
-		        "members[%zu].email: \"%s\" is already the address of members[%zu]",
-		        idx[k], m->email, idx[first]);
+		if (a->alias < 0)
+			config_problem(ld, config_elem_line(l, a->member, "email"),
+			        "members[%zu].email: \"%s\" is already %s of members[%zu]", a->member, a->addr,
+			        f->alias < 0 ? "the address" : "an alias", f->member);
+		else
+			config_problem(ld, config_elem_line(l, a->member, "aliases"),
+			        "members[%zu].aliases[%d]: \"%s\" is already %s of members[%zu]", a->member,
+			        a->alias, a->addr, f->alias < 0 ? "the address" : "an alias", f->member);
 	}
-	free(idx);
+	free(v);
 }
 
 static void validate_members(struct loader *ld)
@@ -280,29 +303,69 @@ static void validate_delivery(struct loader *ld)
  * and the admin's shell each see it (util_credential_path()); password_file
  * then holds that path, so everything after the config reads one file.
  */
-static void resolve_credential(struct loader *ld)
+static void resolve_credential(struct loader *ld, const char *group, char **password_file,
+                               const char *password_credential, int *password_line)
 {
-	struct gr_delivery *d = &ld->cfg->delivery;
-	const config_setting_t *g = root_member(ld, "delivery");
+	const config_setting_t *g = root_member(ld, group);
 	int r;
 
-	d->password_line = config_key_line(g, d->password_credential ? "password_credential" :
-	                                      d->password_file ? "password_file" : "username");
-	if (!d->password_credential)
+	*password_line = config_key_line(g, password_credential ? "password_credential" :
+	                                    *password_file ? "password_file" : "username");
+	if (!password_credential)
 		return;
-	if (d->password_file) {
-		config_problem(ld, d->password_line, "delivery: password_file and password_credential exclude each other");
-		return;
-	}
-	if (!util_credential_name_valid(d->password_credential)) {
-		config_problem(ld, d->password_line,
-		               "delivery.password_credential: \"%s\" is no credential name (a file name: no '/', not . or ..)",
-		               d->password_credential);
+	if (*password_file) {
+		config_problem(ld, *password_line, "%s: password_file and password_credential exclude each other", group);
 		return;
 	}
-	r = util_credential_path(d->password_credential, &d->password_file);
+	if (!util_credential_name_valid(password_credential)) {
+		config_problem(ld, *password_line,
+		               "%s.password_credential: \"%s\" is no credential name (a file name: no '/', not . or ..)",
+		               group, password_credential);
+		return;
+	}
+	r = util_credential_path(password_credential, password_file);
 	if (r < 0)
-		config_problem(ld, d->password_line, "delivery.password_credential: %s", strerror(-r));
+		config_problem(ld, *password_line, "%s.password_credential: %s", group, strerror(-r));
+}
+
+/*
+ * inbound: the IMAP URL names a host and a mailbox; imap:// always
+ * upgrades with STARTTLS (a password in clear is refused, as for SMTP).
+ */
+static void validate_inbound(struct loader *ld)
+{
+	struct gr_inbound *in = &ld->cfg->inbound;
+	const config_setting_t *g = root_member(ld, "inbound");
+	const char *rest = NULL;
+	char host[256];
+
+	if (in->source == GR_INBOUND_NONE)
+		return;
+	resolve_credential(ld, "inbound", &in->password_file, in->password_credential, &in->password_line);
+	if (in->source != GR_INBOUND_IMAP)
+		return;
+	if (!in->imap_url) {
+		if (!(g && config_setting_get_member(g, "imap_url")))
+			config_problem(ld, config_key_line(g, "source"), "inbound.imap_url: missing (required with source = \"imap\")");
+		return;
+	}
+	if (strncasecmp(in->imap_url, "imaps://", 8) == 0)
+		rest = in->imap_url + 8;
+	else if (strncasecmp(in->imap_url, "imap://", 7) == 0)
+		rest = in->imap_url + 7;
+	if (!rest || strchr(rest, '@') || strpbrk(rest, " ;?#")) {
+		config_problem(ld, config_key_line(g, "imap_url"),
+		        "inbound.imap_url: \"%s\" is not imaps://HOST[:PORT]/MAILBOX or imap://HOST[:PORT]/MAILBOX (credentials go in username and password_file)",
+		        in->imap_url);
+		return;
+	}
+	if (util_url_host(in->imap_url, host, sizeof(host)) < 0) {
+		config_problem(ld, config_key_line(g, "imap_url"), "inbound.imap_url: \"%s\" has no host (or one longer than 255 bytes)",
+		               in->imap_url);
+		return;
+	}
+	if (!in->username)
+		config_problem(ld, config_key_line(g, "imap_url"), "inbound.username: missing (an IMAP mailbox needs a login)");
 }
 
 /*
@@ -323,6 +386,8 @@ static void validate_files(struct loader *ld)
 		{ "feed", "file", cfg->feed.file, false },
 		{ "delivery", "password_file", cfg->delivery.password_file, true },
 		{ "delivery", "ca_file", cfg->delivery.ca_file, true },
+		{ "inbound", "password_file", cfg->inbound.password_file, true },
+		{ "inbound", "ca_file", cfg->inbound.ca_file, true },
 	};
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -368,6 +433,11 @@ void config_validate(struct loader *ld)
 		        "notifications.topic_call.deadline_days_before: %d must be less than days_before (%d)",
 		        cfg->notifications.topic_deadline_days_before, cfg->notifications.topic_days_before);
 	validate_delivery(ld);
-	resolve_credential(ld);
+	resolve_credential(ld, "delivery", &cfg->delivery.password_file, cfg->delivery.password_credential,
+	                   &cfg->delivery.password_line);
+	validate_inbound(ld);
+	if (!cfg->committee.chair_address && cfg->committee.organizer_email &&
+	    !(cfg->committee.chair_address = strdup(cfg->committee.organizer_email)))
+		ld->oom = true;
 	validate_files(ld);
 }

@@ -457,12 +457,16 @@ void config_free(struct gr_config *cfg)
 	c = &cfg->committee;
 	free(c->id), free(c->name), free(c->short_name), free(c->domain), free(c->timezone), free(c->language);
 	free(c->organizer_name), free(c->organizer_email), free(c->topics_address);
+	free(c->chair_address);
 	for (size_t i = 0; cfg->groups && i < cfg->n_groups; i++)
 		free(cfg->groups[i].id), free(cfg->groups[i].name);
 	free(cfg->groups);
 	for (size_t i = 0; cfg->members && i < cfg->n_members; i++) {
 		struct gr_member *m = &cfg->members[i];
 		free(m->name), free(m->email), free(m->group), free(m->organisation);
+		for (size_t j = 0; j < m->n_aliases; j++)
+			free(m->aliases[j]);
+		free(m->aliases);
 	}
 	free(cfg->members);
 	for (size_t i = 0; cfg->series && i < cfg->n_series; i++)
@@ -476,6 +480,9 @@ void config_free(struct gr_config *cfg)
 	free(cfg->delivery.password_file), free(cfg->delivery.ca_file);
 	free(cfg->delivery.password_credential);
 	free(cfg->feed.listen), free(cfg->feed.path), free(cfg->feed.file);
+	free(cfg->inbound.imap_url), free(cfg->inbound.username), free(cfg->inbound.password_file);
+	free(cfg->inbound.password_credential), free(cfg->inbound.ca_file), free(cfg->inbound.done_folder);
+	free(cfg->inbound.maildir);
 	free(cfg->templates), free(cfg->state), free(cfg->path);
 	free(cfg);
 }

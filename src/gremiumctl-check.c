@@ -26,39 +26,52 @@
 
 /*
  * The secrets the service will need must be readable too: the SMTP
- * password (password_file, or the credential password_credential names).
- * Run as root, this reads what the admin's shell sees (/etc/credstore);
- * run as the service's ExecStartPre, what systemd passed
- * ($CREDENTIALS_DIRECTORY).  Reported as FILE:LINE: message like every
- * config problem.
+ * password and the inbound mailbox's (password_file, or the credential
+ * password_credential names).  Run as root, this reads what the admin's
+ * shell sees (/etc/credstore); run as the service's ExecStartPre, what
+ * systemd passed ($CREDENTIALS_DIRECTORY).  Reported as FILE:LINE: message
+ * like every config problem.
  */
-static int check_secrets(const struct gr_config *cfg)
+static int check_secret(const struct gr_config *cfg, const char *group, const char *password_file,
+                        const char *password_credential, int line)
 {
-	const struct gr_delivery *d = &cfg->delivery;
 	char *data = NULL;
 	size_t len = 0;
 	int r;
 
-	if (d->transport != GR_TRANSPORT_SMTP || !d->username)
-		return 0;
-	if (!d->password_file) {
-		ctl_error("%s:%d: delivery.username: set, but neither password_credential nor password_file "
-		          "says where the password is", cfg->path, d->password_line);
+	if (!password_file) {
+		ctl_error("%s:%d: %s.username: set, but neither password_credential nor password_file "
+		          "says where the password is", cfg->path, line, group);
 		return -1;
 	}
-	r = util_read_file(d->password_file, CHECK_SECRET_MAX, &data, &len);
+	r = util_read_file(password_file, CHECK_SECRET_MAX, &data, &len);
 	if (data)
 		explicit_bzero(data, len);
 	free(data);
 	if (r == 0)
 		return 0;
-	if (d->password_credential)
-		ctl_error("%s:%d: delivery.password_credential: cannot read credential \"%s\" at %s: %s",
-		          cfg->path, d->password_line, d->password_credential, d->password_file, strerror(-r));
+	if (password_credential)
+		ctl_error("%s:%d: %s.password_credential: cannot read credential \"%s\" at %s: %s",
+		          cfg->path, line, group, password_credential, password_file, strerror(-r));
 	else
-		ctl_error("%s:%d: delivery.password_file: cannot read %s: %s", cfg->path, d->password_line,
-		          d->password_file, strerror(-r));
+		ctl_error("%s:%d: %s.password_file: cannot read %s: %s", cfg->path, line, group,
+		          password_file, strerror(-r));
 	return -1;
+}
+
+static int check_secrets(const struct gr_config *cfg)
+{
+	const struct gr_delivery *d = &cfg->delivery;
+	const struct gr_inbound *in = &cfg->inbound;
+	int r = 0;
+
+	if (d->transport == GR_TRANSPORT_SMTP && d->username &&
+	    check_secret(cfg, "delivery", d->password_file, d->password_credential, d->password_line) < 0)
+		r = -1;
+	if (in->source == GR_INBOUND_IMAP && in->username &&
+	    check_secret(cfg, "inbound", in->password_file, in->password_credential, in->password_line) < 0)
+		r = -1;
+	return r;
 }
 
 int cmd_check(struct ctl *ctl, int argc, char **argv)

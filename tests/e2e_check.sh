@@ -48,24 +48,24 @@ expect_problem() {
 expect_problem typo_once 's/^\([[:space:]]*\)timezone = /\1time_zone = /' \
 	"FILE:33: committee.time_zone: unknown setting (did you mean 'timezone'?)"
 expect_problem group_name '0,/group = "staedte"/s//group = "städte"/' \
-	'FILE:77: members[3].group: unknown group "städte" (not in groups)'
+	'FILE:83: members[3].group: unknown group "städte" (not in groups)'
 expect_problem not_a_meeting 's/date = "2027-01-13"/date = "2027-02-03"/' \
-	'FILE:154: exceptions[1].date: series "online" has no meeting on 2027-02-03'
+	'FILE:160: exceptions[1].date: series "online" has no meeting on 2027-02-03'
 expect_problem duplicate_member 's/kaethe.weiss@kreis-beispielheim.example/Juergen.Mueller@landkreis-musterstadt.example/' \
-	'FILE:71: members[1].email: "Juergen.Mueller@landkreis-musterstadt.example" is already the address of members[0]'
+	'FILE:77: members[1].email: "Juergen.Mueller@landkreis-musterstadt.example" is already the address of members[0]'
 expect_problem plain_smtp 's/transport = "maildir";/transport = "smtp";/; s|# smtp_url = "smtps://mail.fitko.example:465";|smtp_url = "smtp://mail.fitko.example:587";|; s/# starttls = "required";/starttls = "off";/' \
-	'FILE:187: delivery.starttls: "off" is only allowed for a loopback host (127.0.0.1, ::1, localhost), not "mail.fitko.example"'
+	'FILE:196: delivery.starttls: "off" is only allowed for a loopback host (127.0.0.1, ::1, localhost), not "mail.fitko.example"'
 expect_problem injection 's/summary = "Kommunalgremium – Online-Sitzung";/summary = "Online\\r\\nBcc: all@evil.example";/' \
-	'FILE:124: series[0].summary: contains a control character (no line breaks or tabs: it ends up in a mail header or calendar property)'
+	'FILE:130: series[0].summary: contains a control character (no line breaks or tabs: it ends up in a mail header or calendar property)'
 # Several problems at once: all of them, sorted by line.
 expect_problem three 's|^  maildir = "var/outbox";|  maildir = "var/outbox"; timeout = 0;|; s/send_time = "09:00";/send_time = "9 Uhr";/; s/language = "de";/language = "deutsch";/' \
 "FILE:35: committee.language: \"deutsch\" is not a supported language (de or en)
-FILE:162: notifications.send_time: \"9 Uhr\" is not a time of day HH:MM (e.g. \"09:00\")
-FILE:179: delivery.timeout: 0 is out of range (1..600)"
+FILE:168: notifications.send_time: \"9 Uhr\" is not a time of day HH:MM (e.g. \"09:00\")
+FILE:188: delivery.timeout: 0 is out of range (1..600)"
 
 # Issue 13: what the adversarial probe found, at the command line.
 expect_problem plain_smtp_by_name 's/transport = "maildir";/transport = "smtp";/; s|# smtp_url = "smtps://mail.fitko.example:465";|smtp_url = "smtp://127.0.0.1.attacker.example:25";|; s/# starttls = "required";/starttls = "off";/' \
-	'FILE:187: delivery.starttls: "off" is only allowed for a loopback host (127.0.0.1, ::1, localhost), not "127.0.0.1.attacker.example"'
+	'FILE:196: delivery.starttls: "off" is only allowed for a loopback host (127.0.0.1, ::1, localhost), not "127.0.0.1.attacker.example"'
 # @include of a folder: libconfig's scanner called exit(2); now 78, FILE:LINE
 state_line=$(grep -n '^state = ' "$top_srcdir/etc/gremiumd.conf" | cut -d: -f1)
 expect_problem include 's|^state = |@include "/"\nstate = |' \
@@ -73,9 +73,9 @@ expect_problem include 's|^state = |@include "/"\nstate = |' \
 expect_problem nul_escape 's/name = "FITKO (Vorsitz)"/name = "FITKO\\x00Bcc: all@evil.example"/' \
 	'FILE:40: "\x00" in a string: a NUL character would cut it there'
 expect_problem overflow 's/reminders_days_before = \[ 7, 1 \];/reminders_days_before = [ 7, 99999999999999999999 ];/' \
-	'FILE:169: 99999999999999999999: too large a number (at most 2147483647)'
+	'FILE:175: 99999999999999999999: too large a number (at most 2147483647)'
 expect_problem listen_999 's/^  listen = "";/  listen = "999.1.1.1:8080";/' \
-	'FILE:212: feed.listen: "999.1.1.1:8080" is not host:port (e.g. "127.0.0.1:8080" or "[::1]:8080")'
+	'FILE:221: feed.listen: "999.1.1.1:8080" is not host:port (e.g. "127.0.0.1:8080" or "[::1]:8080")'
 expect_problem state_root 's|^state = "var/state.db";|state = "/";|' \
 	"FILE:$state_line: state: \"/\" is a folder: a file name is needed here"
 # A byte order mark (Windows editors) is no syntax error.
@@ -91,7 +91,7 @@ rc=$?
 set -e
 [ "$rc" -eq 78 ] || fail "50,000 reminders: exit $rc"
 [ "$(wc -l < "$WORK/many.err")" -eq 1 ] || fail "50,000 reminders: $(wc -l < "$WORK/many.err") lines"
-grep -q "^$WORK/many.conf:169: notifications.reminders_days_before: 50000 entries, more than the 366 allowed" "$WORK/many.err" \
+grep -q "^$WORK/many.conf:175: notifications.reminders_days_before: 50000 entries, more than the 366 allowed" "$WORK/many.err" \
 	|| fail "50,000 reminders: $(head -c 300 "$WORK/many.err")"
 
 # FIFOs (they hung run-once): check says what is wrong, run-once ends.  The
@@ -133,3 +133,14 @@ grep -q 'password_file.*not a regular file' "$WORK/fifo.err" || fail "run-once: 
 	|| fail "relative -c path"
 
 echo "e2e_check: ok"
+
+# The inbound mailbox's password must be readable as well (the service
+# reads it on every pass): a missing file fails check with FILE:LINE.
+sed -e 's|^# inbound = {|inbound = {|; s|^#   source = "imap";|  source = "imap";|; s|^#   imap_url = |  imap_url = |; s|^#   username = "kommunalgremium";|  username = "kommunalgremium";|; s|^#   password_credential = "gremiumd.imap-password";|  password_file = "imap-pw";|; s|^# };|};|' \
+	"$(example_config)" > "$WORK/etc/inbound.conf"
+grep -q '^  password_file = "imap-pw";' "$WORK/etc/inbound.conf" || fail "test setup: the example's inbound block did not uncomment"
+expect_exit 78 "$GREMIUMCTL" -c "$WORK/etc/inbound.conf" check 2> "$WORK/inbound.err"
+grep -q "^$WORK/etc/inbound.conf:[0-9]*: inbound.password_file: cannot read $WORK/etc/imap-pw: No such file or directory" "$WORK/inbound.err" \
+	|| fail "inbound password: $(cat "$WORK/inbound.err")"
+printf 'geheim\n' > "$WORK/etc/imap-pw"
+"$GREMIUMCTL" -c "$WORK/etc/inbound.conf" check > /dev/null 2> "$WORK/inbound.err" || fail "a readable inbound password: $(cat "$WORK/inbound.err")"
