@@ -145,29 +145,6 @@ struct gr_inbound {
 	int timeout;            /* seconds for connect and each IMAP step */
 };
 
-enum gr_inbound_source {
-	GR_INBOUND_NONE,        /* no inbound group: nothing is read */
-	GR_INBOUND_IMAP,
-	GR_INBOUND_MAILDIR,
-};
-
-/* The committee's mailbox that gremiumd reads (DESIGN.md, phase 2). */
-struct gr_inbound {
-	enum gr_inbound_source source;
-	char *imap_url;         /* imaps://HOST[:PORT]/MAILBOX or imap://... (STARTTLS
-	                         * required); NULL for maildir */
-	char *username;         /* may be NULL */
-	char *password_file;    /* as in gr_delivery */
-	char *password_credential;
-	int password_line;
-	char *ca_file;          /* absolute path or NULL */
-	char *done_folder;      /* IMAP folder processed mails are moved to */
-	char *maildir;          /* absolute path (source maildir) */
-	int poll_seconds;       /* 10..86400 */
-	int max_message_kb;     /* larger: recorded as too-large, not parsed */
-	int timeout;            /* seconds for connect and each IMAP step */
-};
-
 struct gr_config {
 	char *path;             /* absolute path of the config file */
 	time_t mtime;           /* last change of the config file (DTSTAMP of the feed) */
