@@ -2,7 +2,7 @@
 """Independent check of e2e_topics.sh (run by /usr/bin/python3).
 
 Arguments: the delivery maildir, expected.tsv (Message-ID, class or
-"late", meeting or "-", fixture), `gremiumctl topics --json`,
+"late", meeting or "-", fixture, the call it answers or "-"), `gremiumctl topics --json`,
 `gremiumctl inbox --json`.  Reads every mail gremiumd sent with Python's
 mailbox and email packages and asserts:
   - each expected topic is on its meeting, from its sender;
@@ -48,7 +48,7 @@ for r in inbox:
 topic_by_inbox = {t["inbox_id"]: t for t in topics}
 
 n_topics = 0
-for mid, cls, meeting, fixture in expected:
+for mid, cls, meeting, fixture, reference in expected:
     r = rows.get(mid, [])
     check(len(r) >= 1, f"{fixture}: {mid} not in the inbox")
     if not r:
@@ -77,6 +77,8 @@ for mid, cls, meeting, fixture in expected:
     for m in answers:
         refs = (m["References"] or "").split()
         check(refs and refs[-1] == "<%s>" % mid, f"{fixture}: References {refs}")
+        # the member's mail named our call: the thread keeps it
+        check(reference == "-" or refs[0] == "<%s>" % reference, f"{fixture}: References {refs}")
         check(m["To"].addresses[0].addr_spec.lower() == first["from"].lower(),
               f"{fixture}: confirmation to {m['To']}, not {first['from']}")
         check(m["Reply-To"] and m["Reply-To"].addresses[0].addr_spec == "themen@fitko.example",

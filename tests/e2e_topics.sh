@@ -55,7 +55,7 @@ CONF
 		else
 			dovecot_save "$dir/mail-$n.eml"
 		fi
-		printf '%s\t%s\t%s\t%s\n' "$mid" "$2" "$3" "$1" >> "$dir/expected.tsv"
+		printf '%s\t%s\t%s\t%s\t%s\n' "$mid" "$2" "$3" "$1" "$4" >> "$dir/expected.tsv"
 	}
 	# call ADDRESS MEETING: the Message-ID of the call run-once sent to ADDRESS
 	call() {
@@ -143,4 +143,4 @@ dovecot_start
 cleanup_hooks="dovecot_stop $cleanup_hooks"
 scenario imap imap
 [ "$(dovecot_count INBOX)" -eq 0 ] || fail "IMAP INBOX not emptied"
-[ "$(dovecot_count gremiumd-done)" -eq 12 ] || fail "done folder: $(dovecot_count gremiumd-done)"
+[ "$(dovecot_count gremiumd-done)" -eq 13 ] || fail "done folder: $(dovecot_count gremiumd-done)"

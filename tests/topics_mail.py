@@ -21,7 +21,7 @@ def calls(maildir, occurrence):
     for key, msg in mailbox.Maildir(maildir, factory=None, create=False).items():
         m = email.message_from_bytes(msg.as_bytes(), policy=email.policy.default)
         if m["X-Gremium-Kind"] == "topic-call" and m["X-Gremium-Occurrence"] == occurrence:
-            print(m["To"].addresses[0].addr_spec, m["Message-ID"].strip("<>"))
+            print(m["To"].addresses[0].addr_spec, str(m["Message-ID"]).strip().strip("<>"))
 
 
 def make(fixture, out, message_id, reference, sender=None):
