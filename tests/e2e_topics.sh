@@ -41,6 +41,12 @@ inbound = { source = "imap"; imap_url = "imaps://127.0.0.1:$DOVECOT_IMAPS_PORT/I
 CONF
 	fi
 	ctl() { "$GREMIUMCTL" -c "$conf" "$@"; }
+	if [ "$source" = imap ]; then
+		# the admin's text for the confirmations of this run
+		mkdir -p "$dir/etc/templates"
+		printf '%s' "$OVERRIDE" > "$dir/etc/templates/topic-confirmation.de.txt"
+		printf 'templates = "templates";\n' >> "$conf"
+	fi
 	ctl check > "$dir/check.out" 2>&1 || fail "$name: check: $(cat "$dir/check.out")"
 	: > "$dir/expected.tsv"
 	n=0
@@ -112,7 +118,7 @@ CONF
 	ctl topics --json > "$dir/topics.json" || fail "$name: topics --json"
 	ctl inbox --json > "$dir/inbox.json" || fail "$name: inbox --json"
 	$PY "$top_srcdir/tests/check_topics.py" "$dir/var/outbox" "$dir/expected.tsv" \
-		"$dir/topics.json" "$dir/inbox.json" || fail "$name: check_topics.py"
+		"$dir/topics.json" "$dir/inbox.json" "$source" || fail "$name: check_topics.py"
 
 	# the chair: the held non-member mail becomes a topic of February
 	ctl inbox --held > "$dir/held.out"
@@ -137,6 +143,29 @@ PYEOF
 	grep -rqil '^To:.*software-anbieter' "$dir/var/outbox" && fail "$name: the stranger got mail"
 	echo "$name: ok"
 }
+
+# An admin's override of the confirmation: check validates it, and the
+# confirmations of the imap run use it.
+tconf=$(example_config)
+sed -i 's|^# templates = "templates";|templates = "templates";|' "$tconf"
+mkdir -p "$WORK/etc/templates"
+printf 'Thema {title}\n\n{member_name}: {bogus}\n' > "$WORK/etc/templates/topic-confirmation.de.txt"
+printf 'inbound = { source = "maildir"; maildir = "var/inbox"; };\n' >> "$tconf"
+expect_exit 78 "$GREMIUMCTL" -c "$tconf" check
+"$GREMIUMCTL" -c "$tconf" check 2>&1 | grep -q 'topic-confirmation.de.txt:3: .*bogus' ||
+	fail "check does not name the bad placeholder: $("$GREMIUMCTL" -c "$tconf" check 2>&1)"
+# check test-renders it with the longest title (200 bytes) only when the
+# config reads a mailbox: 1,400 titles pass 256 KiB
+$PY -c 'print("Thema\n\n" + "{title}" * 1400)' > "$WORK/etc/templates/topic-confirmation.de.txt"
+expect_exit 78 "$GREMIUMCTL" -c "$tconf" check
+"$GREMIUMCTL" -c "$tconf" check 2>&1 | grep -q 'topic-confirmation.de.txt:1: renders to more than 256 KiB.*{title} of 200 bytes' ||
+	fail "check: $("$GREMIUMCTL" -c "$tconf" check 2>&1)"
+sed -i '/^inbound = /d' "$tconf"
+"$GREMIUMCTL" -c "$tconf" check > /dev/null 2>&1 || fail "check renders the confirmation without a mailbox"
+OVERRIDE='Ihr Thema: {title}
+
+Guten Tag {member_name}, Thema „{title}“ für {date} ({old_date}), Frist {deadline}.
+'
 
 scenario maildir maildir
 dovecot_start
