@@ -74,8 +74,8 @@ int curlsetup_password(const char *who, const char *password_file, const char *c
 }
 
 int curlsetup_load(struct curlsetup *s, const char *who, const char *username,
-                   const char *password_file, const char *credential, const char *ca_file,
-                   int timeout, char *err, size_t errlen, FILE *warn)
+                   const char *password, const char *password_file, const char *credential,
+                   const char *ca_file, int timeout, char *err, size_t errlen, FILE *warn)
 {
 	int r;
 
@@ -83,13 +83,18 @@ int curlsetup_load(struct curlsetup *s, const char *who, const char *username,
 	s->timeout = timeout > 0 ? timeout : CURLSETUP_DEFAULT_TIMEOUT;
 	if (username) {
 		s->username = strdup(username);
-		if (!s->username) {
+		s->password = password ? strdup(password) : NULL;
+		if (!s->username || (password && !s->password)) {
 			snprintf(err, errlen, "%s: out of memory", who);
-			return -ENOMEM;
-		}
-		r = curlsetup_password(who, password_file, credential, &s->password, err, errlen, warn);
-		if (r < 0)
+			r = -ENOMEM;
 			goto fail;
+		}
+		if (!password) {
+			r = curlsetup_password(who, password_file, credential, &s->password, err,
+			                       errlen, warn);
+			if (r < 0)
+				goto fail;
+		}
 	}
 	if (ca_file && (r = util_read_file(ca_file, CURLSETUP_MAX_CA, &s->ca, &s->ca_len)) < 0) {
 		snprintf(err, errlen, "%s: cannot read ca_file %s: %s", who, ca_file, util_file_strerror(r));

@@ -43,13 +43,14 @@ int curlsetup_password(const char *who, const char *password_file, const char *c
                        char **ret, char *err, size_t errlen, FILE *warn);
 
 /*
- * Fill *s: username (copied), the password when username is set
- * (curlsetup_password()), ca_file's content (may be NULL), the timeout
- * (<= 0: CURLSETUP_DEFAULT_TIMEOUT).  0, or a negative errno and err.
+ * Fill *s: username (copied), when username is set the password (a copy
+ * of password, or with password NULL read by curlsetup_password()),
+ * ca_file's content (may be NULL), the timeout (<= 0:
+ * CURLSETUP_DEFAULT_TIMEOUT).  0, or a negative errno and err.
  */
 int curlsetup_load(struct curlsetup *s, const char *who, const char *username,
-                   const char *password_file, const char *credential, const char *ca_file,
-                   int timeout, char *err, size_t errlen, FILE *warn);
+                   const char *password, const char *password_file, const char *credential,
+                   const char *ca_file, int timeout, char *err, size_t errlen, FILE *warn);
 
 /* Free what *s holds (the password wiped first); a cleared or zeroed *s
  * is a no-op. */

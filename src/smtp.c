@@ -138,7 +138,7 @@ static int smtp_open(struct smtp *t, char *err, size_t errlen, FILE *warn)
 		snprintf(err, errlen, "smtp: starttls = off is only allowed for a loopback server (127.0.0.1, ::1, localhost)");
 		return -EINVAL;
 	}
-	r = curlsetup_load(&t->account, "smtp", d->username, d->password_file,
+	r = curlsetup_load(&t->account, "smtp", d->username, NULL, d->password_file,
 	                   d->password_credential, d->ca_file, d->timeout, err, errlen, warn);
 	if (r < 0)
 		return r;
