@@ -44,14 +44,14 @@ static const struct command commands[] = {
 	{ "status", "", "outbox and sent-log summary; permanently failed recipients", cmd_status },
 	{ "fetch", "[--now YYYY-MM-DDTHH:MM]",
 	  "one pass over the committee's mailbox: record each new message, make topics", cmd_fetch },
-	{ "inbox", "[--held] [--json] | accept ID [--meeting WHEN]",
-	  "what came into the mailbox and what became of it; accept: a held mail becomes a topic",
-	  cmd_inbox },
+	{ "inbox", "[--held] [--json]",
+	  "what came into the mailbox and what became of it;\n"
+	  "      inbox accept ID [--meeting WHEN]: a held mail becomes a topic", cmd_inbox },
 	{ "topics", "[--meeting WHEN] [--json]",
 	  "the topics of each meeting (WHEN: its local start YYYY-MM-DDTHH:MM)", cmd_topics },
-	{ "topic", "add --meeting WHEN --title TEXT [--member ADDRESS] | withdraw ID |\n"
-	  "      move ID --to WHEN | order ID N",
-	  "the chair's control of the topics", cmd_topic },
+	{ "topic", "add --meeting WHEN --title TEXT [--member ADDRESS]",
+	  "the chair's control of the topics; also topic withdraw ID,\n"
+	  "      topic move ID --to WHEN, topic order ID N", cmd_topic },
 };
 
 static void usage(FILE *out)
