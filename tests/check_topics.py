@@ -73,6 +73,11 @@ for mid, cls, meeting, fixture, reference in expected:
         check(t["meeting"] == meeting, f"{fixture}: topic on {t['meeting']}, expected {meeting}")
         check(t["member"] and t["title"] and t["source"] == "mail" and t["state"] == "active",
               f"{fixture}: topic fields {t}")
+        # the title is the member's words, not a salutation or our subject
+        check(not t["title"].startswith(("Hallo", "Guten Tag", "Sehr geehrte", "Liebe", "Themenanmeldung")),
+              f"{fixture}: title {t['title']!r}")
+        if fixture == "thunderbird-reply.eml" and reference != "-":
+            check("Onlinezugangsgesetz 2.0" in t["title"], f"{fixture}: title {t['title']!r}")
         check(first["outcome"].startswith("topic %d for %s" % (t["id"], meeting)),
               f"{fixture}: outcome {first['outcome']}")
     check(len(answers) == 1, f"{fixture}: {len(answers)} confirmations, expected 1")

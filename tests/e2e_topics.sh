@@ -51,11 +51,11 @@ CONF
 	: > "$dir/expected.tsv"
 	n=0
 
-	# deliver FIXTURE CLASS MEETING|- REFERENCE|- [FROM]: a reply into the mailbox
+	# deliver FIXTURE CLASS MEETING|- REFERENCE|- [FROM|- [SUBJECT]]: a reply into the mailbox
 	deliver() {
 		n=$((n + 1))
 		mid="reply-$n.$name@members.example"
-		$TM make "$FIX/$1" "$dir/mail-$n.eml" "$mid" "$4" ${5:+"$5"}
+		$TM make "$FIX/$1" "$dir/mail-$n.eml" "$mid" "$4" "${5:--}" "${6:--}"
 		if [ "$source" = maildir ]; then
 			cp "$dir/mail-$n.eml" "$dir/var/inbox/new/100$n.M$n.test"
 		else
@@ -76,9 +76,11 @@ CONF
 	run 2026-12-30T09:00
 	kaethe=$(call kaethe.weiss@kreis-beispielheim.example $JAN)
 	[ -n "$kaethe" ] || fail "$name: no call for topics for $JAN was sent"
+	subject=$($TM calls "$dir/var/outbox" $JAN | awk '{ $1 = ""; $2 = ""; print substr($0, 3); exit }')
 
-	# before the January deadline: replies in every client's style
-	deliver thunderbird-reply.eml topic $JAN "$kaethe"
+	# before the January deadline: replies in every client's style (the
+	# Thunderbird one under our call's own subject: its title is its text's)
+	deliver thunderbird-reply.eml topic $JAN "$kaethe" - "Re: $subject"
 	deliver outlook-reply.eml topic $JAN "$(call juergen.mueller@landkreis-musterstadt.example $JAN)"
 	deliver gmail-reply.eml topic $JAN "$(call oezlem.yildiz@markt-bergdorf.example $JAN)"
 	deliver outlook-web-html.eml topic $JAN "$(call sabine.krueger@stadt-musterburg.example $JAN)"

@@ -1,16 +1,18 @@
 #!/usr/bin/python3
 """Helpers of e2e_topics.sh (run by /usr/bin/python3).
 
-calls MAILDIR OCCURRENCE: one line "ADDRESS MESSAGE-ID" per call for topics
+calls MAILDIR OCCURRENCE: one line "ADDRESS MESSAGE-ID SUBJECT" per call for topics
   (X-Gremium-Kind: topic-call) for the meeting OCCURRENCE that the delivery
   maildir holds, read with Python's mailbox and email packages.
-make FIXTURE OUT MESSAGE-ID REFERENCE [FROM]: FIXTURE (a mail as a client
-  wrote it) with its Message-ID set, In-Reply-To and References set to
-  REFERENCE ("-": both removed, a mail to topics_address without a
-  reference) and, with FROM, another From address.  The rest of the bytes
+make FIXTURE OUT MESSAGE-ID REFERENCE [FROM [SUBJECT]]: FIXTURE (a mail as
+  a client wrote it) with its Message-ID set, In-Reply-To and References set
+  to REFERENCE ("-": both removed, a mail to topics_address without a
+  reference), with FROM another From address, with SUBJECT another subject
+  ("-": keep either).  The rest of the bytes
   stay as the client wrote them.
 """
 import email
+import email.header
 import email.policy
 import mailbox
 import re
@@ -21,10 +23,12 @@ def calls(maildir, occurrence):
     for key, msg in mailbox.Maildir(maildir, factory=None, create=False).items():
         m = email.message_from_bytes(msg.as_bytes(), policy=email.policy.default)
         if m["X-Gremium-Kind"] == "topic-call" and m["X-Gremium-Occurrence"] == occurrence:
-            print(m["To"].addresses[0].addr_spec, str(m["Message-ID"]).strip().strip("<>"))
+            print(m["To"].addresses[0].addr_spec, str(m["Message-ID"]).strip().strip("<>"),
+                  m["Subject"])
 
 
-def make(fixture, out, message_id, reference, sender=None):
+def make(fixture, out, message_id, reference, sender="-", subject="-"):
+    sender = None if sender == "-" else sender
     data = open(fixture, "rb").read()
     sep = re.search(rb"\r?\n\r?\n", data)
     head, body = data[:sep.start()], data[sep.start():]
@@ -39,6 +43,8 @@ def make(fixture, out, message_id, reference, sender=None):
     drop = (b"message-id", b"in-reply-to", b"references")
     if sender:
         drop += (b"from",)
+    if subject != "-":
+        drop += (b"subject",)
     kept = [f for f in fields if f.split(b":", 1)[0].strip().lower() not in drop]
     kept.append(b"Message-ID: <" + message_id.encode() + b">")
     if reference != "-":
@@ -46,6 +52,8 @@ def make(fixture, out, message_id, reference, sender=None):
         kept.append(b"References: <" + reference.encode() + b">")
     if sender:
         kept.append(b"From: " + sender.encode())
+    if subject != "-":
+        kept.append(b"Subject: " + email.header.Header(subject, "utf-8").encode().encode())
     open(out, "wb").write(nl.join(kept) + body)
 
 
