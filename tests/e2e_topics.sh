@@ -175,3 +175,16 @@ cleanup_hooks="dovecot_stop $cleanup_hooks"
 scenario imap imap
 [ "$(dovecot_count INBOX)" -eq 0 ] || fail "IMAP INBOX not emptied"
 [ "$(dovecot_count gremiumd-done)" -eq 13 ] || fail "done folder: $(dovecot_count gremiumd-done)"
+# a wrong password: fetch says why and exits 69; nothing is recorded
+printf 'wrong-password\n' > "$WORK/wrong-password"
+sed "s|password_file = \"[^\"]*\"|password_file = \"$WORK/wrong-password\"|" "$WORK/imap/etc/gremiumd.conf" > "$WORK/imap/etc/wrong.conf"
+rows=$("$GREMIUMCTL" -c "$WORK/imap/etc/gremiumd.conf" inbox --json | grep -c '"id"')
+set +e
+"$GREMIUMCTL" -c "$WORK/imap/etc/wrong.conf" fetch > "$WORK/wrong.out" 2> "$WORK/wrong.err"
+rc=$?
+set -e
+[ $rc -eq 69 ] || fail "fetch with a wrong password exited $rc: $(cat "$WORK/wrong.err")"
+grep -q '^gremiumctl: fetch: mailbox: ' "$WORK/wrong.err" || fail "no reason: $(cat "$WORK/wrong.err")"
+[ "$("$GREMIUMCTL" -c "$WORK/imap/etc/gremiumd.conf" inbox --json | grep -c '"id"')" -eq "$rows" ] ||
+	fail "a failed fetch recorded something"
+echo "e2e_topics: ok"
