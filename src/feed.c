@@ -2,14 +2,27 @@
 /*
  * feed - see feed.h.
  *
- * Threading.  libmicrohttpd runs with its own polling thread on epoll
- * (MHD_USE_AUTO_INTERNAL_THREAD) rather than inside the daemon's sd-event
- * loop with external polling.  The daemon thread renders the calendar,
- * plans and sends mail; none of that may delay an HTTP answer, and a slow
- * client or a burst of requests may not delay the watchdog ping.  External
- * polling would also cost an extra epoll_wait plus a timer re-arm per loop
- * iteration.  The price is one mutex, held only to read the current
+ * Threading.  libmicrohttpd runs in external polling mode on epoll
+ * (MHD_USE_EPOLL, no internal thread), driven by one thread of this module
+ * (serve()) rather than by the daemon's sd-event loop: the daemon thread
+ * renders the calendar, plans and sends mail; none of that may delay an
+ * HTTP answer, and a slow client or a burst of requests may not delay the
+ * watchdog ping.  The price is one mutex, held only to read the current
  * representation and queue it (and once per feed_set() to swap it).
+ *
+ * Stopping.  Only serve() calls into the daemon once it runs: it accepts,
+ * answers, and on feed_free()'s eventfd it quiesces, drains and stops it.
+ * libmicrohttpd's own thread could not be stopped without losing a
+ * request: MHD_quiesce_daemon() from another thread may land between that
+ * thread's was_quiesced check and its accept(2), and the connection it
+ * then accepts was neither counted when the drain looked nor answered
+ * before MHD_stop_daemon() closed it (seen in CI as "Remote end closed
+ * connection without response" across a restart).  Here the accepting
+ * thread quiesces itself, so once MHD_quiesce_daemon() returns no accept
+ * is in flight, every connection taken from the kernel's queue is counted,
+ * and each of them is answered before MHD_stop_daemon() (bounded by
+ * FEED_DRAIN_MS for a stalled client).  Connections still in the queue
+ * stay there for the next process.
  *
  * Representations.  Each feed_set() builds a complete, immutable struct rep
  * (body, strong ETag, Last-Modified, the prebuilt 200 and 304 responses)
@@ -31,8 +44,11 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <netdb.h>
+#include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -41,6 +57,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -66,10 +84,9 @@
 #define FEED_CONN_MEMORY ((size_t)16 * 1024)
 #define FEED_BACKLOG 128
 /* At stop, how long requests already accepted may take to finish once the
- * listening socket is handed back (FEED_DRAIN_STEPS x FEED_DRAIN_STEP_US):
- * an answer takes microseconds, so this only bounds a stalled client. */
-#define FEED_DRAIN_STEPS 100
-#define FEED_DRAIN_STEP_US 10000
+ * listening socket is handed back: an answer takes microseconds, so this
+ * only bounds a stalled client (or an idle keep-alive connection). */
+#define FEED_DRAIN_MS 1000
 /* How long a client should wait when there is no feed yet (render failed). */
 #define FEED_RETRY_AFTER "60"
 
@@ -90,8 +107,11 @@ struct rep {
 };
 
 struct feed {
-	struct MHD_Daemon *mhd;
+	struct MHD_Daemon *mhd;              /* used only by serve() once it runs */
 	int fd;                              /* listening socket (owned by mhd) */
+	int wake;                            /* eventfd: feed_free() stops serve() */
+	pthread_t thread;                    /* serve(), if started */
+	bool serving;
 	pthread_mutex_t lock;                /* guards rep and path */
 	struct rep *rep;                     /* NULL until the first feed_set() */
 	char *path;
@@ -597,13 +617,11 @@ static int start_mhd(struct feed *f, char *err, size_t errlen)
 	struct stat before, after;
 	bool known = fstat(f->fd, &before) == 0;
 
-	/* AUTO: epoll on Linux (cost per event, not per idle connection), poll
-	 * elsewhere.  MHD_USE_ITC: stopping wakes the thread through its own
-	 * channel instead of shutdown(2) of the socket, and MHD_quiesce_daemon()
-	 * needs it (feed_free()); test_feed's test_socket_survives_restarts.
+	/* MHD_USE_EPOLL without MHD_USE_INTERNAL_POLLING_THREAD: external
+	 * polling, serve() runs it (cost per event, not per idle connection).
 	 * No MHD_USE_ERROR_LOG: this module reports through its
 	 * return values; per-connection trouble is the client's, not the admin's. */
-	f->mhd = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC, 0, NULL, NULL, on_request, f,
+	f->mhd = MHD_start_daemon(MHD_USE_EPOLL, 0, NULL, NULL, on_request, f,
 	                          MHD_OPTION_LISTEN_SOCKET, (MHD_socket)f->fd,
 	                          MHD_OPTION_CONNECTION_LIMIT, FEED_MAX_CONNECTIONS,
 	                          MHD_OPTION_PER_IP_CONNECTION_LIMIT, FEED_MAX_PER_IP,
@@ -620,6 +638,102 @@ static int start_mhd(struct feed *f, char *err, size_t errlen)
 	f->fd = -1;
 	snprintf(err, errlen, "cannot start the HTTP server (libmicrohttpd)");
 	return -EIO;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Wait until libmicrohttpd has something to do (its epoll fd is readable
+ * or MHD_get_timeout() expires), limit_ms pass (-1: no limit) or wake
+ * (-1: none) is readable.  Returns 1 when wake is readable, else 0, or a
+ * negative errno.
+ */
+static int wait_for_work(struct MHD_Daemon *mhd, int epfd, int wake, int64_t limit_ms)
+{
+	struct pollfd p[2] = { { .fd = epfd, .events = POLLIN }, { .fd = wake, .events = POLLIN } };
+	MHD_UNSIGNED_LONG_LONG t;
+	int64_t timeout = limit_ms;
+
+	if (MHD_get_timeout(mhd, &t) == MHD_YES && (timeout < 0 || t < (MHD_UNSIGNED_LONG_LONG)timeout))
+		timeout = t < INT_MAX ? (int64_t)t : INT_MAX;
+	if (poll(p, 2, timeout > INT_MAX ? INT_MAX : (int)timeout) < 0)
+		return errno == EINTR ? 0 : -errno;
+	return (p[1].revents & POLLIN) ? 1 : 0;
+}
+
+/*
+ * Stop mhd without touching the listening socket itself.  Called by the
+ * one thread that runs mhd, so no accept(2) is in flight: after
+ * MHD_quiesce_daemon() every connection taken from the kernel's queue is
+ * known, and the loop answers them (or gives a stalled one FEED_DRAIN_MS)
+ * before MHD_stop_daemon() closes what is left.  Connections arriving
+ * meanwhile wait in the queue for the next process.
+ *
+ * Never shutdown(2) the socket: a socket from systemd is shared with
+ * systemd; after a shutdown() it no longer listens, systemd sees POLLHUP
+ * and fails gremiumd.socket, and the next start gets a dead socket
+ * (test_feed's test_socket_survives_restarts).  Only our descriptor is
+ * closed, systemd keeps its own.
+ */
+static void stop_mhd(struct MHD_Daemon *mhd, int epfd)
+{
+	MHD_socket fd = MHD_quiesce_daemon(mhd);
+	int64_t end = now_ms() + FEED_DRAIN_MS, left;
+	const union MHD_DaemonInfo *info;
+
+	while (fd != MHD_INVALID_SOCKET &&
+	       (info = MHD_get_daemon_info(mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS)) && info->num_connections > 0 &&
+	       (left = end - now_ms()) > 0 && wait_for_work(mhd, epfd, -1, left) >= 0 && MHD_run(mhd) == MHD_YES)
+		;
+	/* closes the listening socket only if the quiesce failed */
+	MHD_stop_daemon(mhd);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+}
+
+/* The server thread: runs f->mhd until feed_free() writes to f->wake,
+ * then stops it (stop_mhd()).  A failure of poll(2) or of libmicrohttpd's
+ * epoll_wait() (ENOMEM) ends serving the same way. */
+static void *serve(void *arg)
+{
+	struct feed *f = arg;
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(f->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	int epfd = info ? info->epoll_fd : -1;
+
+	while (wait_for_work(f->mhd, epfd, f->wake, -1) == 0 && MHD_run(f->mhd) == MHD_YES)
+		;
+	stop_mhd(f->mhd, epfd);
+	return NULL;
+}
+
+/* Start serve() on f->mhd, with every signal blocked in it: signals are
+ * the daemon thread's.  On failure, f->mhd is stopped. */
+static int start_serving(struct feed *f, char *err, size_t errlen)
+{
+	sigset_t all, old;
+	int r;
+
+	f->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	r = f->wake < 0 ? -errno : 0;
+	if (r == 0) {
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		r = -pthread_create(&f->thread, NULL, serve, f);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
+	if (r == 0) {
+		f->serving = true;
+		return 0;
+	}
+	stop_mhd(f->mhd, -1);
+	snprintf(err, errlen, "cannot start the HTTP server thread: %s", strerror(-r));
+	return r;
 }
 
 int feed_new_serving(const char *listen, int fd, const char *path, const char *bytes, size_t len,
@@ -643,6 +757,7 @@ int feed_new_serving(const char *listen, int fd, const char *path, const char *b
 		return -ENOMEM;
 	}
 	f->fd = fd;
+	f->wake = -1;
 	f->path = strdup(path);
 	f->not_found = text_response("not found\n", NULL, NULL);
 	f->not_allowed = text_response("method not allowed\n", MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
@@ -657,11 +772,14 @@ int feed_new_serving(const char *listen, int fd, const char *path, const char *b
 		r = f->fd >= 0 ? 0 : open_listener(listen, &f->fd, err, errlen);
 		if (r == 0)
 			r = start_mhd(f, err, errlen);
+		if (r == 0)
+			r = start_serving(f, err, errlen);
 	}
 	if (r < 0) {
 		if (!f->mhd && f->fd >= 0)
 			close(f->fd);
 		f->fd = -1;
+		f->mhd = NULL;
 		feed_free(f);
 		return r;
 	}
@@ -688,41 +806,20 @@ uint16_t feed_port(const struct feed *f)
 	return 0;
 }
 
-/*
- * Stop the server without touching the listening socket itself.
- * Without MHD_USE_ITC, MHD_stop_daemon() wakes its thread by shutdown(2) of
- * the listening socket, and a socket from systemd is shared with systemd: after a shutdown() it no longer listens,
- * systemd sees POLLHUP and fails gremiumd.socket, and the next start gets a
- * dead socket.  MHD_quiesce_daemon() hands the socket back instead; the
- * connections already accepted are answered (bounded wait), connections
- * arriving meanwhile wait in the kernel's queue for the next process, and
- * only our descriptor is closed (systemd keeps its own).
- */
-static void stop_mhd(struct feed *f)
-{
-	MHD_socket fd = MHD_quiesce_daemon(f->mhd);
-
-	for (int i = 0; fd != MHD_INVALID_SOCKET && i < FEED_DRAIN_STEPS; i++) {
-		const union MHD_DaemonInfo *info = MHD_get_daemon_info(f->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-
-		if (!info || info->num_connections == 0)
-			break;
-		usleep(FEED_DRAIN_STEP_US);
-	}
-	/* joins the server thread; closes the listening socket only if the
-	 * quiesce failed */
-	MHD_stop_daemon(f->mhd);
-	if (fd != MHD_INVALID_SOCKET)
-		close(fd);
-	f->mhd = NULL;
-}
-
 void feed_free(struct feed *f)
 {
 	if (!f)
 		return;
-	if (f->mhd)
-		stop_mhd(f);
+	if (f->serving) {
+		uint64_t one = 1;
+		/* cannot fail: the counter is far from overflowing */
+		ssize_t n = write(f->wake, &one, sizeof(one));
+
+		(void)n;
+		pthread_join(f->thread, NULL);
+	}
+	if (f->wake >= 0)
+		close(f->wake);
 	rep_free(f->rep);
 	if (f->not_found)
 		MHD_destroy_response(f->not_found);

@@ -27,8 +27,7 @@ struct feed;
  * "[v6]:port" (port 0 picks a free one, see feed_port()).  Until the first
  * feed_set() the path answers 503 with Retry-After.
  *
- * Signals the caller handles through signalfd must be blocked before this
- * call: the server thread inherits the signal mask.
+ * The server thread blocks every signal: signals stay the caller's.
  *
  * Returns 0 and *ret, or a negative errno with a one-line reason in err:
  * -EINVAL (bad listen spec or path), -EADDRINUSE and other bind(2)/getaddrinfo
@@ -69,8 +68,9 @@ void feed_etag(const char *bytes, size_t len, char buf[FEED_ETAG_MAX]);
  * Stop the server and free f; NULL is a no-op.  The listening socket is
  * handed back from libmicrohttpd and closed, never shut down: a socket
  * shared with systemd keeps listening, and connections that arrive
- * meanwhile wait for the next process.  Requests already accepted are
- * answered first (at most about a second).
+ * meanwhile wait for the next process.  Connections already accepted are
+ * answered first (a stalled one is given about a second): the server
+ * thread hands the socket back itself, so no accept can be in flight.
  */
 void feed_free(struct feed *f);
 

@@ -44,6 +44,11 @@ static void test_phase2_defaults(void **state)
 	assert_int_equal(cfg->notifications.agenda_days_after_deadline, 1);
 	assert_false(cfg->feed.agenda);
 	assert_int_equal(cfg->members[0].n_aliases, 0);
+	assert_int_equal(cfg->notifications.answer_reminder_days_before, 5);
+	assert_string_equal(cfg->delivery.bounce_address, "bounces@test.example");
+	assert_false(cfg->quorum.set);
+	assert_int_equal(cfg->quorum.min_present, 0);
+	assert_int_equal(cfg->quorum.report_days_before, 3);
 	config_free(cfg);
 	free(errs);
 }
@@ -102,6 +107,32 @@ static void test_inbound_maildir(void **state)
 	config_free(cfg);
 	free(errs);
 	free(text), free(agenda);
+}
+
+static void test_quorum_bounces(void **state)
+{
+	char *text = edit(BASE, "state =", "quorum = { min_present = 2; report_days_before = 4; };\nstate =",
+	                  "retry_for_hours = 24;", "retry_for_hours = 24; bounce_address = \"rueck@test.example\";");
+	char *reminder = edit(BASE, "send_time = \"08:30\";", "send_time = \"08:30\"; answer_reminder_days_before = 0;",
+	                      NULL, NULL);
+	struct gr_config *cfg = NULL;
+	char *errs = NULL;
+
+	(void)state;
+	if (load_text(text, &cfg, &errs) != 0)
+		fail_msg("%s", errs);
+	assert_true(cfg->quorum.set);
+	assert_int_equal(cfg->quorum.min_present, 2);
+	assert_int_equal(cfg->quorum.report_days_before, 4);
+	assert_string_equal(cfg->delivery.bounce_address, "rueck@test.example");
+	config_free(cfg);
+	free(errs);
+	if (load_text(reminder, &cfg, &errs) != 0)
+		fail_msg("%s", errs);
+	assert_int_equal(cfg->notifications.answer_reminder_days_before, 0);
+	config_free(cfg);
+	free(errs);
+	free(text), free(reminder);
 }
 
 static void test_aliases(void **state)
@@ -168,6 +199,17 @@ static const struct broken2 broken2[] = {
 	  "committee.chair_address" },
 	{ "agenda days out of range", "send_time = \"08:30\";", "send_time = \"08:30\"; agenda_days_after_deadline = 31;",
 	  NULL, NULL, 38, "notifications.agenda_days_after_deadline" },
+	{ "quorum above the members", "state =", "quorum = { min_present = 3; };\nstate =", NULL, NULL, 55,
+	  "quorum.min_present: 3, but there are only 2 members (it could never be reached)" },
+	{ "quorum not a group", "state =", "quorum = 8;\nstate =", NULL, NULL, 55, "quorum: must be a group" },
+	{ "quorum report out of range", "state =", "quorum = { report_days_before = 400; };\nstate =", NULL, NULL, 55,
+	  "quorum.report_days_before" },
+	{ "unknown quorum key", "state =", "quorum = { min = 3; };\nstate =", NULL, NULL, 55, "quorum.min: unknown setting" },
+	{ "bounce address with plus", "retry_for_hours = 24;", "retry_for_hours = 24; bounce_address = \"b+x@test.example\";",
+	  NULL, NULL, 49, "delivery.bounce_address: \"b+x@test.example\": no '+' in the local part" },
+	{ "answer reminder out of range", "send_time = \"08:30\";",
+	  "send_time = \"08:30\"; answer_reminder_days_before = -1;", NULL, NULL, 38,
+	  "notifications.answer_reminder_days_before" },
 	{ "feed agenda not a bool", "path = \"/tg.ics\";", "path = \"/tg.ics\"; agenda = \"yes\";", NULL, NULL, 53,
 	  "feed.agenda" },
 };
@@ -191,7 +233,7 @@ static void test_broken2(void **state)
 	}
 }
 
-/* The example's inbound block, uncommented as an admin would ("# " off the
+/* The example's inbound and quorum blocks, uncommented as an admin would ("# " off the
  * block's lines, comments inside kept), is valid as written. */
 static void test_example_inbound(void **state)
 {
@@ -210,7 +252,7 @@ static void test_example_inbound(void **state)
 	for (p = text; *p; p = nl + 1) {
 		nl = strchr(p, '\n');
 		assert_non_null(nl);
-		if (strncmp(p, "# inbound = {", 13) == 0)
+		if (strncmp(p, "# inbound = {", 13) == 0 || strncmp(p, "# quorum = {", 12) == 0)
 			in_block = true;
 		if (in_block && strncmp(p, "# ", 2) == 0)
 			fprintf(o, "%.*s\n", (int)(nl - p - 2), p + 2);
@@ -228,6 +270,8 @@ static void test_example_inbound(void **state)
 	assert_string_equal(cfg->inbound.imap_url, "imaps://mail.fitko.example/INBOX");
 	assert_string_equal(cfg->inbound.password_credential, "gremiumd.imap-password");
 	assert_int_equal(cfg->members[0].n_aliases, 1);
+	assert_true(cfg->quorum.set);
+	assert_int_equal(cfg->quorum.min_present, 8);
 	config_free(cfg);
 	free(errs);
 	free(out);
@@ -240,6 +284,7 @@ int main(void)
 		cmocka_unit_test(test_phase2_defaults),
 		cmocka_unit_test(test_inbound_imap),
 		cmocka_unit_test(test_inbound_maildir),
+		cmocka_unit_test(test_quorum_bounces),
 		cmocka_unit_test(test_aliases),
 		cmocka_unit_test(test_broken2),
 		cmocka_unit_test(test_example_inbound),

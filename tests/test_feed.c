@@ -477,6 +477,34 @@ static void test_inherited_fd_v6(void **state)
 	feed_free(f);
 }
 
+/* A listening socket on 127.0.0.1 that outlives the servers, as the one
+ * systemd keeps; its port in *port. */
+static int systemd_socket(uint16_t *port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int keep = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_true(keep >= 0);
+	assert_int_equal(bind(keep, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(keep, 128), 0);
+	assert_int_equal(getsockname(keep, (struct sockaddr *)&sin, &len), 0);
+	*port = ntohs(sin.sin_port);
+	return keep;
+}
+
+/* A server on a descriptor of keep, serving BODY1 from the start. */
+static struct feed *serve_on(int keep)
+{
+	struct feed *f = NULL;
+	char err[256];
+
+	assert_int_equal(feed_new_serving(NULL, dup(keep), "/c.ics", BODY1, strlen(BODY1), LM1, &f, err,
+	                                  sizeof(err)), 0);
+	return f;
+}
+
 /*
  * Socket activation across restarts (issue 14.1): the socket systemd keeps
  * (here: `keep`, a second descriptor of it) still listens after
@@ -487,27 +515,18 @@ static void test_inherited_fd_v6(void **state)
 static void test_socket_survives_restarts(void **state)
 {
 	static const char req[] = "GET /c.ics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	socklen_t len = sizeof(sin);
+	socklen_t len;
 	struct feed *f = NULL;
 	struct answer a;
-	char err[256];
-	int keep = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), on = 0, c;
 	uint16_t port;
+	int keep = systemd_socket(&port), on = 0, c;
 
 	(void)state;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_true(keep >= 0);
-	assert_int_equal(bind(keep, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	assert_int_equal(listen(keep, 16), 0);
-	assert_int_equal(getsockname(keep, (struct sockaddr *)&sin, &len), 0);
-	port = ntohs(sin.sin_port);
 	for (int round = 0; round < 3; round++) {
 		/* queued before the server runs, as the request that starts the service */
 		c = connect_to(port);
 		assert_int_equal(send(c, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
-		assert_int_equal(feed_new_serving(NULL, dup(keep), "/c.ics", BODY1, strlen(BODY1), LM1, &f, err,
-		                                  sizeof(err)), 0);
+		f = serve_on(keep);
 		answer_on(c, &a);
 		assert_int_equal(a.status, 200);
 		assert_string_equal(a.body, BODY1);
@@ -523,6 +542,161 @@ static void test_socket_survives_restarts(void **state)
 	close(on);
 	close(c);
 	close(keep);
+}
+
+/*
+ * A connection accepted before feed_free() is answered, not closed: the
+ * second request on a keep-alive connection (accepted for sure: the first
+ * was answered) is sent while feed_free() runs in another thread.  Either
+ * order of the two is allowed; both must end in a 200.
+ */
+static void *free_feed(void *f)
+{
+	feed_free(f);
+	return NULL;
+}
+
+static void test_stop_answers_accepted(void **state)
+{
+	static const char first[] = "GET /c.ics HTTP/1.1\r\nHost: x\r\n\r\n";
+	static const char second[] = "GET /c.ics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+	struct feed *f = NULL;
+	struct answer a;
+	char err[256], buf[4096];
+	size_t got = 0;
+	ssize_t n;
+	pthread_t t;
+	int c;
+
+	(void)state;
+	assert_int_equal(feed_new_serving("127.0.0.1:0", -1, "/c.ics", BODY1, strlen(BODY1), LM1, &f, err,
+	                                  sizeof(err)), 0);
+	c = connect_to(feed_port(f));
+	assert_int_equal(send(c, first, strlen(first), MSG_NOSIGNAL), (ssize_t)strlen(first));
+	buf[0] = '\0';
+	while (!strstr(buf, "END:VCALENDAR\r\n") && (n = recv(c, buf + got, sizeof(buf) - 1 - got, 0)) > 0) {
+		got += (size_t)n;
+		buf[got] = '\0';
+	}
+	assert_non_null(strstr(buf, "HTTP/1.1 200"));
+	assert_int_equal(pthread_create(&t, NULL, free_feed, f), 0);
+	assert_int_equal(send(c, second, strlen(second), MSG_NOSIGNAL), (ssize_t)strlen(second));
+	answer_on(c, &a);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(a.status, 200);
+	assert_string_equal(a.body, BODY1);
+}
+
+/*
+ * Restarts under load (the CI failure "RemoteDisconnected" of
+ * e2e_socket.sh): clients GET over new connections on a socket that
+ * outlives the servers, as systemd's does, while servers are started and
+ * freed again and again.  Every request must be answered 200: a
+ * connection a server accepted is answered by it, the others wait in the
+ * queue for the next server.  Bounded: RESTART_CYCLES servers, each
+ * stopped after one more request was answered.
+ */
+#define RESTART_CYCLES 200
+#define RESTART_CLIENTS 4
+
+struct restarts {
+	uint16_t port;
+	pthread_mutex_t lock;
+	pthread_cond_t progress;
+	unsigned answered, bad;
+	int first_bad;      /* HTTP status or -errno of the first failure */
+	bool stop;
+};
+
+/* One GET on a new connection, without asserts (runs in a client
+ * thread): the status, or -errno (-ECONNABORTED: closed without an
+ * answer). */
+static int get_once(uint16_t port)
+{
+	static const char req[] = "GET /c.ics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct timeval tv = { .tv_sec = 30 };
+	char buf[2048];
+	size_t got = 0;
+	ssize_t n = 0;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), status, e;
+
+	if (fd < 0)
+		return -errno;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+	    connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
+	    send(fd, req, strlen(req), MSG_NOSIGNAL) != (ssize_t)strlen(req)) {
+		e = errno;
+		close(fd);
+		return -e;
+	}
+	while (got < sizeof(buf) - 1 && (n = recv(fd, buf + got, sizeof(buf) - 1 - got, 0)) > 0)
+		got += (size_t)n;
+	e = n < 0 ? errno : ECONNABORTED;
+	close(fd);
+	buf[got] = '\0';
+	if (sscanf(buf, "HTTP/1.1 %d", &status) != 1)
+		return -e;
+	return status == 200 && !strstr(buf, "\r\n\r\n" BODY1) ? 0 : status;
+}
+
+static void *restart_client(void *arg)
+{
+	struct restarts *r = arg;
+	bool stop = false;
+
+	while (!stop) {
+		int status = get_once(r->port);
+
+		pthread_mutex_lock(&r->lock);
+		if (status == 200) {
+			r->answered++;
+		} else if (r->bad++ == 0) {
+			r->first_bad = status;
+		}
+		pthread_cond_broadcast(&r->progress);
+		stop = r->stop;
+		pthread_mutex_unlock(&r->lock);
+	}
+	return NULL;
+}
+
+static void test_restarts_under_load(void **state)
+{
+	struct restarts r = { .lock = PTHREAD_MUTEX_INITIALIZER, .progress = PTHREAD_COND_INITIALIZER };
+	pthread_t clients[RESTART_CLIENTS];
+	int keep = systemd_socket(&r.port);
+	struct feed *f;
+
+	(void)state;
+	for (int i = 0; i < RESTART_CLIENTS; i++)
+		assert_int_equal(pthread_create(&clients[i], NULL, restart_client, &r), 0);
+	for (int cycle = 0; cycle < RESTART_CYCLES; cycle++) {
+		unsigned target;
+
+		f = serve_on(keep);
+		/* bounded: each GET ends within its 30 s receive timeout */
+		pthread_mutex_lock(&r.lock);
+		target = r.answered + r.bad + 1;
+		while (r.answered + r.bad < target)
+			pthread_cond_wait(&r.progress, &r.lock);
+		pthread_mutex_unlock(&r.lock);
+		feed_free(f);
+	}
+	/* the clients' last requests may wait in the queue: one more server */
+	pthread_mutex_lock(&r.lock);
+	r.stop = true;
+	pthread_mutex_unlock(&r.lock);
+	f = serve_on(keep);
+	for (int i = 0; i < RESTART_CLIENTS; i++)
+		assert_int_equal(pthread_join(clients[i], NULL), 0);
+	feed_free(f);
+	close(keep);
+	print_message("%u requests across %d restarts, %u not answered 200 (first: %d)\n", r.answered,
+	              RESTART_CYCLES, r.bad, r.first_bad);
+	assert_int_equal(r.bad, 0);
+	assert_true(r.answered >= RESTART_CYCLES);
 }
 
 static void test_http_date(void **state)
@@ -593,6 +767,8 @@ int main(void)
 		cmocka_unit_test(test_split_listen),
 		cmocka_unit_test(test_inherited_fd_v6),
 		cmocka_unit_test(test_socket_survives_restarts),
+		cmocka_unit_test(test_stop_answers_accepted),
+		cmocka_unit_test(test_restarts_under_load),
 		cmocka_unit_test(test_http_date),
 		cmocka_unit_test(test_etag_list),
 	};
