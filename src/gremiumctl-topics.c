@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * gremiumctl inbox, inbox accept, topics, topic add|withdraw|move|order:
- * what came into the committee's mailbox, and the chair's control of the
- * topics (DESIGN.md, phase 2).  They write the state database while
- * gremiumd runs; the daemon notices (store_change_counter()).
+ * gremiumctl topics, topic add|withdraw|move|order: the chair's view of the
+ * members' topics and the edits of each meeting's agenda (DESIGN.md, phase
+ * 2).  They write the state database while gremiumd runs (opened without
+ * STORE_OPEN_SENDER); the daemon notices through store_change_counter().
  */
 #include "autoconfig.h"
 
-#include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,364 +16,405 @@
 #include <time.h>
 
 #include "gremiumctl.h"
-#include "schedule.h"
-#include "service.h"
+#include "plan.h"
 #include "store.h"
 #include "util.h"
 
-/* ---- JSON (one array of objects on stdout) ---- */
+/* A title is one line, as a mail's subject (letter_title()'s cap). */
+#define TOPIC_TITLE_MAX 200
+/* The text, as much as a letter keeps (LETTER_MAX_TEXT). */
+#define TOPIC_TEXT_MAX (64 * 1024)
 
-/* s as a JSON string (RFC 8259 §7); NULL as null. */
-static void json_string(const char *s)
+/* ---- listing ---- */
+
+static void print_json(const struct gr_config *cfg, const struct store_topic *t, size_t n)
 {
-	if (!s) {
-		fputs("null", stdout);
+	putchar('[');
+	for (size_t i = 0; i < n; i++) {
+		fputs(i ? ",\n " : "", stdout);
+		ctl_json_key(true, "id");
+		printf("%lld", (long long)t[i].id);
+		ctl_json_str(false, "meeting", t[i].meeting);
+		ctl_json_str(false, "series", t[i].series);
+		ctl_json_key(false, "position");
+		/* a withdrawn topic has no place on the agenda */
+		if (t[i].position > 0)
+			printf("%d", t[i].position);
+		else
+			fputs("null", stdout);
+		ctl_json_str(false, "title", t[i].title);
+		ctl_json_str(false, "text", t[i].text);
+		ctl_json_str(false, "member", t[i].member);
+		ctl_json_str(false, "organisation", t[i].organisation);
+		ctl_json_time(false, "received", cfg, t[i].received);
+		ctl_json_str(false, "source", t[i].source);
+		ctl_json_str(false, "state", t[i].state);
+		putchar('}');
+	}
+	puts("]");
+}
+
+/* The member column: the name as recorded, else the address; "-" for the
+ * chair's own topic. */
+static const char *who(const struct store_topic *t)
+{
+	return t->name ? t->name : t->member ? t->member : "-";
+}
+
+static void print_table(const struct gr_config *cfg, const struct store_topic *t, size_t n)
+{
+	static const char *const head[] = { "MEETING", "TOP", "ID", "TITLE", "MEMBER",
+		                            "ORGANISATION", "RECEIVED", "SOURCE" };
+	size_t w[8] = { 16, 3, 2, 5, 6, 12, 16, 6 };
+	char top[16], id[24], rec[32];
+
+	if (n == 0) {
+		puts("no topics");
 		return;
 	}
-	putchar('"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", stdout);
-		else if (*p == '\t')
-			fputs("\\t", stdout);
-		else if (*p < 0x20 || *p == 0x7f)
-			printf("\\u%04x", *p);
-		else
-			putchar(*p);
-	}
-	putchar('"');
-}
-
-static void json_field(bool first, const char *name, const char *value)
-{
-	printf("%s\"%s\": ", first ? "" : ", ", name);
-	json_string(value);
-}
-
-/* t as ISO 8601 with the committee's offset into buf. */
-static void iso(const struct gr_config *cfg, time_t t, char buf[UTIL_ISO8601_MAX])
-{
-	struct gr_localtime lt;
-
-	sched_from_utc(t, cfg->committee.timezone, &lt);
-	util_format_iso8601(t, &lt, buf);
-}
-
-/* ---- options ---- */
-
-struct args {
-	bool held, json;
-	const char *meeting, *title, *member, *to;
-	const char *pos[3];     /* the positional arguments */
-	int n_pos;
-};
-
-/* Parse argv (argv[0] the command) into a; 0 or EX_USAGE. */
-static int parse(const char *cmd, int argc, char **argv, struct args *a)
-{
-	static const struct option options[] = {
-		{ "held", no_argument, NULL, 'H' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "meeting", required_argument, NULL, 'm' },
-		{ "title", required_argument, NULL, 't' },
-		{ "member", required_argument, NULL, 'M' },
-		{ "to", required_argument, NULL, 'T' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	memset(a, 0, sizeof(*a));
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		switch (c) {
-		case 'H': a->held = true; break;
-		case 'j': a->json = true; break;
-		case 'm': a->meeting = optarg; break;
-		case 't': a->title = optarg; break;
-		case 'M': a->member = optarg; break;
-		case 'T': a->to = optarg; break;
-		default:
-			fprintf(stderr, "gremiumctl: %s: bad option '%s'\n", cmd, argv[optind - 1]);
-			return EX_USAGE;
-		}
-	}
-	for (int i = optind; i < argc; i++) {
-		if (a->n_pos == 3) {
-			fprintf(stderr, "gremiumctl: %s: unexpected argument '%s'\n", cmd, argv[i]);
-			return EX_USAGE;
-		}
-		a->pos[a->n_pos++] = argv[i];
-	}
-	return 0;
-}
-
-/* A positive id or number from s; 0 if it is none. */
-static int64_t number(const char *s)
-{
-	char *end;
-	long long v;
-
-	if (!s || !*s)
-		return 0;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	return errno || *end || v <= 0 ? 0 : v;
-}
-
-/* ---- inbox ---- */
-
-static void inbox_print(const struct gr_config *cfg, const struct store_inbox *r, size_t n, bool json)
-{
-	char when[UTIL_ISO8601_MAX];
-
-	if (json)
-		putchar('[');
 	for (size_t i = 0; i < n; i++) {
-		iso(cfg, r[i].received, when);
-		if (!json) {
-			printf("%lld  %s  %-10s %s%s  %s\n    %s\n", (long long)r[i].id, when, r[i].class,
-			       r[i].sender ? r[i].sender : "(unknown)", r[i].held ? " (held)" : "",
-			       r[i].subject ? r[i].subject : "", r[i].outcome);
-			continue;
-		}
-		printf("%s\n  {\"id\": %lld", i ? "," : "", (long long)r[i].id);
-		json_field(false, "message_id", r[i].message_id);
-		json_field(false, "from", r[i].sender);
-		json_field(false, "subject", r[i].subject);
-		json_field(false, "received", when);
-		json_field(false, "class", r[i].class);
-		json_field(false, "outcome", r[i].outcome);
-		printf(", \"held\": %s}", r[i].held ? "true" : "false");
+		size_t a = ctl_width(t[i].title), b = ctl_width(who(&t[i]));
+		size_t c = t[i].organisation ? ctl_width(t[i].organisation) : 1;
+
+		w[3] = a > w[3] ? a : w[3];
+		w[4] = b > w[4] ? b : w[4];
+		w[5] = c > w[5] ? c : w[5];
+		snprintf(id, sizeof(id), "%lld", (long long)t[i].id);
+		w[2] = strlen(id) > w[2] ? strlen(id) : w[2];
 	}
-	if (json)
-		printf("%s]\n", n ? "\n" : "");
+	for (size_t k = 0; k < 7; k++)
+		ctl_print_padded(head[k], w[k]);
+	puts(head[7]);
+	for (size_t i = 0; i < n; i++) {
+		bool active = strcmp(t[i].state, "active") == 0;
+
+		snprintf(top, sizeof(top), "%*d", (int)w[1], t[i].position);
+		snprintf(id, sizeof(id), "%*lld", (int)w[2], (long long)t[i].id);
+		ctl_local_time(cfg, t[i].received, rec, sizeof(rec));
+		ctl_print_padded(t[i].meeting, w[0]);
+		ctl_print_padded(active ? top : "  -", w[1]);
+		ctl_print_padded(id, w[2]);
+		ctl_print_padded(t[i].title, w[3]);
+		ctl_print_padded(who(&t[i]), w[4]);
+		ctl_print_padded(t[i].organisation ? t[i].organisation : "-", w[5]);
+		ctl_print_padded(rec, w[6]);
+		printf("%s%s\n", t[i].source, active ? "" : " (withdrawn)");
+	}
 }
 
-static int inbox_accept(struct ctl *ctl, struct store *db, const struct args *a)
+/*
+ * --meeting WHEN of `topics`: a meeting of the schedule, or one that has
+ * topics recorded (a meeting cancelled after they came in: the chair must
+ * still see them to move them).  0 or a sysexits code.
+ */
+static int listed_meeting(const struct ctl *ctl, struct store *db, const char *when,
+                          size_t n_recorded)
 {
-	int64_t id = number(a->pos[1]), topic = 0;
-	char err[512];
+	struct ctl_meetings m;
+	const struct gr_occurrence *o;
 	int r;
 
-	if (!id || a->n_pos != 2) {
-		fprintf(stderr, "gremiumctl: inbox accept: wants the inbox row's ID\n");
-		return EX_USAGE;
-	}
-	r = service_inbox_accept(ctl->cfg, db, id, a->meeting, time(NULL), &topic, err, sizeof(err));
-	if (r < 0) {
-		ctl_error("gremiumctl: inbox accept: %s", err);
-		return r == -ENOENT || r == -EALREADY ? EX_DATAERR : EX_IOERR;
-	}
-	printf("inbox %lld is topic %lld\n", (long long)id, (long long)topic);
-	return 0;
-}
-
-int cmd_inbox(struct ctl *ctl, int argc, char **argv)
-{
-	struct store *db = NULL;
-	struct store_inbox *rows = NULL;
-	struct args a;
-	size_t n = 0;
-	int r = parse("inbox", argc, argv, &a);
-
-	if (r)
-		return r;
-	if (a.n_pos > 0 && strcmp(a.pos[0], "accept") != 0) {
-		fprintf(stderr, "gremiumctl: inbox: unknown subcommand '%s'\n", a.pos[0]);
-		return EX_USAGE;
-	}
-	r = ctl_open_state(ctl, "inbox", &db);
-	if (r)
-		return r;
-	if (a.n_pos > 0) {
-		r = inbox_accept(ctl, db, &a);
-	} else if (store_inbox_list(db, a.held, &rows, &n) < 0) {
-		ctl_error("gremiumctl: inbox: %s", store_errmsg(db));
-		r = EX_IOERR;
-	} else {
-		inbox_print(ctl->cfg, rows, n, a.json);
-		store_inbox_free(rows, n);
-	}
-	store_close(db);
+	if (n_recorded > 0)
+		return 0;
+	r = ctl_meetings_load(ctl, "topics", db, time(NULL), &m);
+	if (r == 0)
+		r = ctl_meeting_find(ctl, &m, "topics", when, &o);
+	ctl_meetings_free(&m);
 	return r;
-}
-
-/* ---- topics ---- */
-
-static void topics_print(const struct gr_config *cfg, const struct store_topic *t, size_t n,
-                         bool json)
-{
-	char when[UTIL_ISO8601_MAX], pos[16];
-
-	if (json)
-		putchar('[');
-	for (size_t i = 0; i < n; i++) {
-		iso(cfg, t[i].received, when);
-		if (!json) {
-			if (i == 0 || strcmp(t[i].meeting, t[i - 1].meeting) != 0)
-				printf("%s%s (%s)\n", i ? "\n" : "", t[i].meeting, t[i].series);
-			snprintf(pos, sizeof(pos), "%d.", t[i].position);
-			printf("  %-4s %s  [%lld, %s%s%s%s%s]\n", strcmp(t[i].state, "active") ? "-" : pos,
-			       t[i].title, (long long)t[i].id, t[i].name ? t[i].name :
-			       t[i].member ? t[i].member : "chair",
-			       t[i].organisation ? ", " : "", t[i].organisation ? t[i].organisation : "",
-			       strcmp(t[i].state, "active") ? ", " : "",
-			       strcmp(t[i].state, "active") ? t[i].state : "");
-			continue;
-		}
-		printf("%s\n  {\"id\": %lld", i ? "," : "", (long long)t[i].id);
-		json_field(false, "meeting", t[i].meeting);
-		json_field(false, "series", t[i].series);
-		printf(", \"position\": %d", t[i].position);
-		json_field(false, "title", t[i].title);
-		json_field(false, "text", t[i].text);
-		json_field(false, "member", t[i].member);
-		json_field(false, "organisation", t[i].organisation);
-		json_field(false, "received", when);
-		json_field(false, "source", t[i].source);
-		json_field(false, "state", t[i].state);
-		printf(", \"inbox_id\": %lld}", (long long)t[i].inbox_id);
-	}
-	if (json)
-		printf("%s]\n", n ? "\n" : "");
 }
 
 int cmd_topics(struct ctl *ctl, int argc, char **argv)
 {
-	struct store *db = NULL;
+	static const struct option options[] = {
+		{ "meeting", required_argument, NULL, 'm' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *meeting = NULL;
 	struct store_topic *t = NULL;
-	struct args a;
+	struct store *db = NULL;
+	bool json = false;
 	size_t n = 0;
-	int r = parse("topics", argc, argv, &a);
+	int c, r;
 
-	if (r)
-		return r;
-	if (a.n_pos) {
-		fprintf(stderr, "gremiumctl: topics: unexpected argument '%s'\n", a.pos[0]);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		if (c == 'm')
+			meeting = optarg;
+		else if (c == 'j')
+			json = true;
+		else {
+			ctl_error("gremiumctl: topics: bad option '%s'", argv[optind - 1]);
+			return EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		ctl_error("gremiumctl: topics: unexpected argument '%s'", argv[optind]);
 		return EX_USAGE;
 	}
 	r = ctl_open_state(ctl, "topics", &db);
-	if (r)
+	if (r != 0)
 		return r;
-	if (store_topic_list(db, a.meeting, true, &t, &n) < 0) {
-		ctl_error("gremiumctl: topics: %s", store_errmsg(db));
-		r = EX_IOERR;
-	} else {
-		topics_print(ctl->cfg, t, n, a.json);
-		store_topic_free(t, n);
-	}
+	r = store_topic_list(db, meeting, true, &t, &n);
+	r = r < 0 ? ctl_store_error("topics", db, r) : 0;
+	if (r == 0 && meeting)
+		r = listed_meeting(ctl, db, meeting, n);
+	if (r == 0 && json)
+		print_json(ctl->cfg, t, n);
+	else if (r == 0)
+		print_table(ctl->cfg, t, n);
+	store_topic_free(t, n);
 	store_close(db);
-	return r;
+	return r != 0 ? r : ctl_output_done("topics");
 }
 
-/* The meeting at when: its series and UID, or a message and EX_DATAERR. */
-static int meeting_of(const struct ctl *ctl, const char *cmd, const char *when,
-                      const char **series, char *uid, size_t len)
+/* ---- edits ---- */
+
+struct edit_opts {
+	const char *meeting, *title, *member, *text, *to;
+	char **args;            /* the operands (ID, N) */
+	int n_args;
+};
+
+/* The options of `topic VERB`: argv[0] is VERB.  allowed: the option
+ * letters VERB takes. */
+static int edit_args(const char *cmd, const char *allowed, int argc, char **argv,
+                     struct edit_opts *ret)
 {
-	int r = when ? service_meeting(ctl->cfg, time(NULL), when, series, uid, len) : -EINVAL;
+	static const struct option options[] = {
+		{ "meeting", required_argument, NULL, 'm' },
+		{ "title", required_argument, NULL, 't' },
+		{ "member", required_argument, NULL, 'M' },
+		{ "text", required_argument, NULL, 'x' },
+		{ "to", required_argument, NULL, 'T' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct edit_opts o = { 0 };
+	int c, k = 0;
 
-	if (r == -EINVAL)
-		fprintf(stderr, "gremiumctl: %s: wants the meeting's local start YYYY-MM-DDTHH:MM\n", cmd);
-	else if (r < 0)
-		ctl_error("gremiumctl: %s: no meeting takes place at %s (gremiumctl preview lists them)",
-		          cmd, when);
-	return r == -EINVAL ? EX_USAGE : r < 0 ? EX_DATAERR : 0;
-}
-
-static int topic_add(struct ctl *ctl, struct store *db, const struct args *a)
-{
-	const struct gr_member *m = NULL;
-	const char *series = NULL;
-	char uid[512];
-	int r;
-
-	if (!a->title || !*a->title || a->n_pos != 1) {
-		fprintf(stderr, "gremiumctl: topic add: wants --meeting WHEN --title TEXT [--member ADDRESS]\n");
-		return EX_USAGE;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", options, &k)) != -1) {
+		if (c == '?' || !strchr(allowed, c)) {
+			/* a known option of another verb took its argument: name it */
+			ctl_error("gremiumctl: %s: bad option '%s%s'", cmd, c == '?' ? "" : "--",
+			          c == '?' ? argv[optind - 1] : options[k].name);
+			return EX_USAGE;
+		}
+		*(c == 'm' ? &o.meeting : c == 't' ? &o.title : c == 'M' ? &o.member
+		  : c == 'x' ? &o.text : &o.to) = optarg;
 	}
-	for (size_t i = 0; a->member && i < ctl->cfg->n_members; i++)
-		if (strcmp(ctl->cfg->members[i].email, a->member) == 0)
-			m = &ctl->cfg->members[i];
-	if (a->member && !m) {
-		ctl_error("gremiumctl: topic add: %s is not a member's address", a->member);
+	o.args = argv + optind;
+	o.n_args = argc - optind;
+	*ret = o;
+	return 0;
+}
+
+/* What a chair may type as a title or text: UTF-8, a title on one line. */
+static int check_text(const char *cmd, const char *what, const char *s, size_t max,
+                      bool one_line)
+{
+	if (!util_utf8_valid((const unsigned char *)s) ||
+	    (one_line ? util_has_control(s, false) : false)) {
+		ctl_error("gremiumctl: %s: %s must be UTF-8 text%s", cmd, what,
+		          one_line ? " on one line" : "");
 		return EX_DATAERR;
 	}
-	r = meeting_of(ctl, "topic add", a->meeting, &series, uid, sizeof(uid));
-	if (r)
-		return r;
-	struct store_topic t = {
-		.uid = uid, .meeting = (char *)a->meeting, .series = (char *)series,
-		.title = (char *)a->title, .member = m ? m->email : NULL, .name = m ? m->name : NULL,
-		.organisation = m ? m->organisation : NULL, .received = time(NULL), .source = "chair",
-	};
-	if (store_topic_add(db, &t) < 0) {
-		ctl_error("gremiumctl: topic add: %s", store_errmsg(db));
-		return EX_IOERR;
+	if (strlen(s) > max || (one_line && !s[strspn(s, " ")])) {
+		ctl_error("gremiumctl: %s: %s must have 1..%zu bytes", cmd, what, max);
+		return EX_DATAERR;
 	}
-	printf("topic %lld: position %d of %s\n", (long long)t.id, t.position, a->meeting);
 	return 0;
 }
 
-/* withdraw ID | move ID --to WHEN | order ID N */
-static int topic_change(struct ctl *ctl, struct store *db, const char *verb, const struct args *a)
+/* Open the state and find the meeting at WHEN: 0 with *ret_db, *m, *ret_o
+ * and uid (caller closes and frees), or a sysexits code. */
+static int open_meeting(const struct ctl *ctl, const char *cmd, const char *when,
+                        struct store **ret_db, struct ctl_meetings *m,
+                        const struct gr_occurrence **ret_o, char *uid, size_t len)
 {
-	int64_t id = number(a->pos[1]);
-	const char *series = NULL;
-	char uid[512], cmd[32];
-	int r;
+	struct store *db = NULL;
+	int r = ctl_open_state_rw(ctl, cmd, &db);
 
-	snprintf(cmd, sizeof(cmd), "topic %s", verb);
-	if (!id || a->n_pos != (strcmp(verb, "order") == 0 ? 3 : 2)) {
-		fprintf(stderr, "gremiumctl: %s: wants ID%s\n", cmd, strcmp(verb, "order") == 0 ?
-		        " N" : strcmp(verb, "move") == 0 ? " --to WHEN" : "");
+	if (r != 0)
+		return r;
+	r = ctl_meetings_load(ctl, cmd, db, time(NULL), m);
+	if (r == 0 && (r = ctl_meeting_find(ctl, m, cmd, when, ret_o)) != 0)
+		ctl_meetings_free(m);
+	if (r == 0 && ctl_occurrence_uid(ctl->cfg, m->pub, m->n_pub, *ret_o, uid, len) < 0) {
+		ctl_error("gremiumctl: %s: no UID for the meeting at %s", cmd, when);
+		ctl_meetings_free(m);
+		r = EX_SOFTWARE;
+	}
+	if (r != 0) {
+		store_close(db);
+		return r;
+	}
+	*ret_db = db;
+	return 0;
+}
+
+static int topic_add(struct ctl *ctl, int argc, char **argv)
+{
+	const char *cmd = "topic add";
+	const struct gr_member *member = NULL;
+	const struct gr_occurrence *o;
+	struct ctl_meetings m = { 0 };
+	struct store *db = NULL;
+	struct edit_opts a;
+	char uid[512], when[PLAN_LOCAL_LEN];
+	int r = edit_args(cmd, "mtMx", argc, argv, &a);
+
+	if (r != 0)
+		return r;
+	if (!a.meeting || !a.title || a.n_args > 0) {
+		ctl_error("gremiumctl: %s: wants --meeting WHEN --title TEXT [--member ADDRESS]"
+		          " [--text TEXT]", cmd);
 		return EX_USAGE;
 	}
-	if (strcmp(verb, "withdraw") == 0) {
-		r = store_topic_withdraw(db, id);
-	} else if (strcmp(verb, "move") == 0) {
-		r = meeting_of(ctl, cmd, a->to, &series, uid, sizeof(uid));
-		if (r)
-			return r;
-		r = store_topic_move(db, id, uid, a->to, series);
-	} else {
-		int64_t n = number(a->pos[2]);
+	r = check_text(cmd, "the title", a.title, TOPIC_TITLE_MAX, true);
+	if (r == 0 && a.text)
+		r = check_text(cmd, "the text", a.text, TOPIC_TEXT_MAX, false);
+	if (r != 0)
+		return r;
+	if (a.member && !(member = ctl_member(ctl->cfg, a.member))) {
+		ctl_error("gremiumctl: %s: %s is not the address of a member of the config", cmd,
+		          a.member);
+		return EX_DATAERR;
+	}
+	r = open_meeting(ctl, cmd, a.meeting, &db, &m, &o, uid, sizeof(uid));
+	if (r != 0)
+		return r;
+	ctl_when(&o->start, when, sizeof(when));
+	struct store_topic t = { .uid = uid, .meeting = when, .series = o->series->id,
+		.title = (char *)a.title, .text = (char *)a.text,
+		.member = member ? member->email : NULL, .name = member ? member->name : NULL,
+		.organisation = member ? member->organisation : NULL, .received = m.now,
+		.source = (char *)"chair" };
+	r = store_topic_add(db, &t);
+	if (r < 0)
+		r = ctl_store_error(cmd, db, r);
+	else
+		printf("topic %lld added: TOP %d of %s (%s)\n", (long long)t.id, t.position, when,
+		       o->series->id);
+	ctl_meetings_free(&m);
+	store_close(db);
+	return r != 0 ? r : ctl_output_done(cmd);
+}
 
-		r = n > 0 && n < 100000 ? store_topic_order(db, id, (int)n) : -ERANGE;
-	}
-	if (r < 0) {
-		ctl_error("gremiumctl: %s: %s", cmd, r == -ERANGE && strcmp(verb, "order") == 0 ?
-		          "no such position in its meeting" : store_errmsg(db));
-		return r == -ENOENT || r == -EALREADY || r == -ERANGE || r == -EINVAL ? EX_DATAERR :
-		       EX_IOERR;
-	}
-	printf("topic %lld: %s\n", (long long)id, strcmp(verb, "withdraw") == 0 ? "withdrawn" :
-	       strcmp(verb, "move") == 0 ? "moved" : "ordered");
+/* Print where topic id is now: "topic ID VERB: TOP n of WHEN". */
+static int report(const char *cmd, struct store *db, int64_t id, const char *verb)
+{
+	struct store_topic t = { 0 };
+	int r = store_topic_get(db, id, &t);
+
+	if (r < 0)
+		return ctl_store_error(cmd, db, r);
+	if (t.position > 0)
+		printf("topic %lld %s: TOP %d of %s\n", (long long)id, verb, t.position, t.meeting);
+	else
+		printf("topic %lld %s from %s\n", (long long)id, verb, t.meeting);
+	store_topic_clear(&t);
 	return 0;
+}
+
+static int topic_withdraw(struct ctl *ctl, int argc, char **argv)
+{
+	const char *cmd = "topic withdraw";
+	struct store *db = NULL;
+	struct edit_opts a;
+	int64_t id;
+	int r = edit_args(cmd, "", argc, argv, &a);
+
+	if (r == 0 && a.n_args != 1) {
+		ctl_error("gremiumctl: %s: wants one ID", cmd);
+		r = EX_USAGE;
+	}
+	if (r == 0)
+		r = ctl_parse_id(cmd, "ID", a.args[0], &id);
+	if (r == 0)
+		r = ctl_open_state_rw(ctl, cmd, &db);
+	if (r != 0)
+		return r;
+	r = store_topic_withdraw(db, id);
+	r = r < 0 ? ctl_store_error(cmd, db, r) : report(cmd, db, id, "withdrawn");
+	store_close(db);
+	return r != 0 ? r : ctl_output_done(cmd);
+}
+
+static int topic_move(struct ctl *ctl, int argc, char **argv)
+{
+	const char *cmd = "topic move";
+	const struct gr_occurrence *o;
+	struct ctl_meetings m = { 0 };
+	struct store *db = NULL;
+	struct edit_opts a;
+	char uid[512], when[PLAN_LOCAL_LEN];
+	int64_t id;
+	int r = edit_args(cmd, "T", argc, argv, &a);
+
+	if (r == 0 && (a.n_args != 1 || !a.to)) {
+		ctl_error("gremiumctl: %s: wants ID --to WHEN", cmd);
+		r = EX_USAGE;
+	}
+	if (r == 0)
+		r = ctl_parse_id(cmd, "ID", a.args[0], &id);
+	if (r == 0)
+		r = open_meeting(ctl, cmd, a.to, &db, &m, &o, uid, sizeof(uid));
+	if (r != 0)
+		return r;
+	ctl_when(&o->start, when, sizeof(when));
+	r = store_topic_move(db, id, uid, when, o->series->id);
+	r = r < 0 ? ctl_store_error(cmd, db, r) : report(cmd, db, id, "moved");
+	ctl_meetings_free(&m);
+	store_close(db);
+	return r != 0 ? r : ctl_output_done(cmd);
+}
+
+static int topic_order(struct ctl *ctl, int argc, char **argv)
+{
+	const char *cmd = "topic order";
+	struct store *db = NULL;
+	struct edit_opts a;
+	int64_t id, pos;
+	int r = edit_args(cmd, "", argc, argv, &a);
+
+	if (r == 0 && a.n_args != 2) {
+		ctl_error("gremiumctl: %s: wants ID N (N: the new position, 1 first)", cmd);
+		r = EX_USAGE;
+	}
+	if (r == 0)
+		r = ctl_parse_id(cmd, "ID", a.args[0], &id);
+	if (r == 0)
+		r = ctl_parse_id(cmd, "N", a.args[1], &pos);
+	if (r == 0 && pos > INT32_MAX) /* out of range for the store all the same */
+		pos = INT32_MAX;
+	if (r == 0)
+		r = ctl_open_state_rw(ctl, cmd, &db);
+	if (r != 0)
+		return r;
+	r = store_topic_order(db, id, (int)pos);
+	r = r < 0 ? ctl_store_error(cmd, db, r) : report(cmd, db, id, "ordered");
+	store_close(db);
+	return r != 0 ? r : ctl_output_done(cmd);
 }
 
 int cmd_topic(struct ctl *ctl, int argc, char **argv)
 {
-	static const char *const verbs[] = { "add", "withdraw", "move", "order" };
-	struct store *db = NULL;
-	struct args a;
-	int r = parse("topic", argc, argv, &a);
-	const char *verb = NULL;
+	static const struct {
+		const char *verb;
+		int (*run)(struct ctl *ctl, int argc, char **argv);
+	} verbs[] = {
+		{ "add", topic_add },
+		{ "withdraw", topic_withdraw },
+		{ "move", topic_move },
+		{ "order", topic_order },
+	};
 
-	if (r)
-		return r;
-	for (size_t i = 0; a.n_pos > 0 && i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		if (strcmp(a.pos[0], verbs[i]) == 0)
-			verb = verbs[i];
-	if (!verb) {
-		fprintf(stderr, "gremiumctl: topic: wants add, withdraw, move or order\n");
-		return EX_USAGE;
-	}
-	r = ctl_open_state(ctl, "topic", &db);
-	if (r)
-		return r;
-	r = strcmp(verb, "add") == 0 ? topic_add(ctl, db, &a) : topic_change(ctl, db, verb, &a);
-	store_close(db);
-	return r;
+	for (size_t i = 0; argc > 1 && i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(argv[1], verbs[i].verb) == 0)
+			return verbs[i].run(ctl, argc - 1, argv + 1);
+	ctl_error("gremiumctl: topic: wants add, withdraw, move or order, got '%s'",
+	          argc > 1 ? argv[1] : "nothing");
+	return EX_USAGE;
 }

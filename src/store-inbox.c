@@ -493,7 +493,8 @@ static int get_active(struct store *db, int64_t id, int withdrawn_code, struct s
 	int r = store_topic_get(db, id, ret);
 
 	if (r == 0 && strcmp(ret->state, "active")) {
-		snprintf(db->err, sizeof(db->err), "topic %lld is withdrawn", (long long)id);
+		snprintf(db->err, sizeof(db->err), "topic %lld is %swithdrawn", (long long)id,
+		         withdrawn_code == -EALREADY ? "already " : "");
 		store_topic_clear(ret);
 		r = withdrawn_code;
 	}
