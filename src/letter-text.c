@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * letter-text - a letter's text: HTML made plain with libxml2's HTML
- * parser, the quoted history and the signature removed.  See letter.h.
+ * parser, the quoted history and the signature removed; the title of a
+ * topic taken from a letter.  See letter.h.
  *
  * What the clients write (seen in their mails; tests/fixtures/inbound):
  *   Outlook      text: "-----Ursprüngliche Nachricht-----" or a line of
@@ -507,4 +508,148 @@ void letter_unflow(char *text, bool delsp)
 			*w++ = '\n';
 	}
 	*w = '\0';
+}
+
+/* ---- the title ---- */
+
+/* Past "Re:", "AW:", "WG:", "Fwd:", "Fw:", "Antw:" (also "Re[2]:"), as
+ * often as they come, and the blanks around them. */
+const char *letter_skip_prefixes(const char *s)
+{
+	static const char *const prefixes[] = { "re", "aw", "wg", "fwd", "fw", "antw", NULL };
+
+	for (;;) {
+		const char *p;
+		bool found = false;
+
+		s += strspn(s, " \t");
+		for (const char *const *x = prefixes; *x && !found; x++) {
+			size_t k = strlen(*x);
+
+			if (strncasecmp(s, *x, k) != 0)
+				continue;
+			p = s + k;
+			if (*p == '[' || *p == '(') {
+				p++;
+				p += strspn(p, "0123456789");
+				if (*p != ']' && *p != ')')
+					continue;
+				p++;
+			}
+			p += strspn(p, " ");
+			if (*p == ':') {
+				s = p + 1;
+				found = true;
+			}
+		}
+		if (!found)
+			return s;
+	}
+}
+
+/* s without call (also after one "[tag] "), and the separators after it */
+static const char *skip_call(const char *s, const char *call)
+{
+	const char *p = s;
+	size_t k;
+
+	if (!call || !*(call = letter_skip_prefixes(call)))
+		return s;
+	k = strlen(call);
+	if (strncasecmp(p, call, k) != 0 && *p == '[' && strchr(p, ']')) {
+		p = strchr(p, ']') + 1;
+		p += strspn(p, " ");
+	}
+	if (strncasecmp(p, call, k) != 0)
+		return s;
+	p += k;
+	while (*p && strchr(" \t-:|,;/", *p))
+		p++;
+	/* an en or em dash */
+	while (!strncmp(p, "\xe2\x80\x93", 3) || !strncmp(p, "\xe2\x80\x94", 3)) {
+		p += 3;
+		p += strspn(p, " \t");
+	}
+	return p;
+}
+
+static char *title_of(const char *s, size_t n)
+{
+	char *r;
+
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (n > LETTER_MAX_TITLE) {
+		n = LETTER_MAX_TITLE;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	r = malloc(n + 1);
+	if (!r)
+		return NULL;
+	memcpy(r, s, n);
+	r[n] = '\0';
+	return r;
+}
+
+/* "Sehr geehrte Damen und Herren,", "Hallo zusammen,", "Dear all," */
+static bool greeting(const char *s, size_t n)
+{
+	static const char *const words[] = {
+		"Sehr geehrte", "Hallo", "Guten Tag", "Guten Morgen", "Liebe", "Lieber", "Moin",
+		"Servus", "Grüß Gott", "Hi", "Hello", "Dear", "Good morning", NULL,
+	};
+
+	if (n == 0 || n > 80 || s[n - 1] != ',')
+		return false;
+	for (const char *const *w = words; *w; w++)
+		if (strncasecmp(s, *w, strlen(*w)) == 0)
+			return true;
+	return false;
+}
+
+/* The text's first line that says something: past greetings and a
+ * lead-in ("… melde ich folgendes Thema an:") to the line after it; its
+ * first sentence. */
+static char *text_title(const char *t)
+{
+	const char *line = NULL;
+	size_t n = 0;
+
+	for (const char *p = t; *p; ) {
+		size_t k = strcspn(p, "\n");
+
+		if (k && !greeting(p, k)) {
+			line = p, n = k;
+			if (p[k - 1] != ':')
+				break;      /* a lead-in goes on: the next line says it */
+		}
+		p += k + (p[k] ? 1 : 0);
+	}
+	if (!line)
+		return NULL;
+	for (size_t i = 0; i + 1 < n; i++)
+		if (strchr(".?!", line[i]) && line[i + 1] == ' ' && i > 0) {
+			n = i + 1;
+			break;
+		}
+	return title_of(line, n);
+}
+
+char *letter_title(const struct gr_letter *l, const char *call_subject)
+{
+	const char *subj = letter_skip_prefixes(l->subject ? l->subject : "");
+	const char *rest = skip_call(subj, call_subject), *t = l->text ? l->text : "";
+
+	rest += strspn(rest, " \t");
+	if (*rest)
+		return title_of(rest, strlen(rest));
+	if (strspn(t, " \t\n") < strlen(t)) {
+		char *r = text_title(t);
+
+		if (r && *r)
+			return r;
+		free(r);
+	}
+	return title_of(subj, strlen(subj));
 }

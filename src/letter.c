@@ -102,8 +102,9 @@ static bool is_utf8_name(const char *cs)
 	return !strcasecmp(cs, "utf-8") || !strcasecmp(cs, "utf8");
 }
 
-/* iconv from charset to UTF-8; a byte that does not convert becomes U+FFFD */
-static char *iconv_utf8(iconv_t cd, const char *in, size_t n)
+/* iconv from charset to UTF-8; a byte that does not convert becomes U+FFFD.
+ * *ret_len: the bytes out (the text may hold NULs, e.g. from UTF-16). */
+static char *iconv_utf8(iconv_t cd, const char *in, size_t n, size_t *ret_len)
 {
 	size_t cap = n * 2 + 16, used = 0;
 	char *out = malloc(cap);
@@ -136,7 +137,23 @@ static char *iconv_utf8(iconv_t cd, const char *in, size_t n)
 		iconv(cd, NULL, NULL, NULL, NULL);
 	}
 	out[used] = '\0';
+	*ret_len = used;
 	return out;
+}
+
+/* g_utf8_validate() calls a NUL invalid; here NULs are removed later */
+static bool utf8_valid_with_nuls(const char *s, size_t n)
+{
+	while (n > 0) {
+		const char *z = memchr(s, '\0', n);
+		size_t k = z ? (size_t)(z - s) : n;
+
+		if (!g_utf8_validate(s, (gssize)k, NULL))
+			return false;
+		s += k + (z ? 1 : 0);
+		n -= k + (z ? 1 : 0);
+	}
+	return true;
 }
 
 /* n bytes in charset (NULL: not said) as clean UTF-8.  Unsaid or ASCII and
@@ -147,12 +164,13 @@ static char *to_utf8(const char *in, size_t n, const char *charset)
 {
 	iconv_t cd;
 	char *conv, *r;
+	size_t clen;
 
 	if (!charset || !strcasecmp(charset, "us-ascii") || !strcasecmp(charset, "ascii") ||
 	    is_utf8_name(charset)) {
 		if (charset && is_utf8_name(charset))
 			return clean_utf8(in, n, true);
-		if (g_utf8_validate(in, (gssize)n, NULL))
+		if (utf8_valid_with_nuls(in, n))
 			return clean_utf8(in, n, true);
 		charset = "windows-1252";
 	}
@@ -161,11 +179,11 @@ static char *to_utf8(const char *in, size_t n, const char *charset)
 		cd = g_mime_iconv_open("UTF-8", "windows-1252");
 	if (cd == (iconv_t)-1)
 		return clean_utf8(in, n, true);
-	conv = iconv_utf8(cd, in, n);
+	conv = iconv_utf8(cd, in, n, &clen);
 	g_mime_iconv_close(cd);
 	if (!conv)
 		return NULL;
-	r = clean_utf8(conv, strlen(conv), true);
+	r = clean_utf8(conv, clen, true);
 	free(conv);
 	return r;
 }
@@ -475,12 +493,30 @@ static bool value_is(const char *v, const char *word)
 	        v[n] == '\n' || v[n] == '(');
 }
 
-/* Subjects out-of-office notes start with (after Re:/AW: prefixes). */
+/* What out-of-office notes put before the original subject (after any
+ * Re:/AW:), followed by ':' or nothing: "Automatische Antwort: …" (Outlook,
+ * German), "Automatic reply: …", "Out of Office AutoReply: …" (old
+ * Outlook), "Abwesenheitsnotiz: …" (Lotus/HCL Notes). */
 static const char *const ooo_subjects[] = {
-	"Automatische Antwort", "Abwesenheitsnotiz", "Abwesenheit:", "Out of Office",
-	"Out-of-Office", "Autoreply", "Auto-Reply", "Auto Reply", "Automatic reply",
-	"Automatic response", "Auto Response", "Urlaubsabwesenheit", NULL,
+	"Automatische Antwort", "Abwesenheitsnotiz", "Abwesenheit", "Abwesend",
+	"Urlaubsabwesenheit", "Out of Office", "Out of Office AutoReply", "Out-of-Office",
+	"Out of the Office", "Autoreply", "Auto-Reply", "Auto Reply", "Automatic reply",
+	"Automatic response", "Auto Response", NULL,
 };
+
+static bool ooo_subject(const char *subject)
+{
+	const char *s = letter_skip_prefixes(subject);
+
+	for (const char *const *p = ooo_subjects; *p; p++) {
+		size_t k = strlen(*p);
+
+		if (strncasecmp(s, *p, k) == 0 && (s[k + strspn(s + k, " ")] == ':' ||
+		                                   s[k + strspn(s + k, " ")] == '\0'))
+			return true;
+	}
+	return false;
+}
 
 static const char *automatic(GMimeMessage *m, const struct gr_letter *l)
 {
@@ -489,7 +525,7 @@ static const char *automatic(GMimeMessage *m, const struct gr_letter *l)
 		{ "junk", "Precedence: junk" }, { "list", "Precedence: list" },
 	};
 	GMimeObject *o = GMIME_OBJECT(m);
-	const char *v = g_mime_object_get_header(o, "Auto-Submitted"), *subj;
+	const char *v = g_mime_object_get_header(o, "Auto-Submitted");
 
 	if (l->is_report)
 		return "multipart/report";   /* a DSN or MDN: the most precise reason */
@@ -513,10 +549,8 @@ static const char *automatic(GMimeMessage *m, const struct gr_letter *l)
 	for (size_t i = 0; v && i < sizeof(precedence) / sizeof(precedence[0]); i++)
 		if (value_is(v, precedence[i].value))
 			return precedence[i].reason;
-	subj = letter_skip_prefixes(l->subject ? l->subject : "");
-	for (const char *const *p = ooo_subjects; *p; p++)
-		if (strncasecmp(subj, *p, strlen(*p)) == 0)
-			return "out-of-office subject";
+	if (ooo_subject(l->subject ? l->subject : ""))
+		return "out-of-office subject";
 	return NULL;
 }
 
@@ -659,8 +693,12 @@ static void cap_text(char *text, bool cut)
 			n--;
 	}
 	/* the buffer holds at least n + the mark: either it was longer than
-	 * LETTER_MAX_TEXT, or the caller made room */
-	memcpy(text + n, LETTER_TRUNCATED, sizeof(LETTER_TRUNCATED));
+	 * LETTER_MAX_TEXT, or the caller made room; an empty text gets the
+	 * mark without its line break */
+	if (n == 0)
+		memcpy(text, LETTER_TRUNCATED + 1, sizeof(LETTER_TRUNCATED) - 1);
+	else
+		memcpy(text + n, LETTER_TRUNCATED, sizeof(LETTER_TRUNCATED));
 }
 
 static int make_text(struct walk *w)
@@ -814,101 +852,4 @@ void letter_free(struct gr_letter *l)
 	free(l->attachments);
 	free(l->calendar);
 	memset(l, 0, sizeof(*l));
-}
-
-/* ---- the title ---- */
-
-/* Past "Re:", "AW:", "WG:", "Fwd:", "Fw:", "Antw:" (also "Re[2]:"), as
- * often as they come, and the blanks around them. */
-const char *letter_skip_prefixes(const char *s)
-{
-	static const char *const prefixes[] = { "re", "aw", "wg", "fwd", "fw", "antw", NULL };
-
-	for (;;) {
-		const char *p;
-		bool found = false;
-
-		s += strspn(s, " \t");
-		for (const char *const *x = prefixes; *x && !found; x++) {
-			size_t k = strlen(*x);
-
-			if (strncasecmp(s, *x, k) != 0)
-				continue;
-			p = s + k;
-			if (*p == '[' || *p == '(') {
-				p++;
-				p += strspn(p, "0123456789");
-				if (*p != ']' && *p != ')')
-					continue;
-				p++;
-			}
-			p += strspn(p, " ");
-			if (*p == ':') {
-				s = p + 1;
-				found = true;
-			}
-		}
-		if (!found)
-			return s;
-	}
-}
-
-/* s without call (also after one "[tag] "), and the separators after it */
-static const char *skip_call(const char *s, const char *call)
-{
-	const char *p = s;
-	size_t k;
-
-	if (!call || !*(call = letter_skip_prefixes(call)))
-		return s;
-	k = strlen(call);
-	if (strncasecmp(p, call, k) != 0 && *p == '[' && strchr(p, ']')) {
-		p = strchr(p, ']') + 1;
-		p += strspn(p, " ");
-	}
-	if (strncasecmp(p, call, k) != 0)
-		return s;
-	p += k;
-	while (*p && strchr(" \t-:|,;/", *p))
-		p++;
-	/* an en or em dash */
-	while (!strncmp(p, "\xe2\x80\x93", 3) || !strncmp(p, "\xe2\x80\x94", 3)) {
-		p += 3;
-		p += strspn(p, " \t");
-	}
-	return p;
-}
-
-static char *title_of(const char *s, size_t n)
-{
-	char *r;
-
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		n--;
-	if (n > LETTER_MAX_TITLE) {
-		n = LETTER_MAX_TITLE;
-		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;
-	}
-	r = malloc(n + 1);
-	if (!r)
-		return NULL;
-	memcpy(r, s, n);
-	r[n] = '\0';
-	return r;
-}
-
-char *letter_title(const struct gr_letter *l, const char *call_subject)
-{
-	const char *subj = letter_skip_prefixes(l->subject ? l->subject : "");
-	const char *rest = skip_call(subj, call_subject), *t = l->text ? l->text : "";
-
-	rest += strspn(rest, " \t");
-	if (*rest)
-		return title_of(rest, strlen(rest));
-	/* the first line of the text that is not empty */
-	t += strspn(t, " \t\n");
-	if (*t)
-		return title_of(t, strcspn(t, "\n"));
-	return title_of(subj, strlen(subj));
 }

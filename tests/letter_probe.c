@@ -98,7 +98,8 @@ int main(int argc, char **argv)
 		}
 		r = letter_parse(data, len, &l);
 		free(data);
-		title = r == 0 ? letter_title(&l, NULL) : NULL;
+		/* the title as for a reply to this call subject, when given */
+		title = r == 0 ? letter_title(&l, getenv("LETTER_CALL_SUBJECT")) : NULL;
 		if (r < 0 || !title) {
 			fprintf(stderr, "letter_probe: %s: out of memory\n", argv[i]);
 			letter_free(&l);
