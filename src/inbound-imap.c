@@ -42,7 +42,9 @@ struct imap {
 	char *buf;              /* what the write callback received */
 	size_t len, size, cap;  /* used, allocated, limit */
 	bool overflow;          /* more than cap arrived */
-	char last[512];         /* the server's last tagged line, tag removed */
+	size_t offered;         /* then: what had arrived with the chunk refused */
+	bool oom;               /* the buffer could not grow */
+	char last[512];         /* the server's last tagged NO or BAD, tag removed */
 	uint32_t uidvalidity;   /* 0: none seen */
 	bool uidvalidity_changed;
 	bool ready;             /* capabilities known, done folder exists */
@@ -57,6 +59,7 @@ static size_t imap_write(char *data, size_t size, size_t nmemb, void *userdata)
 
 	if (n > im->cap - im->len) {
 		im->overflow = true;
+		im->offered = im->len + n;      /* at least that much was coming */
 		return 0;       /* libcurl ends the transfer: CURLE_WRITE_ERROR */
 	}
 	if (im->len + n + 1 > im->size) {
@@ -65,8 +68,10 @@ static size_t imap_write(char *data, size_t size, size_t nmemb, void *userdata)
 
 		while (want < im->len + n + 1)
 			want *= 2;
-		if (!(p = realloc(im->buf, want)))
+		if (!(p = realloc(im->buf, want))) {
+			im->oom = true;
 			return 0;
+		}
 		im->buf = p;
 		im->size = want;
 	}
@@ -88,8 +93,11 @@ static size_t imap_header(char *data, size_t size, size_t nmemb, void *userdata)
 		if (im->uidvalidity && v != im->uidvalidity)
 			im->uidvalidity_changed = true;
 		im->uidvalidity = v;
-	} else if (n > 0 && data[0] != '*' && data[0] != '+' && (sp = memchr(data, ' ', n))) {
-		/* "A005 NO [AUTHENTICATIONFAILED] ...": keep what follows the tag */
+	} else if (n > 0 && data[0] != '*' && data[0] != '+' && (sp = memchr(data, ' ', n)) &&
+	           (size_t)(data + n - sp) > 3 &&
+	           (strncasecmp(sp + 1, "NO", 2) == 0 || strncasecmp(sp + 1, "BAD", 3) == 0)) {
+		/* "A005 NO [AUTHENTICATIONFAILED] ...": keep what follows the tag
+		 * (not the OK of the LOGOUT that libcurl sends after it) */
 		len = n - (size_t)(sp + 1 - data);
 		while (len > 0 && (sp[len] == '\n' || sp[len] == '\r'))
 			len--;
@@ -112,6 +120,16 @@ static int imap_error(struct imap *im, CURLcode rc, const char *what)
 	const char *tls = curlsetup_tls_failure(rc);
 	const char *url = run->cfg->imap_url;
 
+	if (im->oom) {
+		snprintf(run->err, run->errlen, "inbound: out of memory");
+		return -ENOMEM;
+	}
+	/* libcurl reports a refused SELECT as CURLE_LOGIN_DENIED too */
+	if (rc == CURLE_LOGIN_DENIED && strncmp(im->errbuf, "Select failed", 13) == 0) {
+		snprintf(run->err, run->errlen, "inbound: %s: cannot select the mailbox: %s", url,
+		         im->last[0] ? im->last : why);
+		return -ENOENT;
+	}
 	switch (rc) {
 	case CURLE_LOGIN_DENIED:
 		snprintf(run->err, run->errlen, "inbound: %s: login failed (wrong username or password?): %s",
@@ -159,7 +177,7 @@ static int imap_do(struct imap *im, const char *url, const char *custom, size_t 
 
 	im->len = 0;
 	im->cap = cap;
-	im->overflow = false;
+	im->overflow = im->oom = false;
 	im->errbuf[0] = '\0';
 	im->last[0] = '\0';
 	rc = curl_easy_setopt(im->c, CURLOPT_URL, url ? url : im->url);
@@ -286,8 +304,9 @@ static int imap_take(struct imap *im, const char *id, uint32_t uid)
 		r = imap_do(im, url, NULL, run->max_bytes, what);
 		free(url);
 		if (r == -EFBIG) {
+			/* the server said less than it sent: report what it sent */
 			m.too_large = true;
-			m.size = im->len > m.size ? im->len : m.size;
+			m.size = im->offered > m.size ? im->offered : m.size;
 		} else if (r < 0)
 			return r;
 		else {
@@ -352,7 +371,12 @@ static int imap_open(struct imap *im, const char *password)
 	                   cfg->timeout, run->err, run->errlen, NULL);
 	if (r < 0)
 		return r;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(im->c = curl_easy_init())) {
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		snprintf(run->err, run->errlen, "inbound: cannot initialise libcurl");
+		return -ENOMEM;
+	}
+	if (!(im->c = curl_easy_init())) {
+		curl_global_cleanup();
 		snprintf(run->err, run->errlen, "inbound: cannot initialise libcurl");
 		return -ENOMEM;
 	}
