@@ -13,7 +13,6 @@
 
 
 #include "gremiumctl.h"
-#include "ical.h"
 #include "schedule.h"
 #include "plan.h"
 #include "service.h"
@@ -69,20 +68,6 @@ static void format_status(const struct gr_config *cfg, const struct gr_occurrenc
 	}
 }
 
-/* Code points, not octets: printf's %-*s would misalign umlauts. */
-static void print_padded(const char *s, size_t width)
-{
-	size_t n = 0;
-
-	for (const char *p = s; *p; p++)
-		if (((unsigned char)*p & 0xc0) != 0x80)
-			n++;
-	fputs(s, stdout);
-	for (; n < width; n++)
-		putchar(' ');
-	fputs("  ", stdout);
-}
-
 static void print_table(const struct gr_config *cfg, const struct sched_list *l)
 {
 	size_t w_id = 6, w_sum = 7;
@@ -98,10 +83,10 @@ static void print_table(const struct gr_config *cfg, const struct sched_list *l)
 
 		format_day(cfg, &o->start, day, sizeof(day));
 		format_status(cfg, o, status, sizeof(status));
-		print_padded(day, 0);
-		print_padded(o->series->id, w_id);
-		print_padded(o->series->summary, w_sum);
-		print_padded(o->series->location ? o->series->location : "-", 0);
+		ctl_print_padded(day, 0);
+		ctl_print_padded(o->series->id, w_id);
+		ctl_print_padded(o->series->summary, w_sum);
+		ctl_print_padded(o->series->location ? o->series->location : "-", 0);
 		puts(status);
 	}
 	if (l->n == 0)
@@ -128,19 +113,11 @@ static void print_tsv(const struct gr_config *cfg, const struct sched_list *l,
 	puts("#start_utc\tend_utc\tstatus\tseries\tuid\tlocal_start\tlocal_original");
 	for (size_t i = 0; i < l->n; i++) {
 		const struct gr_occurrence *o = &l->items[i];
-		/* a moved meeting of a series is an object of its own */
-		bool mv = o->status == GR_OCC_MOVED && o->series->rrule;
-		struct ical_object obj = { o->series, o->date_index, NULL, NULL,
-		                           mv ? &o->original : NULL };
 		char a[32], b[32], uid[512];
 
-		for (size_t k = 0; k < n_pub; k++)
-			if (pub[k].series == o->series && pub[k].date_index == o->date_index &&
-			    pub[k].moved == mv && (!mv || sched_compare(&pub[k].original, &o->original) == 0))
-				obj.uid = pub[k].uid;
 		iso_utc(o->start_utc, a, sizeof(a));
 		iso_utc(o->end_utc, b, sizeof(b));
-		if (ical_uid(cfg, &obj, uid, sizeof(uid)) < 0)
+		if (ctl_occurrence_uid(cfg, pub, n_pub, o, uid, sizeof(uid)) < 0)
 			snprintf(uid, sizeof(uid), "-");
 		printf("%s\t%s\t%s\t%s\t%s\t%04d-%02d-%02dT%02d:%02d\t%04d-%02d-%02dT%02d:%02d\n",
 		       a, b, names[o->status], o->series->id, uid, o->start.year, o->start.month,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * gremiumctl - the admin tool: check, preview, ics, send-test, run-once,
- * status.  A thin layer: parse the command line, load the config, call the
+ * status; inbox, topics, topic.  A thin layer: parse the command line, load the config, call the
  * modules, print.  Subcommands live in gremiumctl-VERB.c (gremiumctl.h) and are
  * dispatched from the table `commands`.
  */
@@ -41,6 +41,16 @@ static const struct command commands[] = {
 	{ "run-once", "[--now YYYY-MM-DDTHH:MM]",
 	  "plan what is due now (committee local time), enqueue it, send the outbox", cmd_run_once },
 	{ "status", "", "outbox and sent-log summary; permanently failed recipients", cmd_status },
+	/* phase 2: the committee's mailbox (`fetch` goes here) and the agenda */
+	{ "inbox", "[--held] [--json] | accept ID [--meeting WHEN]",
+	  "what came into the mailbox and what became of it; accept: a held mail\n"
+	  "      becomes a topic (of WHEN, or of the next meeting open for topics)", cmd_inbox },
+	{ "topics", "[--meeting WHEN] [--json]",
+	  "the members' topics (WHEN: a meeting's local start YYYY-MM-DDTHH:MM)", cmd_topics },
+	{ "topic", "add --meeting WHEN --title TEXT [--member ADDRESS] [--text TEXT]\n"
+	  "      | withdraw ID | move ID --to WHEN | order ID N",
+	  "edit the agenda: add a topic (one that came by phone), withdraw it, move it\n"
+	  "      to the end of another meeting, or put it at position N", cmd_topic },
 };
 
 static void usage(FILE *out)
@@ -62,7 +72,8 @@ static void usage(FILE *out)
 	        "\n"
 	        "'gremiumctl COMMAND --help' shows the usage of one command.\n"
 	        "\n"
-	        "Exit status: 0 success, 64 usage error, 66 missing input (config or state),\n"
+	        "Exit status: 0 success, 64 usage error, 65 bad data (no such meeting, id or\n"
+	        "member), 66 missing input (config or state),\n"
 	        "69 permanent failure, 75 temporary failure, 77 permission denied,\n"
 	        "78 configuration error.\n");
 }

@@ -10,6 +10,7 @@
  *   store-state.c   recorded objects, notices and versions; applying a
  *                   plan's changes (store_apply())
  *   store-outbox.c  claim, outcomes, prune, counts and failures
+ *   store-inbox.c   messages received (inbox) and the members' topics
  */
 #ifndef GREMIUM_STORE_INTERNAL_H
 #define GREMIUM_STORE_INTERNAL_H
@@ -26,7 +27,7 @@
 
 /* Statements kept prepared: every distinct SQL text of the
  * store's files fits. */
-#define STORE_CACHE_SIZE 48
+#define STORE_CACHE_SIZE 80
 
 struct store {
 	sqlite3 *db;
@@ -69,5 +70,13 @@ int store_col_text(sqlite3_stmt *st, int i, char **ret);
  * On failure the items read so far stay in *items for the caller to free. */
 int store_read_rows(struct store *db, const char *sql, const char *what, void **items,
                     size_t *n, size_t elem, int (*row)(sqlite3_stmt *st, void *item));
+/* The same for a prepared statement with its parameters bound (st is
+ * released).  *n items already in *items are kept (their capacity is *n). */
+int store_read_stmt(struct store *db, sqlite3_stmt *st, const char *what, void **items,
+                    size_t *n, size_t elem, int (*row)(sqlite3_stmt *st, void *item));
+
+/* store-inbox.c: the active topics for store_read_state(), by meeting,
+ * position. */
+int store_read_topics(struct store *db, struct store_topic **ret, size_t *ret_n);
 
 #endif

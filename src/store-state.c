@@ -102,6 +102,7 @@ void store_state_free(struct store_state *st)
 		notice_clear(&st->notices[i]);
 	for (size_t i = 0; i < st->n_versions; i++)
 		store_version_clear(&st->versions[i]);
+	store_topic_free(st->topics, st->n_topics);
 	free(st->objects);
 	free(st->notices);
 	free(st->versions);
@@ -214,6 +215,8 @@ int store_read_state(struct store *db, struct store_state *ret)
 		r = read_notices(db, &s);
 	if (r == 0)
 		r = read_versions(db, &s);
+	if (r == 0)
+		r = store_read_topics(db, &s.topics, &s.n_topics);
 	if (r < 0) {
 		store_state_free(&s);
 		return r;

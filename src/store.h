@@ -2,7 +2,8 @@
 /*
  * store - the state database (SQLite): schema and migrations, the durable
  * outbox, the per-recipient log of sent calendar objects and the log of
- * notifications.  The only module that includes sqlite3.h; everything it
+ * notifications; the messages received (inbox) and the members' topics of
+ * each meeting (issue 15).  The only module that includes sqlite3.h; everything it
  * hands out is plain C data.
  *
  * Conventions: functions return 0 or a negative errno-style code; on failure
@@ -26,7 +27,7 @@
 #include "model.h"
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 /* 16 hex digits of a 64-bit content hash + NUL */
 #define STORE_HASH_LEN 17
@@ -101,6 +102,39 @@ struct store_version {
 int store_version_copy(struct store_version *dst, const struct store_version *src);
 void store_version_clear(struct store_version *v);
 
+/* One row of inbox: every message received, with what became of it. */
+struct store_inbox {
+	int64_t id;
+	char *source_id;        /* unique: "imap:<UIDVALIDITY>:<UID>", "maildir:..." */
+	char *message_id;       /* without <>, may be NULL */
+	char *sender;           /* From addr-spec, may be NULL */
+	char *subject;          /* may be NULL */
+	time_t received;
+	char *class;            /* topic|reply|dsn|auto|stranger|invalid|too-large */
+	char *outcome;          /* one line: "topic 12 for 2027-01-14T18:00",
+	                         * "held for the chair", ...; "" when none yet */
+	char *text;             /* plain text kept for held mails, may be NULL */
+	bool held;              /* waits for the chair (stranger, or unclear) */
+};
+
+/* One topic of a meeting. */
+struct store_topic {
+	int64_t id;
+	char *uid;              /* the series/object UID of the meeting */
+	char *meeting;          /* local start "YYYY-MM-DDTHH:MM" (the actual start) */
+	char *series;           /* series id */
+	int position;           /* 1..n among the meeting's active topics; 0 withdrawn */
+	char *title;
+	char *text;             /* may be NULL */
+	char *member;           /* e-mail of the member, NULL for a chair's topic */
+	char *name;             /* the member's name as recorded then, may be NULL */
+	char *organisation;     /* as recorded then, may be NULL */
+	time_t received;
+	char *source;           /* "mail" | "chair" */
+	char *state;            /* "active" | "withdrawn" */
+	int64_t inbox_id;       /* the inbox row it came from; 0: none */
+};
+
 /* The recorded state as the planner reads it.  Caller frees with
  * store_state_free(). */
 struct store_state {
@@ -110,6 +144,8 @@ struct store_state {
 	size_t n_notices;
 	struct store_version *versions;         /* by uid, valid_from */
 	size_t n_versions;
+	struct store_topic *topics;             /* the active ones, by meeting, position */
+	size_t n_topics;
 };
 
 /*
@@ -211,7 +247,7 @@ int store_rollback(struct store *db);
 
 /* Read the recorded state.  Returns 0 and fills *ret (caller frees with
  * store_state_free()).  Objects sorted by recipient, uid; notices by kind,
- * recipient, uid, occurrence. */
+ * recipient, uid, occurrence; the active topics by meeting, position. */
 int store_read_state(struct store *db, struct store_state *ret);
 void store_state_free(struct store_state *st);
 
@@ -279,5 +315,103 @@ void store_failures_free(struct store_failure *f, size_t n);
 
 /* Status names as stored ("queued", ...). */
 const char *store_status_name(enum store_status s);
+
+/*
+ * ---- inbox and topics (store-inbox.c) ----
+ *
+ * Each writing function below runs inside the caller's transaction when
+ * one is open (store_begin(): e.g. an inbox row, its topic and the
+ * confirmation's store_apply() together), else in one of its own, so a
+ * renumbering is never seen half done.  Bad ids give -ENOENT, bad
+ * arguments -EINVAL; store_errmsg() says which.
+ *
+ * Every write to inbox or topics (by these functions or anyone else:
+ * SQL triggers do it) bumps a counter in the database.  The daemon reads
+ * it with store_change_counter() (one indexed row) on its timer and
+ * re-plans when it moved, so what gremiumctl changes while gremiumd runs
+ * is picked up without a restart.
+ */
+int store_change_counter(struct store *db, int64_t *ret);
+
+/* Has source_id been recorded?  1 yes, 0 no, <0 error. */
+int store_inbox_seen(struct store *db, const char *source_id);
+
+/* The first inbox row with this Message-ID from this sender (sender NULL
+ * matches rows without a sender): 0 and *ret_id, or -ENOENT. */
+int store_inbox_by_message_id(struct store *db, const char *message_id, const char *sender,
+                              int64_t *ret_id);
+
+/* Record a message (row->id ignored; source_id and class required, outcome
+ * NULL stored as "").  0 and *ret_id (may be NULL), -EEXIST for a known
+ * source_id, -EINVAL. */
+int store_inbox_add(struct store *db, const struct store_inbox *row, int64_t *ret_id);
+
+/* Set the outcome of row id (class NULL: unchanged; outcome NULL: "").
+ * 0, -ENOENT. */
+int store_inbox_set_outcome(struct store *db, int64_t id, const char *class,
+                            const char *outcome, bool held);
+
+/* All rows, or the held ones, in the order received (by id).  Caller frees
+ * with store_inbox_free(*ret, *ret_n); no rows: 0, *ret NULL, *ret_n 0. */
+int store_inbox_list(struct store *db, bool held_only, struct store_inbox **ret,
+                     size_t *ret_n);
+
+/* One row into the caller's *ret (free its strings with
+ * store_inbox_clear()).  0, -ENOENT. */
+int store_inbox_get(struct store *db, int64_t id, struct store_inbox *ret);
+
+/* Free the strings of rows[0 .. n-1] and the array rows (as
+ * store_inbox_list() returns it).  NULL is a no-op. */
+void store_inbox_free(struct store_inbox *rows, size_t n);
+/* Free the strings of one row and zero it (the struct is the caller's). */
+void store_inbox_clear(struct store_inbox *row);
+
+/* What we sent under a Message-ID (without <>): its kind, uid and
+ * occurrence (each ret_* may be NULL if not wanted; uid and occurrence may
+ * come back NULL; caller frees).  0, -ENOENT. */
+int store_outbox_lookup(struct store *db, const char *message_id, char **ret_kind,
+                        char **ret_uid, char **ret_occurrence);
+
+/*
+ * Add a topic.  Required: uid, meeting ("YYYY-MM-DDTHH:MM"), series, title,
+ * source ("mail" | "chair"); state must be NULL or "active".  position 0
+ * puts it at the end; 1..n+1 (n: the meeting's active topics) inserts it
+ * there and shifts the others down.  A position outside 0..n+1 is -ERANGE
+ * (not clamped: the chair asked for something that does not exist).
+ * On success t->id and t->position are set.  inbox_id 0: none, else it
+ * must name an inbox row (-ENOENT).
+ */
+int store_topic_add(struct store *db, struct store_topic *t);
+
+/* The topics of meeting (NULL: all), active ones only or with the
+ * withdrawn ones, by meeting, then the active by position, then the
+ * withdrawn by id.  Caller frees with store_topic_free(*ret, *ret_n). */
+int store_topic_list(struct store *db, const char *meeting, bool with_withdrawn,
+                     struct store_topic **ret, size_t *ret_n);
+
+/* One topic into the caller's *ret (free with store_topic_clear()).
+ * 0, -ENOENT. */
+int store_topic_get(struct store *db, int64_t id, struct store_topic *ret);
+
+/* Withdraw a topic; the active ones after it move up.  0, -ENOENT,
+ * -EALREADY (already withdrawn). */
+int store_topic_withdraw(struct store *db, int64_t id);
+
+/* Move an active topic to the end of another meeting (meeting as in
+ * store_topic_add(); the same meeting moves it to its end); the old
+ * meeting's topics after it move up.  0, -ENOENT, -EINVAL (withdrawn or
+ * bad arguments). */
+int store_topic_move(struct store *db, int64_t id, const char *uid, const char *meeting,
+                     const char *series);
+
+/* Put an active topic at position 1..n of its meeting; the others shift.
+ * 0, -ENOENT, -EINVAL (withdrawn), -ERANGE (position outside 1..n). */
+int store_topic_order(struct store *db, int64_t id, int position);
+
+/* Free the strings of t[0 .. n-1] and the array t (as store_topic_list()
+ * returns it).  NULL is a no-op. */
+void store_topic_free(struct store_topic *t, size_t n);
+/* Free the strings of one topic and zero it (the struct is the caller's). */
+void store_topic_clear(struct store_topic *t);
 
 #endif

@@ -551,3 +551,40 @@ int util_moved_uid(const struct gr_committee *c, const char *series_id,
 		return -ENOSPC;
 	return util_object_uid(c, name, original, false, buf, len);
 }
+
+void util_json_string(FILE *out, const char *s)
+{
+	bool utf8;
+
+	if (!s) {
+		fputs("null", out);
+		return;
+	}
+	utf8 = util_utf8_valid((const unsigned char *)s);
+	putc('"', out);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"':
+			fputs("\\\"", out);
+			break;
+		case '\\':
+			fputs("\\\\", out);
+			break;
+		case '\n':
+			fputs("\\n", out);
+			break;
+		case '\r':
+			fputs("\\r", out);
+			break;
+		case '\t':
+			fputs("\\t", out);
+			break;
+		default:
+			if (*p < 0x20 || *p == 0x7f || (*p >= 0x80 && !utf8))
+				fprintf(out, "\\u%04x", *p);
+			else
+				putc(*p, out);
+		}
+	}
+	putc('"', out);
+}

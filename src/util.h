@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -159,5 +160,14 @@ int util_object_uid(const struct gr_committee *c, const char *series_id,
  */
 int util_moved_uid(const struct gr_committee *c, const char *series_id,
                    const struct gr_localtime *original, char *buf, size_t len);
+
+/*
+ * Write s as a JSON string (RFC 8259 section 7) to out: quotes, backslash
+ * and control characters escaped; NULL writes null.  Valid UTF-8 goes
+ * through as it is; a string that is not valid UTF-8 has its bytes above
+ * 0x7f written as \u00XX (read as Latin-1), so the output is always valid
+ * JSON.  Errors show in ferror(out).
+ */
+void util_json_string(FILE *out, const char *s);
 
 #endif

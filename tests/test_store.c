@@ -20,47 +20,11 @@
 
 #include "plan.h"
 #include "store.h"
-
-struct fixture {
-	char dir[64];
-	char path[96];
-	struct store *db;
-};
+#include "store_fixture.h"
 
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	char err[256];
-
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_store.XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/state.db", f->dir);
-	if (store_open(f->path, STORE_OPEN_SENDER, &f->db, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s\n", err);
-		return -1;
-	}
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	char p[128];
-
-	store_close(f->db);
-	/* the database and its WAL side files */
-	const char *const suffix[] = { "", "-wal", "-shm", ".lock" };
-	for (size_t i = 0; i < 4; i++) {
-		snprintf(p, sizeof(p), "%s%s", f->path, suffix[i]);
-		(void)unlink(p);
-	}
-	(void)rmdir(f->dir);
-	free(f);
-	return 0;
+	return fixture_setup(state, STORE_OPEN_SENDER);
 }
 
 static void reopen(struct fixture *f)
@@ -135,6 +99,7 @@ static void test_migrate_from_1(void **state)
 	                              "DROP TABLE outbox_body; DROP INDEX outbox_queued;"
 	                              "CREATE INDEX outbox_due ON outbox(status, next_attempt);"
 	                              "DROP TABLE sent_occurrences; DROP TABLE object_versions;"
+	                              "DROP TABLE topics; DROP TABLE inbox; DROP TABLE meta;"
 	                              "PRAGMA user_version = 1;",
 	                              NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_close(raw), SQLITE_OK);
@@ -661,11 +626,12 @@ static void test_occurrences_and_versions(void **state)
 	f->db = NULL;
 	assert_int_equal(sqlite3_open(f->path, &raw), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(raw, "DROP TABLE sent_occurrences; DROP TABLE object_versions;"
+	                              "DROP TABLE topics; DROP TABLE inbox; DROP TABLE meta;"
 	                              "PRAGMA user_version = 3;", NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_close(raw), SQLITE_OK);
 	reopen(f);
 	assert_int_equal(store_schema_version(f->db, &v), 0);
-	assert_int_equal(v, 4);
+	assert_int_equal(v, STORE_SCHEMA_VERSION);
 	assert_int_equal(store_read_state(f->db, &st), 0);
 	assert_int_equal(st.n_objects, 1);
 	assert_string_equal(st.objects[0].uid, "online@x.example");

@@ -273,6 +273,32 @@ static void test_credentials_and_journal(void **state)
 	assert_false(util_stderr_is_journal());
 }
 
+/* s as util_json_string() writes it */
+static void expect_json(const char *s, const char *want)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	util_json_string(f, s);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(buf, want);
+	free(buf);
+}
+
+static void test_json_string(void **state)
+{
+	(void)state;
+	expect_json(NULL, "null");
+	expect_json("", "\"\"");
+	expect_json("TOP \"1\"\\n", "\"TOP \\\"1\\\"\\\\n\"");
+	expect_json("a\nb\r\tc\x01\x1f\x7f", "\"a\\nb\\r\\tc\\u0001\\u001f\\u007f\"");
+	/* UTF-8 as it is; bytes that are not UTF-8 as Latin-1 escapes */
+	expect_json("Grünewald – Ötztürk", "\"Grünewald – Ötztürk\"");
+	expect_json("Gr\xfcnewald", "\"Gr\\u00fcnewald\"");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -287,6 +313,7 @@ int main(void)
 		cmocka_unit_test(test_loopback),
 		cmocka_unit_test(test_iso8601),
 		cmocka_unit_test(test_credentials_and_journal),
+		cmocka_unit_test(test_json_string),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -35,6 +35,22 @@ run "$build/src/gremiumctl" -c "$conf" run-once --now 2026-12-30T09:00
 run "$build/src/gremiumctl" -c "$conf" status
 run "$build/src/gremiumctl" -c "$conf" send-test --to test@example.org --kind invitation
 run "$build/src/gremiumctl" -c "$conf" send-test --to test@example.org --kind topic-call
+# the chair's commands (issue 15): edits, listings, a held mail accepted
+run "$build/src/gremiumctl" -c "$conf" topic add --meeting 2027-01-20T14:00 --title "Thema" \
+	--member kaethe.weiss@kreis-beispielheim.example --text "Text"
+run "$build/src/gremiumctl" -c "$conf" topic add --meeting 2027-01-20T14:00 --title "Zwei"
+run "$build/src/gremiumctl" -c "$conf" topic order 2 1
+run "$build/src/gremiumctl" -c "$conf" topic move 1 --to 2027-02-10T10:00
+run "$build/src/gremiumctl" -c "$conf" topic move 1 --to 2026-12-09T10:00
+run "$build/src/gremiumctl" -c "$conf" topic withdraw 2
+run "$build/src/gremiumctl" -c "$conf" topics --json
+run "$build/src/gremiumctl" -c "$conf" topics --meeting 2027-01-20T14:00
+sqlite3 "$work/etc/var/state.db" "INSERT INTO inbox (source_id, sender, subject, received, class,
+	outcome, text, held) VALUES ('vg:1', 'x@example.org', 'Re: Thema', 1764500000, 'stranger',
+	'held for the chair', 'Text', 1)"
+run "$build/src/gremiumctl" -c "$conf" inbox --json
+run "$build/src/gremiumctl" -c "$conf" inbox accept 1
+run "$build/src/gremiumctl" -c "$conf" inbox
 # the SMTP sender (a thread per connection, libcurl multi handles) and a plan
 # large enough for the render threads and the chunked commits: 30 members
 # (90 invitations, 30 updates of the moved meeting) into Postfix's smtp-sink
