@@ -24,13 +24,10 @@
 
 #include <curl/curl.h>
 
+#include "curlsetup.h"
 #include "smtp.h"
 #include "util.h"
 
-#define SMTP_MAX_PASSWORD 4096
-/* A CA bundle: the whole Mozilla set is about 220 KB. */
-#define SMTP_MAX_CA (4 * 1024 * 1024)
-#define SMTP_DEFAULT_TIMEOUT 60
 #define WORKER_SOCKS 4          /* sockets a worker's session may have open */
 
 /* One delivery: its data, envelope and what the server said. */
@@ -81,10 +78,7 @@ struct worker {
 struct smtp {
 	const struct gr_delivery *d;    /* borrowed from the config */
 	CURL *curl;                     /* smtp_send()'s, reused: keeps the connection open */
-	char *password;
-	char *ca;                       /* ca_file's content, or NULL */
-	size_t ca_len;
-	int timeout;
+	struct curlsetup account;       /* login, CA, timeout (curlsetup.h) */
 	/* asynchronous delivery (smtp_async) */
 	struct tr_hooks hooks;
 	struct slot *slots;
@@ -100,89 +94,27 @@ struct smtp {
 	void *efd_data;                 /* the caller's, for hooks.watch */
 };
 
-/* Is the server of smtp_url on this machine (util_is_loopback_host())? */
-static bool url_is_loopback(const char *url)
-{
-	char host[256];
-
-	return util_url_host(url, host, sizeof(host)) == 0 && util_is_loopback_host(host);
-}
-
 /* TLS may be left out only where config allows it: starttls = off, plain
  * smtp://, a loopback host.  Everything else gets CURLUSESSL_ALL, so that
  * libcurl never sends AUTH (or a mail) in clear (RFC 3207 §4). */
 static bool tls_optional(const struct gr_delivery *d)
 {
 	return !d->starttls_required && strncasecmp(d->smtp_url, "smtp://", 7) == 0 &&
-	       url_is_loopback(d->smtp_url);
-}
-
-/*
- * The password: the file's content without its trailing line end.  Never
- * from the config itself, which is often world-readable.
- */
-static int read_password(struct smtp *t, char *err, size_t errlen, FILE *warn)
-{
-	const char *path = t->d->password_file;
-	struct stat st;
-	size_t len = 0;
-	int r;
-
-	if (!path) {
-		snprintf(err, errlen, "smtp: username is set but password_file is not");
-		return -EINVAL;
-	}
-	r = util_read_file(path, SMTP_MAX_PASSWORD, &t->password, &len);
-	if (r < 0) {
-		snprintf(err, errlen, "smtp: cannot read password_file %s: %s", path,
-		         r == -EFBIG ? "larger than 4 KiB" : util_file_strerror(r));
-		return r;
-	}
-	while (len > 0 && (t->password[len - 1] == '\n' || t->password[len - 1] == '\r'))
-		t->password[--len] = '\0';
-	if (len == 0 || strlen(t->password) != len) {
-		snprintf(err, errlen, "smtp: password_file %s is empty or holds a NUL byte", path);
-		return -EINVAL;
-	}
-	if (warn && stat(path, &st) == 0 && (st.st_mode & 044))
-		fprintf(warn, "warning: password_file %s is readable by group or others (mode %04o), continuing\n",
-		        path, (unsigned)(st.st_mode & 07777));
-	return 0;
+	       curlsetup_url_is_loopback(d->smtp_url);
 }
 
 /* Set the options on c that are the same for every message. */
 static int smtp_setup(struct smtp *t, CURL *c, char *err, size_t errlen)
 {
 	const struct gr_delivery *d = t->d;
-	CURLcode rc = CURLE_OK;
+	CURLcode rc;
 
-#define SET(opt, val) do { if (rc == CURLE_OK) rc = curl_easy_setopt(c, opt, val); } while (0)
-	SET(CURLOPT_URL, d->smtp_url);
-	SET(CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	/* RFC 3207: with STARTTLS "required", a server that does not offer it
-	 * (or a man in the middle that strips it) fails the delivery */
-	SET(CURLOPT_USE_SSL, (long)(tls_optional(d) ? CURLUSESSL_NONE : CURLUSESSL_ALL));
-	SET(CURLOPT_SSL_VERIFYPEER, 1L);
-	SET(CURLOPT_SSL_VERIFYHOST, 2L);
-	if (t->ca) {
-		/* read by us (util_read_file: a FIFO never hangs us); the blob
-		 * replaces CURLOPT_CAINFO as the file did */
-		struct curl_blob blob = { t->ca, t->ca_len, CURL_BLOB_COPY };
-		SET(CURLOPT_CAINFO_BLOB, &blob);
-	}
-	if (d->username) {
-		SET(CURLOPT_USERNAME, d->username);
-		SET(CURLOPT_PASSWORD, t->password);
-	}
-	SET(CURLOPT_CONNECTTIMEOUT, (long)t->timeout);
-	/* a step that stalls for `timeout` seconds ends the session; the whole
-	 * session (connect, TLS, AUTH, envelope, data) gets three times that */
-	SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
-	SET(CURLOPT_LOW_SPEED_TIME, (long)t->timeout);
-	SET(CURLOPT_TIMEOUT, (long)t->timeout * 3);
-	SET(CURLOPT_NOSIGNAL, 1L);
-	SET(CURLOPT_UPLOAD, 1L);
-#undef SET
+	/* RFC 3207 §4: with STARTTLS "required" (the default), libcurl never
+	 * sends AUTH (or a mail) in clear */
+	if (curlsetup_apply(c, &t->account, "smtp", d->smtp_url, "smtp,smtps", tls_optional(d),
+	                    err, errlen) < 0)
+		return -EINVAL;
+	rc = curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
 	if (rc != CURLE_OK) {
 		snprintf(err, errlen, "smtp: %s", curl_easy_strerror(rc));
 		return -EINVAL;
@@ -206,13 +138,10 @@ static int smtp_open(struct smtp *t, char *err, size_t errlen, FILE *warn)
 		snprintf(err, errlen, "smtp: starttls = off is only allowed for a loopback server (127.0.0.1, ::1, localhost)");
 		return -EINVAL;
 	}
-	t->timeout = d->timeout > 0 ? d->timeout : SMTP_DEFAULT_TIMEOUT;
-	if (d->username && (r = read_password(t, err, errlen, warn)) < 0)
+	r = curlsetup_load(&t->account, "smtp", d->username, NULL, d->password_file,
+	                   d->password_credential, d->ca_file, d->timeout, err, errlen, warn);
+	if (r < 0)
 		return r;
-	if (d->ca_file && (r = util_read_file(d->ca_file, SMTP_MAX_CA, &t->ca, &t->ca_len)) < 0) {
-		snprintf(err, errlen, "smtp: cannot read ca_file %s: %s", d->ca_file, util_file_strerror(r));
-		return r;
-	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		snprintf(err, errlen, "smtp: cannot initialise libcurl");
 		return -ENOMEM;
@@ -318,12 +247,9 @@ static void job_classify(CURL *c, struct smtp_job *job, CURLcode rc, struct tr_o
 	else if (code >= 400 && code < 600)
 		tr_outcome_set(ret, code < 500 ? TR_TEMPORARY : TR_PERMANENT, (int)code, "%s",
 		               reply ? reply : why);
-	else if (rc == CURLE_PEER_FAILED_VERIFICATION)
-		tr_outcome_set(ret, TR_PERMANENT, 0, "certificate verification failed: %s", why);
-	else if (rc == CURLE_USE_SSL_FAILED)
-		tr_outcome_set(ret, TR_PERMANENT, 0, "server does not offer STARTTLS: %s", why);
-	else if (rc == CURLE_SSL_CONNECT_ERROR)
-		tr_outcome_set(ret, TR_TEMPORARY, 0, "TLS handshake failed: %s", why);
+	else if (curlsetup_tls_failure(rc))
+		tr_outcome_set(ret, rc == CURLE_SSL_CONNECT_ERROR ? TR_TEMPORARY : TR_PERMANENT, 0,
+		               "%s: %s", curlsetup_tls_failure(rc), why);
 	else
 		tr_outcome_set(ret, curl_error_permanent(rc) ? TR_PERMANENT : TR_TEMPORARY, 0, "%s", why);
 }
@@ -876,10 +802,6 @@ void smtp_free(struct smtp *t)
 		curl_easy_cleanup(t->curl);
 		curl_global_cleanup();
 	}
-	if (t->password) {
-		explicit_bzero(t->password, strlen(t->password));
-		free(t->password);
-	}
-	free(t->ca);
+	curlsetup_clear(&t->account);
 	free(t);
 }

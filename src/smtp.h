@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "model.h"
-#include "transport.h"
+#include "outcome.h"
 
 struct smtp;
 

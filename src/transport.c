@@ -12,7 +12,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,27 +34,6 @@ struct transport {
 	struct tr_hooks hooks;          /* tr_async()'s */
 	size_t n_slots;                 /* delivery.connections once asynchronous */
 };
-
-void tr_outcome_set(struct tr_outcome *ret, enum tr_result result, int code,
-                    const char *fmt, ...)
-{
-	va_list ap;
-
-	ret->result = result;
-	ret->code = code;
-	ret->unsent = false;
-	va_start(ap, fmt);
-	vsnprintf(ret->reply, sizeof(ret->reply), fmt, ap);
-	va_end(ap);
-	for (char *p = ret->reply; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = ' ';
-}
-
-int tr_outcome_errno(const struct tr_outcome *ret)
-{
-	return ret->result == TR_SENT ? 0 : ret->result == TR_TEMPORARY ? -EAGAIN : -EIO;
-}
 
 /* ---- maildir ---- */
 

@@ -23,31 +23,9 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "model.h"
-
-enum tr_result {
-	TR_SENT,
-	TR_TEMPORARY,  /* 4xx, connection trouble, timeout: retry later */
-	TR_PERMANENT,  /* 5xx: do not retry this recipient */
-};
-
-struct tr_outcome {
-	enum tr_result result;
-	int code;              /* SMTP reply code, 0 when none */
-	bool unsent;           /* TR_TEMPORARY without an attempt: given back
-	                        * by tr_unqueue(), nothing reached the server */
-	char reply[512];       /* server answer or local reason, one line */
-};
+#include "outcome.h"
 
 struct transport;
-
-/* For the backends: fill *ret; the reply becomes one line of printable
- * characters. */
-void tr_outcome_set(struct tr_outcome *ret, enum tr_result result, int code,
-                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-/* What tr_send() returns for an outcome: 0 (sent), -EAGAIN (temporary) or
- * -EIO (permanent). */
-int tr_outcome_errno(const struct tr_outcome *ret);
 
 /*
  * Create the transport cfg->delivery names (cfg is borrowed and must
@@ -84,25 +62,9 @@ int tr_send(struct transport *t, const char *from, const char *rcpt,
  * Why callbacks rather than an sd_event *: transport (with smtp.c, the one
  * module that knows libcurl) knows no event library (STYLE.md: one
  * third-party library per module); the glue to sd-event is a few functions
- * in sender.c, and a test can drive the same API with poll().
+ * in sender.c, and a test can drive the same API with poll().  The hooks
+ * (struct tr_hooks) are in outcome.h.
  */
-enum {
-	TR_IO_IN = 1,
-	TR_IO_REMOVE = 4,       /* stop watching the fd (it is closed next) */
-};
-
-struct tr_hooks {
-	/* Watch fd for input (TR_IO_IN), or stop (TR_IO_REMOVE).  *fd_data
-	 * is the loop's own pointer for this fd, NULL at first; what it stores
-	 * there is handed back on the next call for the fd.  When fd is
-	 * readable the loop calls tr_run(t).  0 or a negative errno. */
-	int (*watch)(void *data, int fd, int what, void **fd_data);
-	/* A delivery started with tr_start() ended (out is borrowed).  May be
-	 * called from within tr_start() (maildir, an invalid envelope) and
-	 * tr_run(); it must not call tr_start() itself. */
-	void (*done)(void *data, void *job, const struct tr_outcome *out);
-	void *data;
-};
 
 /*
  * Switch t to asynchronous delivery with hooks (copied).  Once per
