@@ -71,6 +71,20 @@ static bool chk_domain(const char *v, char *why, size_t len)
 	return mail_domain_check(v, why, len) == 0;
 }
 
+/* The VERP base: a plain address whose local part can take "+TOKEN". */
+static bool chk_bounce_address(const char *v, char *why, size_t len)
+{
+	const char *at = strrchr(v, '@');
+
+	if (!chk_email(v, why, len))
+		return false;
+	if (at && memchr(v, '+', (size_t)(at - v))) {
+		snprintf(why, len, "\"%s\": no '+' in the local part (gremiumd appends +TOKEN to it)", v);
+		return false;
+	}
+	return true;
+}
+
 /* An IMAP folder name as we send it in a command: printable ASCII without
  * quotes, backslashes or wildcards (modified UTF-7 is not worth it here). */
 static bool chk_imap_folder(const char *v, char *why, size_t len)
@@ -457,6 +471,18 @@ static void fn_topic_call(struct loader *ld, const config_setting_t *s, const ch
 	fn_section(ld, s, name, k, obj);
 }
 
+static void fn_quorum(struct loader *ld, const config_setting_t *s, const char *name,
+                      const struct key *k, void *obj)
+{
+	struct gr_config *cfg = obj;
+
+	if (s && !config_want_type(ld, s, name, CONFIG_TYPE_GROUP))
+		return;
+	cfg->quorum.set = s != NULL;
+	/* absent: the defaults (no quorum rule, the report 3 days before) */
+	fn_section(ld, s, name, k, &cfg->quorum);
+}
+
 static void fn_inbound(struct loader *ld, const config_setting_t *s, const char *name,
                        const struct key *k, void *obj)
 {
@@ -568,6 +594,7 @@ static const struct key notification_keys[] = {
 	{ .name = "topic_call", .kind = K_FN, .flags = F_ABSENT, .fn = fn_topic_call, .sub = topic_keys },
 	{ .name = "reminders_days_before", .kind = K_FN, .fn = fn_reminders, .max = 365 },
 	INT("agenda_days_after_deadline", agenda_days_after_deadline, struct gr_notifications, 0, 0, 30, 1),
+	INT("answer_reminder_days_before", answer_reminder_days_before, struct gr_notifications, 0, 0, 365, 5),
 	{ 0 }
 };
 
@@ -584,6 +611,7 @@ static const struct key delivery_keys[] = {
 	INT("retry_for_hours", retry_for_hours, struct gr_delivery, 0, 1, 720, 48),
 	INT("rate_per_minute", rate_per_minute, struct gr_delivery, 0, 0, 100000, 0),
 	INT("timeout", timeout, struct gr_delivery, 0, 1, 600, 30),
+	STR("bounce_address", bounce_address, struct gr_delivery, 0, chk_bounce_address),
 	{ 0 }
 };
 
@@ -593,6 +621,12 @@ static const struct key feed_keys[] = {
 	  .check = chk_url_path },
 	PATH("file", file, struct gr_feed, F_OFF, "var/calendar.ics"),
 	{ .name = "agenda", .kind = K_BOOL, .off = offsetof(struct gr_feed, agenda) },
+	{ 0 }
+};
+
+static const struct key quorum_keys[] = {
+	INT("min_present", min_present, struct gr_quorum, 0, 0, LIST_MAX_LEN, 0),
+	INT("report_days_before", report_days_before, struct gr_quorum, 0, 0, 365, 3),
 	{ 0 }
 };
 
@@ -640,6 +674,7 @@ const struct key config_root_keys[] = {
 	SECTION("delivery", 0, delivery, delivery_keys),
 	SECTION("feed", 0, feed, feed_keys),
 	{ .name = "inbound", .kind = K_FN, .flags = F_ABSENT, .fn = fn_inbound, .sub = inbound_keys },
+	{ .name = "quorum", .kind = K_FN, .flags = F_ABSENT, .fn = fn_quorum, .sub = quorum_keys },
 	PATH("templates", templates, struct gr_config, 0, NULL),
 	PATH("state", state, struct gr_config, 0, "var/state.db"),
 	{ 0 }

@@ -439,5 +439,14 @@ void config_validate(struct loader *ld)
 	if (!cfg->committee.chair_address && cfg->committee.organizer_email &&
 	    !(cfg->committee.chair_address = strdup(cfg->committee.organizer_email)))
 		ld->oom = true;
+	if (!cfg->delivery.bounce_address && cfg->committee.domain &&
+	    asprintf(&cfg->delivery.bounce_address, "bounces@%s", cfg->committee.domain) < 0) {
+		cfg->delivery.bounce_address = NULL;
+		ld->oom = true;
+	}
+	if (cfg->quorum.min_present > 0 && cfg->n_members > 0 && (size_t)cfg->quorum.min_present > cfg->n_members)
+		config_problem(ld, config_key_line(root_member(ld, "quorum"), "min_present"),
+		               "quorum.min_present: %d, but there are only %zu members (it could never be reached)",
+		               cfg->quorum.min_present, cfg->n_members);
 	validate_files(ld);
 }

@@ -478,7 +478,7 @@ void config_free(struct gr_config *cfg)
 	free(cfg->notifications.reminders_days_before);
 	free(cfg->delivery.maildir), free(cfg->delivery.smtp_url), free(cfg->delivery.username);
 	free(cfg->delivery.password_file), free(cfg->delivery.ca_file);
-	free(cfg->delivery.password_credential);
+	free(cfg->delivery.password_credential), free(cfg->delivery.bounce_address);
 	free(cfg->feed.listen), free(cfg->feed.path), free(cfg->feed.file);
 	free(cfg->inbound.imap_url), free(cfg->inbound.username), free(cfg->inbound.password_file);
 	free(cfg->inbound.password_credential), free(cfg->inbound.ca_file), free(cfg->inbound.done_folder);

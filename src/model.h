@@ -90,6 +90,7 @@ struct gr_notifications {
 	int *reminders_days_before;     /* each >= 0, sorted descending, unique */
 	size_t n_reminders;
 	int agenda_days_after_deadline; /* agenda mail at send_time that day */
+	int answer_reminder_days_before; /* once, to members who did not answer */
 };
 
 enum gr_transport {
@@ -113,6 +114,17 @@ struct gr_delivery {
 	int retry_for_hours;    /* 1..720 */
 	int rate_per_minute;    /* 0 = unlimited */
 	int timeout;            /* seconds for connect and each SMTP step */
+	char *bounce_address;   /* VERP base: the envelope sender is
+	                         * LOCAL+TOKEN@DOMAIN of it (config value, or
+	                         * "bounces@" committee.domain) */
+};
+
+/* Who must be there, and the chair's report before each meeting. */
+struct gr_quorum {
+	bool set;               /* a quorum group is in the config */
+	int min_present;        /* members (or their deputies) who accepted;
+	                         * 0: no quorum rule, the report still goes out */
+	int report_days_before; /* the chair's report, at send_time */
 };
 
 struct gr_feed {
@@ -161,6 +173,7 @@ struct gr_config {
 	struct gr_delivery delivery;
 	struct gr_feed feed;
 	struct gr_inbound inbound;
+	struct gr_quorum quorum;
 	char *templates;        /* absolute path of the override folder, or NULL */
 	char *state;            /* absolute path of the SQLite database */
 };
@@ -194,6 +207,8 @@ enum gr_kind {
 	GR_KIND_TEST,
 	GR_KIND_TOPIC_CONFIRMATION,
 	GR_KIND_AGENDA,
+	GR_KIND_ANSWER_REMINDER,
+	GR_KIND_CHAIR_REPORT,
 	GR_KIND_COUNT_
 };
 

@@ -388,6 +388,8 @@ const char *util_kind_name(enum gr_kind kind)
 		[GR_KIND_TEST] = "test",
 		[GR_KIND_TOPIC_CONFIRMATION] = "topic-confirmation",
 		[GR_KIND_AGENDA] = "agenda",
+		[GR_KIND_ANSWER_REMINDER] = "answer-reminder",
+		[GR_KIND_CHAIR_REPORT] = "chair-report",
 	};
 
 	return (unsigned)kind < GR_KIND_COUNT_ ? kind_names[kind] : "unknown";

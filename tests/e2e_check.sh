@@ -54,18 +54,18 @@ expect_problem not_a_meeting 's/date = "2027-01-13"/date = "2027-02-03"/' \
 expect_problem duplicate_member 's/kaethe.weiss@kreis-beispielheim.example/Juergen.Mueller@landkreis-musterstadt.example/' \
 	'FILE:77: members[1].email: "Juergen.Mueller@landkreis-musterstadt.example" is already the address of members[0]'
 expect_problem plain_smtp 's/transport = "maildir";/transport = "smtp";/; s|# smtp_url = "smtps://mail.fitko.example:465";|smtp_url = "smtp://mail.fitko.example:587";|; s/# starttls = "required";/starttls = "off";/' \
-	'FILE:196: delivery.starttls: "off" is only allowed for a loopback host (127.0.0.1, ::1, localhost), not "mail.fitko.example"'
+	'FILE:200: delivery.starttls: "off" is only allowed for a loopback host (127.0.0.1, ::1, localhost), not "mail.fitko.example"'
 expect_problem injection 's/summary = "Kommunalgremium – Online-Sitzung";/summary = "Online\\r\\nBcc: all@evil.example";/' \
 	'FILE:130: series[0].summary: contains a control character (no line breaks or tabs: it ends up in a mail header or calendar property)'
 # Several problems at once: all of them, sorted by line.
 expect_problem three 's|^  maildir = "var/outbox";|  maildir = "var/outbox"; timeout = 0;|; s/send_time = "09:00";/send_time = "9 Uhr";/; s/language = "de";/language = "deutsch";/' \
 "FILE:35: committee.language: \"deutsch\" is not a supported language (de or en)
 FILE:168: notifications.send_time: \"9 Uhr\" is not a time of day HH:MM (e.g. \"09:00\")
-FILE:188: delivery.timeout: 0 is out of range (1..600)"
+FILE:192: delivery.timeout: 0 is out of range (1..600)"
 
 # Issue 13: what the adversarial probe found, at the command line.
 expect_problem plain_smtp_by_name 's/transport = "maildir";/transport = "smtp";/; s|# smtp_url = "smtps://mail.fitko.example:465";|smtp_url = "smtp://127.0.0.1.attacker.example:25";|; s/# starttls = "required";/starttls = "off";/' \
-	'FILE:196: delivery.starttls: "off" is only allowed for a loopback host (127.0.0.1, ::1, localhost), not "127.0.0.1.attacker.example"'
+	'FILE:200: delivery.starttls: "off" is only allowed for a loopback host (127.0.0.1, ::1, localhost), not "127.0.0.1.attacker.example"'
 # @include of a folder: libconfig's scanner called exit(2); now 78, FILE:LINE
 state_line=$(grep -n '^state = ' "$top_srcdir/etc/gremiumd.conf" | cut -d: -f1)
 expect_problem include 's|^state = |@include "/"\nstate = |' \
@@ -75,7 +75,7 @@ expect_problem nul_escape 's/name = "FITKO (Vorsitz)"/name = "FITKO\\x00Bcc: all
 expect_problem overflow 's/reminders_days_before = \[ 7, 1 \];/reminders_days_before = [ 7, 99999999999999999999 ];/' \
 	'FILE:175: 99999999999999999999: too large a number (at most 2147483647)'
 expect_problem listen_999 's/^  listen = "";/  listen = "999.1.1.1:8080";/' \
-	'FILE:221: feed.listen: "999.1.1.1:8080" is not host:port (e.g. "127.0.0.1:8080" or "[::1]:8080")'
+	'FILE:230: feed.listen: "999.1.1.1:8080" is not host:port (e.g. "127.0.0.1:8080" or "[::1]:8080")'
 expect_problem state_root 's|^state = "var/state.db";|state = "/";|' \
 	"FILE:$state_line: state: \"/\" is a folder: a file name is needed here"
 # A byte order mark (Windows editors) is no syntax error.

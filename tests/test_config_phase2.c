@@ -44,6 +44,11 @@ static void test_phase2_defaults(void **state)
 	assert_int_equal(cfg->notifications.agenda_days_after_deadline, 1);
 	assert_false(cfg->feed.agenda);
 	assert_int_equal(cfg->members[0].n_aliases, 0);
+	assert_int_equal(cfg->notifications.answer_reminder_days_before, 5);
+	assert_string_equal(cfg->delivery.bounce_address, "bounces@test.example");
+	assert_false(cfg->quorum.set);
+	assert_int_equal(cfg->quorum.min_present, 0);
+	assert_int_equal(cfg->quorum.report_days_before, 3);
 	config_free(cfg);
 	free(errs);
 }
@@ -102,6 +107,32 @@ static void test_inbound_maildir(void **state)
 	config_free(cfg);
 	free(errs);
 	free(text), free(agenda);
+}
+
+static void test_quorum_bounces(void **state)
+{
+	char *text = edit(BASE, "state =", "quorum = { min_present = 2; report_days_before = 4; };\nstate =",
+	                  "retry_for_hours = 24;", "retry_for_hours = 24; bounce_address = \"rueck@test.example\";");
+	char *reminder = edit(BASE, "send_time = \"08:30\";", "send_time = \"08:30\"; answer_reminder_days_before = 0;",
+	                      NULL, NULL);
+	struct gr_config *cfg = NULL;
+	char *errs = NULL;
+
+	(void)state;
+	if (load_text(text, &cfg, &errs) != 0)
+		fail_msg("%s", errs);
+	assert_true(cfg->quorum.set);
+	assert_int_equal(cfg->quorum.min_present, 2);
+	assert_int_equal(cfg->quorum.report_days_before, 4);
+	assert_string_equal(cfg->delivery.bounce_address, "rueck@test.example");
+	config_free(cfg);
+	free(errs);
+	if (load_text(reminder, &cfg, &errs) != 0)
+		fail_msg("%s", errs);
+	assert_int_equal(cfg->notifications.answer_reminder_days_before, 0);
+	config_free(cfg);
+	free(errs);
+	free(text), free(reminder);
 }
 
 static void test_aliases(void **state)
@@ -168,6 +199,17 @@ static const struct broken2 broken2[] = {
 	  "committee.chair_address" },
 	{ "agenda days out of range", "send_time = \"08:30\";", "send_time = \"08:30\"; agenda_days_after_deadline = 31;",
 	  NULL, NULL, 38, "notifications.agenda_days_after_deadline" },
+	{ "quorum above the members", "state =", "quorum = { min_present = 3; };\nstate =", NULL, NULL, 55,
+	  "quorum.min_present: 3, but there are only 2 members (it could never be reached)" },
+	{ "quorum not a group", "state =", "quorum = 8;\nstate =", NULL, NULL, 55, "quorum: must be a group" },
+	{ "quorum report out of range", "state =", "quorum = { report_days_before = 400; };\nstate =", NULL, NULL, 55,
+	  "quorum.report_days_before" },
+	{ "unknown quorum key", "state =", "quorum = { min = 3; };\nstate =", NULL, NULL, 55, "quorum.min: unknown setting" },
+	{ "bounce address with plus", "retry_for_hours = 24;", "retry_for_hours = 24; bounce_address = \"b+x@test.example\";",
+	  NULL, NULL, 49, "delivery.bounce_address: \"b+x@test.example\": no '+' in the local part" },
+	{ "answer reminder out of range", "send_time = \"08:30\";",
+	  "send_time = \"08:30\"; answer_reminder_days_before = -1;", NULL, NULL, 38,
+	  "notifications.answer_reminder_days_before" },
 	{ "feed agenda not a bool", "path = \"/tg.ics\";", "path = \"/tg.ics\"; agenda = \"yes\";", NULL, NULL, 53,
 	  "feed.agenda" },
 };
@@ -240,6 +282,7 @@ int main(void)
 		cmocka_unit_test(test_phase2_defaults),
 		cmocka_unit_test(test_inbound_imap),
 		cmocka_unit_test(test_inbound_maildir),
+		cmocka_unit_test(test_quorum_bounces),
 		cmocka_unit_test(test_aliases),
 		cmocka_unit_test(test_broken2),
 		cmocka_unit_test(test_example_inbound),
