@@ -130,3 +130,4 @@ int ctl_meeting_find(const struct ctl *ctl, const struct ctl_meetings *m, const 
 int ctl_occurrence_uid(const struct gr_config *cfg, const struct gr_published *pub,
                        size_t n_pub, const struct gr_occurrence *o, char *buf, size_t len);
 int cmd_fetch(struct ctl *ctl, int argc, char **argv);
+int cmd_attendance(struct ctl *ctl, int argc, char **argv);

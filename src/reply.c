@@ -88,9 +88,16 @@ static char *field(const char *s, bool *oom)
 	size_t len, i = 0, o = 0;
 	char *d;
 
-	if (!s || !*s)
+	if (!s)
 		return NULL;
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
 	len = strnlen(s, REPLY_MAX_FIELD);
+	/* trailing white space (Outlook ends its COMMENT in "\n") */
+	while (len > 0 && strchr(" \t\r\n", s[len - 1]))
+		len--;
+	if (len == 0)
+		return NULL;
 	d = malloc(len + 1);
 	if (!d) {
 		*oom = true;
@@ -105,7 +112,7 @@ static char *field(const char *s, bool *oom)
 		for (size_t j = 1; ok && j < k; j++)
 			ok = ((unsigned char)s[i + j] & 0xc0) == 0x80;
 		if (!ok) {
-			if (i + 4 > len && c >= 0x80)
+			if (k > 1 && i + k > len && len == REPLY_MAX_FIELD)
 				break;  /* cut inside a character: drop its rest */
 			d[o++] = '?';
 			i++;
@@ -331,10 +338,17 @@ static int add_event(struct gr_reply *r, icalcomponent *cal, icalcomponent *ev,
 				           base.proposed_end, sizeof(base.proposed_end));
 		}
 	}
-	for (p = icalcomponent_get_first_property(ev, ICAL_ATTENDEE_PROPERTY); rc == 0 && p;
-	     p = icalcomponent_get_next_property(ev, ICAL_ATTENDEE_PROPERTY))
+	/* collected first: libical has one property iterator per component,
+	 * and add_item() looks at other properties of ev */
+	icalproperty *att[REPLY_MAX_ITEMS];
+	size_t n_att = 0;
+
+	for (p = icalcomponent_get_first_property(ev, ICAL_ATTENDEE_PROPERTY);
+	     p && n_att < REPLY_MAX_ITEMS; p = icalcomponent_get_next_property(ev, ICAL_ATTENDEE_PROPERTY))
 		if (!icalproperty_get_first_parameter(p, ICAL_DELEGATEDFROM_PARAMETER))
-			rc = add_item(r, &base, ev, p);
+			att[n_att++] = p;
+	for (size_t i = 0; rc == 0 && i < n_att; i++)
+		rc = add_item(r, &base, ev, att[i]);
 	if (rc == 0 && r->n_items == before)
 		rc = add_item(r, &base, ev, NULL);
 	icalerror_clear_errno();
@@ -394,8 +408,17 @@ static int parse_calendar(icalcomponent *cal, const char *tz, struct gr_reply *r
 	r->items = calloc(REPLY_MAX_ITEMS, sizeof(*r->items));
 	if (!r->items || oom)
 		return fail(err, errlen, -ENOMEM, "out of memory");
-	for (ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT); rc == 0 && ev;
-	     ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
+	/* collected first (one component iterator per component, see
+	 * add_event()); check_shape() bounded their number */
+	icalcomponent *events[REPLY_MAX_COMPONENTS];
+	size_t n_events = 0;
+
+	for (ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+	     ev && n_events < REPLY_MAX_COMPONENTS;
+	     ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT))
+		events[n_events++] = ev;
+	for (size_t i = 0; rc == 0 && i < n_events; i++) {
+		ev = events[i];
 		if (!r->organizer) {
 			p = icalcomponent_get_first_property(ev, ICAL_ORGANIZER_PROPERTY);
 			r->organizer = p ? address(icalproperty_get_organizer(p), &oom) : NULL;
