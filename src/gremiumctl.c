@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * gremiumctl - the admin tool: check, preview, ics, send-test, run-once,
- * status, fetch; inbox, topics, topic.  A thin layer: parse the command line, load the config, call the
+ * status, fetch; inbox, topics, topic, attendance.  A thin layer: parse the command line, load the config, call the
  * modules, print.  Subcommands live in gremiumctl-VERB.c (gremiumctl.h) and are
  * dispatched from the table `commands`.
  */
