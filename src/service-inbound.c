@@ -281,11 +281,9 @@ static int record(struct pass *p, const struct inbound_msg *m, const struct gr_l
 			if (refs.r[i].kind && strcmp(refs.r[i].kind, "topic-call") == 0)
 				x = topics_find(p->cfg, p->occ, &refs.r[i]);
 		subject = x ? call_subject(p, x) : NULL;
-		/* a reply under our call's subject: its text's first line,
-		 * which is not "Hallo zusammen," */
-		struct gr_letter body = *l;
-		body.text = (char *)topics_skip_greeting(l->text);
-		title = letter_title(&body, subject);
+		/* a reply under our call's subject: its text's first line
+		 * that says something (letter_title skips the greeting) */
+		title = letter_title(l, subject);
 		in.title = title;
 	}
 	in.refs = refs.r;
