@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * gremiumctl - the admin tool: check, preview, ics, send-test, run-once,
- * status, fetch; inbox, topics, topic.  A thin layer: parse the command line, load the config, call the
+ * status, fetch; inbox, topics, topic, attendance.  A thin layer: parse the command line, load the config, call the
  * modules, print.  Subcommands live in gremiumctl-VERB.c (gremiumctl.h) and are
  * dispatched from the table `commands`.
  */
@@ -54,6 +54,9 @@ static const struct command commands[] = {
 	  "      | withdraw ID | move ID --to WHEN | order ID N",
 	  "edit the agenda: add a topic (one that came by phone), withdraw it, move it\n"
 	  "      to the end of another meeting, or put it at position N", cmd_topic },
+	{ "attendance", "[--meeting WHEN | --member ADDRESS] [--json]",
+	  "who comes: each member's answer to the invitation (upcoming meetings,\n"
+	  "      or WHEN's), with deputy and comment", cmd_attendance },
 };
 
 static void usage(FILE *out)

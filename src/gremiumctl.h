@@ -60,6 +60,7 @@ int cmd_send_test(struct ctl *ctl, int argc, char **argv);
 int cmd_run_once(struct ctl *ctl, int argc, char **argv);
 int cmd_status(struct ctl *ctl, int argc, char **argv);
 int cmd_fetch(struct ctl *ctl, int argc, char **argv);
+int cmd_attendance(struct ctl *ctl, int argc, char **argv);
 int cmd_topics(struct ctl *ctl, int argc, char **argv);
 int cmd_topic(struct ctl *ctl, int argc, char **argv);
 int cmd_inbox(struct ctl *ctl, int argc, char **argv);

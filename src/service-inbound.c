@@ -309,6 +309,10 @@ static int record(struct pass *p, const struct inbound_msg *m, const struct gr_l
 		if (r == 0)
 			r = store_inbox_set_outcome(p->db, id, NULL, outcome, false);
 	}
+	/* an iMIP answer (issue 16): attendance, never answered */
+	if (r == 0 && d.class == TOPICS_REPLY && l && l->calendar && !in.duplicate_of)
+		r = service_attendance(p->cfg, p->db, p->occ, l, id, p->now, outcome, sizeof(outcome),
+		                       &d.held);
 	if (r == 0)
 		r = store_commit(p->db);
 	else

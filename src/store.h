@@ -3,7 +3,8 @@
  * store - the state database (SQLite): schema and migrations, the durable
  * outbox, the per-recipient log of sent calendar objects and the log of
  * notifications; the messages received (inbox) and the members' topics of
- * each meeting (issue 15).  The only module that includes sqlite3.h; everything it
+ * each meeting (issue 15); the members' answers to invitations (issue 16).
+ * The only module that includes sqlite3.h; everything it
  * hands out is plain C data.
  *
  * Conventions: functions return 0 or a negative errno-style code; on failure
@@ -27,7 +28,7 @@
 #include "model.h"
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 /* 16 hex digits of a 64-bit content hash + NUL */
 #define STORE_HASH_LEN 17
@@ -135,6 +136,31 @@ struct store_topic {
 	int64_t inbox_id;       /* the inbox row it came from; 0: none */
 };
 
+/* A member's answer to an invitation (iMIP REPLY PARTSTAT). */
+enum gr_answer {
+	GR_ANSWER_NONE,
+	GR_ANSWER_ACCEPTED,
+	GR_ANSWER_DECLINED,
+	GR_ANSWER_TENTATIVE,
+	GR_ANSWER_DELEGATED,
+};
+
+/* One recorded answer: the latest per member, uid and occurrence. */
+struct store_answer {
+	char *member;           /* the member's configured e-mail */
+	char *uid;              /* the object UID we sent */
+	char *occurrence;       /* "" = the whole series/object, else the local
+	                         * start "YYYY-MM-DDTHH:MM" of the occurrence
+	                         * (RECURRENCE-ID in the committee's zone: the
+	                         * ORIGINAL start for a series occurrence) */
+	enum gr_answer answer;
+	char *deputy;           /* DELEGATED-TO address, or NULL */
+	char *comment;          /* COMMENT, or NULL */
+	time_t dtstamp;         /* of the REPLY */
+	time_t received;        /* when we recorded it */
+	int64_t inbox_id;       /* the inbox row it came from; 0: none */
+};
+
 /* The recorded state as the planner reads it.  Caller frees with
  * store_state_free(). */
 struct store_state {
@@ -146,6 +172,8 @@ struct store_state {
 	size_t n_versions;
 	struct store_topic *topics;             /* the active ones, by meeting, position */
 	size_t n_topics;
+	struct store_answer *answers;           /* by member, uid, occurrence */
+	size_t n_answers;
 };
 
 /*
@@ -413,5 +441,30 @@ int store_topic_order(struct store *db, int64_t id, int position);
 void store_topic_free(struct store_topic *t, size_t n);
 /* Free the strings of one topic and zero it (the struct is the caller's). */
 void store_topic_clear(struct store_topic *t);
+
+/*
+ * ---- answers (store-answers.c) ----
+ */
+
+/* "accepted", "declined", "tentative", "delegated", "none". */
+const char *store_answer_name(enum gr_answer a);
+/* The reverse: 0 and *ret, or -EINVAL for an unknown name. */
+int store_answer_from_name(const char *name, enum gr_answer *ret);
+
+/*
+ * Record a's answer (member, uid, answer required; occurrence NULL is "";
+ * inbox_id 0: none) unless a later one is recorded for the same member,
+ * uid and occurrence: later means a greater dtstamp, then (equal dtstamp)
+ * a received time not earlier.  *ret_applied (may be NULL) false when an
+ * older answer arrived late and was not recorded.  0, -EINVAL.
+ */
+int store_answer_record(struct store *db, const struct store_answer *a, bool *ret_applied);
+
+/* All recorded answers by member, uid, occurrence.  Caller frees with
+ * store_answers_free(*ret, *ret_n); none: 0, *ret NULL, *ret_n 0. */
+int store_answers_list(struct store *db, struct store_answer **ret, size_t *ret_n);
+
+/* Free the strings of a[0 .. n-1] and the array.  NULL is a no-op. */
+void store_answers_free(struct store_answer *a, size_t n);
 
 #endif

@@ -131,7 +131,7 @@ const struct gr_occurrence *topics_next_open(const struct gr_config *cfg,
 	return best;
 }
 
-/* Does the calendar text carry METHOD:REPLY (an iMIP answer)? */
+/* Does the calendar text carry METHOD:REPLY or COUNTER (an iMIP answer)? */
 static bool calendar_is_reply(const char *cal)
 {
 	for (const char *p = cal; p && *p;) {
@@ -139,6 +139,10 @@ static bool calendar_is_reply(const char *cal)
 			p++;
 		if (strncasecmp(p, "METHOD:REPLY", 12) == 0 &&
 		    (p[12] == '\r' || p[12] == '\n' || p[12] == '\0' || p[12] == ' '))
+			return true;
+		/* a proposed new time (issue 16): for the chair, never a topic */
+		if (strncasecmp(p, "METHOD:COUNTER", 14) == 0 &&
+		    (p[14] == '\r' || p[14] == '\n' || p[14] == '\0' || p[14] == ' '))
 			return true;
 		p = strchr(p, '\n');
 		if (p)
