@@ -72,6 +72,7 @@ static void texts_in_use(const struct gr_config *cfg, bool in_use[TMPL_COUNT_])
 	in_use[TMPL_UPDATE] = in_use[TMPL_CANCELLATION] = in_use[TMPL_TEST] = true;
 	in_use[TMPL_TOPIC_CALL] = cfg->notifications.topic_call;
 	in_use[TMPL_REMINDER] = cfg->notifications.n_reminders > 0;
+	in_use[TMPL_TOPIC_CONFIRMATION] = cfg->inbound.source != GR_INBOUND_NONE;
 }
 
 int service_check_templates(const struct gr_config *cfg, const struct tmpl_set *tmpl, FILE *errs)
@@ -87,6 +88,7 @@ int service_check_templates(const struct gr_config *cfg, const struct tmpl_set *
 		{ "end_time", sizeof(v.end_time) - 1 }, { "deadline", sizeof(v.deadline) - 1 },
 		{ "days", sizeof(v.days) - 1 }, { "in_days", sizeof(v.in_days) - 1 },
 		{ "old_date", sizeof(v.old_date) - 1 }, { "changes", sizeof(v.changes) - 1 },
+		{ "title", SERVICE_TITLE_MAX },
 	};
 	enum { N = sizeof(lim) / sizeof(lim[0]) };
 	struct tmpl_var longest[N] = { { NULL, NULL } };

@@ -20,6 +20,7 @@ const char *const tmpl_names[TMPL_COUNT_] = {
 	[TMPL_TOPIC_CALL] = "topic-call",
 	[TMPL_REMINDER] = "reminder",
 	[TMPL_TEST] = "test",
+	[TMPL_TOPIC_CONFIRMATION] = "topic-confirmation",
 };
 
 const char *const tmpl_lang_names[TMPL_LANG_COUNT_] = { "de", "en" };
@@ -28,6 +29,7 @@ const char *const tmpl_placeholders[] = {
 	"member_name", "committee", "short_name", "summary", "date", "time",
 	"end_time", "location", "url", "deadline", "days", "in_days",
 	"topics_address", "organizer", "old_date", "note", "description", "changes",
+	"title",
 };
 const size_t tmpl_n_placeholders = sizeof(tmpl_placeholders) / sizeof(tmpl_placeholders[0]);
 
@@ -238,6 +240,30 @@ const struct tmpl_text tmpl_builtin[TMPL_COUNT_][TMPL_LANG_COUNT_] = {
 			"Dear {member_name},\n\n"
 			"this is a test message from the meeting mailer of the {committee}. If "
 			"you can read it, delivery works. There is nothing else you need to do.\n\n"
+			"Kind regards\n"
+			"{organizer}\n" },
+	},
+	/* {old_date}: the meeting a late topic was meant for; its line is
+	 * left out when the topic was in time */
+	[TMPL_TOPIC_CONFIRMATION] = {
+		[TMPL_DE] = { "Thema eingegangen: {title}",
+			"Guten Tag {member_name},\n\n"
+			"Ihr Thema „{title}“ ist für die Sitzung „{summary}“ am {date}, {time}, "
+			"eingegangen.\n\n"
+			"Die Frist für Themen zur Sitzung am {old_date} war bereits abgelaufen; Ihr "
+			"Thema ist deshalb für die darauf folgende Sitzung vorgemerkt.\n\n"
+			"Themen für diese Sitzung nehmen wir bis {deadline} entgegen. Nach Ablauf "
+			"der Frist erhalten Sie die Tagesordnung.\n\n"
+			"Mit freundlichen Grüßen\n"
+			"{organizer}\n" },
+		[TMPL_EN] = { "Topic received: {title}",
+			"Dear {member_name},\n\n"
+			"your topic \"{title}\" has been received for the meeting \"{summary}\" on "
+			"{date}, {time}.\n\n"
+			"The deadline for topics for the meeting on {old_date} had already passed; "
+			"your topic is therefore planned for the following meeting.\n\n"
+			"Topics for this meeting are accepted until {deadline}. You will receive the "
+			"agenda after the deadline.\n\n"
 			"Kind regards\n"
 			"{organizer}\n" },
 	},

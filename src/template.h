@@ -6,11 +6,12 @@
  * Placeholders are {name}; "{{" is a literal "{".  Known placeholders:
  * {member_name} {committee} {short_name} {summary} {date} {time} {end_time}
  * {location} {url} {deadline} {days} {in_days} {topics_address} {organizer}
- * {old_date} {note} {description} {changes}
+ * {old_date} {note} {description} {changes} {title}
  * The caller formats the values: dates with tmpl_format_date(), times with
  * tmpl_format_time(), {days} is the number of days before the meeting and
  * {in_days} the phrase tmpl_format_days() makes of it ("morgen", "in 7
- * Tagen").  A line whose placeholders all render empty is left out (so
+ * Tagen"); {title} is a topic's title (topic-confirmation, which uses
+ * {old_date} for the meeting a late topic was meant for).  A line whose placeholders all render empty is left out (so
  * "Ort: {location}" disappears without a location); blank lines left
  * behind collapse to one.  Values lose CR and, in the subject, every
  * control character becomes a space: a value cannot add a header line.
@@ -44,6 +45,7 @@ enum tmpl_name {
 	TMPL_TOPIC_CALL,
 	TMPL_REMINDER,
 	TMPL_TEST,
+	TMPL_TOPIC_CONFIRMATION,
 	TMPL_COUNT_
 };
 
