@@ -153,3 +153,22 @@ int dsn_apply(struct store *db, const char *bounce_address, const struct dsn_rep
 	free(answer);
 	return r == -EALREADY || r == -EBUSY ? 0 : r;
 }
+
+int dsn_handle(struct store *db, const char *bounce_address, const void *bytes, size_t len,
+               const struct gr_letter *l, time_t now, char *outcome, size_t outlen)
+{
+	struct dsn_report d;
+	int r;
+
+	if (!l || l->invalid || !bytes || (!l->is_report && !l->automatic))
+		return 0;
+	r = dsn_parse(bytes, len, l, &d);
+	if (r < 0)
+		return r;
+	if (d.shape)
+		r = dsn_apply(db, bounce_address, &d, now, outcome, outlen);
+	if (r == 0 && d.shape)
+		r = 1;
+	dsn_free(&d);
+	return r;
+}

@@ -241,15 +241,33 @@ static int parse_status(struct dsn_report *d, const char *s, size_t n)
 
 /* ---- the text of an NDR without a delivery-status part ---- */
 
+/* Words of a non-delivery report in its subject or text (an auto-reply
+ * with "4.1.25" in it is no bounce). */
+static bool ndr_words(const char *subject, const char *text)
+{
+	static const char *const words[] = {
+		"undeliver", "could not be delivered", "couldn't be delivered", "not be reached",
+		"delivery has failed", "delivery failed", "failure notice", "returned mail",
+		"permanent error", "unzustellbar", "nicht zugestellt", "konnte nicht zugestellt",
+	};
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if ((subject && strcasestr(subject, words[i])) || strcasestr(text, words[i]))
+			return true;
+	return false;
+}
+
 /* The first status code in text that follows '#', a space or a line start,
  * and its line as the diagnostic: a recipient block, or none. */
-static int parse_text(struct dsn_report *d, const char *text)
+static int parse_text(struct dsn_report *d, const char *subject, const char *text)
 {
 	struct dsn_recipient *rc;
 	const char *p, *ls, *le;
 	size_t n = 0;
 	int r;
 
+	if (!ndr_words(subject, text))
+		return 0;
 	for (p = text; *p; p++) {
 		if ((p == text || strchr("# \t\n(<[", p[-1])) && (n = status_len(p)) != 0 &&
 		    p[0] != '2')
@@ -495,7 +513,7 @@ int dsn_parse(const void *bytes, size_t len, const struct gr_letter *l, struct d
 	else if (r == 0 && l->automatic && w.text) {
 		/* an NDR in words (older Exchange, qmail, ...): only when a
 		 * machine sent it, and only with a status code in it */
-		r = parse_text(&d, w.text);
+		r = parse_text(&d, l->subject, w.text);
 		if (r == 0 && d.n_rcpt)
 			d.shape = "text";
 	}

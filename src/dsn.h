@@ -81,4 +81,13 @@ const struct dsn_recipient *dsn_pick(const struct dsn_report *d, const char *rec
 int dsn_apply(struct store *db, const char *bounce_address, const struct dsn_report *d,
               time_t now, char *outcome, size_t outlen);
 
+/*
+ * The inbound pass's hook: a letter that is a report or machine-made
+ * (is_report, automatic) is parsed; when it is a delivery report, it is
+ * applied (dsn_apply()) and its outcome written.  1: a DSN (class "dsn"),
+ * 0: not one (outcome untouched), <0: an error of the store or -ENOMEM.
+ */
+int dsn_handle(struct store *db, const char *bounce_address, const void *bytes, size_t len,
+               const struct gr_letter *l, time_t now, char *outcome, size_t outlen);
+
 #endif

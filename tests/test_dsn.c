@@ -139,6 +139,9 @@ static void test_not_reports(void **state)
 		" report-type=disposition-notification; boundary=b\r\n\r\n--b\r\nContent-Type:"
 		" message/disposition-notification\r\n\r\nDisposition: manual-action/MDN-sent-manually;"
 		" displayed\r\n--b--\r\n",
+		/* an auto-reply with a date that looks like a status */
+		"From: a@b.example\r\nAuto-Submitted: auto-replied\r\nSubject: Abwesend\r\n\r\n"
+		"Ich bin ab 4.1.25 wieder da.\r\n",
 		"",
 		"\x01\x02\x03",
 		"no header at all",
