@@ -129,6 +129,29 @@ static void test_exchange(void **state)
 	dsn_free(&d);
 }
 
+/* A DSN the real Postfix of tests/e2e_bounces.sh wrote (the remote
+ * server's 550 at RCPT, the whole original returned as message/rfc822). */
+static void test_postfix_real(void **state)
+{
+	struct dsn_report d;
+
+	(void)state;
+	parse_file("postfix-relay-real.eml", &d);
+	assert_string_equal(d.shape, "delivery-status");
+	assert_int_equal(d.n_rcpt, 1);
+	assert_string_equal(d.rcpt[0].recipient, "juergen@partner.test");
+	assert_string_equal(d.rcpt[0].action, "failed");
+	assert_string_equal(d.rcpt[0].status, "5.1.1");
+	assert_string_equal(d.rcpt[0].remote_mta, "127.0.0.1");
+	assert_string_equal(d.rcpt[0].diagnostic, "550 5.1.1 <juergen@partner.test>: Recipient"
+	                    " address rejected: User unknown in relay recipient table");
+	assert_int_equal(d.n_addresses, 1);
+	assert_string_equal(d.addresses[0], "bounces+5-0198fd9e@gremium.test");
+	assert_string_equal(d.original_message_id,
+	                    "gremium.kommunalgremium.invitation.5c5b519d51d32ff9@fitko.example");
+	dsn_free(&d);
+}
+
 /* Not reports: a human's mail, a calendar reply, garbage. */
 static void test_not_reports(void **state)
 {
@@ -340,6 +363,7 @@ int main(void)
 		cmocka_unit_test(test_postfix_failed),
 		cmocka_unit_test(test_postfix_delayed),
 		cmocka_unit_test(test_exchange),
+		cmocka_unit_test(test_postfix_real),
 		cmocka_unit_test(test_not_reports),
 		cmocka_unit_test(test_truncated_and_flipped),
 		cmocka_unit_test_setup_teardown(test_apply, setup, teardown),
