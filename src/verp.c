@@ -32,7 +32,10 @@ int verp_address(const char *bounce_address, int64_t outbox_id, const char *mess
 		return -EINVAL;
 	n = snprintf(buf, len, "%.*s+%" PRId64 "-%08" PRIx32 "%s", (int)(at - bounce_address),
 	             bounce_address, outbox_id, check_value(message_id), at);
-	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
+	/* RFC 5321 §4.5.3.1.1: a local part of at most 64 octets */
+	if (n < 0 || (size_t)n >= len || strrchr(buf, '@') - buf > 64)
+		return -ENOSPC;
+	return 0;
 }
 
 int verp_parse(const char *bounce_address, const char *addr, int64_t *ret_id)

@@ -17,7 +17,8 @@
 #include <stdint.h>
 
 /* "LOCAL+ID-CHECK@DOMAIN" into buf: 0, -EINVAL (bounce_address without
- * '@', id < 1, no message_id) or -ENOSPC. */
+ * '@', id < 1, no message_id) or -ENOSPC (buf too small, or a local part
+ * over RFC 5321's 64 octets: the caller then uses a plain sender). */
 int verp_address(const char *bounce_address, int64_t outbox_id, const char *message_id,
                  char *buf, size_t len);
 

@@ -82,6 +82,12 @@ static void test_bad(void **state)
 	assert_int_equal(verp_address("b@x", 1, NULL, buf, sizeof(buf)), -EINVAL);
 	assert_int_equal(verp_address("bounces@gremium.example", 1, "m@x", buf, sizeof(buf)),
 	                 -ENOSPC);
+	/* 44 + "+1-" + 8 = 55 octets fit; 60 + 11 do not (RFC 5321: 64) */
+	char big[128];
+	assert_int_equal(verp_address("a2345678901234567890123456789012345678901234@x.example", 1,
+	                              "m@x", big, sizeof(big)), 0);
+	assert_int_equal(verp_address("a23456789012345678901234567890123456789012345678901234567890"
+	                              "@x.example", 1, "m@x", big, sizeof(big)), -ENOSPC);
 	assert_false(verp_check("bounces@gremium.example", "bounces+1-00000000@gremium.example",
 	                        1, "m@x"));
 }
