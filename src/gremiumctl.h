@@ -59,6 +59,7 @@ int cmd_ics(struct ctl *ctl, int argc, char **argv);
 int cmd_send_test(struct ctl *ctl, int argc, char **argv);
 int cmd_run_once(struct ctl *ctl, int argc, char **argv);
 int cmd_status(struct ctl *ctl, int argc, char **argv);
+int cmd_fetch(struct ctl *ctl, int argc, char **argv);
 int cmd_topics(struct ctl *ctl, int argc, char **argv);
 int cmd_topic(struct ctl *ctl, int argc, char **argv);
 int cmd_inbox(struct ctl *ctl, int argc, char **argv);
@@ -103,8 +104,8 @@ int ctl_parse_id(const char *cmd, const char *what, const char *s, int64_t *ret)
  * locked, EX_NOPERM, else EX_IOERR. */
 int ctl_store_error(const char *cmd, struct store *db, int r);
 
-/* The configured member with address addr (local part exact, domain in
- * any case), or NULL. */
+/* The configured member whose email or alias is addr (local part exact,
+ * domain in any case), or NULL. */
 const struct gr_member *ctl_member(const struct gr_config *cfg, const char *addr);
 
 /* The meetings of the schedule as the topic commands see them. */
@@ -129,4 +130,3 @@ int ctl_meeting_find(const struct ctl *ctl, const struct ctl_meetings *m, const 
  * from plan_published()), else ical_uid()'s.  0 or -EINVAL/-ENOSPC. */
 int ctl_occurrence_uid(const struct gr_config *cfg, const struct gr_published *pub,
                        size_t n_pub, const struct gr_occurrence *o, char *buf, size_t len);
-int cmd_fetch(struct ctl *ctl, int argc, char **argv);
