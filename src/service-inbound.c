@@ -14,6 +14,7 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "dsn.h"
 #include "inbound.h"
 #include "letter.h"
 #include "mail.h"
@@ -290,13 +291,22 @@ static int record(struct pass *p, const struct inbound_msg *m, const struct gr_l
 	in.n_refs = refs.n;
 	topics_decide(p->cfg, p->occ, &in, p->now, &d);
 	snprintf(outcome, sizeof(outcome), "%s", d.outcome);
+	/* a bounce (issue 16): recorded on its outbox row in this transaction */
+	const char *class = topics_class_name(d.class);
+	int dsn = r == 0 && (d.class == TOPICS_DSN || d.class == TOPICS_AUTO) ?
+	          dsn_handle(p->db, p->cfg->delivery.bounce_address, m->bytes, m->len, l, p->now,
+	                     outcome, sizeof(outcome)) : 0;
+	if (dsn < 0)
+		r = dsn;
+	else if (dsn > 0)
+		class = "dsn";
 	struct store_inbox row = {
 		.source_id = (char *)m->source_id,
 		.message_id = l ? l->message_id : NULL,
 		.sender = l ? l->from : NULL,
 		.subject = l ? l->subject : NULL,
 		.received = p->now,
-		.class = (char *)topics_class_name(d.class),
+		.class = (char *)class,
 		.outcome = outcome,
 		/* kept for `inbox accept` */
 		.text = d.held && l ? l->text : NULL,
@@ -325,7 +335,7 @@ static int record(struct pass *p, const struct inbound_msg *m, const struct gr_l
 		info->held += d.held;
 		info->duplicates += in.duplicate_of > 0;
 		say(p, LOG_INFO, "inbox %lld: %s from %s: %s: %s", (long long)id, m->source_id,
-		    l && l->from ? l->from : "(unknown)", topics_class_name(d.class), outcome);
+		    l && l->from ? l->from : "(unknown)", class, outcome);
 	} else {
 		snprintf(p->err, p->errlen, "recording %s: %s", m->source_id, store_errmsg(p->db));
 		p->info->store_failed = true;

@@ -219,10 +219,60 @@ static void test_pass(void **state)
 	assert_int_equal(c.queued, 1);
 }
 
+/* Issue 16: a DSN to a VERP address marks its outbox row failed, in the
+ * pass's transaction; a forged one changes nothing; neither is answered. */
+static void test_bounce(void **state)
+{
+	struct fixture *f = *state;
+	time_t now = at(f->cfg, 2026, 12, 1, 9, 0);
+	struct store_change c = { .message_id = "inv-1.gremium@gremium.example",
+	                          .recipient = "juergen@partner.example", .kind = "invitation",
+	                          .message = "x", .message_len = 1, .due = 10 };
+	struct service_inbound_info info;
+	struct store_inbox *rows;
+	struct store_counts cnt;
+	struct store_entry e;
+	char *data, *path, *forged;
+	size_t n, len;
+
+	free(f->cfg->delivery.bounce_address);
+	f->cfg->delivery.bounce_address = strdup("bounces@gremium.example");
+	assert_int_equal(store_apply(f->db, &c, 1, 5), 0);
+	assert_int_equal(store_outbox_claim(f->db, 20, &e), 0);
+	assert_int_equal(store_outbox_sent(f->db, e.id, 21), 0);
+	store_entry_free(&e);
+	path = util_asprintf("%s/tests/fixtures/dsn/postfix-5.1.1.eml", TEST_SRCDIR);
+	assert_int_equal(util_read_file(path, 1 << 20, &data, &len), 0);
+	free(path);
+	put(f, "1.M1.test", data, len);
+	forged = util_asprintf("%s/tests/fixtures/dsn/forged.eml", TEST_SRCDIR);
+	free(data);
+	assert_int_equal(util_read_file(forged, 1 << 20, &data, &len), 0);
+	free(forged);
+	put(f, "2.M2.test", data, len);
+	free(data);
+
+	info = pass(f, now);
+	assert_int_equal(info.recorded, 2);
+	assert_int_equal(info.held, 0);
+	assert_int_equal(store_inbox_list(f->db, false, &rows, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(rows[0].class, "dsn");
+	assert_non_null(strstr(rows[0].outcome, "bounce: juergen@partner.example 5.1.1 "));
+	assert_non_null(strstr(rows[0].outcome, "(permanent): outbox 1 failed"));
+	assert_string_equal(rows[1].class, "dsn");
+	assert_non_null(strstr(rows[1].outcome, "bounce for nothing we sent"));
+	store_inbox_free(rows, n);
+	assert_int_equal(store_counts(f->db, &cnt), 0);
+	assert_int_equal(cnt.failed, 1);
+	assert_int_equal(cnt.queued, 0);         /* nothing answers a DSN */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_pass, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bounce, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
