@@ -13,7 +13,7 @@
  * whole in our checks, but it does not document that.  We unfold its output
  * and fold again on character boundaries ourselves, so the rule of RFC 5545
  * §3.1 (at most 75 octets a line, multi-octet characters not split) does
- * not depend on the libical release the daemon runs with.
+ * not depend on the libical release the daemon runs with (ical_fold.c).
  */
 #include "autoconfig.h"
 
@@ -31,7 +31,6 @@
 #include "util.h"
 
 #define ICAL_PRODID "-//gremiumd//gremiumd " PACKAGE_VERSION "//EN"
-#define ICAL_FOLD 75            /* octets per line, CRLF excluded (§3.1) */
 #define ICAL_MAX_SUBZONES 16    /* STANDARD/DAYLIGHT parts we look at */
 
 /* State while one VCALENDAR is built. */
@@ -351,6 +350,43 @@ static struct gr_series as_it_was(const struct gr_series *s, const struct gr_pas
 	return v;
 }
 
+/* feed.agenda: pub's agenda text of the meeting with this original
+ * start, or NULL. */
+static const char *agenda_of(const struct gr_published *pub, const struct gr_localtime *original)
+{
+	for (size_t i = 0; pub && i < pub->n_agendas; i++)
+		if (pub->agendas[i].text && sched_compare(&pub->agendas[i].occ->original, original) == 0)
+			return pub->agendas[i].text;
+	return NULL;
+}
+
+/* The DESCRIPTION of a meeting with its agenda: the agenda, then what
+ * put_description() writes (set in b->description; the caller frees). */
+static char *with_agenda(struct builder *b, const struct gr_series *s, const char *agenda)
+{
+	char *d = util_asprintf("%s%s%s%s%s", agenda, s->description ? "\n\n" : "",
+	                        s->description ? s->description : "", s->url ? "\n\n" : "",
+	                        s->url ? s->url : "");
+
+	if (!d)
+		b->failed = true;
+	b->description = d;
+	return d;
+}
+
+/* An override VEVENT in the feed (no member): with the agenda of that
+ * meeting, if any, in its DESCRIPTION. */
+static void feed_override(struct builder *b, const struct gr_series *s, const char *uid,
+                          const struct gr_localtime *original, const struct gr_localtime *start,
+                          const struct gr_localtime *end, const char *agenda, icalcomponent *evs)
+{
+	char *d = agenda ? with_agenda(b, s, agenda) : NULL;
+
+	override_event(b, s, uid, original, start, end, evs);
+	free(d);
+	b->description = NULL;
+}
+
 /* An rrule series: the master VEVENT with RRULE and EXDATEs (moved
  * meetings are objects of their own).  In the feed (pub != NULL or no
  * member) also one VEVENT per meeting that took place under an earlier
@@ -383,7 +419,19 @@ static void recurring_events(struct builder *b, const struct ical_object *obj, c
 		const struct gr_past_occurrence *p = &pub->past[i];
 		struct gr_series was = as_it_was(s, p);
 
-		override_event(b, &was, uid, &p->original, &p->start, &p->end, evs);
+		feed_override(b, &was, uid, &p->original, &p->start, &p->end,
+		              agenda_of(pub, &p->original), evs);
+	}
+	/* feed.agenda: the other meetings with an agenda, as they are now */
+	for (size_t i = 0; pub && i < pub->n_agendas; i++) {
+		const struct gr_occurrence *x = pub->agendas[i].occ;
+		bool past = false;
+
+		for (size_t j = 0; j < pub->n_past; j++)
+			past = past || sched_compare(&pub->past[j].original, &x->original) == 0;
+		if (!past)
+			feed_override(b, s, uid, &x->original, &x->start, &x->end,
+			              pub->agendas[i].text, evs);
 	}
 }
 
@@ -418,7 +466,13 @@ static void single_event(struct builder *b, const struct ical_object *obj, const
 		start = pub->past[0].start;
 		end = pub->past[0].end;
 	}
+	/* feed.agenda: a meeting of its own with its agenda */
+	char *d = pub && pub->n_agendas && pub->agendas[0].text ?
+	          with_agenda(b, s, pub->agendas[0].text) : NULL;
 	ev = event_new(b, s, uid, &start, &end);
+	if (d)
+		b->description = NULL;
+	free(d);
 	if (!ev)
 		return;
 	put(b, ev, icalproperty_new_status(status));
@@ -592,76 +646,6 @@ static icalcomponent *vtimezone(const char *tzid, int first_year)
 
 /* ---- output ---- */
 
-static size_t utf8_len(unsigned char c)
-{
-	if (c >= 0xf0 && c < 0xf8)
-		return 4;
-	if (c >= 0xe0)
-		return c < 0xf0 ? 3 : 1;
-	if (c >= 0xc0)
-		return 2;
-	return 1;
-}
-
-/* Unfold libical's lines (CRLF + one SP/HTAB) and fold them again at width
- * octets, never inside a UTF-8 sequence; every line ends in CRLF.
- * Returns a new string, or NULL. */
-static char *fold(const char *in, size_t width)
-{
-	size_t len = strlen(in);
-	/* each fold adds 3 octets per >= 70 of content; LF may become CRLF */
-	char *out = malloc(2 * len + 64), *o = out;
-	size_t col = 0;
-
-	if (!out)
-		return NULL;
-	for (const char *p = in; *p;) {
-		size_t n;
-
-		if (*p == '\r' || *p == '\n') {
-			p += (p[0] == '\r' && p[1] == '\n') ? 2 : 1;
-			if (*p == ' ' || *p == '\t') {
-				p++;            /* a continuation: join */
-				continue;
-			}
-			*o++ = '\r';
-			*o++ = '\n';
-			col = 0;
-			continue;
-		}
-		n = utf8_len((unsigned char)*p);
-		for (size_t i = 1; i < n; i++)
-			if (((unsigned char)p[i] & 0xc0) != 0x80)
-				n = 1;  /* not UTF-8 after all: never swallow CR/LF/NUL */
-		if (col + n > width) {
-			memcpy(o, "\r\n ", 3);
-			o += 3;
-			col = 1;
-		}
-		memcpy(o, p, n);
-		o += n;
-		col += n;
-		p += n;
-	}
-	if (o > out && o[-1] != '\n') {
-		*o++ = '\r';
-		*o++ = '\n';
-	}
-	*o = '\0';
-	return out;
-}
-
-char *ical_refold(const char *in)
-{
-	return fold(in, ICAL_FOLD);
-}
-
-/* Every logical line on one physical line, ending in CRLF. */
-char *ical_unfold(const char *in)
-{
-	return fold(in, SIZE_MAX);
-}
-
 static icalcomponent *calendar_new(struct builder *b, icalproperty_method method)
 {
 	icalcomponent *cal = icalcomponent_new_vcalendar();
@@ -801,6 +785,25 @@ char *ical_request(const struct gr_config *cfg, const struct ical_object *obj,
 	evs = icalcomponent_new_vcalendar();
 	if (cal && evs)
 		object_events(&b, obj, occ, NULL, evs);
+	return finish(&b, cal, evs);
+}
+
+char *ical_request_occurrence(const struct gr_config *cfg, const struct ical_object *obj,
+                              const struct gr_occurrence *x, const struct gr_member *member,
+                              int sequence, time_t dtstamp)
+{
+	struct builder b;
+	icalcomponent *cal, *evs;
+	char uid[512];
+
+	builder_init(&b, cfg, member, sequence, dtstamp);
+	b.description = obj->description;
+	if (ical_uid(cfg, obj, uid, sizeof(uid)) < 0)
+		return NULL;
+	cal = calendar_new(&b, ICAL_METHOD_REQUEST);
+	evs = icalcomponent_new_vcalendar();
+	if (cal && evs)
+		override_event(&b, obj->series, uid, &x->original, &x->start, &x->end, evs);
 	return finish(&b, cal, evs);
 }
 

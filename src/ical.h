@@ -74,6 +74,18 @@ char *ical_request_cached(struct ical_cache *c, const struct gr_config *cfg,
                           const struct gr_member *member, int sequence, time_t dtstamp);
 
 /*
+ * METHOD:REQUEST of one meeting x of an rrule series for one member: one
+ * VEVENT under the series' UID with RECURRENCE-ID = x's original start, at
+ * x's times, DESCRIPTION obj->description, the member's ATTENDEE.  With the
+ * SEQUENCE the member holds it is a minor update (RFC 5546 §2.1.4): the
+ * agenda of that meeting goes into its DESCRIPTION, and Thunderbird keeps
+ * the member's answer (tests/e2e_agenda_thunderbird.sh).
+ */
+char *ical_request_occurrence(const struct gr_config *cfg, const struct ical_object *obj,
+                              const struct gr_occurrence *x, const struct gr_member *member,
+                              int sequence, time_t dtstamp);
+
+/*
  * METHOD:CANCEL for one member: of the whole object (recurrence_id NULL) or
  * of one occurrence (recurrence_id = its original local start).  comment
  * (may be NULL) is the reason, as COMMENT (RFC 5546 §3.2.5) and at the head

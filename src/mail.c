@@ -253,9 +253,11 @@ static bool ical_method_is(const char *ical, const char *method)
 	return false;
 }
 
-/* Does the spec hold what its kind needs?  Invitations and updates carry a
- * REQUEST, cancellations a CANCEL; the other kinds carry no calendar
- * (INTEROP: a re-sent REQUEST would show as an update). */
+/* Does the spec hold what its kind needs?  Invitations, updates and
+ * agendas carry a REQUEST, cancellations a CANCEL, a reminder a REQUEST
+ * when it carries the agenda (then an update of that meeting is what it
+ * is); the other kinds carry no calendar (INTEROP: a re-sent REQUEST
+ * would show as an update). */
 static bool spec_ok(const struct gr_config *cfg, const struct mail_spec *spec)
 {
 	const char *want = NULL;
@@ -269,10 +271,14 @@ static bool spec_ok(const struct gr_config *cfg, const struct mail_spec *spec)
 	if (spec->reply_to_topics && cfg->committee.topics_address &&
 	    !address_ok(cfg->committee.topics_address))
 		return false;
-	if (spec->kind == GR_KIND_INVITATION || spec->kind == GR_KIND_UPDATE)
+	if (spec->kind == GR_KIND_INVITATION || spec->kind == GR_KIND_UPDATE ||
+	    spec->kind == GR_KIND_AGENDA)
 		want = "REQUEST";
 	else if (spec->kind == GR_KIND_CANCELLATION)
 		want = "CANCEL";
+	/* a reminder that carries the agenda: the meeting's REQUEST (issue 15) */
+	else if (spec->kind == GR_KIND_REMINDER && spec->ical)
+		want = "REQUEST";
 	if (!want)
 		return !spec->ical && !spec->ical_method;
 	return spec->ical && spec->ical_method && strcmp(spec->ical_method, want) == 0 &&

@@ -39,9 +39,10 @@ struct mail_spec {
  * and *ret (malloc'ed, NUL-terminated, caller frees) and *ret_len, or
  * -EINVAL: a spec field missing; an address (recipient, organizer, topics)
  * or the domain with spaces, brackets or control characters; message_id
- * not a dot-atom; or the calendar not fitting the kind (invitation and
- * update need ical with METHOD:REQUEST and ical_method "REQUEST",
- * cancellation METHOD:CANCEL and "CANCEL", other kinds no ical) -- or
+ * not a dot-atom; or the calendar not fitting the kind (invitation,
+ * update and agenda need ical with METHOD:REQUEST and ical_method
+ * "REQUEST", cancellation METHOD:CANCEL and "CANCEL", a reminder none or
+ * a REQUEST, other kinds no ical) -- or
  * -ENOMEM.
  */
 int mail_render(const struct gr_config *cfg, const struct mail_spec *spec,

@@ -224,6 +224,15 @@ struct gr_past_occurrence {
 	const char *summary, *description, *location, *url; /* borrowed */
 };
 
+/* feed.agenda: a meeting of the object whose agenda went out (plan.h). */
+struct gr_published_agenda {
+	const struct gr_occurrence *occ; /* borrowed */
+	const char **titles;            /* owned array of borrowed titles, by position */
+	size_t n_titles;
+	char *text;                     /* the agenda as the feed shows it, or NULL
+	                                 * (owned: the caller of plan_published() sets it) */
+};
+
 struct gr_published {
 	const struct gr_series *series; /* borrowed */
 	int date_index;                 /* -1 for an rrule series */
@@ -234,6 +243,8 @@ struct gr_published {
 	time_t modified;                /* 0: not recorded */
 	struct gr_past_occurrence *past; /* owned */
 	size_t n_past;
+	struct gr_published_agenda *agendas; /* owned; feed.agenda only */
+	size_t n_agendas;
 };
 
 #endif

@@ -11,6 +11,8 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,6 +148,18 @@ static bool noticed(const struct plan_ctx *c, const char *kind, const char *emai
 	const struct store_notice *k = &key;
 
 	return bsearch(&k, c->notices, c->n_notices, sizeof(*c->notices), cmp_notice) != NULL;
+}
+
+bool plan_noticed_any(const struct plan_ctx *c, const char *kind, const char *uid, const char *occ)
+{
+	for (size_t i = 0; i < c->n_notices; i++) {
+		const struct store_notice *n = c->notices[i];
+
+		if (strcmp(n->kind, kind) == 0 && strcmp(n->uid, uid) == 0 &&
+		    strcmp(n->occurrence, occ) == 0)
+			return true;
+	}
+	return false;
 }
 
 /* ---- building actions ---- */
@@ -418,6 +432,85 @@ static int plan_leftovers(struct plan_ctx *c)
 
 /* ---- notifications ---- */
 
+/* ---- agenda ---- */
+
+/* What an agenda (or a reminder that carries it) of one meeting needs. */
+struct agenda {
+	const struct store_topic *const *topics;
+	size_t n_topics;
+	size_t cal;             /* index of the object that holds the meeting */
+};
+
+static int cmp_topic(const void *a, const void *b)
+{
+	const struct store_topic *x = *(const struct store_topic *const *)a;
+	const struct store_topic *y = *(const struct store_topic *const *)b;
+	int r = strcmp(x->series, y->series);
+
+	r = r ? r : strcmp(x->meeting, y->meeting);
+	if (r == 0 && x->position != y->position)
+		r = x->position < y->position ? -1 : 1;
+	if (r == 0 && x->id != y->id)
+		r = x->id < y->id ? -1 : 1;
+	return r;
+}
+
+int plan_index_topics(struct plan_ctx *c, const struct store_state *st)
+{
+	struct plan_result *r = c->res;
+
+	r->topics = calloc(st->n_topics ? st->n_topics : 1, sizeof(*r->topics));
+	if (!r->topics)
+		return -ENOMEM;
+	for (size_t i = 0; i < st->n_topics; i++) {
+		const struct store_topic *t = &st->topics[i];
+
+		if (t->series && t->meeting && t->title && (!t->state || strcmp(t->state, "active") == 0))
+			r->topics[r->n_topics++] = t;
+	}
+	qsort(r->topics, r->n_topics, sizeof(*r->topics), cmp_topic);
+	return 0;
+}
+
+const struct store_topic *const *plan_topics_of(const struct plan_ctx *c,
+                                                const struct gr_occurrence *x, size_t *ret_n)
+{
+	const struct plan_result *r = c->res;
+	char when[PLAN_LOCAL_LEN];
+	struct store_topic key = { .id = INT64_MIN, .series = x->series->id, .meeting = when,
+	                           .position = INT_MIN };
+	const struct store_topic *k = &key;
+	size_t lo = 0, hi = r->n_topics, end;
+
+	plan_format_local(&x->start, when);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (cmp_topic(&r->topics[mid], &k) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < r->n_topics && strcmp(r->topics[end]->series, key.series) == 0 &&
+	               strcmp(r->topics[end]->meeting, when) == 0; end++)
+		;
+	*ret_n = end - lo;
+	return r->topics + lo;
+}
+
+/* The agenda of meeting x (whose series' object is o): its topics and the
+ * object that holds it for the members (a moved meeting's own, else o). */
+static struct agenda agenda_of(const struct plan_ctx *c, const struct plan_obj *o,
+                               const struct gr_occurrence *x)
+{
+	struct agenda ag = { .cal = (size_t)(o - c->objs) };
+
+	ag.topics = plan_topics_of(c, x, &ag.n_topics);
+	for (size_t k = 0; k < c->n_objs; k++)
+		if (c->objs[k].moved && c->objs[k].single == x)
+			ag.cal = k;
+	return ag;
+}
+
 /* UTC instant of send_time on the day `days` before local date lt. */
 static time_t day_before(const struct plan_ctx *c, const struct gr_localtime *lt, int days)
 {
@@ -440,16 +533,44 @@ static int add_upcoming(struct plan_ctx *c, enum gr_kind kind, const struct gr_o
 	return 0;
 }
 
+/* A meeting that is an object of its own (dated, or moved) whose agenda
+ * is due: its invitations and updates from first on carry the agenda in
+ * their DESCRIPTION, so that an update does not take it out of the
+ * member's calendar. */
+static void single_agenda(struct plan_ctx *c, const struct plan_obj *o, size_t first)
+{
+	const struct gr_notifications *nt = &c->cfg->notifications;
+	const struct gr_occurrence *x = o->single;
+	time_t due;
+
+	if (!x || !nt->topic_call || !plan_occ_happens(x) || x->start_utc <= c->now)
+		return;
+	due = day_before(c, &x->start, nt->topic_deadline_days_before - nt->agenda_days_after_deadline);
+	if (due > c->now || due >= x->start_utc)
+		return;
+	for (size_t i = first; i < c->res->n_actions; i++) {
+		struct plan_action *a = &c->res->actions[i];
+
+		if (a->kind == GR_KIND_INVITATION || a->kind == GR_KIND_UPDATE) {
+			a->has_agenda = true;
+			a->topics = plan_topics_of(c, x, &a->n_topics);
+		}
+	}
+}
+
 /* One notification of occurrence x: send it to each member who has not had
  * it when sendable, or note it as upcoming. */
 static int notify(struct plan_ctx *c, const struct plan_obj *o, const struct gr_occurrence *x,
                   enum gr_kind kind, int days, time_t due, time_t limit, time_t deadline,
-                  bool superseded)
+                  bool superseded, const struct agenda *ag)
 {
 	char key[32], occ[PLAN_LOCAL_LEN];
 	bool upcoming = due > c->now && due < limit;
 
-	snprintf(key, sizeof(key), kind == GR_KIND_TOPIC_CALL ? "topic-call" : "reminder-%d", days);
+	if (kind == GR_KIND_AGENDA)
+		snprintf(key, sizeof(key), "agenda");
+	else
+		snprintf(key, sizeof(key), kind == GR_KIND_TOPIC_CALL ? "topic-call" : "reminder-%d", days);
 	plan_format_local(&x->start, occ);
 	if (upcoming && add_upcoming(c, kind, x, days, due, deadline) < 0)
 		return -ENOMEM;
@@ -476,6 +597,13 @@ static int notify(struct plan_ctx *c, const struct plan_obj *o, const struct gr_
 		a->days_before = days;
 		a->deadline = deadline;
 		a->due = due;
+		if (ag) {
+			a->has_agenda = true;
+			a->topics = ag->topics;
+			a->n_topics = ag->n_topics;
+			snprintf(a->cal_uid, sizeof(a->cal_uid), "%s", c->objs[ag->cal].uid);
+			a->cal_sequence = c->seqs[i * c->n_objs + ag->cal];
+		}
 		a->has_notice = true;
 		a->notice.kind = strdup(key);
 		a->notice.recipient = strdup(m->email);
@@ -499,14 +627,25 @@ static int plan_occurrence(struct plan_ctx *c, const struct gr_occurrence *x)
 	const struct plan_obj *o = obj_of_occ(c, x);
 	int r = 0;
 
+	struct agenda ag;
+	bool agenda_due = false;
+
 	if (!o || !plan_occ_happens(x))
 		return 0;
 	if (nt->topic_call) {
 		time_t due = day_before(c, &x->start, nt->topic_days_before);
 		time_t deadline = day_before(c, &x->start, nt->topic_deadline_days_before);
 		time_t limit = deadline < x->start_utc ? deadline : x->start_utc;
+		time_t agenda = day_before(c, &x->start, nt->topic_deadline_days_before -
+		                                         nt->agenda_days_after_deadline);
+
 		r = notify(c, o, x, GR_KIND_TOPIC_CALL, nt->topic_days_before, due, limit,
-		           deadline, false);
+		           deadline, false, NULL);
+		/* the agenda: after the deadline, while the meeting is ahead */
+		ag = agenda_of(c, o, x);
+		if (r == 0 && agenda < x->start_utc)
+			r = notify(c, o, x, GR_KIND_AGENDA, 0, agenda, x->start_utc, deadline, false, &ag);
+		agenda_due = agenda < x->start_utc && agenda <= c->now;
 	}
 	for (size_t i = 0; r == 0 && i < nt->n_reminders; i++) {
 		time_t due = day_before(c, &x->start, nt->reminders_days_before[i]);
@@ -519,7 +658,7 @@ static int plan_occurrence(struct plan_ctx *c, const struct gr_occurrence *x)
 			    day_before(c, &x->start, nt->reminders_days_before[j]) <= c->now)
 				superseded = true;
 		r = notify(c, o, x, GR_KIND_REMINDER, nt->reminders_days_before[i], due,
-		           x->start_utc, 0, superseded);
+		           x->start_utc, 0, superseded, agenda_due ? &ag : NULL);
 	}
 	return r;
 }
@@ -546,15 +685,39 @@ int plan_ctx_build(struct plan_ctx *c, const struct store_state *st)
 	return r < 0 ? r : plan_build_objects(c);
 }
 
+/* The SEQUENCE m holds of o once the actions from first on are sent. */
+static int held_sequence(const struct plan_ctx *c, const struct gr_member *m,
+                         const struct plan_obj *o, size_t first)
+{
+	const struct store_object *rec;
+
+	if (c->res->n_actions > first)
+		return c->res->actions[c->res->n_actions - 1].sequence;
+	rec = find_rec(c, m->email, o->uid);
+	return rec ? rec->sequence : 0;
+}
+
 static int run(struct plan_ctx *c, const struct store_state *st)
 {
 	int r = plan_ctx_build(c, st);
 
+	if (r == 0)
+		r = plan_index_topics(c, st);
+	if (r == 0) {
+		c->seqs = calloc(c->cfg->n_members * c->n_objs + 1, sizeof(*c->seqs));
+		r = c->seqs ? 0 : -ENOMEM;
+	}
 	for (size_t k = 0; r == 0 && k < c->n_objs; k++)
 		r = plan_record_version(c, &c->objs[k]);
 	for (size_t i = 0; r == 0 && i < c->cfg->n_members; i++)
-		for (size_t k = 0; r == 0 && k < c->n_objs; k++)
-			r = plan_member_object(c, &c->cfg->members[i], &c->objs[k]);
+		for (size_t k = 0; r == 0 && k < c->n_objs; k++) {
+			const struct gr_member *m = &c->cfg->members[i];
+			size_t first = c->res->n_actions;
+
+			r = plan_member_object(c, m, &c->objs[k]);
+			c->seqs[i * c->n_objs + k] = held_sequence(c, m, &c->objs[k], first);
+			single_agenda(c, &c->objs[k], first);
+		}
 	if (r == 0)
 		r = plan_leftovers(c);
 	for (size_t i = 0; r == 0 && i < c->occ->n; i++)
@@ -574,6 +737,7 @@ void plan_ctx_free(struct plan_ctx *c)
 	free(c->notices);
 	free(c->uids);
 	free(c->owned);
+	free(c->seqs);
 }
 
 int plan_run(const struct gr_config *cfg, const struct sched_list *occ,
@@ -613,6 +777,7 @@ void plan_result_free(struct plan_result *r)
 	free(r->records);
 	free(r->versions);
 	free(r->upcoming);
+	free(r->topics);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -55,9 +55,28 @@
  * keeps the old one, so an existing database goes on updating the events
  * its members hold.
  *
- * Notifications (topic-call, reminder-<days>) are recorded as notices keyed
- * (kind, recipient, uid, actual local start of the occurrence): each at most
- * once, and a moved meeting gets its notifications again for its new date.
+ * Notifications (topic-call, reminder-<days>, agenda) are recorded as notices
+ * keyed (kind, recipient, uid, actual local start of the occurrence): each at
+ * most once, and a moved meeting gets its notifications again for its new date.
+ *
+ * Agenda (issue 15): with a call for topics configured, each meeting that
+ * takes place gets one agenda mail per member at send_time on the day
+ * notifications.agenda_days_after_deadline after the topics deadline; late
+ * (the service was down) while the meeting is ahead; never for a cancelled
+ * or skipped meeting, nor when that day is not before the meeting.  A
+ * meeting without topics gets one too ("no topics came in"), so members
+ * know.  Its topics are the state's active ones whose series id and meeting
+ * (actual local start) are the occurrence's.  A reminder sent once the
+ * agenda is due carries the agenda as well (has_agenda).  Agendas and such
+ * reminders name the calendar object that holds the occurrence for the
+ * member (cal_uid, cal_sequence: the series, the moved meeting's own object
+ * or the dated meeting, with the SEQUENCE the member holds after this plan),
+ * so that their calendar part is a minor update (same SEQUENCE) of that
+ * occurrence's DESCRIPTION.  Invitations and updates of a meeting that is
+ * an object of its own (dated or moved) carry its agenda once it is due
+ * (has_agenda, topics), in DESCRIPTION.  A series' update cannot (an
+ * override in a series REQUEST stays NEEDS-ACTION in Thunderbird): the
+ * meeting shows the series' text until its next reminder (INTEROP).
  */
 #ifndef GREMIUM_PLAN_H
 #define GREMIUM_PLAN_H
@@ -103,6 +122,14 @@ struct plan_action {
 	bool moved;                         /* the object is a moved meeting of
 	                                     * an rrule series (occ: it) */
 	int days_before;                    /* reminder: which one */
+	/* agenda, a reminder once the agenda is due, or an invitation/update
+	 * of a dated or moved meeting then: the meeting's active topics by
+	 * position (borrowed from the state; may be none) */
+	bool has_agenda;
+	const struct store_topic *const *topics;
+	size_t n_topics;
+	char cal_uid[512];                  /* has_agenda: the object that holds occ */
+	int cal_sequence;                   /* ... and its SEQUENCE for the member */
 	time_t deadline;                    /* topic call: deadline for topics */
 	time_t due;                         /* nominal send time (<= now) */
 	char message_id[384];               /* "local@domain", no angle brackets */
@@ -120,7 +147,7 @@ struct plan_action {
 
 /* A notification that will be due later (for `preview` and the timer). */
 struct plan_upcoming {
-	enum gr_kind kind;                  /* topic call or reminder */
+	enum gr_kind kind;                  /* topic call, reminder or agenda */
 	const struct gr_occurrence *occ;    /* borrowed */
 	int days_before;
 	time_t due;
@@ -139,6 +166,10 @@ struct plan_result {
 	size_t n_versions;
 	struct plan_upcoming *upcoming;     /* sorted by due */
 	size_t n_upcoming;
+	/* the state's topics by series, meeting, position (owned array of
+	 * borrowed pointers: actions' topics point into it) */
+	const struct store_topic **topics;
+	size_t n_topics;
 	time_t next_due;                    /* earliest pending due > now, 0 = none */
 };
 
@@ -184,7 +215,10 @@ int plan_uid(const struct gr_config *cfg, const struct gr_series *s, int date_in
  * recorded: then the config's mtime is the feed's LAST-MODIFIED), and the
  * meetings that started before the
  * current version and differ from it (as they were).  A config change not
- * yet recorded counts as valid from now.  state may be NULL.  Returns 0
+ * yet recorded counts as valid from now.  With feed.agenda, also the
+ * meetings whose agenda went out (any member's agenda notice recorded)
+ * with their topics' titles; their text is the caller's to set (freed
+ * with the rest).  state may be NULL.  Returns 0
  * and *ret, *ret_n (free with plan_published_free()), or -ENOMEM/-ENOSPC.
  */
 int plan_published(const struct gr_config *cfg, const struct sched_list *occ,

@@ -97,6 +97,44 @@ static void past_meeting(const struct plan_ctx *c, const struct gr_occurrence *x
 	p->url = v->url;
 }
 
+/* feed.agenda: the meetings of o whose agenda went out (an agenda notice
+ * is recorded, keyed by the series' UID as every notification), with
+ * their topics' titles. */
+static int published_agendas(const struct plan_ctx *c, const struct plan_obj *o,
+                             struct gr_published *p)
+{
+	const char *uid = o->uid;
+	size_t cap = 0;
+
+	for (size_t k = 0; o->moved && k < c->n_objs; k++)
+		if (!c->objs[k].moved && c->objs[k].series == o->series)
+			uid = c->objs[k].uid;
+	for (size_t i = 0; c->cfg->feed.agenda && i < c->occ->n; i++) {
+		const struct gr_occurrence *x = &c->occ->items[i];
+		const struct store_topic *const *t;
+		struct gr_published_agenda *a;
+		char when[PLAN_LOCAL_LEN];
+		size_t n;
+
+		if (!(o->moved ? o->single == x : plan_occ_of(c, x, o)) || !plan_occ_happens(x))
+			continue;
+		plan_format_local(&x->start, when);
+		if (!plan_noticed_any(c, "agenda", uid, when))
+			continue;
+		if (util_grow((void **)&p->agendas, p->n_agendas, &cap, sizeof(*p->agendas)) < 0)
+			return -ENOMEM;
+		a = &p->agendas[p->n_agendas++];
+		*a = (struct gr_published_agenda){ .occ = x };
+		t = plan_topics_of(c, x, &n);
+		a->titles = calloc(n ? n : 1, sizeof(*a->titles));
+		if (!a->titles)
+			return -ENOMEM;
+		for (size_t j = 0; j < n; j++)
+			a->titles[a->n_titles++] = t[j]->title;
+	}
+	return 0;
+}
+
 /* The feed's view of one object: see plan_published() in plan.h. */
 static int published_object(const struct plan_ctx *c, const struct plan_obj *o, struct gr_published *p)
 {
@@ -134,7 +172,7 @@ static int published_object(const struct plan_ctx *c, const struct plan_obj *o, 
 			return -ENOMEM;
 		past_meeting(c, x, was, &p->past[p->n_past++]);
 	}
-	return 0;
+	return published_agendas(c, o, p);
 }
 
 int plan_published(const struct gr_config *cfg, const struct sched_list *occ,
@@ -147,11 +185,15 @@ int plan_published(const struct gr_config *cfg, const struct sched_list *occ,
 	struct gr_published *p = NULL;
 	int r = plan_ctx_build(&c, state ? state : &empty);
 
+	if (r == 0)
+		r = plan_index_topics(&c, state ? state : &empty);
+
 	if (r == 0 && !(p = calloc(c.n_objs ? c.n_objs : 1, sizeof(*p))))
 		r = -ENOMEM;
 	for (size_t i = 0; r == 0 && i < c.n_objs; i++)
 		r = published_object(&c, &c.objs[i], &p[i]);
 	plan_ctx_free(&c);
+	free(res.topics);
 	if (r < 0) {
 		plan_published_free(p, p ? c.n_objs : 0);
 		return r;
@@ -163,7 +205,13 @@ int plan_published(const struct gr_config *cfg, const struct sched_list *occ,
 
 void plan_published_free(struct gr_published *p, size_t n)
 {
-	for (size_t i = 0; p && i < n; i++)
+	for (size_t i = 0; p && i < n; i++) {
 		free(p[i].past);
+		for (size_t j = 0; j < p[i].n_agendas; j++) {
+			free(p[i].agendas[j].titles);
+			free(p[i].agendas[j].text);
+		}
+		free(p[i].agendas);
+	}
 	free(p);
 }

@@ -49,6 +49,8 @@ struct plan_ctx {
 	size_t n_uids;
 	const struct store_state *st;
 	bool *owned;            /* per item of occ: a moved meeting's object has it */
+	int *seqs;              /* per member (config order) and object: the
+	                         * SEQUENCE the member holds after this plan */
 };
 
 /* plan_objects.c: "YYYY-MM-DDTHH:MM" of lt; 16 hex digits of h; FNV-1a
@@ -69,6 +71,13 @@ bool plan_occ_happens(const struct gr_occurrence *x);
  * -ENOMEM/-ENOSPC; free with plan_ctx_free() either way. */
 int plan_ctx_build(struct plan_ctx *c, const struct store_state *st);
 void plan_ctx_free(struct plan_ctx *c);
+/* plan.c: the state's active topics into c->res->topics (sorted); the
+ * topics of meeting x (series id and actual start) in it.  0 or -ENOMEM. */
+int plan_index_topics(struct plan_ctx *c, const struct store_state *st);
+const struct store_topic *const *plan_topics_of(const struct plan_ctx *c,
+                                                const struct gr_occurrence *x, size_t *ret_n);
+/* plan.c: has any member been sent the notice kind of uid and occ? */
+bool plan_noticed_any(const struct plan_ctx *c, const char *kind, const char *uid, const char *occ);
 /* plan_history.c: a new version of o into c->res when its content differs
  * from the last recorded one.  0 or -ENOMEM. */
 int plan_record_version(struct plan_ctx *c, const struct plan_obj *o);

@@ -201,6 +201,8 @@ static enum tmpl_name object_vars(struct vars *v, const struct plan_action *a,
 		return TMPL_TOPIC_CALL;
 	case GR_KIND_REMINDER:
 		return TMPL_REMINDER;
+	case GR_KIND_AGENDA:
+		return TMPL_AGENDA;
 	default:
 		return a->whole_object && s->rrule && !a->moved ? TMPL_CANCELLATION_SERIES :
 		                                                  TMPL_CANCELLATION;
@@ -253,6 +255,22 @@ static void fill_vars(struct vars *v, const struct gr_config *cfg, const struct 
 	var(v, "changes", v->changes);
 }
 
+/* {agenda} of an action that carries the agenda: its topics in order. */
+static char *agenda_text(enum tmpl_lang lang, const struct plan_action *a)
+{
+	struct tmpl_agenda_item *items = calloc(a->n_topics ? a->n_topics : 1, sizeof(*items));
+	char *text;
+
+	if (!items)
+		return NULL;
+	for (size_t i = 0; i < a->n_topics; i++)
+		items[i] = (struct tmpl_agenda_item){ a->topics[i]->title, a->topics[i]->name,
+		                                      a->topics[i]->organisation };
+	text = tmpl_format_agenda(lang, items, a->n_topics);
+	free(items);
+	return text;
+}
+
 /*
  * The DESCRIPTION of the calendar part: everything a member must read about
  * the meeting, for Thunderbird, which shows the calendar part and not the
@@ -261,7 +279,7 @@ static void fill_vars(struct vars *v, const struct gr_config *cfg, const struct 
  */
 static char *event_description(const struct gr_config *cfg, const struct vars *v,
                                const struct plan_action *a, const struct ical_object *obj,
-                               const struct sched_list *occ, time_t now)
+                               const struct sched_list *occ, time_t now, const char *agenda)
 {
 	const struct gr_notifications *nt = &cfg->notifications;
 	const struct gr_series *s = obj->series;
@@ -275,8 +293,10 @@ static char *event_description(const struct gr_config *cfg, const struct vars *v
 		.change = (a->kind == GR_KIND_UPDATE || (a->moved && a->kind != GR_KIND_CANCELLATION)) &&
 		          v->changes[0] ? v->changes : NULL,
 		.description = s->description, .url = s->url,
-		.topics_address = nt->topic_call ? cfg->committee.topics_address : NULL,
+		/* with the agenda the deadline for topics is past */
+		.topics_address = nt->topic_call && !agenda ? cfg->committee.topics_address : NULL,
 		.member = a->kind != GR_KIND_CANCELLATION,
+		.agenda = agenda,
 	};
 
 	/* one meeting: its own deadline; a series: "N days before" */
@@ -294,14 +314,45 @@ static char *event_description(const struct gr_config *cfg, const struct vars *v
 	return tmpl_event_description(v->lang, &t);
 }
 
+/*
+ * The calendar part of an agenda, or of a reminder that carries it: a
+ * REQUEST of that one meeting with the agenda in its DESCRIPTION, under
+ * the object and SEQUENCE the member holds (a minor update: the answer
+ * stays).  A meeting of an rrule series is one VEVENT with RECURRENCE-ID;
+ * a moved or dated meeting is an object of its own, sent whole.
+ */
+static char *agenda_calendar(const struct gr_config *cfg, const struct sched_list *occ,
+                             const struct plan_action *a, const char *description,
+                             const struct gr_member *to, time_t now)
+{
+	const struct gr_occurrence *x = a->occ;
+	bool moved = a->series->rrule && x->status == GR_OCC_MOVED;
+	struct ical_object o = { a->series, a->series->rrule ? -1 : x->date_index, a->cal_uid,
+	                         description, moved ? &x->original : NULL };
+
+	/* DTSTAMP one second after the plan's own REQUESTs: Thunderbird takes
+	 * a REQUEST with the SEQUENCE and DTSTAMP of one it has processed
+	 * (an invitation of the same run) as "already processed" and ignores
+	 * it (INTEROP; seen in tests/e2e_agenda_thunderbird.sh) */
+	if (a->series->rrule && !moved)
+		return ical_request_occurrence(cfg, &o, x, to, a->cal_sequence, now + 1);
+	return ical_request(cfg, &o, occ, to, a->cal_sequence, now + 1);
+}
+
 /* The calendar part: REQUEST for invitations/updates, CANCEL for cancellations (the reason as COMMENT
- * too), none for notifications.  *ret NULL means none. */
+ * too), the meeting's REQUEST for an agenda (and a reminder with it), none for other
+ * notifications.  *ret NULL means none. */
 static int calendar_part(const struct gr_config *cfg, const struct sched_list *occ,
                          struct ical_cache *cache, const struct plan_action *a,
                          const struct ical_object *obj, const struct gr_member *to, time_t now,
                          char **ret)
 {
 	*ret = NULL;
+	if (a->has_agenda && a->occ && a->series &&
+	    (a->kind == GR_KIND_AGENDA || a->kind == GR_KIND_REMINDER)) {
+		*ret = agenda_calendar(cfg, occ, a, obj->description, to, now);
+		return *ret ? 0 : -ENOMEM;
+	}
 	switch (a->kind) {
 	case GR_KIND_INVITATION:
 	case GR_KIND_UPDATE:
@@ -384,6 +435,7 @@ int service_render_bare(const struct gr_config *cfg, const struct tmpl_set *tmpl
 	struct ical_object obj = { a->series, a->date_index, a->uid[0] ? a->uid : NULL, NULL,
 	                           a->moved && a->occ ? &a->occ->original : NULL };
 	char *subject = NULL, *body = NULL, *ical = NULL, *description = NULL, id[384], *at;
+	char *agenda = NULL;
 	enum tmpl_name name;
 	int r;
 
@@ -415,10 +467,17 @@ int service_render_bare(const struct gr_config *cfg, const struct tmpl_set *tmpl
 	}
 	fill_vars(&v, cfg, a, &to);
 	enum { TEXT, CALENDAR, MAIL } stage = TEXT;
-	r = tmpl_render(tmpl, name, v.lang, v.v, v.n, &subject, &body);
+	r = 0;
+	if (a->has_agenda) {
+		agenda = agenda_text(v.lang, a);
+		var(&v, "agenda", agenda);
+		r = agenda ? 0 : -ENOMEM;
+	}
+	if (r == 0)
+		r = tmpl_render(tmpl, name, v.lang, v.v, v.n, &subject, &body);
 	if (r == 0 && (a->kind == GR_KIND_INVITATION || a->kind == GR_KIND_UPDATE ||
-	               a->kind == GR_KIND_CANCELLATION)) {
-		description = event_description(cfg, &v, &act, &obj, occ, now);
+	               a->kind == GR_KIND_CANCELLATION || (a->has_agenda && a->occ))) {
+		description = event_description(cfg, &v, &act, &obj, occ, now, agenda);
 		obj.description = description;
 		r = description ? 0 : -ENOMEM;
 	}
@@ -456,6 +515,7 @@ int service_render_bare(const struct gr_config *cfg, const struct tmpl_set *tmpl
 	free(body);
 	free(ical);
 	free(description);
+	free(agenda);
 	return r;
 }
 

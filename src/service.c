@@ -24,6 +24,21 @@ int service_occurrences(const struct gr_config *cfg, time_t now, struct sched_li
 	return sched_expand(cfg, from, to, ret);
 }
 
+/* feed.agenda: the text of a meeting's agenda in the feed (titles only:
+ * the public feed names no members). */
+static int feed_agenda_text(const struct gr_config *cfg, struct gr_published_agenda *a)
+{
+	struct tmpl_agenda_item *items = calloc(a->n_titles ? a->n_titles : 1, sizeof(*items));
+
+	if (!items)
+		return -ENOMEM;
+	for (size_t i = 0; i < a->n_titles; i++)
+		items[i].title = a->titles[i];
+	a->text = tmpl_format_agenda(tmpl_lang_from_str(cfg->committee.language), items, a->n_titles);
+	free(items);
+	return a->text ? 0 : -ENOMEM;
+}
+
 char *service_feed(const struct gr_config *cfg, time_t now, struct store *db, int *ret_err)
 {
 	struct sched_list occ = { 0 };
@@ -39,6 +54,9 @@ char *service_feed(const struct gr_config *cfg, time_t now, struct store *db, in
 	/* UIDs, SEQUENCEs, LAST-MODIFIED and history as recorded (plan.h) */
 	if (r == 0)
 		r = plan_published(cfg, &occ, db ? &st : NULL, now, &pub, &n_pub);
+	for (size_t i = 0; r == 0 && i < n_pub; i++)
+		for (size_t j = 0; r == 0 && j < pub[i].n_agendas; j++)
+			r = feed_agenda_text(cfg, &pub[i].agendas[j]);
 	if (r == 0) {
 		feed = ical_publish(cfg, &occ, cfg->mtime, pub, n_pub);
 		r = feed ? 0 : -ENOMEM;
@@ -72,6 +90,7 @@ static void texts_in_use(const struct gr_config *cfg, bool in_use[TMPL_COUNT_])
 	in_use[TMPL_UPDATE] = in_use[TMPL_CANCELLATION] = in_use[TMPL_TEST] = true;
 	in_use[TMPL_TOPIC_CALL] = cfg->notifications.topic_call;
 	in_use[TMPL_REMINDER] = cfg->notifications.n_reminders > 0;
+	in_use[TMPL_AGENDA] = cfg->notifications.topic_call;
 }
 
 int service_check_templates(const struct gr_config *cfg, const struct tmpl_set *tmpl, FILE *errs)
@@ -87,6 +106,7 @@ int service_check_templates(const struct gr_config *cfg, const struct tmpl_set *
 		{ "end_time", sizeof(v.end_time) - 1 }, { "deadline", sizeof(v.deadline) - 1 },
 		{ "days", sizeof(v.days) - 1 }, { "in_days", sizeof(v.in_days) - 1 },
 		{ "old_date", sizeof(v.old_date) - 1 }, { "changes", sizeof(v.changes) - 1 },
+		{ "agenda", tmpl_agenda_longest() },
 	};
 	enum { N = sizeof(lim) / sizeof(lim[0]) };
 	struct tmpl_var longest[N] = { { NULL, NULL } };

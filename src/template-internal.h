@@ -42,6 +42,8 @@ struct tmpl_event_words {
 	/* topics: lead + deadline + days + to + address + tail */
 	const char *topics_lead, *topics_by, *topics_days, *topics_to, *topics_tail;
 	const char *members;
+	/* agenda: heading, "TOP ", " (eingebracht von ", none, "... and " N " more" */
+	const char *agenda, *agenda_item, *agenda_by, *agenda_none, *agenda_more, *agenda_more_tail;
 };
 
 extern const struct tmpl_event_words tmpl_event_words[TMPL_LANG_COUNT_];

@@ -20,6 +20,7 @@ const char *const tmpl_names[TMPL_COUNT_] = {
 	[TMPL_TOPIC_CALL] = "topic-call",
 	[TMPL_REMINDER] = "reminder",
 	[TMPL_TEST] = "test",
+	[TMPL_AGENDA] = "agenda",
 };
 
 const char *const tmpl_lang_names[TMPL_LANG_COUNT_] = { "de", "en" };
@@ -27,7 +28,7 @@ const char *const tmpl_lang_names[TMPL_LANG_COUNT_] = { "de", "en" };
 const char *const tmpl_placeholders[] = {
 	"member_name", "committee", "short_name", "summary", "date", "time",
 	"end_time", "location", "url", "deadline", "days", "in_days",
-	"topics_address", "organizer", "old_date", "note", "description", "changes",
+	"topics_address", "organizer", "old_date", "note", "description", "changes", "agenda",
 };
 const size_t tmpl_n_placeholders = sizeof(tmpl_placeholders) / sizeof(tmpl_placeholders[0]);
 
@@ -215,6 +216,7 @@ const struct tmpl_text tmpl_builtin[TMPL_COUNT_][TMPL_LANG_COUNT_] = {
 			"Termin: {date}, {time} bis {end_time}\n"
 			"Ort: {location}\n"
 			"Zugang: {url}\n\n"
+			"{agenda}\n\n"
 			"Mit freundlichen Grüßen\n"
 			"{organizer}\n" },
 		[TMPL_EN] = { "Reminder: {summary} on {date}",
@@ -223,6 +225,7 @@ const struct tmpl_text tmpl_builtin[TMPL_COUNT_][TMPL_LANG_COUNT_] = {
 			"Date: {date}, {time} to {end_time}\n"
 			"Location: {location}\n"
 			"Access: {url}\n\n"
+			"{agenda}\n\n"
 			"Kind regards\n"
 			"{organizer}\n" },
 	},
@@ -241,6 +244,34 @@ const struct tmpl_text tmpl_builtin[TMPL_COUNT_][TMPL_LANG_COUNT_] = {
 			"Kind regards\n"
 			"{organizer}\n" },
 	},
+	[TMPL_AGENDA] = {
+		[TMPL_DE] = { "Tagesordnung: {summary} am {date}",
+			"Guten Tag {member_name},\n\n"
+			"die Frist für Themen zur Sitzung „{summary}“ am {date}, {time} bis "
+			"{end_time}, ist abgelaufen. Die Tagesordnung:\n\n"
+			"{agenda}\n\n"
+			"Ort: {location}\n"
+			"Zugang: {url}\n\n"
+			"{note}\n\n"
+			"Die Tagesordnung steht auch im Termin in Ihrem Kalender. Ihr "
+			"Kalenderprogramm zeigt diese Nachricht als Aktualisierung des Termins; "
+			"Ihre Zu- oder Absage bleibt dabei bestehen.\n\n"
+			"Mit freundlichen Grüßen\n"
+			"{organizer}\n" },
+		[TMPL_EN] = { "Agenda: {summary} on {date}",
+			"Dear {member_name},\n\n"
+			"the deadline for topics for the meeting \"{summary}\" on {date}, {time} "
+			"to {end_time}, has passed. The agenda:\n\n"
+			"{agenda}\n\n"
+			"Location: {location}\n"
+			"Access: {url}\n\n"
+			"{note}\n\n"
+			"The agenda is also in the meeting in your calendar. Your calendar "
+			"program shows this message as an update of the meeting; your answer "
+			"(accepted or declined) stays as it is.\n\n"
+			"Kind regards\n"
+			"{organizer}\n" },
+	},
 };
 
 /* The paragraphs tmpl_event_description() adds to a calendar part. */
@@ -256,6 +287,8 @@ const struct tmpl_event_words tmpl_event_words[TMPL_LANG_COUNT_] = {
 		"absagen. Den öffentlichen Kalender des Gremiums bitte nicht zusätzlich "
 		"abonnieren, sonst stehen die Sitzungen doppelt im Kalender; er ist für "
 		"alle anderen gedacht.",
+		"Tagesordnung:", "TOP ", " (eingebracht von ",
+		"Zu dieser Sitzung sind keine Themen eingegangen.", "… und ", " weitere Themen",
 	},
 	[TMPL_EN] = {
 		"Reason: ", "This meeting will not take place.",
@@ -267,5 +300,7 @@ const struct tmpl_event_words tmpl_event_words[TMPL_LANG_COUNT_] = {
 		"This invitation is for the members of the committee: please accept or "
 		"decline. Please do not also subscribe to the committee's public calendar, "
 		"or the meetings show twice in your calendar; it is meant for everyone else.",
+		"Agenda:", "Item ", " (submitted by ",
+		"No topics have been submitted for this meeting.", "… and ", " more topics",
 	},
 };

@@ -578,10 +578,78 @@ static void paragraph(FILE *f, bool *first, const char *text)
 	*first = false;
 }
 
+/* s cut at max bytes, on a character boundary (a continuation byte
+ * 10xxxxxx never starts the cut). */
+static int cut_len(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n <= max)
+		return (int)n;
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return (int)max;
+}
+
+static const struct tmpl_event_words *words(enum tmpl_lang lang)
+{
+	return &tmpl_event_words[(unsigned)lang < TMPL_LANG_COUNT_ ? lang : TMPL_DE];
+}
+
+char *tmpl_format_agenda(enum tmpl_lang lang, const struct tmpl_agenda_item *items, size_t n)
+{
+	const struct tmpl_event_words *w = words(lang);
+	const int max = TMPL_AGENDA_MAX_FIELD;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	if (!f)
+		return NULL;
+	fprintf(f, "%s", w->agenda);
+	if (!n)
+		fprintf(f, "\n%s", w->agenda_none);
+	for (size_t i = 0; i < n && i < TMPL_AGENDA_MAX_ITEMS; i++) {
+		const struct tmpl_agenda_item *it = &items[i];
+		const char *name = it->name && *it->name ? it->name : NULL;
+		const char *org = it->organisation && *it->organisation ? it->organisation : NULL;
+
+		fprintf(f, "\n%s%zu: %.*s", w->agenda_item, i + 1, cut_len(it->title, max), it->title);
+		if (name || org)
+			fprintf(f, "%s%.*s%s%.*s)", w->agenda_by, name ? cut_len(name, max) : 0,
+			        name ? name : "", name && org ? ", " : "", org ? cut_len(org, max) : 0,
+			        org ? org : "");
+	}
+	if (n > TMPL_AGENDA_MAX_ITEMS)
+		fprintf(f, "\n%s%zu%s", w->agenda_more, n - TMPL_AGENDA_MAX_ITEMS, w->agenda_more_tail);
+	if (fclose(f) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+size_t tmpl_agenda_longest(void)
+{
+	size_t most = 0;
+
+	/* per item: prefix, number, the fields, by, ", ", ")" and the newline */
+	for (int l = 0; l < TMPL_LANG_COUNT_; l++) {
+		const struct tmpl_event_words *w = &tmpl_event_words[l];
+		size_t item = 1 + strlen(w->agenda_item) + 3 + 2 + 3 * TMPL_AGENDA_MAX_FIELD +
+		              strlen(w->agenda_by) + 3;
+		size_t all = strlen(w->agenda) + TMPL_AGENDA_MAX_ITEMS * item + 1 +
+		             strlen(w->agenda_more) + 20 + strlen(w->agenda_more_tail);
+
+		if (all > most)
+			most = all;
+	}
+	return most;
+}
+
 char *tmpl_event_description(enum tmpl_lang lang, const struct tmpl_event_text *t)
 {
-	const struct tmpl_event_words *w =
-		&tmpl_event_words[(unsigned)lang < TMPL_LANG_COUNT_ ? lang : TMPL_DE];
+	const struct tmpl_event_words *w = words(lang);
 	char *out = NULL, line[1024];
 	size_t len = 0;
 	bool first = true;
@@ -596,6 +664,8 @@ char *tmpl_event_description(enum tmpl_lang lang, const struct tmpl_event_text *
 		snprintf(line, sizeof(line), "%s%s", w->reason, t->reason);
 		paragraph(f, &first, line);
 	}
+	if (!t->cancelled)
+		paragraph(f, &first, t->agenda);
 	if (t->cancelled) {
 		paragraph(f, &first, w->remove);
 	} else {

@@ -6,11 +6,12 @@
  * Placeholders are {name}; "{{" is a literal "{".  Known placeholders:
  * {member_name} {committee} {short_name} {summary} {date} {time} {end_time}
  * {location} {url} {deadline} {days} {in_days} {topics_address} {organizer}
- * {old_date} {note} {description} {changes}
+ * {old_date} {note} {description} {changes} {agenda}
  * The caller formats the values: dates with tmpl_format_date(), times with
  * tmpl_format_time(), {days} is the number of days before the meeting and
  * {in_days} the phrase tmpl_format_days() makes of it ("morgen", "in 7
- * Tagen").  A line whose placeholders all render empty is left out (so
+ * Tagen"); {agenda} is tmpl_format_agenda()'s text (heading and one line
+ * per topic), empty in a reminder sent before the agenda.  A line whose placeholders all render empty is left out (so
  * "Ort: {location}" disappears without a location); blank lines left
  * behind collapse to one.  Values lose CR and, in the subject, every
  * control character becomes a space: a value cannot add a header line.
@@ -44,6 +45,7 @@ enum tmpl_name {
 	TMPL_TOPIC_CALL,
 	TMPL_REMINDER,
 	TMPL_TEST,
+	TMPL_AGENDA,
 	TMPL_COUNT_
 };
 
@@ -92,6 +94,27 @@ void tmpl_format_time(enum tmpl_lang lang, const struct gr_localtime *lt,
 void tmpl_format_days(enum tmpl_lang lang, int days, char *buf, size_t len);
 
 /*
+ * {agenda}: the heading ("Tagesordnung:" / "Agenda:"), then per topic
+ * "TOP 1: TITLE (eingebracht von NAME, ORGANISATION)" / "Item 1: TITLE
+ * (submitted by NAME, ORGANISATION)" (the parenthesis only with a name or
+ * organisation); without topics one line that none came in.  Each field
+ * is cut at TMPL_AGENDA_MAX_FIELD bytes (on a character boundary) and lines
+ * after TMPL_AGENDA_MAX_ITEMS topics become one "... and N more" line, so
+ * the longest agenda is known to `check` (tmpl_agenda_longest()).
+ * Returns a malloc'ed string, or NULL when out of memory.
+ */
+#define TMPL_AGENDA_MAX_ITEMS 100
+#define TMPL_AGENDA_MAX_FIELD 200
+struct tmpl_agenda_item {
+	const char *title;
+	const char *name;           /* who brought it in, or NULL */
+	const char *organisation;   /* or NULL */
+};
+char *tmpl_format_agenda(enum tmpl_lang lang, const struct tmpl_agenda_item *items, size_t n);
+/* The length of the longest text tmpl_format_agenda() can make. */
+size_t tmpl_agenda_longest(void);
+
+/*
  * One line of an update's {changes}: what happened to the meeting, in lang.
  * tmpl_describe_move: "Die Sitzung am 8. Juli 2026 wird auf Donnerstag,
  * 9. Juli 2026, 10:00 Uhr verschoben."
@@ -118,7 +141,7 @@ void tmpl_describe_change(enum tmpl_lang lang, enum tmpl_change what, const char
  * must read about the meeting, for clients that show the calendar part and
  * not the mail's text (Thunderbird: INTEROP).  Built in (de/en), in this
  * order: for a cancellation "will not take place"; change; the reason;
- * then either how to remove it (cancellation) or the description, the
+ * the agenda; then either how to remove it (cancellation) or the description, the
  * access link, where and until when topics go, and (member) that the
  * invitation is for members and the public feed for everyone else.
  * Empty parts are left out.  Returns a malloc'ed string, or NULL.
@@ -127,6 +150,7 @@ struct tmpl_event_text {
 	bool cancelled;
 	bool whole_series;          /* cancelled: every meeting of a series */
 	const char *change;         /* one line, e.g. tmpl_describe_move(), or NULL */
+	const char *agenda;         /* tmpl_format_agenda()'s text, or NULL */
 	const char *reason;         /* the exception's note, or NULL */
 	const char *description;    /* the series' text, or NULL */
 	const char *url;            /* the access link, or NULL */

@@ -16,7 +16,10 @@ late reminders only the latest, nothing after the meeting; a member who
 leaves gets a CANCEL of each calendar object still ahead, then nothing.
 A moved meeting of a recurring series goes to each member as a REQUEST of
 its own (kind update, X-Gremium-Occurrence its new start) right after the
-series invitation (issue 12).
+series invitation (issue 12).  The agenda (issue 15) goes out the day after
+the deadline (6 days before), once, late while the meeting is ahead; it and
+the reminders from that day on carry a REQUEST of that meeting whose
+DESCRIPTION holds the agenda ("Tagesordnung:"), as the text does.
 """
 import collections
 import datetime as dt
@@ -117,6 +120,13 @@ def notify(want, email_, o, member_runs):
             late.append(k)
     if late:
         want[(email_, "reminder", key, first)] += 1
+    # the agenda (issue 15): the day after the deadline (6 days before),
+    # once; late while the meeting is ahead
+    day = start.date() - (7 - 1) * DAY
+    if day in runs:
+        want[(email_, "agenda", key, day)] += 1
+    elif day < first and at9(first) < start:
+        want[(email_, "agenda", key, first)] += 1
 
 
 def read_mail(maildir):
@@ -141,9 +151,34 @@ def read_mail(maildir):
     return got
 
 
+def carries_agenda(m, kind):
+    """An agenda, or a reminder sent on or after its meeting's agenda day."""
+    if kind == "agenda":
+        return True
+    if kind != "reminder":
+        return False
+    start = dt.datetime.fromisoformat(str(m["X-Gremium-Occurrence"]))
+    sent = email.utils.parsedate_to_datetime(str(m["Date"]))
+    return sent.date() >= start.date() - 6 * DAY
+
+
+def check_agenda(name, m, ics):
+    """One VEVENT of that meeting with the agenda in its DESCRIPTION, the
+    same agenda in the text."""
+    evs = list(ics.walk("VEVENT"))
+    if len(evs) != 1 or "Tagesordnung:" not in str(evs[0].get("DESCRIPTION", "")):
+        fail("%s: agenda calendar part %r" % (name, [str(e.get("DESCRIPTION")) for e in evs]))
+    when = str(m["X-Gremium-Occurrence"]).replace("-", "").replace(":", "") + "00"
+    if evs[0]["DTSTART"].to_ical().decode() != when:
+        fail("%s: DTSTART %s for %s" % (name, evs[0]["DTSTART"].to_ical(), when))
+    text = [p for p in m.walk() if p.get_content_type() == "text/plain"][0].get_content()
+    if "Tagesordnung:" not in text:
+        fail("%s: no agenda in the text" % name)
+
+
 def check_parts(name, m, kind, addr):
     types = [p.get_content_type() for p in m.walk()]
-    if kind in ("invitation", "update", "cancellation"):
+    if kind in ("invitation", "update", "cancellation") or carries_agenda(m, kind):
         method = "CANCEL" if kind == "cancellation" else "REQUEST"
         if types != ["multipart/mixed", "multipart/alternative", "text/plain",
                      "text/calendar", "application/ics"]:
@@ -159,6 +194,8 @@ def check_parts(name, m, kind, addr):
                       else [ev.get("ATTENDEE")]) if a]
         if not attendees or any(a.lower() != "mailto:" + addr.lower() for a in attendees):
             fail("%s: ATTENDEE %r for %s" % (name, attendees, addr))
+        if carries_agenda(m, kind):
+            check_agenda(name, m, ics)
     elif types != ["text/plain"]:
         fail("%s: a %s must be text/plain only, is %r" % (name, kind, types))
     if kind == "topic-call" and not m["Reply-To"]:

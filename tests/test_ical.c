@@ -669,6 +669,112 @@ static void test_publish_state(void **state)
 	fixture_free(f);
 }
 
+/* The meeting of Oct 14 in the series' occurrences. */
+static const struct gr_occurrence *meeting(const struct fixture *f, int m, int d)
+{
+	for (size_t i = 0; i < f->occ.n; i++)
+		if (f->occ.items[i].series == &f->series[0] && f->occ.items[i].original.month == m &&
+		    f->occ.items[i].original.day == d)
+			return &f->occ.items[i];
+	fail_msg("no meeting %d-%d", m, d);
+	return NULL;
+}
+
+/* The agenda's calendar part (issue 15): one VEVENT under the series'
+ * UID with RECURRENCE-ID in the zone, the meeting's times, the SEQUENCE
+ * given, the DESCRIPTION with the agenda, the member's ATTENDEE. */
+static void test_request_occurrence(void **state)
+{
+	struct fixture *f = fixture_new();
+	const char *desc = "Tagesordnung:\nTOP 1: Haushalt (eingebracht von Jürgen Müller, Kreis)";
+	struct ical_object o = { &f->series[0], -1, NULL, desc, NULL };
+	char *s = ical_request_occurrence(&f->cfg, &o, meeting(f, 10, 14), &f->member, 4, DTSTAMP);
+	icalcomponent *cal, *ev;
+	(void)state;
+
+	assert_non_null(s);
+	check_bytes(s);
+	cal = parse(s);
+	assert_int_equal(icalcomponent_get_method(cal), ICAL_METHOD_REQUEST);
+	check_vtimezone(cal);
+	assert_int_equal(count_components(cal, ICAL_VEVENT_COMPONENT), 1);
+	ev = event_by(cal, "online@fitko.example", true);
+	expect_local(icalcomponent_get_first_property(ev, ICAL_RECURRENCEID_PROPERTY), "20261014T100000");
+	expect_local(icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY), "20261014T100000");
+	expect_local(icalcomponent_get_first_property(ev, ICAL_DTEND_PROPERTY), "20261014T120000");
+	assert_int_equal(icalproperty_get_sequence(icalcomponent_get_first_property(ev, ICAL_SEQUENCE_PROPERTY)), 4);
+	assert_string_equal(icalcomponent_get_description(ev), desc);
+	assert_null(icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY));
+	assert_int_equal(count_props(ev, ICAL_ATTENDEE_PROPERTY), 1);
+	check_people(ev);
+	icalcomponent_free(cal);
+	check_restrictions(s);
+	free(s);
+	fixture_free(f);
+}
+
+/* feed.agenda: a meeting with its agenda is an override with the agenda
+ * before the series' text; one that took place under an earlier version
+ * keeps one override (as it was, with its agenda); a dated meeting has it
+ * in its DESCRIPTION. */
+static void test_publish_agenda(void **state)
+{
+	struct fixture *f = fixture_new();
+	struct gr_past_occurrence past = { { 2026, 10, 14, 10, 0 }, { 2026, 10, 14, 9, 0 },
+		{ 2026, 10, 14, 10, 30 }, "Alter Titel", NULL, "Bonn, Raum 2", NULL };
+	struct gr_localtime dated = praesenz_dates[0];
+	struct gr_occurrence praesenz = { .series = &f->series[1], .date_index = 0,
+	                                  .original = dated, .start = dated };
+	struct gr_published_agenda ag[3] = {
+		{ .occ = meeting(f, 10, 14), .text = (char *)"Tagesordnung:\nTOP 1: Alt" },
+		{ .occ = meeting(f, 11, 11), .text = (char *)"Tagesordnung:\nTOP 1: Neu" },
+		{ .occ = &praesenz, .text = (char *)"Tagesordnung:\nTOP 1: Vor Ort" },
+	};
+	struct gr_published pub[2] = {
+		{ .series = &f->series[0], .date_index = -1, .uid = "online@fitko.example",
+		  .sequence = 1, .past = &past, .n_past = 1, .agendas = ag, .n_agendas = 2 },
+		{ .series = &f->series[1], .date_index = 0, .uid = "praesenz-20270317@fitko.example",
+		  .agendas = &ag[2], .n_agendas = 1 },
+	};
+	icalcomponent *cal, *ev;
+	int overrides = 0;
+	char *s;
+	(void)state;
+
+	s = ical_publish(&f->cfg, &f->occ, DTSTAMP, pub, 2);
+	assert_non_null(s);
+	check_bytes(s);
+	assert_null(strstr(s, "ATTENDEE"));
+	cal = parse(s);
+	for (ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT); ev;
+	     ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
+		icalproperty *rid = icalcomponent_get_first_property(ev, ICAL_RECURRENCEID_PROPERTY);
+		const char *r = rid ? icalproperty_get_value_as_string(rid) : "";
+
+		if (!rid)
+			continue;
+		overrides++;
+		if (strcmp(r, "20261014T100000") == 0) {
+			assert_string_equal(icalcomponent_get_location(ev), "Bonn, Raum 2");
+			assert_string_equal(icalcomponent_get_description(ev), "Tagesordnung:\nTOP 1: Alt");
+		} else {
+			assert_string_equal(r, "20261111T100000");
+			expect_local(icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY), "20261111T100000");
+			assert_string_equal(icalcomponent_get_description(ev), "Tagesordnung:\nTOP 1: Neu\n\n"
+			                    "Tagesordnung folgt; Themen bitte vorab.\n\nhttps://meet.example.org/kg");
+		}
+	}
+	assert_int_equal(overrides, 2);
+	ev = event_by(cal, "online@fitko.example", false);
+	assert_string_equal(icalcomponent_get_description(ev),
+	                    "Tagesordnung folgt; Themen bitte vorab.\n\nhttps://meet.example.org/kg");
+	ev = event_by(cal, "praesenz-20270317@fitko.example", false);
+	assert_string_equal(icalcomponent_get_description(ev), "Tagesordnung:\nTOP 1: Vor Ort");
+	icalcomponent_free(cal);
+	free(s);
+	fixture_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -679,6 +785,8 @@ int main(void)
 		cmocka_unit_test(test_request_cached),
 		cmocka_unit_test(test_request_moved),
 		cmocka_unit_test(test_publish_state),
+		cmocka_unit_test(test_request_occurrence),
+		cmocka_unit_test(test_publish_agenda),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_vtimezone_years),
 		cmocka_unit_test(test_until_utc),

@@ -444,7 +444,19 @@ static void test_invalid(void **state)
 	spec.ical = "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n";   /* no METHOD */
 	assert_int_equal(mail_render(&cfg, &spec, &text, &len), -EINVAL);
 	spec = invitation();
-	spec.kind = GR_KIND_REMINDER;       /* reminders carry no REQUEST */
+	spec.kind = GR_KIND_TOPIC_CALL;     /* calls for topics carry no REQUEST */
+	assert_int_equal(mail_render(&cfg, &spec, &text, &len), -EINVAL);
+	spec = invitation();
+	spec.kind = GR_KIND_REMINDER;       /* a reminder with the agenda: a REQUEST ... */
+	assert_int_equal(mail_render(&cfg, &spec, &text, &len), 0);
+	free(text);
+	text = NULL;
+	spec.ical_method = "CANCEL";        /* ... never a CANCEL */
+	assert_int_equal(mail_render(&cfg, &spec, &text, &len), -EINVAL);
+	spec = invitation();
+	spec.kind = GR_KIND_AGENDA;         /* an agenda needs its REQUEST */
+	spec.ical = NULL;
+	spec.ical_method = NULL;
 	assert_int_equal(mail_render(&cfg, &spec, &text, &len), -EINVAL);
 	spec = invitation();
 	spec.ical = NULL;

@@ -65,6 +65,7 @@ static void make_config(struct gr_config *cfg, struct gr_member *m, size_t n_mem
 	cfg->notifications.topic_deadline_days_before = 7;
 	cfg->notifications.reminders_days_before = reminders;
 	cfg->notifications.n_reminders = 2;
+	cfg->notifications.agenda_days_after_deadline = 1;
 }
 
 static struct gr_occurrence occ(const struct gr_series *s, int date_index,
@@ -203,7 +204,11 @@ static void log_action(struct log *lg, const struct plan_action *a, time_t now)
 	sched_from_utc(now, TZ, &t);
 	snprintf(who, sizeof(who), "%.*s", (int)(at - a->email), a->email);
 	assert_true(lg->n < 512);
-	if (a->kind == GR_KIND_TOPIC_CALL || a->kind == GR_KIND_REMINDER)
+	if (a->kind == GR_KIND_AGENDA || (a->kind == GR_KIND_REMINDER && a->has_agenda))
+		snprintf(lg->lines[lg->n++], sizeof(lg->lines[0]), "%02d-%02d %02d:%02d %s %s %s %s seq=%d",
+		         t.month, t.day, t.hour, t.minute, a->notice.kind, who, a->occurrence_text,
+		         a->cal_uid, a->cal_sequence);
+	else if (a->kind == GR_KIND_TOPIC_CALL || a->kind == GR_KIND_REMINDER)
 		snprintf(lg->lines[lg->n++], sizeof(lg->lines[0]), "%02d-%02d %02d:%02d %s %s %s", t.month, t.day,
 		         t.hour, t.minute, a->notice.kind, who, a->occurrence_text);
 	else
@@ -281,61 +286,74 @@ static const char *const expected_year[] = {
 	"01-07 09:00 reminder-7 anna 2026-01-14T10:00",
 	"01-07 09:00 reminder-7 bert 2026-01-14T10:00",
 	"01-07 09:00 reminder-7 carla 2026-01-14T10:00",
-	"01-13 09:00 reminder-1 anna 2026-01-14T10:00",
-	"01-13 09:00 reminder-1 bert 2026-01-14T10:00",
-	"01-13 09:00 reminder-1 carla 2026-01-14T10:00",
+	"01-08 09:00 agenda anna 2026-01-14T10:00 online@x.example seq=0",
+	"01-08 09:00 agenda bert 2026-01-14T10:00 online@x.example seq=0",
+	"01-08 09:00 agenda carla 2026-01-14T10:00 online@x.example seq=0",
+	"01-13 09:00 reminder-1 anna 2026-01-14T10:00 online@x.example seq=0",
+	"01-13 09:00 reminder-1 bert 2026-01-14T10:00 online@x.example seq=0",
+	"01-13 09:00 reminder-1 carla 2026-01-14T10:00 online@x.example seq=0",
 	"01-21 09:00 topic-call anna 2026-02-11T10:00",
 	"01-21 09:00 topic-call bert 2026-02-11T10:00",
 	"01-21 09:00 topic-call carla 2026-02-11T10:00",
 	"02-04 09:00 reminder-7 anna 2026-02-11T10:00",
 	"02-04 09:00 reminder-7 bert 2026-02-11T10:00",
 	"02-04 09:00 reminder-7 carla 2026-02-11T10:00",
-	"02-10 09:00 reminder-1 anna 2026-02-11T10:00",
-	"02-10 09:00 reminder-1 bert 2026-02-11T10:00",
-	"02-10 09:00 reminder-1 carla 2026-02-11T10:00",
+	"02-05 09:00 agenda anna 2026-02-11T10:00 online@x.example seq=0",
+	"02-05 09:00 agenda bert 2026-02-11T10:00 online@x.example seq=0",
+	"02-05 09:00 agenda carla 2026-02-11T10:00 online@x.example seq=0",
+	"02-10 09:00 reminder-1 anna 2026-02-11T10:00 online@x.example seq=0",
+	"02-10 09:00 reminder-1 bert 2026-02-11T10:00 online@x.example seq=0",
+	"02-10 09:00 reminder-1 carla 2026-02-11T10:00 online@x.example seq=0",
 	"02-18 09:00 topic-call anna 2026-03-11T10:00",
 	"02-18 09:00 topic-call bert 2026-03-11T10:00",
 	"02-18 09:00 topic-call carla 2026-03-11T10:00",
 	/* down Mar 2 .. Mar 10 09:00: the 7-day reminder (Mar 4) is
-	 * superseded by the 1-day one, sent late at 12:00 */
-	"03-10 12:00 reminder-1 anna 2026-03-11T10:00",
-	"03-10 12:00 reminder-1 bert 2026-03-11T10:00",
-	"03-10 12:00 reminder-1 carla 2026-03-11T10:00",
+	 * superseded by the 1-day one, sent late at 12:00 with the agenda
+	 * (due Mar 5), which goes out late too */
+	"03-10 12:00 agenda anna 2026-03-11T10:00 online@x.example seq=0",
+	"03-10 12:00 agenda bert 2026-03-11T10:00 online@x.example seq=0",
+	"03-10 12:00 agenda carla 2026-03-11T10:00 online@x.example seq=0",
+	"03-10 12:00 reminder-1 anna 2026-03-11T10:00 online@x.example seq=0",
+	"03-10 12:00 reminder-1 bert 2026-03-11T10:00 online@x.example seq=0",
+	"03-10 12:00 reminder-1 carla 2026-03-11T10:00 online@x.example seq=0",
 	"03-18 09:00 topic-call anna 2026-04-08T10:00",
 	"03-18 09:00 topic-call bert 2026-04-08T10:00",
 	"03-18 09:00 topic-call carla 2026-04-08T10:00",
 	"04-01 09:00 reminder-7 anna 2026-04-08T10:00",
 	"04-01 09:00 reminder-7 bert 2026-04-08T10:00",
 	"04-01 09:00 reminder-7 carla 2026-04-08T10:00",
-	/* down Apr 6 .. Apr 9 09:00: the 1-day reminder of Apr 8 is never
-	 * sent, the meeting is over */
+	"04-02 09:00 agenda anna 2026-04-08T10:00 online@x.example seq=0",
+	"04-02 09:00 agenda bert 2026-04-08T10:00 online@x.example seq=0",
+	"04-02 09:00 agenda carla 2026-04-08T10:00 online@x.example seq=0",
+	/* down Apr 6 .. Apr 9 12:00: the agenda went out on Apr 2, the
+	 * 1-day reminder (Apr 7) is lost: the meeting (Apr 8) is over */
 	"04-22 09:00 topic-call anna 2026-05-13T10:00",
 	"04-22 09:00 topic-call bert 2026-05-13T10:00",
 	"04-22 09:00 topic-call carla 2026-05-13T10:00",
 	"05-06 09:00 reminder-7 anna 2026-05-13T10:00",
 	"05-06 09:00 reminder-7 bert 2026-05-13T10:00",
 	"05-06 09:00 reminder-7 carla 2026-05-13T10:00",
-	"05-12 09:00 reminder-1 anna 2026-05-13T10:00",
-	"05-12 09:00 reminder-1 bert 2026-05-13T10:00",
-	"05-12 09:00 reminder-1 carla 2026-05-13T10:00",
-	/* June: no online meeting (skipped), the in-person one on the 17th */
+	"05-07 09:00 agenda anna 2026-05-13T10:00 online@x.example seq=0",
+	"05-07 09:00 agenda bert 2026-05-13T10:00 online@x.example seq=0",
+	"05-07 09:00 agenda carla 2026-05-13T10:00 online@x.example seq=0",
+	"05-12 09:00 reminder-1 anna 2026-05-13T10:00 online@x.example seq=0",
+	"05-12 09:00 reminder-1 bert 2026-05-13T10:00 online@x.example seq=0",
+	"05-12 09:00 reminder-1 carla 2026-05-13T10:00 online@x.example seq=0",
 	"05-27 09:00 topic-call anna 2026-06-17T10:00",
 	"05-27 09:00 topic-call bert 2026-06-17T10:00",
 	"05-27 09:00 topic-call carla 2026-06-17T10:00",
 	"06-10 09:00 reminder-7 anna 2026-06-17T10:00",
 	"06-10 09:00 reminder-7 bert 2026-06-17T10:00",
 	"06-10 09:00 reminder-7 carla 2026-06-17T10:00",
-	"06-16 09:00 reminder-1 anna 2026-06-17T10:00",
-	"06-16 09:00 reminder-1 bert 2026-06-17T10:00",
-	"06-16 09:00 reminder-1 carla 2026-06-17T10:00",
+	"06-11 09:00 agenda anna 2026-06-17T10:00 praesenz-20260617@x.example seq=0",
+	"06-11 09:00 agenda bert 2026-06-17T10:00 praesenz-20260617@x.example seq=0",
+	"06-11 09:00 agenda carla 2026-06-17T10:00 praesenz-20260617@x.example seq=0",
+	"06-16 09:00 reminder-1 anna 2026-06-17T10:00 praesenz-20260617@x.example seq=0",
+	"06-16 09:00 reminder-1 bert 2026-06-17T10:00 praesenz-20260617@x.example seq=0",
+	"06-16 09:00 reminder-1 carla 2026-06-17T10:00 praesenz-20260617@x.example seq=0",
 	"06-17 09:00 topic-call anna 2026-07-08T10:00",
 	"06-17 09:00 topic-call bert 2026-07-08T10:00",
 	"06-17 09:00 topic-call carla 2026-07-08T10:00",
-	/* Jul 1: bert left, dora joined, Sep 9 moved to Sep 16 14:00.  Dora
-	 * gets the series (not the past in-person meeting) but not the call
-	 * for topics of Jul 8: its deadline is now (Jul 1 09:00). */
-	/* the series gets an EXDATE, the moved meeting is an object of its
-	 * own (issue 12); dora gets it right after her series invitation */
 	"07-01 09:00 update anna online@x.example seq=1",
 	"07-01 09:00 invitation anna online+moved-20260909@x.example seq=0 rid=2026-09-16T14:00",
 	"07-01 09:00 update carla online@x.example seq=1",
@@ -346,51 +364,66 @@ static const char *const expected_year[] = {
 	"07-01 09:00 reminder-7 anna 2026-07-08T10:00",
 	"07-01 09:00 reminder-7 carla 2026-07-08T10:00",
 	"07-01 09:00 reminder-7 dora 2026-07-08T10:00",
-	"07-07 09:00 reminder-1 anna 2026-07-08T10:00",
-	"07-07 09:00 reminder-1 carla 2026-07-08T10:00",
-	"07-07 09:00 reminder-1 dora 2026-07-08T10:00",
+	/* the agenda names the SEQUENCE each member holds after the update */
+	"07-02 09:00 agenda anna 2026-07-08T10:00 online@x.example seq=1",
+	"07-02 09:00 agenda carla 2026-07-08T10:00 online@x.example seq=1",
+	"07-02 09:00 agenda dora 2026-07-08T10:00 online@x.example seq=0",
+	"07-07 09:00 reminder-1 anna 2026-07-08T10:00 online@x.example seq=1",
+	"07-07 09:00 reminder-1 carla 2026-07-08T10:00 online@x.example seq=1",
+	"07-07 09:00 reminder-1 dora 2026-07-08T10:00 online@x.example seq=0",
 	"07-22 09:00 topic-call anna 2026-08-12T10:00",
 	"07-22 09:00 topic-call carla 2026-08-12T10:00",
 	"07-22 09:00 topic-call dora 2026-08-12T10:00",
 	"08-05 09:00 reminder-7 anna 2026-08-12T10:00",
 	"08-05 09:00 reminder-7 carla 2026-08-12T10:00",
 	"08-05 09:00 reminder-7 dora 2026-08-12T10:00",
-	"08-11 09:00 reminder-1 anna 2026-08-12T10:00",
-	"08-11 09:00 reminder-1 carla 2026-08-12T10:00",
-	"08-11 09:00 reminder-1 dora 2026-08-12T10:00",
-	/* the moved meeting follows its new date, Sep 16 */
+	"08-06 09:00 agenda anna 2026-08-12T10:00 online@x.example seq=1",
+	"08-06 09:00 agenda carla 2026-08-12T10:00 online@x.example seq=1",
+	"08-06 09:00 agenda dora 2026-08-12T10:00 online@x.example seq=0",
+	"08-11 09:00 reminder-1 anna 2026-08-12T10:00 online@x.example seq=1",
+	"08-11 09:00 reminder-1 carla 2026-08-12T10:00 online@x.example seq=1",
+	"08-11 09:00 reminder-1 dora 2026-08-12T10:00 online@x.example seq=0",
 	"08-26 09:00 topic-call anna 2026-09-16T14:00",
 	"08-26 09:00 topic-call carla 2026-09-16T14:00",
 	"08-26 09:00 topic-call dora 2026-09-16T14:00",
 	"09-09 09:00 reminder-7 anna 2026-09-16T14:00",
 	"09-09 09:00 reminder-7 carla 2026-09-16T14:00",
 	"09-09 09:00 reminder-7 dora 2026-09-16T14:00",
-	"09-15 09:00 reminder-1 anna 2026-09-16T14:00",
-	"09-15 09:00 reminder-1 carla 2026-09-16T14:00",
-	"09-15 09:00 reminder-1 dora 2026-09-16T14:00",
+	/* the moved meeting: keyed by its new start, its own object */
+	"09-10 09:00 agenda anna 2026-09-16T14:00 online+moved-20260909@x.example seq=0",
+	"09-10 09:00 agenda carla 2026-09-16T14:00 online+moved-20260909@x.example seq=0",
+	"09-10 09:00 agenda dora 2026-09-16T14:00 online+moved-20260909@x.example seq=0",
+	"09-15 09:00 reminder-1 anna 2026-09-16T14:00 online+moved-20260909@x.example seq=0",
+	"09-15 09:00 reminder-1 carla 2026-09-16T14:00 online+moved-20260909@x.example seq=0",
+	"09-15 09:00 reminder-1 dora 2026-09-16T14:00 online+moved-20260909@x.example seq=0",
 	"09-23 09:00 topic-call anna 2026-10-14T10:00",
 	"09-23 09:00 topic-call carla 2026-10-14T10:00",
 	"09-23 09:00 topic-call dora 2026-10-14T10:00",
-	/* Oct 1: Dec 9 cancelled: one CANCEL with RECURRENCE-ID each */
 	"10-01 09:00 cancellation anna online@x.example seq=2 rid=2026-12-09T10:00",
 	"10-01 09:00 cancellation carla online@x.example seq=2 rid=2026-12-09T10:00",
 	"10-01 09:00 cancellation dora online@x.example seq=1 rid=2026-12-09T10:00",
 	"10-07 09:00 reminder-7 anna 2026-10-14T10:00",
 	"10-07 09:00 reminder-7 carla 2026-10-14T10:00",
 	"10-07 09:00 reminder-7 dora 2026-10-14T10:00",
-	"10-13 09:00 reminder-1 anna 2026-10-14T10:00",
-	"10-13 09:00 reminder-1 carla 2026-10-14T10:00",
-	"10-13 09:00 reminder-1 dora 2026-10-14T10:00",
+	"10-08 09:00 agenda anna 2026-10-14T10:00 online@x.example seq=2",
+	"10-08 09:00 agenda carla 2026-10-14T10:00 online@x.example seq=2",
+	"10-08 09:00 agenda dora 2026-10-14T10:00 online@x.example seq=1",
+	"10-13 09:00 reminder-1 anna 2026-10-14T10:00 online@x.example seq=2",
+	"10-13 09:00 reminder-1 carla 2026-10-14T10:00 online@x.example seq=2",
+	"10-13 09:00 reminder-1 dora 2026-10-14T10:00 online@x.example seq=1",
 	"10-21 09:00 topic-call anna 2026-11-11T10:00",
 	"10-21 09:00 topic-call carla 2026-11-11T10:00",
 	"10-21 09:00 topic-call dora 2026-11-11T10:00",
 	"11-04 09:00 reminder-7 anna 2026-11-11T10:00",
 	"11-04 09:00 reminder-7 carla 2026-11-11T10:00",
 	"11-04 09:00 reminder-7 dora 2026-11-11T10:00",
-	"11-10 09:00 reminder-1 anna 2026-11-11T10:00",
-	"11-10 09:00 reminder-1 carla 2026-11-11T10:00",
-	"11-10 09:00 reminder-1 dora 2026-11-11T10:00",
-	/* nothing for the cancelled Dec 9; Jan 13 2027's call for topics */
+	"11-05 09:00 agenda anna 2026-11-11T10:00 online@x.example seq=2",
+	"11-05 09:00 agenda carla 2026-11-11T10:00 online@x.example seq=2",
+	"11-05 09:00 agenda dora 2026-11-11T10:00 online@x.example seq=1",
+	"11-10 09:00 reminder-1 anna 2026-11-11T10:00 online@x.example seq=2",
+	"11-10 09:00 reminder-1 carla 2026-11-11T10:00 online@x.example seq=2",
+	"11-10 09:00 reminder-1 dora 2026-11-11T10:00 online@x.example seq=1",
+	/* Dec 9 is cancelled: no agenda, no reminder */
 	"12-23 09:00 topic-call anna 2027-01-13T10:00",
 	"12-23 09:00 topic-call carla 2027-01-13T10:00",
 	"12-23 09:00 topic-call dora 2027-01-13T10:00",
@@ -489,6 +522,7 @@ static void test_cancel_and_change_together(void **state)
 	(void)state;
 
 	make_config(&cfg, members_a, 1);
+	cfg.notifications.agenda_days_after_deadline = 5; /* Jul 6: not in the way */
 	make_occurrences(&l0, buf[0], &c0);
 	make_occurrences(&l1, buf[1], &c1);
 	/* the invitation and the (late) 7-day reminder of Jul 8 */
@@ -668,13 +702,18 @@ static void test_late_start(void **state)
 	make_config(&cfg, members_a, 1);
 	make_occurrences(&l, buf, &c0);
 	plan_at(&cfg, &l, NULL, at(2026, 2, 10, 18, 0), &r);
-	assert_int_equal(r.n_actions, 3);
+	assert_int_equal(r.n_actions, 4);
 	assert_int_equal(r.actions[0].kind, GR_KIND_INVITATION);
 	assert_int_equal(r.actions[1].kind, GR_KIND_INVITATION);
-	assert_int_equal(r.actions[2].kind, GR_KIND_REMINDER);
-	assert_int_equal(r.actions[2].days_before, 1);
-	assert_true(r.actions[2].due == at(2026, 2, 10, 9, 0));
-	assert_string_equal(r.actions[2].notice.kind, "reminder-1");
+	/* the agenda (due Feb 5), late, and the reminder that carries it */
+	assert_int_equal(r.actions[2].kind, GR_KIND_AGENDA);
+	assert_true(r.actions[2].due == at(2026, 2, 5, 9, 0));
+	assert_string_equal(r.actions[2].notice.kind, "agenda");
+	assert_int_equal(r.actions[3].kind, GR_KIND_REMINDER);
+	assert_int_equal(r.actions[3].days_before, 1);
+	assert_true(r.actions[3].due == at(2026, 2, 10, 9, 0));
+	assert_string_equal(r.actions[3].notice.kind, "reminder-1");
+	assert_true(r.actions[3].has_agenda);
 	/* next: the call for topics of Mar 11, due Feb 18 09:00 */
 	assert_true(r.next_due == at(2026, 2, 18, 9, 0));
 	assert_true(r.n_upcoming > 0);
@@ -910,6 +949,7 @@ static void test_move_lifecycle(void **state)
 	(void)state;
 
 	make_config(&cfg, members_a, 1);
+	cfg.notifications.agenda_days_after_deadline = 6; /* Jul 7: not in the way */
 	make_occurrences(&l0, buf[0], &c0);
 	make_occurrences(&l1, buf[1], &c1);
 	/* the old state: the series (whose hash_base then had no trace of
@@ -1040,7 +1080,8 @@ static void test_uids_per_committee(void **state)
 			assert_string_equal(r.actions[i].uid, "online@x.example");
 		else
 			assert_string_equal(r.actions[i].uid, "praesenz-20260617.kommunalgremium@x.example");
-		if (r.actions[i].kind == GR_KIND_TOPIC_CALL || r.actions[i].kind == GR_KIND_REMINDER)
+		if (r.actions[i].kind == GR_KIND_TOPIC_CALL || r.actions[i].kind == GR_KIND_REMINDER ||
+		    r.actions[i].kind == GR_KIND_AGENDA)
 			continue;
 		assert_int_equal(r.actions[i].kind, strcmp(r.actions[i].email, "bert@x.example") == 0 ?
 		                 GR_KIND_INVITATION : GR_KIND_UPDATE);

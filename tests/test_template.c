@@ -412,6 +412,7 @@ static struct tmpl_var *longest_vars(size_t len, size_t dlen, size_t *ret_n)
 		"member_name", "committee", "short_name", "summary", "date", "time",
 		"end_time", "location", "url", "deadline", "days", "in_days",
 		"topics_address", "organizer", "old_date", "note", "description", "changes",
+		"agenda",
 	};
 	size_t n = sizeof(names) / sizeof(names[0]);
 	struct tmpl_var *v = calloc(n, sizeof(*v));
@@ -470,7 +471,7 @@ static void test_check_limits(void **state)
 	free(errs);
 	/* a value missing from the longest ones would be measured as "" */
 	errs = check_errors(NULL, all, v, n - 1, -EINVAL);
-	assert_non_null(strstr(errs, "no longest value for {changes}"));
+	assert_non_null(strstr(errs, "no longest value for {agenda}"));
 	free(errs);
 	free_vars(v, n);
 
@@ -512,6 +513,117 @@ static void test_check_limits(void **state)
 	tmpl_free(set);
 }
 
+/* {agenda}: TOP 1..n with title, member and organisation (de), Item (en);
+ * none; fields cut on a character boundary; more than the cap summed up;
+ * the agenda mail, the reminder with and without it, DESCRIPTION; an
+ * override of agenda.de.txt rendered as `check` does. */
+static void test_agenda(void **state)
+{
+	const struct tmpl_agenda_item items[] = {
+		{ "Haushalt 2027", "Jürgen Müller", "Landkreis Musterstadt" },
+		{ "Digitalisierung", NULL, "KGSt" },
+		{ "Vom Vorsitz", NULL, NULL },
+	};
+	struct tmpl_agenda_item many[TMPL_AGENDA_MAX_ITEMS + 3], big = { NULL, "Ä", NULL };
+	struct tmpl_var v[N_VARS + 1];
+	struct tmpl_event_text ev = { .description = "Beschreibung", .agenda = NULL };
+	char *text, *subject, *body, title[TMPL_AGENDA_MAX_FIELD + 2], *errs;
+	struct tmpl_set *set;
+	bool in_use[TMPL_COUNT_] = { false };
+	(void)state;
+
+	text = tmpl_format_agenda(TMPL_DE, items, 3);
+	assert_string_equal(text, "Tagesordnung:\n"
+	                          "TOP 1: Haushalt 2027 (eingebracht von Jürgen Müller, Landkreis Musterstadt)\n"
+	                          "TOP 2: Digitalisierung (eingebracht von KGSt)\n"
+	                          "TOP 3: Vom Vorsitz");
+	free(text);
+	text = tmpl_format_agenda(TMPL_EN, items, 1);
+	assert_string_equal(text, "Agenda:\nItem 1: Haushalt 2027 (submitted by Jürgen Müller, "
+	                          "Landkreis Musterstadt)");
+	free(text);
+	text = tmpl_format_agenda(TMPL_DE, NULL, 0);
+	assert_string_equal(text, "Tagesordnung:\nZu dieser Sitzung sind keine Themen eingegangen.");
+	free(text);
+	/* 199 x "a" then "ü" (2 bytes): cut before the ü, not inside it */
+	memset(title, 'a', TMPL_AGENDA_MAX_FIELD - 1);
+	strcpy(title + TMPL_AGENDA_MAX_FIELD - 1, "ü");
+	big.title = title;
+	text = tmpl_format_agenda(TMPL_DE, &big, 1);
+	assert_non_null(strstr(text, "aaa (eingebracht von Ä)"));
+	assert_true(util_utf8_valid((const unsigned char *)text));
+	free(text);
+	for (size_t i = 0; i < TMPL_AGENDA_MAX_ITEMS + 3; i++)
+		many[i] = (struct tmpl_agenda_item){ title, title, title };
+	text = tmpl_format_agenda(TMPL_DE, many, TMPL_AGENDA_MAX_ITEMS + 3);
+	assert_non_null(strstr(text, "\nTOP 100: "));
+	assert_null(strstr(text, "TOP 101"));
+	assert_non_null(strstr(text, "\n… und 3 weitere Themen"));
+	assert_true(strlen(text) <= tmpl_agenda_longest());
+	free(text);
+
+	/* the agenda mail (German by default) and the reminder carry it */
+	text = tmpl_format_agenda(TMPL_DE, items, 2);
+	memcpy(v, vars, sizeof(vars));
+	v[N_VARS] = (struct tmpl_var){ "agenda", text };
+	assert_int_equal(tmpl_render(NULL, TMPL_AGENDA, TMPL_DE, v, N_VARS + 1, &subject, &body), 0);
+	assert_string_equal(subject, "Tagesordnung: Sitzung des Kommunalgremiums am Donnerstag, 9. Juli 2026");
+	assert_non_null(strstr(body, "Die Tagesordnung:\n\nTagesordnung:\nTOP 1: Haushalt 2027 "
+	                             "(eingebracht von Jürgen Müller, Landkreis Musterstadt)\nTOP 2: "));
+	free(subject);
+	free(body);
+	assert_int_equal(tmpl_render(NULL, TMPL_REMINDER, TMPL_EN, v, N_VARS + 1, &subject, &body), 0);
+	assert_non_null(strstr(body, "\n\nTagesordnung:\nTOP 1: Haushalt 2027"));
+	free(subject);
+	free(body);
+	/* a reminder before the agenda: no empty paragraph */
+	assert_int_equal(tmpl_render(NULL, TMPL_REMINDER, TMPL_DE, vars, N_VARS, &subject, &body), 0);
+	assert_null(strstr(body, "Tagesordnung"));
+	assert_null(strstr(body, "\n\n\n"));
+	free(subject);
+	free(body);
+	/* DESCRIPTION: the agenda after the reason, before the description */
+	ev.agenda = text;
+	ev.reason = "Grund";
+	body = tmpl_event_description(TMPL_DE, &ev);
+	assert_non_null(strstr(body, "Grund: Grund\n\nTagesordnung:\nTOP 1: Haushalt 2027"));
+	assert_non_null(strstr(body, "Musterstadt)\nTOP 2: Digitalisierung (eingebracht von KGSt)"
+	                             "\n\nBeschreibung"));
+	free(body);
+	free(text);
+
+	/* an override: loaded, rendered, and checked with the longest agenda */
+	put("agenda.de.txt", "TO {summary}\n\n{agenda}\n{agenda}\n", 0644);
+	errs = load_errors(0, &set);
+	free(errs);
+	text = tmpl_format_agenda(TMPL_DE, items, 1);
+	v[N_VARS] = (struct tmpl_var){ "agenda", text };
+	assert_int_equal(tmpl_render(set, TMPL_AGENDA, TMPL_DE, v, N_VARS + 1, &subject, &body), 0);
+	assert_string_equal(subject, "TO Sitzung des Kommunalgremiums");
+	assert_non_null(strstr(body, "TOP 1: Haushalt 2027 (eingebracht von Jürgen Müller, Landkreis "
+	                             "Musterstadt)\nTagesordnung:"));
+	free(subject);
+	free(body);
+	free(text);
+	in_use[TMPL_AGENDA] = true;
+	{
+		size_t n;
+		struct tmpl_var *lv = longest_vars(10, 10, &n);
+		char *big_agenda = malloc(tmpl_agenda_longest() + 1);
+
+		assert_non_null(big_agenda);
+		memset(big_agenda, 'x', tmpl_agenda_longest());
+		big_agenda[tmpl_agenda_longest()] = '\0';
+		free((char *)lv[n - 1].value);
+		lv[n - 1].value = big_agenda;
+		errs = check_errors(set, in_use, lv, n, 0);
+		assert_int_equal(strlen(errs), 0);
+		free(errs);
+		free_vars(lv, n);
+	}
+	tmpl_free(set);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -519,6 +631,7 @@ int main(void)
 		cmocka_unit_test(test_describe),
 		cmocka_unit_test(test_builtin),
 		cmocka_unit_test(test_event_description),
+		cmocka_unit_test_setup_teardown(test_agenda, setup_dir, teardown_dir),
 		cmocka_unit_test(test_subject_controls),
 		cmocka_unit_test_setup_teardown(test_override, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_override_errors, setup_dir, teardown_dir),

@@ -1,0 +1,279 @@
+#!/bin/sh
+# End-to-end with a real client (issue 15): the agenda in Thunderbird's
+# calendar.  Debian's Thunderbird under Xvfb, driven over Marionette by
+# tests/thunderbird.py as in e2e_thunderbird.sh.  The member accepts the
+# series ("Accept all"), the chair adds topics, and the agenda mails (and
+# the reminders that carry the agenda) go through the invitation bar's
+# main button.  Asserted, from Thunderbird's own calendar:
+#  a. the agenda mail is a minor update ("Update", REQUEST:UPDATE-MINOR):
+#     the meeting shows the agenda in its DESCRIPTION and stays ACCEPTED
+#     (not NEEDS-ACTION), for a meeting of the series (RECURRENCE-ID) and
+#     for the moved meeting (an object of its own);
+#  b. every other meeting is untouched (the series' DESCRIPTION, ACCEPTED);
+#  c. a later series update (a new room, SEQUENCE+1, "Accept all"): what
+#     happens to the agenda is recorded in the log (Thunderbird replaces
+#     the series with what the update carries); the next reminder, which
+#     carries the agenda at the new SEQUENCE, puts it back, still ACCEPTED.
+# Dates are relative to today; run-once --now steps through the days.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+
+for c in thunderbird Xvfb curl; do
+	command -v $c > /dev/null || { echo "e2e_agenda_thunderbird: no $c, skipped"; exit 77; }
+done
+$PY -c 'import aiosmtpd, icalendar' 2>/dev/null || { echo "e2e_agenda_thunderbird: no aiosmtpd/icalendar, skipped"; exit 77; }
+
+TB="$PY $top_srcdir/tests/thunderbird.py"
+member=juergen.mueller@landkreis-musterstadt.example
+member_name="Jürgen Müller"
+xvfb=
+tb=
+pids=""
+stop_all() {
+	if [ -n "$tb" ]; then
+		kill "$tb" 2>/dev/null || true
+		i=0
+		while kill -0 "$tb" 2>/dev/null && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+		kill -KILL "$tb" 2>/dev/null || true
+	fi
+	[ -z "$xvfb" ] || kill "$xvfb" 2>/dev/null || true
+	for p in $pids; do kill "$p" 2>/dev/null || true; done
+	[ -z "${E2E_KEEP:-}" ] || { rm -rf "$E2E_KEEP"; cp -r "$WORK" "$E2E_KEEP"; }
+}
+cleanup_hooks="stop_all"
+
+# ---- the committee: a weekly series relative to today, one meeting moved ----
+conf=$(example_config)
+$PY - "$conf" <<'PYEOF'
+import datetime, re, sys, zoneinfo
+path = sys.argv[1]
+today = datetime.datetime.now(zoneinfo.ZoneInfo("Europe/Berlin")).date()
+d = lambda n: today + datetime.timedelta(days=n)
+first = d(3) - datetime.timedelta(weeks=5)
+wd = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][first.weekday()]
+text = open(path, encoding="utf-8").read()
+series = '''series = (
+  { id = "online"; summary = "Kommunalgremium – Online-Sitzung";
+    description = "Wöchentliche Sitzung des Kommunalgremiums.";
+    rrule = "FREQ=WEEKLY;BYDAY=%s"; start = "%sT10:00"; duration = 120;
+    location = "Videokonferenz"; url = "https://video.fitko.example/kommunalgremium"; },
+  { id = "praesenz"; summary = "Kommunalgremium – Präsenzsitzung";
+    dates = [ "%sT10:00", "%sT10:00" ]; duration = 360;
+    location = "Bundesministerium des Innern, Alt-Moabit 140, 10557 Berlin"; }
+);
+exceptions = (
+  { series = "online"; date = "%s"; move_to = "%sT14:00"; note = "Verschoben"; }
+);
+''' % (wd, first, d(-20), d(30), d(10), d(11))
+text, n = re.subn(r"^series = \(.*?^\);\n.*?^exceptions = \(.*?^\);\n", series, text,
+                  flags=re.S | re.M)
+assert n == 1, "series/exceptions not found in the example"
+open(path, "w", encoding="utf-8").write(text)
+with open(path.rsplit("/", 2)[0] + "/dates", "w") as f:
+    for k in (3, 5, 10, 11, 16, 17, 24):
+        f.write("d%d=%s\n" % (k, d(k)))
+PYEOF
+. "$WORK/dates"
+feed_port=$(free_port)
+sed -i "s|^  listen = \"\";|  listen = \"127.0.0.1:$feed_port\";|" "$conf"
+grep -q "127.0.0.1:$feed_port" "$conf" || fail "test setup: no 'listen = \"\";' line in the example"
+ctl() { "$GREMIUMCTL" -c "$conf" "$@"; }
+ctl check > /dev/null || fail "the test's config does not check"
+outbox=$WORK/etc/var/outbox/new
+feed_url=http://127.0.0.1:$feed_port/kommunalgremium.ics
+
+# new_mails TAG KIND...: the member's mails of these kinds that carry a
+# calendar part and were not listed before, oldest first
+new_mails() {
+	tag=$1; shift
+	$PY - "$outbox" "$member" "$WORK/seen" "$@" > "$WORK/$tag.list" <<'PYEOF'
+import email, os, re, sys
+outbox, member, seen_path = sys.argv[1:4]
+kinds = sys.argv[4:]
+seen = set(open(seen_path).read().split()) if os.path.exists(seen_path) else set()
+def key(name):
+    m = re.match(r"(\d+)\.M(\d+)P\d+Q(\d+)", name)
+    return tuple(map(int, m.groups())) if m else (0, 0, 0)
+out = []
+for name in sorted(os.listdir(outbox), key=key):
+    path = os.path.join(outbox, name)
+    if path in seen:
+        continue
+    msg = email.message_from_binary_file(open(path, "rb"))
+    if (member in str(msg["To"]) and msg["X-Gremium-Kind"] in kinds and
+            any(p.get_content_type() == "text/calendar" for p in msg.walk())):
+        out.append(path)
+with open(seen_path, "a") as f:
+    f.write("".join(p + "\n" for p in out))
+print("\n".join(out))
+PYEOF
+	[ -s "$WORK/$tag.list" ] || fail "$tag: no mail of kind $* with a calendar for $member"
+}
+
+daemon=
+start_daemon() {
+	"$GREMIUMD" -c "$conf" 2>> "$WORK/daemon.log" &
+	daemon=$!
+	pids="$pids $daemon"
+	i=0
+	until curl -s -o /dev/null --max-time 1 "$feed_url"; do
+		i=$((i + 1)); [ $i -le 100 ] || fail "no feed: $(cat "$WORK/daemon.log")"; sleep 0.1
+	done
+}
+stop_daemon() {
+	kill -TERM "$daemon"
+	wait "$daemon" || fail "gremiumd exited $? on SIGTERM"
+}
+run_at() {
+	ctl run-once --now "$1" > "$WORK/run.$1" || fail "run-once --now $1: $(cat "$WORK/run.$1")"
+}
+
+# ---- stage 1: invitations, accepted ----
+ctl run-once > "$WORK/run1" || fail "run-once: $(cat "$WORK/run1")"
+new_mails invite invitation update
+start_daemon
+smtp_port=$(free_port)
+$PY "$top_srcdir/tests/smtpd.py" --plain --port "$smtp_port" --outdir "$WORK/smtp" \
+	> "$WORK/smtp.log" 2>&1 &
+pids="$pids $!"
+wait_ready smtp
+mport=$(free_port)
+mkdir -p "$WORK/profile"
+$TB profile "$WORK/profile" --marionette-port "$mport" --smtp-port "$smtp_port" \
+	--feed-url "$feed_url" --email "$member" --name "$member_name"
+Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp 3> "$WORK/display" > "$WORK/xvfb.log" 2>&1 &
+xvfb=$!
+i=0
+while [ ! -s "$WORK/display" ] && kill -0 "$xvfb" 2>/dev/null && [ $i -lt 100 ]; do
+	i=$((i + 1)); sleep 0.1
+done
+display=
+[ -s "$WORK/display" ] && display=:$(tr -d '\n ' < "$WORK/display")
+[ -n "$display" ] || fail "Xvfb did not start: $(cat "$WORK/xvfb.log")"
+DISPLAY=$display HOME=$WORK MOZ_CRASHREPORTER_DISABLE=1 thunderbird --profile "$WORK/profile" \
+	--no-remote --marionette --remote-allow-system-access > "$WORK/thunderbird.log" 2>&1 &
+tb=$!
+timeout 90 $TB ready "$mport" > "$WORK/ready.json" || fail "Thunderbird not ready: $(tail -20 "$WORK/thunderbird.log")"
+
+tb_imip() {
+	n=0
+	while read -r f; do
+		n=$((n + 1))
+		timeout 90 $TB imip "$mport" "$f" > "$WORK/$1.imip.$n.json" ||
+			fail "$1: Thunderbird on $f: $(cat "$WORK/$1.imip.$n.json")"
+	done < "$WORK/$1.list"
+}
+window_from=$(date -u -d "$d5 - 70 days" +%Y%m%dT000000Z)
+window_to=$(date -u -d "$d5 + 90 days" +%Y%m%dT000000Z)
+occurrences() {
+	timeout 90 $TB occurrences "$mport" "$member" "$window_from" "$window_to" > "$WORK/$1.occ.json" ||
+		fail "occurrences: $(cat "$WORK/$1.occ.json")"
+}
+tb_imip invite
+occurrences invite
+
+# ---- stage 2: topics, the agenda mails of the day after the deadline ----
+stop_daemon
+ctl topic add --meeting "${d17}T10:00" --title "Haushalt 2027" --member "$member" > /dev/null ||
+	fail "topic add"
+ctl topic add --meeting "${d17}T10:00" --title "Bericht des Vorsitzes" > /dev/null || fail "topic add"
+ctl topic add --meeting "${d11}T14:00" --title "OZG-Nachnutzung" --member "$member" > /dev/null ||
+	fail "topic add (moved meeting)"
+run_at "${d11}T09:00"
+new_mails agenda agenda reminder
+start_daemon
+tb_imip agenda
+occurrences agenda
+
+# ---- stage 3: a series update, then the next reminder ----
+stop_daemon
+sed -i 's|location = "Videokonferenz";|location = "Videokonferenz, Raum 2";|' "$conf"
+grep -q 'Videokonferenz, Raum 2' "$conf" || fail "test setup: config edit failed"
+run_at "${d11}T10:00"
+new_mails update update
+tb_imip update
+occurrences update
+run_at "${d16}T09:00"
+new_mails reminder reminder
+tb_imip reminder
+occurrences reminder
+start_daemon
+timeout 30 $TB quit "$mport" > /dev/null || true
+
+$PY - "$WORK" "$member" "$d3" "$d11" "$d17" <<'PYEOF' || fail "the agenda as Thunderbird shows it"
+import glob, json, sys
+work, member, d3, d11, d17 = sys.argv[1:6]
+fails = []
+def check(cond, msg):
+    if not cond:
+        fails.append(msg)
+def occ(tag):
+    return json.load(open("%s/%s.occ.json" % (work, tag), encoding="utf-8"))
+def at(tag, day, hhmm):
+    want = day.replace("-", "") + "T" + hhmm
+    for o in occ(tag):
+        if o["start"] == want:
+            return o
+    raise SystemExit("%s: no occurrence %s" % (tag, want))
+agenda17 = "Tagesordnung:\nTOP 1: Haushalt 2027 (eingebracht von Jürgen Müller, Landkreis Musterstadt)\nTOP 2: Bericht des Vorsitzes"
+agenda11 = "Tagesordnung:\nTOP 1: OZG-Nachnutzung (eingebracht von Jürgen Müller, Landkreis Musterstadt)"
+# stage 1: everything accepted
+for o in occ("invite"):
+    check(o["partstat"] == "ACCEPTED", "invite: %s is %s" % (o["start"], o["partstat"]))
+# a: the agenda mails (and reminders with it) are minor updates; a second
+# mail of the same run about the same meeting (agenda and reminder: same
+# DTSTAMP, same content) is "already processed"
+done = set()
+for tag in ("agenda", "reminder"):
+    for n in range(1, len(glob.glob("%s/%s.imip.*.json" % (work, tag))) + 1):
+        r = json.load(open("%s/%s.imip.%d.json" % (work, tag, n), encoding="utf-8"))
+        meeting = (r["items"][0]["uid"], r["items"][0]["rid"]) if r["items"] else None
+        check("Tagesordnung:" in (r["view"] or {}).get("description", ""),
+              "%s: the event box shows %r" % (r["file"], r["view"]))
+        if "already been processed" in (r["bar"] or "") and (tag, meeting) in done:
+            continue
+        check(r["action"] == "REQUEST:UPDATE-MINOR" and r["clicked"] == "imipUpdateButton" and
+              r.get("result") == "The event has been updated.",
+              "%s: bar %r action %r clicked %r result %r" % (r["file"], r["bar"], r["action"],
+                                                           r["clicked"], r.get("result")))
+        done.add((tag, meeting))
+o = at("agenda", d17, "100000")
+check(agenda17 in (o["description"] or ""), "agenda: %s DESCRIPTION %r" % (d17, o["description"]))
+check(o["partstat"] == "ACCEPTED", "agenda: %s is %s" % (d17, o["partstat"]))
+o = at("agenda", d11, "140000")
+check(agenda11 in (o["description"] or ""), "agenda: moved %s DESCRIPTION %r" % (d11, o["description"]))
+check(o["partstat"] == "ACCEPTED", "agenda: moved %s is %s" % (d11, o["partstat"]))
+# the meeting of the first run (its agenda late, in the invitations' run)
+o = at("agenda", d3, "100000")
+check((o["description"] or "").startswith("Tagesordnung:\nZu dieser Sitzung sind keine Themen"),
+      "agenda: %s DESCRIPTION %r" % (d3, o["description"]))
+check(o["partstat"] == "ACCEPTED", "agenda: %s is %s" % (d3, o["partstat"]))
+# b: the others untouched
+before = {o["start"]: o for o in occ("invite")}
+for o in occ("agenda"):
+    if o["start"] in (d17.replace("-", "") + "T100000", d11.replace("-", "") + "T140000",
+                      d3.replace("-", "") + "T100000"):
+        continue
+    b = before.get(o["start"])
+    check(b is not None and o["description"] == b["description"] and o["partstat"] == "ACCEPTED",
+          "agenda: %s changed: %r %s" % (o["start"], o["description"], o["partstat"]))
+# c: after the series update, then the reminder
+o = at("update", d17, "100000")
+print("after the series update (Accept all): %s DESCRIPTION %s, %s" %
+      (d17, "keeps the agenda" if agenda17 in (o["description"] or "") else "without the agenda",
+       o["partstat"]))
+check(o["partstat"] == "ACCEPTED", "update: %s is %s" % (d17, o["partstat"]))
+# the moved meeting's own update carries its agenda
+o = at("update", d11, "140000")
+check(agenda11 in (o["description"] or ""), "update: moved %s DESCRIPTION %r" % (d11, o["description"]))
+check(o["partstat"] == "ACCEPTED", "update: moved %s is %s" % (d11, o["partstat"]))
+o = at("reminder", d17, "100000")
+check(agenda17 in (o["description"] or ""), "reminder: %s DESCRIPTION %r" % (d17, o["description"]))
+check(o["partstat"] == "ACCEPTED", "reminder: %s is %s" % (d17, o["partstat"]))
+check(o["location"] == "Videokonferenz, Raum 2", "reminder: %s location %r" % (d17, o["location"]))
+for o in occ("reminder"):
+    check(o["partstat"] == "ACCEPTED", "reminder: %s is %s" % (o["start"], o["partstat"]))
+if fails:
+    raise SystemExit("\n".join(fails))
+print("Thunderbird: the agenda in the meetings' DESCRIPTION, every meeting ACCEPTED")
+PYEOF
+echo "e2e_agenda_thunderbird: ok"
