@@ -135,6 +135,31 @@ struct store_topic {
 	int64_t inbox_id;       /* the inbox row it came from; 0: none */
 };
 
+/* A member's answer to an invitation (iMIP REPLY PARTSTAT). */
+enum gr_answer {
+	GR_ANSWER_NONE,
+	GR_ANSWER_ACCEPTED,
+	GR_ANSWER_DECLINED,
+	GR_ANSWER_TENTATIVE,
+	GR_ANSWER_DELEGATED,
+};
+
+/* One recorded answer: the latest per member, uid and occurrence. */
+struct store_answer {
+	char *member;           /* the member's configured e-mail */
+	char *uid;              /* the object UID we sent */
+	char *occurrence;       /* "" = the whole series/object, else the local
+	                         * start "YYYY-MM-DDTHH:MM" of the occurrence
+	                         * (RECURRENCE-ID in the committee's zone: the
+	                         * ORIGINAL start for a series occurrence) */
+	enum gr_answer answer;
+	char *deputy;           /* DELEGATED-TO address, or NULL */
+	char *comment;          /* COMMENT, or NULL */
+	time_t dtstamp;         /* of the REPLY */
+	time_t received;        /* when we recorded it */
+	int64_t inbox_id;       /* the inbox row it came from; 0: none */
+};
+
 /* The recorded state as the planner reads it.  Caller frees with
  * store_state_free(). */
 struct store_state {
@@ -146,6 +171,10 @@ struct store_state {
 	size_t n_versions;
 	struct store_topic *topics;             /* the active ones, by meeting, position */
 	size_t n_topics;
+	struct store_answer *answers;           /* by member, uid, occurrence */
+	size_t n_answers;
+	char **bounced;                         /* recipients with a permanent bounce */
+	size_t n_bounced;
 };
 
 /*
