@@ -136,7 +136,7 @@ echo "e2e_check: ok"
 
 # The inbound mailbox's password must be readable as well (the service
 # reads it on every pass): a missing file fails check with FILE:LINE.
-sed -e 's|^# inbound = {|inbound = {|; s|^#   source = "imap";|  source = "imap";|; s|^#   imap_url = |  imap_url = |; s|^#   username = "kommunalgremium";|  username = "kommunalgremium";|; s|^#   password_credential = "gremiumd.imap-password";|  password_file = "imap-pw";|; s|^# };|};|' \
+sed -e '/^# inbound = {/,/^# };/ s/^# //' -e 's|^  password_credential = "gremiumd.imap-password";|  password_file = "imap-pw";|' \
 	"$(example_config)" > "$WORK/etc/inbound.conf"
 grep -q '^  password_file = "imap-pw";' "$WORK/etc/inbound.conf" || fail "test setup: the example's inbound block did not uncomment"
 expect_exit 78 "$GREMIUMCTL" -c "$WORK/etc/inbound.conf" check 2> "$WORK/inbound.err"

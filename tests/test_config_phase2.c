@@ -233,7 +233,7 @@ static void test_broken2(void **state)
 	}
 }
 
-/* The example's inbound block, uncommented as an admin would ("# " off the
+/* The example's inbound and quorum blocks, uncommented as an admin would ("# " off the
  * block's lines, comments inside kept), is valid as written. */
 static void test_example_inbound(void **state)
 {
@@ -252,7 +252,7 @@ static void test_example_inbound(void **state)
 	for (p = text; *p; p = nl + 1) {
 		nl = strchr(p, '\n');
 		assert_non_null(nl);
-		if (strncmp(p, "# inbound = {", 13) == 0)
+		if (strncmp(p, "# inbound = {", 13) == 0 || strncmp(p, "# quorum = {", 12) == 0)
 			in_block = true;
 		if (in_block && strncmp(p, "# ", 2) == 0)
 			fprintf(o, "%.*s\n", (int)(nl - p - 2), p + 2);
@@ -270,6 +270,8 @@ static void test_example_inbound(void **state)
 	assert_string_equal(cfg->inbound.imap_url, "imaps://mail.fitko.example/INBOX");
 	assert_string_equal(cfg->inbound.password_credential, "gremiumd.imap-password");
 	assert_int_equal(cfg->members[0].n_aliases, 1);
+	assert_true(cfg->quorum.set);
+	assert_int_equal(cfg->quorum.min_present, 8);
 	config_free(cfg);
 	free(errs);
 	free(out);
