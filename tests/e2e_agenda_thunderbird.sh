@@ -14,154 +14,31 @@
 #     happens to the agenda is recorded in the log (Thunderbird replaces
 #     the series with what the update carries); the next reminder, which
 #     carries the agenda at the new SEQUENCE, puts it back, still ACCEPTED.
+#  d. all of it whatever order the member reads the mails in: the first
+#     run's mails (the invitations with the late agenda of the first
+#     meeting) and each later run's, oldest first and newest first.
 # Dates are relative to today; run-once --now steps through the days.
-. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
-
-for c in thunderbird Xvfb curl; do
-	command -v $c > /dev/null || { echo "e2e_agenda_thunderbird: no $c, skipped"; exit 77; }
-done
-$PY -c 'import aiosmtpd, icalendar' 2>/dev/null || { echo "e2e_agenda_thunderbird: no aiosmtpd/icalendar, skipped"; exit 77; }
-
-TB="$PY $top_srcdir/tests/thunderbird.py"
-member=juergen.mueller@landkreis-musterstadt.example
-member_name="Jürgen Müller"
-xvfb=
-tb=
-pids=""
-stop_all() {
-	if [ -n "$tb" ]; then
-		kill "$tb" 2>/dev/null || true
-		i=0
-		while kill -0 "$tb" 2>/dev/null && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
-		kill -KILL "$tb" 2>/dev/null || true
-	fi
-	[ -z "$xvfb" ] || kill "$xvfb" 2>/dev/null || true
-	for p in $pids; do kill "$p" 2>/dev/null || true; done
-	[ -z "${E2E_KEEP:-}" ] || { rm -rf "$E2E_KEEP"; cp -r "$WORK" "$E2E_KEEP"; }
-}
-cleanup_hooks="stop_all"
-
-# ---- the committee: a weekly series relative to today, one meeting moved ----
-conf=$(example_config)
-$PY - "$conf" <<'PYEOF'
-import datetime, re, sys, zoneinfo
-path = sys.argv[1]
-today = datetime.datetime.now(zoneinfo.ZoneInfo("Europe/Berlin")).date()
-d = lambda n: today + datetime.timedelta(days=n)
-first = d(3) - datetime.timedelta(weeks=5)
-wd = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][first.weekday()]
-text = open(path, encoding="utf-8").read()
-series = '''series = (
-  { id = "online"; summary = "Kommunalgremium – Online-Sitzung";
-    description = "Wöchentliche Sitzung des Kommunalgremiums.";
-    rrule = "FREQ=WEEKLY;BYDAY=%s"; start = "%sT10:00"; duration = 120;
-    location = "Videokonferenz"; url = "https://video.fitko.example/kommunalgremium"; },
-  { id = "praesenz"; summary = "Kommunalgremium – Präsenzsitzung";
-    dates = [ "%sT10:00", "%sT10:00" ]; duration = 360;
-    location = "Bundesministerium des Innern, Alt-Moabit 140, 10557 Berlin"; }
-);
-exceptions = (
-  { series = "online"; date = "%s"; move_to = "%sT14:00"; note = "Verschoben"; }
-);
-''' % (wd, first, d(-20), d(30), d(10), d(11))
-text, n = re.subn(r"^series = \(.*?^\);\n.*?^exceptions = \(.*?^\);\n", series, text,
-                  flags=re.S | re.M)
-assert n == 1, "series/exceptions not found in the example"
-open(path, "w", encoding="utf-8").write(text)
-with open(path.rsplit("/", 2)[0] + "/dates", "w") as f:
-    for k in (3, 5, 10, 11, 16, 17, 24):
-        f.write("d%d=%s\n" % (k, d(k)))
-PYEOF
-. "$WORK/dates"
-feed_port=$(free_port)
-sed -i "s|^  listen = \"\";|  listen = \"127.0.0.1:$feed_port\";|" "$conf"
-grep -q "127.0.0.1:$feed_port" "$conf" || fail "test setup: no 'listen = \"\";' line in the example"
-ctl() { "$GREMIUMCTL" -c "$conf" "$@"; }
-ctl check > /dev/null || fail "the test's config does not check"
-outbox=$WORK/etc/var/outbox/new
-feed_url=http://127.0.0.1:$feed_port/kommunalgremium.ics
-
-# new_mails TAG KIND...: the member's mails of these kinds that carry a
-# calendar part and were not listed before, oldest first
-new_mails() {
-	tag=$1; shift
-	$PY - "$outbox" "$member" "$WORK/seen" "$@" > "$WORK/$tag.list" <<'PYEOF'
-import email, os, re, sys
-outbox, member, seen_path = sys.argv[1:4]
-kinds = sys.argv[4:]
-seen = set(open(seen_path).read().split()) if os.path.exists(seen_path) else set()
-def key(name):
-    m = re.match(r"(\d+)\.M(\d+)P\d+Q(\d+)", name)
-    return tuple(map(int, m.groups())) if m else (0, 0, 0)
-out = []
-for name in sorted(os.listdir(outbox), key=key):
-    path = os.path.join(outbox, name)
-    if path in seen:
-        continue
-    msg = email.message_from_binary_file(open(path, "rb"))
-    if (member in str(msg["To"]) and msg["X-Gremium-Kind"] in kinds and
-            any(p.get_content_type() == "text/calendar" for p in msg.walk())):
-        out.append(path)
-with open(seen_path, "a") as f:
-    f.write("".join(p + "\n" for p in out))
-print("\n".join(out))
-PYEOF
-	[ -s "$WORK/$tag.list" ] || fail "$tag: no mail of kind $* with a calendar for $member"
-}
-
-daemon=
-start_daemon() {
-	"$GREMIUMD" -c "$conf" 2>> "$WORK/daemon.log" &
-	daemon=$!
-	pids="$pids $daemon"
-	i=0
-	until curl -s -o /dev/null --max-time 1 "$feed_url"; do
-		i=$((i + 1)); [ $i -le 100 ] || fail "no feed: $(cat "$WORK/daemon.log")"; sleep 0.1
+if [ -z "${E2E_ORDER:-}" ]; then
+	for order in oldest-first newest-first; do
+		echo "e2e_agenda_thunderbird: the member reads $order"
+		E2E_ORDER=$order sh "$0" || exit $?
 	done
-}
-stop_daemon() {
-	kill -TERM "$daemon"
-	wait "$daemon" || fail "gremiumd exited $? on SIGTERM"
-}
+	exit 0
+fi
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+. "$top_srcdir/tests/thunderbird_lib.sh"
+
+tb_config "Verschoben"
+ctl() { "$GREMIUMCTL" -c "$conf" "$@"; }
 run_at() {
 	ctl run-once --now "$1" > "$WORK/run.$1" || fail "run-once --now $1: $(cat "$WORK/run.$1")"
 }
 
 # ---- stage 1: invitations, accepted ----
 ctl run-once > "$WORK/run1" || fail "run-once: $(cat "$WORK/run1")"
-new_mails invite invitation update
+new_mails invite invitation update agenda reminder
 start_daemon
-smtp_port=$(free_port)
-$PY "$top_srcdir/tests/smtpd.py" --plain --port "$smtp_port" --outdir "$WORK/smtp" \
-	> "$WORK/smtp.log" 2>&1 &
-pids="$pids $!"
-wait_ready smtp
-mport=$(free_port)
-mkdir -p "$WORK/profile"
-$TB profile "$WORK/profile" --marionette-port "$mport" --smtp-port "$smtp_port" \
-	--feed-url "$feed_url" --email "$member" --name "$member_name"
-Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp 3> "$WORK/display" > "$WORK/xvfb.log" 2>&1 &
-xvfb=$!
-i=0
-while [ ! -s "$WORK/display" ] && kill -0 "$xvfb" 2>/dev/null && [ $i -lt 100 ]; do
-	i=$((i + 1)); sleep 0.1
-done
-display=
-[ -s "$WORK/display" ] && display=:$(tr -d '\n ' < "$WORK/display")
-[ -n "$display" ] || fail "Xvfb did not start: $(cat "$WORK/xvfb.log")"
-DISPLAY=$display HOME=$WORK MOZ_CRASHREPORTER_DISABLE=1 thunderbird --profile "$WORK/profile" \
-	--no-remote --marionette --remote-allow-system-access > "$WORK/thunderbird.log" 2>&1 &
-tb=$!
-timeout 90 $TB ready "$mport" > "$WORK/ready.json" || fail "Thunderbird not ready: $(tail -20 "$WORK/thunderbird.log")"
-
-tb_imip() {
-	n=0
-	while read -r f; do
-		n=$((n + 1))
-		timeout 90 $TB imip "$mport" "$f" > "$WORK/$1.imip.$n.json" ||
-			fail "$1: Thunderbird on $f: $(cat "$WORK/$1.imip.$n.json")"
-	done < "$WORK/$1.list"
-}
+start_thunderbird
 window_from=$(date -u -d "$d5 - 70 days" +%Y%m%dT000000Z)
 window_to=$(date -u -d "$d5 + 90 days" +%Y%m%dT000000Z)
 occurrences() {
