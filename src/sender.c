@@ -13,6 +13,7 @@
 
 #include "sender.h"
 #include "util.h"
+#include "verp.h"
 
 /* ---- sending ---- */
 
@@ -65,6 +66,21 @@ static int record(const struct gr_config *cfg, struct store *db, const struct st
 	return r;
 }
 
+/*
+ * The envelope sender of e: with an inbound mailbox configured (where
+ * bounces are read), the VERP address of its row (verp.h), so a bounce
+ * names the row; without one, the organizer as before: a bounce to an
+ * address nobody reads would be lost, the organizer at least sees it.
+ */
+static const char *envelope_from(const struct gr_config *cfg, const struct store_entry *e,
+                                 char *buf, size_t len)
+{
+	if (cfg->inbound.source == GR_INBOUND_NONE || !cfg->delivery.bounce_address ||
+	    verp_address(cfg->delivery.bounce_address, e->id, e->message_id, buf, len) < 0)
+		return cfg->committee.organizer_email;
+	return buf;
+}
+
 /* An entry without message bytes (a damaged database) is a permanent
  * failure of its own, not an empty mail: false with *ret filled. */
 static bool has_message(const struct store_entry *e, struct tr_outcome *ret)
@@ -83,6 +99,7 @@ int sender_send_one(const struct gr_config *cfg, struct store *db, struct transp
 	struct store_entry e = { 0 };
 	struct tr_outcome out = { 0 };
 	struct sender_sent sent;
+	char from[512];
 	int r;
 
 	r = store_outbox_claim(db, now, &e);
@@ -93,8 +110,8 @@ int sender_send_one(const struct gr_config *cfg, struct store *db, struct transp
 		return r;
 	}
 	if (has_message(&e, &out))
-		(void)tr_send(tr, cfg->committee.organizer_email, e.recipient, e.message, e.message_len,
-		              &out);
+		(void)tr_send(tr, envelope_from(cfg, &e, from, sizeof(from)), e.recipient, e.message,
+		              e.message_len, &out);
 	r = record(cfg, db, &e, &out, now, seed, &sent, err, errlen);
 	store_entry_free(&e);
 	if (r < 0)
@@ -341,8 +358,10 @@ static void start_claimed(struct sender *s)
 			on_delivered(s, slot, &none);
 			continue;
 		}
-		r = tr_start(s->tr, slot, s->cfg->committee.organizer_email, slot->e.recipient,
-		             slot->e.message, slot->e.message_len);
+		char from[512];
+
+		r = tr_start(s->tr, slot, envelope_from(s->cfg, &slot->e, from, sizeof(from)),
+		             slot->e.recipient, slot->e.message, slot->e.message_len);
 		if (r < 0) {
 			/* libcurl refused to start: a temporary failure, retried
 			 * with the usual backoff */

@@ -103,6 +103,7 @@ void store_state_free(struct store_state *st)
 	for (size_t i = 0; i < st->n_versions; i++)
 		store_version_clear(&st->versions[i]);
 	store_topic_free(st->topics, st->n_topics);
+	store_strv_free(st->bounced, st->n_bounced);
 	free(st->objects);
 	free(st->notices);
 	free(st->versions);
@@ -217,6 +218,8 @@ int store_read_state(struct store *db, struct store_state *ret)
 		r = read_versions(db, &s);
 	if (r == 0)
 		r = store_read_topics(db, &s.topics, &s.n_topics);
+	if (r == 0)
+		r = store_bounced_recipients(db, &s.bounced, &s.n_bounced);
 	if (r < 0) {
 		store_state_free(&s);
 		return r;

@@ -173,7 +173,7 @@ struct store_state {
 	size_t n_topics;
 	struct store_answer *answers;           /* by member, uid, occurrence */
 	size_t n_answers;
-	char **bounced;                         /* recipients with a permanent bounce */
+	char **bounced;                         /* recipients with a permanent bounce, latest first */
 	size_t n_bounced;
 };
 
@@ -341,6 +341,30 @@ int store_counts(struct store *db, struct store_counts *ret);
  * store_failures_free(*ret, *ret_n). */
 int store_failures(struct store *db, struct store_failure **ret, size_t *ret_n);
 void store_failures_free(struct store_failure *f, size_t n);
+
+/*
+ * ---- bounces (store-bounce.c, issue 16) ----
+ *
+ * A delivery status notification names an outbox row (VERP token or the
+ * quoted Message-ID).  No schema change: a permanent bounce turns the row
+ * `failed` (also after `sent`) with answer "bounced: " + answer (the
+ * status and the remote server's words); a temporary one (a delay) only
+ * sets the answer to "delayed: " + answer, status unchanged, and never
+ * overwrites a permanent bounce (-EALREADY).  A row being sent is left
+ * alone (-EBUSY).  -ENOENT for an unknown id.
+ */
+int store_outbox_bounced(struct store *db, int64_t id, bool permanent, const char *answer,
+                         time_t now);
+/* Recipients with a permanently bounced row, latest bounce first (caller
+ * frees with store_strv_free()). */
+int store_bounced_recipients(struct store *db, char ***ret, size_t *ret_n);
+void store_strv_free(char **v, size_t n);
+/* The Message-ID (without <>) and recipient of outbox row id (each ret_*
+ * may be NULL; caller frees): 0, -ENOENT. */
+int store_outbox_ident(struct store *db, int64_t id, char **ret_message_id, char **ret_recipient);
+/* The outbox row sent under message_id (without <>): 0, -ENOENT. */
+int store_outbox_find(struct store *db, const char *message_id, int64_t *ret_id,
+                      char **ret_recipient);
 
 /* Status names as stored ("queued", ...). */
 const char *store_status_name(enum store_status s);

@@ -128,8 +128,9 @@ static int fsync_dir(const char *dir)
 	return r;
 }
 
-/* Write msg to tmp/name, fsync, rename to new/name, fsync new/. */
-static int maildir_deliver(struct transport *t, const char *name, const char *msg, size_t len)
+/* Write head and msg to tmp/name, fsync, rename to new/name, fsync new/. */
+static int maildir_deliver(struct transport *t, const char *name, const char *head,
+                           const char *msg, size_t len)
 {
 	char *tmp = util_asprintf("%s/tmp/%s", t->d->maildir, name);
 	char *new = util_asprintf("%s/new/%s", t->d->maildir, name);
@@ -145,7 +146,9 @@ static int maildir_deliver(struct transport *t, const char *name, const char *ms
 		r = -errno;
 		goto out;
 	}
-	r = write_all(fd, msg, len);
+	r = write_all(fd, head, strlen(head));
+	if (r == 0)
+		r = write_all(fd, msg, len);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	if (close(fd) < 0 && r == 0)
@@ -166,20 +169,26 @@ out:
 /*
  * Every maildir failure is temporary: a full disk or a wrong permission is
  * fixed by the admin, and the message must wait in the outbox until then
- * rather than be dropped.
+ * rather than be dropped.  The envelope sender goes into a Return-Path:
+ * line on top, as an MTA's final delivery adds it (RFC 5321 §4.4); the
+ * recipient is the maildir's owner.
  */
 static int maildir_send(struct transport *t, const char *from, const char *rcpt,
                         const char *msg, size_t len, struct tr_outcome *ret)
 {
 	char *name = maildir_name(t);
+	char *head = util_asprintf("Return-Path: <%s>\r\n", from);
 	int r;
 
-	(void)from, (void)rcpt;
-	if (!name) {
+	(void)rcpt;
+	if (!name || !head) {
+		free(name);
+		free(head);
 		tr_outcome_set(ret, TR_TEMPORARY, 0, "maildir: out of memory");
 		return -EAGAIN;
 	}
-	r = maildir_deliver(t, name, msg, len);
+	r = maildir_deliver(t, name, head, msg, len);
+	free(head);
 	if (r < 0)
 		tr_outcome_set(ret, TR_TEMPORARY, 0, "maildir: cannot deliver to %s: %s", t->d->maildir, strerror(-r));
 	else

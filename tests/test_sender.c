@@ -22,6 +22,7 @@
 
 #include "sender.h"
 #include "util.h"
+#include "verp.h"
 #include "drain.h"
 
 struct fixture {
@@ -216,6 +217,53 @@ static void test_drain_maildir(void **state)
 	free(newdir);
 }
 
+/* Issue 16: with an inbound mailbox the envelope sender is the row's VERP
+ * address (maildir: the Return-Path: line on top), without one the
+ * organizer. */
+static void test_envelope_verp(void **state)
+{
+	struct fixture *f = *state;
+	struct transport *tr = NULL;
+	struct sender_sent sent;
+	char err[256], want[128], *newdir = util_asprintf("%s/new", f->maildir);
+	unsigned seed = 1;
+
+	enqueue(f, 2, 1000);
+	assert_int_equal(tr_new(&f->cfg, &tr, err, sizeof(err), NULL), 0);
+	assert_int_equal(sender_send_one(&f->cfg, f->db, tr, 1000, &seed, &sent, err, sizeof(err)), 1);
+	f->cfg.inbound.source = GR_INBOUND_MAILDIR;
+	f->cfg.delivery.bounce_address = (char *)"bounces@x.example";
+	assert_int_equal(sender_send_one(&f->cfg, f->db, tr, 1000, &seed, &sent, err, sizeof(err)), 1);
+	assert_int_equal(verp_address("bounces@x.example", 2, "gremium.test.1@x.example", want,
+	                              sizeof(want)), 0);
+	assert_int_equal(files_in(newdir), 2);
+	/* the two files, whichever name sorts first */
+	DIR *d = opendir(newdir);
+	struct dirent *e;
+	int organizer = 0, verp = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		char *path, *data;
+		size_t len;
+
+		if (e->d_name[0] == '.')
+			continue;
+		path = util_asprintf("%s/%s", newdir, e->d_name);
+		assert_int_equal(util_read_file(path, 4096, &data, &len), 0);
+		organizer += strncmp(data, "Return-Path: <vorsitz@fitko.example>\r\n", 38) == 0;
+		if (strncmp(data, "Return-Path: <", 14) == 0 && strncmp(data + 14, want, strlen(want)) == 0)
+			verp++;
+		free(data);
+		free(path);
+	}
+	closedir(d);
+	assert_int_equal(organizer, 1);
+	assert_int_equal(verp, 1);
+	tr_free(tr);
+	free(newdir);
+}
+
 /* One entry that cannot be sent (no message bytes, as a damaged database
  * may hold; an envelope address the transport refuses) fails alone, as
  * permanent, with its reason; the others go out, on the loop and one by
@@ -352,6 +400,7 @@ int main(void)
 		cmocka_unit_test(test_bucket),
 		cmocka_unit_test(test_progress_format),
 		cmocka_unit_test_setup_teardown(test_drain_maildir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_envelope_verp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_entry_alone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_then_gave_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_gives_back_queued, setup, teardown),

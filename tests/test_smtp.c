@@ -582,6 +582,50 @@ static void test_smtp_out_of_step(void **state)
 	free(d.smtp_url);
 }
 
+/* The MAIL FROM lines a server saw (issue 16: each mail its own VERP
+ * envelope sender on one reused connection). */
+static char mail_from_seen[4][128];
+static atomic_int n_mail_from;
+
+static const char *record_mail_from(const char *line)
+{
+	int i = atomic_load(&n_mail_from);
+
+	if (strncasecmp(line, "MAIL FROM:", 10) == 0 && i < 4) {
+		snprintf(mail_from_seen[i], sizeof(mail_from_seen[i]), "%.*s", (int)strcspn(line, "\r\n"),
+		         line);
+		atomic_store(&n_mail_from, i + 1);
+	}
+	return NULL;
+}
+
+static void test_smtp_mail_from(void **state)
+{
+	struct gr_delivery d = { 0 };
+	struct counting_server srv = { .reply = record_mail_from };
+	struct smtp *t = NULL;
+	struct tr_outcome out;
+	const char msg[] = "Subject: x\r\n\r\nbody\r\n";
+	char err[256];
+	(void)state;
+
+	srv.lfd = test_listen(&d);
+	assert_int_equal(pthread_create(&srv.thread, NULL, counting_server_run, &srv), 0);
+	assert_int_equal(smtp_new(&d, &t, err, sizeof(err), NULL), 0);
+	assert_int_equal(smtp_send(t, "bounces+1-0123abcd@b.example", "c@d.example", msg,
+	                           strlen(msg), &out), 0);
+	assert_int_equal(smtp_send(t, "bounces+2-89abcdef@b.example", "e@d.example", msg,
+	                           strlen(msg), &out), 0);
+	smtp_free(t);
+	assert_int_equal(pthread_join(srv.thread, NULL), 0);
+	assert_int_equal(atomic_load(&srv.mails), 2);
+	assert_int_equal(atomic_load(&n_mail_from), 2);
+	assert_string_equal(mail_from_seen[0], "MAIL FROM:<bounces+1-0123abcd@b.example>");
+	assert_string_equal(mail_from_seen[1], "MAIL FROM:<bounces+2-89abcdef@b.example>");
+	close(srv.lfd);
+	free(d.smtp_url);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -593,6 +637,7 @@ int main(void)
 		cmocka_unit_test(test_smtp_abandon_waiting),
 		cmocka_unit_test(test_smtp_abandon_mid_data),
 		cmocka_unit_test(test_smtp_unrecorded_bound),
+		cmocka_unit_test(test_smtp_mail_from),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
