@@ -39,22 +39,22 @@ static const struct report_words report_words[TMPL_LANG_COUNT_] = {
 		  "Keine Antwort:" },
 		": vertreten durch ",
 		"Nicht zustellbar (die Adresse wurde dauerhaft abgewiesen):",
-		{ { "Keine Regel zur Beschlussfähigkeit (quorum.min_present ist 0); ",
-		    " Mitglieder oder Vertretungen haben zugesagt.", "" },
-		  { "Beschlussfähigkeit erreicht: ",
-		    " Mitglieder oder Vertretungen haben zugesagt, nötig sind ", "." },
-		  { "Beschlussfähigkeit NICHT erreicht: ",
-		    " Mitglieder oder Vertretungen haben zugesagt, nötig sind ", "." } },
+		{ { "Keine Regel zur Beschlussfähigkeit (quorum.min_present ist 0) – Zusagen: ",
+		    " (Mitglieder oder Vertretungen).", "" },
+		  { "Beschlussfähigkeit erreicht – Zusagen: ",
+		    " (Mitglieder oder Vertretungen), nötig: ", "." },
+		  { "Beschlussfähigkeit NICHT erreicht – Zusagen: ",
+		    " (Mitglieder oder Vertretungen), nötig: ", "." } },
 	},
 	[TMPL_EN] = {
 		{ "Accepted: ", ", deputy: ", ", tentative: ", ", declined: ", ", no answer: " },
 		{ "Accepted:", "Sending a deputy:", "Tentative:", "Declined:", "No answer:" },
 		": represented by ",
 		"Undeliverable (the address was rejected for good):",
-		{ { "No quorum rule (quorum.min_present is 0); ",
-		    " members or deputies accepted.", "" },
-		  { "Quorum reached: ", " members or deputies accepted, ", " needed." },
-		  { "Quorum NOT reached: ", " members or deputies accepted, ", " needed." } },
+		{ { "No quorum rule (quorum.min_present is 0) – accepted: ",
+		    " (members or deputies).", "" },
+		  { "Quorum reached – accepted: ", " (members or deputies), needed: ", "." },
+		  { "Quorum NOT reached – accepted: ", " (members or deputies), needed: ", "." } },
 	},
 };
 
@@ -77,10 +77,14 @@ static void person(FILE *f, const struct tmpl_attendee *a)
 	const size_t max = TMPL_AGENDA_MAX_FIELD;
 
 	fprintf(f, "\n- %.*s", CUT(has(a->name) ? a->name : a->email ? a->email : "?", max));
-	if (has(a->group) || has(a->organisation))
-		fprintf(f, " (%.*s%s%.*s)", CUT(has(a->group) ? a->group : "", max),
-		        has(a->group) && has(a->organisation) ? ", " : "",
-		        CUT(has(a->organisation) ? a->organisation : "", max));
+	const char *org = has(a->organisation) ? a->organisation : NULL;
+	const char *group = has(a->group) ? a->group : NULL;
+
+	if (org && group && strcmp(org, group) == 0)
+		group = NULL;   /* "(KGSt, KGSt)" says it once */
+	if (group || org)
+		fprintf(f, " (%.*s%s%.*s)", CUT(group ? group : "", max), group && org ? ", " : "",
+		        CUT(org ? org : "", max));
 }
 
 /* The lines of one answer; the heading first.  How many. */
@@ -103,14 +107,14 @@ static int section(FILE *f, const struct report_words *w, int k, const struct tm
 	return count;
 }
 
-/* Close the stream: its text, or NULL. */
-static char *finish(FILE *f, char *out)
+/* Close the stream whose buffer is *out: its text, or NULL. */
+static char *finish(FILE *f, char **out)
 {
 	if (fclose(f) != 0) {
-		free(out);
-		return NULL;
+		free(*out);
+		*out = NULL;
 	}
-	return out;
+	return *out;
 }
 
 char *tmpl_format_attendance(enum tmpl_lang lang, const struct tmpl_attendee *a, size_t n)
@@ -125,7 +129,7 @@ char *tmpl_format_attendance(enum tmpl_lang lang, const struct tmpl_attendee *a,
 		return NULL;
 	for (int k = 0; k < 5; k++)
 		counts[k] = section(f, w, k, a, n);
-	if (!finish(f, lists))
+	if (!finish(f, &lists))
 		return NULL;
 	g = open_memstream(&out, &len);
 	if (g) {
@@ -133,7 +137,7 @@ char *tmpl_format_attendance(enum tmpl_lang lang, const struct tmpl_attendee *a,
 			fprintf(g, "%s%d", w->counts[k], counts[k]);
 		/* the lists after one newline: section() starts each with two */
 		fprintf(g, "%s", lists);
-		out = finish(g, out);
+		finish(g, &out);
 	}
 	free(lists);
 	return out;
@@ -158,7 +162,7 @@ char *tmpl_format_bounced(enum tmpl_lang lang, const struct tmpl_attendee *a, si
 		fprintf(f, "\n- %.*s <%.*s>", CUT(has(a[i].name) ? a[i].name : "", TMPL_AGENDA_MAX_FIELD),
 		        CUT(a[i].email ? a[i].email : "", MAX_ADDRESS));
 	}
-	return finish(f, out);
+	return finish(f, &out);
 }
 
 void tmpl_format_quorum(enum tmpl_lang lang, int present, int min_present, char *buf, size_t len)
