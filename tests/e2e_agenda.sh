@@ -59,8 +59,9 @@ run 2027-01-14T09:00 14
 run 2027-01-14T09:00 0
 [ "$(agendas)" -eq 14 ] || fail "$(agendas) agenda mails for January, expected 14"
 # February 10 (deadline Feb 3): down from before Feb 4 until Feb 9 12:00:
-# the agenda late, with the 1-day reminder (the 7-day one superseded)
-run 2027-02-09T12:00 28
+# the agenda late, with the 1-day reminder (the 7-day one superseded),
+# and the chair's report (issue 16, due Feb 7)
+run 2027-02-09T12:00 29
 run 2027-02-09T12:00 0
 # March 17, in person, no topics (deadline Mar 10): the agenda says so;
 # the 7-day reminder (due Mar 10) goes late with it and carries it
