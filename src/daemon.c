@@ -12,16 +12,28 @@
  * delivery.connections messages in flight, so signals and the watchdog are
  * served between socket events and SIGTERM waits only for the mail in
  * flight.
+ *
+ * The committee's mailbox (inbound) is read every inbound.poll_seconds on
+ * a thread of its own with its own database connection: an IMAP server
+ * that hangs holds up neither the sender nor the watchdog.  The thread
+ * says it is done through an eventfd; the loop then plans, so that the
+ * confirmations it enqueued go out.  A counter in the database that every
+ * write to topics or inbox bumps (gremiumctl's too) is read every few
+ * seconds: a change makes the loop plan again without a restart.
  */
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <syslog.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,6 +50,29 @@
 #include "template.h"
 #include "transport.h"
 #include "util.h"
+
+/* How often the change counter of topics and inbox is read (seconds). */
+#define CHANGES_CHECK_SECONDS 5
+
+/* One pass over the mailbox on its own thread (see the top). */
+struct inbound_run {
+	pthread_t thread;
+	bool running;
+	int efd;                        /* eventfd: the thread is done */
+	sd_event_source *done;          /* efd on the loop */
+	sd_event_source *poll;          /* CLOCK_MONOTONIC, every poll_seconds */
+	sd_event_source *changes;       /* CLOCK_MONOTONIC, the change counter */
+	int64_t counter;                /* the change counter last seen */
+	bool have_counter;
+	/* for the thread: borrowed from the current setup (a reload joins
+	 * the thread before it frees them) */
+	const struct gr_config *cfg;
+	const struct tmpl_set *tmpl;
+	/* its result */
+	int r;
+	struct service_inbound_info info;
+	char err[1024];
+};
 
 /* What one configuration brings: kept or replaced together. */
 struct setup {
@@ -66,6 +101,8 @@ struct daemon {
 	 * counts until they are solved (a good reload, a feed that binds) */
 	char config_problem[1100];
 	char feed_problem[400];
+	char inbound_problem[600];
+	struct inbound_run in;
 	char status[2048];        /* the STATUS= line, without the prefix */
 };
 
@@ -77,11 +114,14 @@ static void dlog(const char *prio, const char *fmt, ...)
 {
 	va_list ap;
 
+	/* one line, whole, while the mailbox thread logs too */
+	flockfile(stderr);
 	fputs(prio, stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	funlockfile(stderr);
 }
 
 static void set_status(struct daemon *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -95,10 +135,13 @@ static void set_status(struct daemon *d, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(d->status, sizeof(d->status), fmt, ap);
 	va_end(ap);
-	if (n >= 0 && (size_t)n < sizeof(d->status))
-		(void)snprintf(d->status + n, sizeof(d->status) - (size_t)n, "%s%s%s%s",
-		               d->config_problem[0] ? "; " : "", d->config_problem,
-		               d->feed_problem[0] ? "; " : "", d->feed_problem);
+	/* a STATUS= line cut short is fine: the log has the whole text */
+	if (n >= 0 && (size_t)n < sizeof(d->status) &&
+	    snprintf(d->status + n, sizeof(d->status) - (size_t)n, "%s%s%s%s%s%s",
+	             d->config_problem[0] ? "; " : "", d->config_problem,
+	             d->feed_problem[0] ? "; " : "", d->feed_problem,
+	             d->inbound_problem[0] ? "; " : "", d->inbound_problem) < 0)
+		d->status[n] = '\0';
 	(void)sd_notifyf(0, "STATUS=%s", d->status);
 }
 
@@ -475,6 +518,161 @@ static int setup_sender(struct daemon *d, struct setup *s)
 	return r;
 }
 
+/* ---- the committee's mailbox ---- */
+
+static void inbound_line(void *userdata, int priority, const char *line)
+{
+	(void)userdata;
+	dlog(priority <= LOG_ERR ? SD_ERR : SD_INFO, "inbound: %s", line);
+}
+
+/* The thread: one pass with a connection of its own. */
+static void *inbound_thread(void *userdata)
+{
+	struct inbound_run *in = userdata;
+	struct store *db = NULL;
+	uint64_t one = 1;
+
+	in->err[0] = '\0';
+	memset(&in->info, 0, sizeof(in->info));
+	in->r = store_open(in->cfg->state, 0, &db, in->err, sizeof(in->err));
+	if (in->r == 0)
+		in->r = service_inbound(in->cfg, in->tmpl, db, time(NULL), inbound_line, NULL,
+		                        &in->info, in->err, sizeof(in->err));
+	else
+		in->info.store_failed = true;
+	store_close(db);
+	/* an eventfd write of 8 bytes does not fail short */
+	(void)!write(in->efd, &one, sizeof(one));
+	return NULL;
+}
+
+/* Start a pass unless one runs or no mailbox is configured. */
+static void inbound_start(struct daemon *d)
+{
+	struct inbound_run *in = &d->in;
+	int r;
+
+	if (in->running || d->cur.cfg->inbound.source == GR_INBOUND_NONE || d->stopping)
+		return;
+	in->cfg = d->cur.cfg;
+	in->tmpl = d->cur.tmpl;
+	r = pthread_create(&in->thread, NULL, inbound_thread, in);
+	if (r != 0) {
+		dlog(SD_ERR, "inbound: cannot start the mailbox pass: %s", strerror(r));
+		return;
+	}
+	in->running = true;
+}
+
+/* Wait for a pass in progress (reload, exit): bounded by inbound.timeout
+ * per IMAP step. */
+static void inbound_join(struct daemon *d)
+{
+	uint64_t n;
+
+	if (!d->in.running)
+		return;
+	(void)pthread_join(d->in.thread, NULL);
+	d->in.running = false;
+	(void)!read(d->in.efd, &n, sizeof(n));
+}
+
+/* Arm a CLOCK_MONOTONIC source `seconds` from now. */
+static void rearm(sd_event_source *s, int seconds)
+{
+	uint64_t now = 0;
+
+	if (!s)
+		return;
+	(void)sd_event_now(sd_event_source_get_event(s), CLOCK_MONOTONIC, &now);
+	(void)sd_event_source_set_time(s, now + (uint64_t)seconds * 1000000ULL);
+	(void)sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+}
+
+/* Has anyone written topics or inbox since we last looked?  The first
+ * look only remembers. */
+static bool changes_moved(struct daemon *d)
+{
+	int64_t c;
+
+	if (store_change_counter(d->cur.db, &c) < 0)
+		return false;
+	bool moved = d->in.have_counter && c != d->in.counter;
+	d->in.counter = c;
+	d->in.have_counter = true;
+	return moved;
+}
+
+static int on_inbound_done(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct daemon *d = userdata;
+	struct inbound_run *in = &d->in;
+
+	(void)s, (void)fd, (void)revents;
+	inbound_join(d);
+	if (in->r < 0) {
+		dlog(SD_ERR, "inbound: %s failed, trying again in %d s: %s",
+		     in->info.store_failed ? "recording mail" : "reading the mailbox",
+		     d->cur.cfg->inbound.poll_seconds, in->err);
+		if (snprintf(d->inbound_problem, sizeof(d->inbound_problem), "mailbox: %.560s",
+		             in->err) < 0)
+			d->inbound_problem[0] = '\0';
+	} else {
+		d->inbound_problem[0] = '\0';
+	}
+	if (in->info.recorded > 0)
+		dlog(SD_INFO, "inbound: %u new message%s, %u topic%s, %u held for the chair",
+		     in->info.recorded, in->info.recorded == 1 ? "" : "s", in->info.topics,
+		     in->info.topics == 1 ? "" : "s", in->info.held);
+	rearm(in->poll, d->cur.cfg->inbound.poll_seconds);
+	if (d->stopping)
+		return 0;
+	/* new topics and their confirmations: plan and send now */
+	(void)changes_moved(d);
+	if (in->info.recorded > 0)
+		cycle(d);
+	else
+		report(d);
+	return 0;
+}
+
+static int on_poll(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	(void)s, (void)usec;
+	inbound_start(userdata);
+	return 0;
+}
+
+static int on_changes(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct daemon *d = userdata;
+
+	(void)usec;
+	if (!d->in.running && changes_moved(d)) {
+		dlog(SD_INFO, "topics or inbox changed (gremiumctl), planning again");
+		cycle(d);
+	}
+	rearm(s, CHANGES_CHECK_SECONDS);
+	return 0;
+}
+
+static int inbound_setup(struct daemon *d)
+{
+	struct inbound_run *in = &d->in;
+
+	in->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (in->efd < 0 ||
+	    sd_event_add_io(d->event, &in->done, in->efd, EPOLLIN, on_inbound_done, d) < 0 ||
+	    sd_event_add_time(d->event, &in->poll, CLOCK_MONOTONIC, UINT64_MAX, 1000000ULL,
+	                      on_poll, d) < 0 ||
+	    sd_event_add_time(d->event, &in->changes, CLOCK_MONOTONIC, UINT64_MAX, 1000000ULL,
+	                      on_changes, d) < 0)
+		return -1;
+	rearm(in->changes, CHANGES_CHECK_SECONDS);
+	return 0;
+}
+
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	(void)s, (void)usec;
@@ -529,8 +727,11 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *u
 		return 0;
 	}
 	d->config_problem[0] = '\0';
+	/* the mailbox thread reads the old config */
+	inbound_join(d);
 	setup_free(&d->cur, next.db);
 	d->cur = next;
+	d->in.have_counter = false;
 	dlog(SD_INFO, "configuration reloaded: %zu members, %zu series", next.cfg->n_members,
 	     next.cfg->n_series);
 	feed_server_reload(d);
@@ -538,6 +739,8 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *u
 	(void)sd_notify(0, "READY=1");
 	cycle(d);
 	report(d);
+	/* a new mailbox or poll interval: a pass now */
+	inbound_start(d);
 	return 0;
 }
 
@@ -558,7 +761,8 @@ static int setup_loop(struct daemon *d)
 	    /* 1 s accuracy: mails are due by the minute */
 	    sd_event_add_time(d->event, &d->timer, CLOCK_REALTIME, UINT64_MAX, 1000000ULL,
 	                      on_timer, d) < 0 ||
-	    sd_event_set_watchdog(d->event, true) < 0)
+	    sd_event_set_watchdog(d->event, true) < 0 ||
+	    inbound_setup(d) < 0)
 		return -1;
 	return 0;
 }
@@ -571,6 +775,7 @@ int daemon_new(const char *config_path, struct daemon **ret)
 
 	if (!d)
 		return EX_OSERR;
+	d->in.efd = -1;
 	d->config_path = strdup(config_path);
 	if (!d->config_path) {
 		daemon_free(d);
@@ -606,6 +811,8 @@ int daemon_run(struct daemon *d)
 	(void)sd_notify(0, "READY=1");
 	cycle(d);
 	report(d);
+	(void)changes_moved(d);
+	inbound_start(d);
 	r = sd_event_loop(d->event);
 	if (r < 0) {
 		dlog(SD_ERR, "event loop failed: %s", strerror(-r));
@@ -618,6 +825,13 @@ void daemon_free(struct daemon *d)
 {
 	if (!d)
 		return;
+	/* before the setup the mailbox thread reads */
+	inbound_join(d);
+	sd_event_source_unref(d->in.done);
+	sd_event_source_unref(d->in.poll);
+	sd_event_source_unref(d->in.changes);
+	if (d->in.efd >= 0)
+		close(d->in.efd);
 	feed_free(d->server);
 	free(d->server_listen);
 	/* the setup's sender has sources on the loop */

@@ -30,8 +30,7 @@ static int run_once_args(const struct gr_config *cfg, int argc, char **argv, tim
 		{ "now", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct gr_localtime lt;
-	int c;
+	int c, r;
 
 	*ret = time(NULL);
 	opterr = 0;
@@ -40,11 +39,9 @@ static int run_once_args(const struct gr_config *cfg, int argc, char **argv, tim
 			fprintf(stderr, "gremiumctl: run-once: bad option '%s'\n", argv[optind - 1]);
 			return EX_USAGE;
 		}
-		if (util_parse_datetime(optarg, &lt.year, &lt.month, &lt.day, &lt.hour, &lt.minute) < 0) {
-			fprintf(stderr, "gremiumctl: run-once: --now wants YYYY-MM-DDTHH:MM, got '%s'\n", optarg);
-			return EX_USAGE;
-		}
-		*ret = sched_to_utc(&lt, cfg->committee.timezone);
+		r = ctl_parse_now(cfg, "run-once", optarg, ret);
+		if (r)
+			return r;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "gremiumctl: run-once: unexpected argument '%s'\n", argv[optind]);
@@ -204,7 +201,7 @@ int cmd_run_once(struct ctl *ctl, int argc, char **argv)
 	struct store_counts counts = { 0 };
 	time_t now;
 	char err[512];
-	int r;
+	int r, fetched = 0;
 
 	r = run_once_args(cfg, argc, argv, &now);
 	if (r)
@@ -221,9 +218,15 @@ int cmd_run_once(struct ctl *ctl, int argc, char **argv)
 		tmpl_free(tmpl);
 		return r == -EBUSY ? EX_TEMPFAIL : EX_CANTCREAT;
 	}
+	/* the mailbox first: confirmations of new topics go out in this run;
+	 * a mailbox that fails stops nothing else, its code is the exit code */
+	if (cfg->inbound.source != GR_INBOUND_NONE)
+		fetched = ctl_fetch(ctl, "run-once", tmpl, db, now);
 	r = run_once(cfg, tmpl, db, now, &counts);
 	store_close(db);
 	tmpl_free(tmpl);
+	if (r == 0 && fetched)
+		return fetched;
 	if (r == 0 && counts.queued > 0)
 		return EX_TEMPFAIL;
 	return r;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * gremiumctl - the admin tool: check, preview, ics, send-test, run-once,
- * status; inbox, topics, topic.  A thin layer: parse the command line, load the config, call the
+ * status, fetch, inbox, topics, topic, attendance.  A thin layer: parse the command line, load the config, call the
  * modules, print.  Subcommands live in gremiumctl-VERB.c (gremiumctl.h) and are
  * dispatched from the table `commands`.
  */
@@ -20,6 +20,7 @@
 #include "config.h"
 #include "gremiumctl.h"
 #include "mail.h"
+#include "schedule.h"
 #include "store.h"
 #include "util.h"
 
@@ -41,7 +42,8 @@ static const struct command commands[] = {
 	{ "run-once", "[--now YYYY-MM-DDTHH:MM]",
 	  "plan what is due now (committee local time), enqueue it, send the outbox", cmd_run_once },
 	{ "status", "", "outbox and sent-log summary; permanently failed recipients", cmd_status },
-	/* phase 2: the committee's mailbox (`fetch` goes here) and the agenda */
+	{ "fetch", "[--now YYYY-MM-DDTHH:MM]",
+	  "one pass over the committee's mailbox: record each new message, make topics", cmd_fetch },
 	{ "inbox", "[--held] [--json] | accept ID [--meeting WHEN]",
 	  "what came into the mailbox and what became of it; accept: a held mail\n"
 	  "      becomes a topic (of WHEN, or of the next meeting open for topics)", cmd_inbox },
@@ -51,6 +53,9 @@ static const struct command commands[] = {
 	  "      | withdraw ID | move ID --to WHEN | order ID N",
 	  "edit the agenda: add a topic (one that came by phone), withdraw it, move it\n"
 	  "      to the end of another meeting, or put it at position N", cmd_topic },
+	{ "attendance", "[--meeting WHEN | --member ADDRESS] [--json]",
+	  "who comes: each member's answer to the invitation (upcoming meetings,\n"
+	  "      or WHEN's), with deputy and comment", cmd_attendance },
 };
 
 static void usage(FILE *out)
@@ -88,6 +93,18 @@ void ctl_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+int ctl_parse_now(const struct gr_config *cfg, const char *cmd, const char *arg, time_t *ret)
+{
+	struct gr_localtime lt;
+
+	if (util_parse_datetime(arg, &lt.year, &lt.month, &lt.day, &lt.hour, &lt.minute) < 0) {
+		fprintf(stderr, "gremiumctl: %s: --now wants YYYY-MM-DDTHH:MM, got '%s'\n", cmd, arg);
+		return EX_USAGE;
+	}
+	*ret = sched_to_utc(&lt, cfg->committee.timezone);
+	return 0;
 }
 
 int ctl_open_state(const struct ctl *ctl, const char *cmd, struct store **ret)

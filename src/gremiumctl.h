@@ -15,6 +15,7 @@
 #include "schedule.h"
 
 struct store;
+struct tmpl_set;
 
 struct ctl {
 	const char *config_path;
@@ -36,6 +37,21 @@ void ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * EX_NOPERM (permission denied), after a line "gremiumctl: CMD: ...".
  */
 int ctl_open_state(const struct ctl *ctl, const char *cmd, struct store **ret);
+
+/*
+ * --now YYYY-MM-DDTHH:MM (committee local time) of command cmd into *ret:
+ * 0, or EX_USAGE after a line on stderr.
+ */
+int ctl_parse_now(const struct gr_config *cfg, const char *cmd, const char *arg, time_t *ret);
+
+/*
+ * One pass over the committee's mailbox into db at now (fetch, run-once):
+ * a line per message on stdout, problems on stderr, then the counts.
+ * Returns 0, EX_UNAVAILABLE (the mailbox: the reason on stderr) or
+ * EX_IOERR (the state database).
+ */
+int ctl_fetch(const struct ctl *ctl, const char *cmd, const struct tmpl_set *tmpl,
+              struct store *db, time_t now);
 
 int cmd_check(struct ctl *ctl, int argc, char **argv);
 int cmd_preview(struct ctl *ctl, int argc, char **argv);
@@ -113,3 +129,5 @@ int ctl_meeting_find(const struct ctl *ctl, const struct ctl_meetings *m, const 
  * from plan_published()), else ical_uid()'s.  0 or -EINVAL/-ENOSPC. */
 int ctl_occurrence_uid(const struct gr_config *cfg, const struct gr_published *pub,
                        size_t n_pub, const struct gr_occurrence *o, char *buf, size_t len);
+int cmd_fetch(struct ctl *ctl, int argc, char **argv);
+int cmd_attendance(struct ctl *ctl, int argc, char **argv);

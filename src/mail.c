@@ -379,6 +379,51 @@ static void set_header(GMimeMessage *msg, const char *name, const char *value)
 	g_mime_object_set_header(GMIME_OBJECT(msg), name, value, "utf-8");
 }
 
+/* A msg-id of a received mail we may repeat in In-Reply-To/References:
+ * printable ASCII without space, "<", ">" and '"', with an "@". */
+static bool received_id_ok(const char *id)
+{
+	if (!id || !strchr(id, '@') || strlen(id) > 250)
+		return false;
+	for (const unsigned char *p = (const unsigned char *)id; *p; p++)
+		if (*p <= ' ' || *p >= 0x7f || *p == '<' || *p == '>' || *p == '"')
+			return false;
+	return true;
+}
+
+/* In-Reply-To and References of a reply (mail.h).  0 or -ENOMEM. */
+static int set_reply_headers(GMimeMessage *msg, const struct mail_spec *spec)
+{
+	size_t first = spec->n_references > MAIL_MAX_REFERENCES ?
+	               spec->n_references - MAIL_MAX_REFERENCES : 0;
+	char *refs = util_strdup0(""), *s;
+
+	if (!spec->in_reply_to || !received_id_ok(spec->in_reply_to)) {
+		free(refs);
+		return 0;
+	}
+	for (size_t i = first; refs && i <= spec->n_references; i++) {
+		const char *id = i < spec->n_references ? spec->references[i] : spec->in_reply_to;
+
+		if (!received_id_ok(id) || (i < spec->n_references && strcmp(id, spec->in_reply_to) == 0))
+			continue;
+		s = util_asprintf("%s%s<%s>", refs, refs[0] ? " " : "", id);
+		free(refs);
+		refs = s;
+	}
+	s = util_asprintf("<%s>", spec->in_reply_to);
+	if (!s || !refs) {
+		free(s);
+		free(refs);
+		return -ENOMEM;
+	}
+	set_header(msg, "In-Reply-To", s);
+	set_header(msg, "References", refs);
+	free(s);
+	free(refs);
+	return 0;
+}
+
 /* From, To, Reply-To, Subject, Date, Message-ID and our own headers.
  * Returns 0 or -ENOMEM. */
 static int set_headers(GMimeMessage *msg, const struct gr_config *cfg,
@@ -443,7 +488,7 @@ static int set_headers(GMimeMessage *msg, const struct gr_config *cfg,
 		         o->year, o->month, o->day, o->hour, o->minute);
 		set_header(msg, "X-Gremium-Occurrence", occ);
 	}
-	return 0;
+	return set_reply_headers(msg, spec);
 }
 
 /* text/plain or text/calendar, UTF-8, quoted-printable.  The bytes go in

@@ -29,7 +29,18 @@ struct mail_spec {
 	const char *message_id;            /* local part, stable per outbox entry */
 	time_t date;                       /* Date: header */
 	bool reply_to_topics;              /* Reply-To: topics_address */
+	/* a reply to a received mail (topic-confirmation): In-Reply-To is
+	 * in_reply_to, References the last MAIL_MAX_REFERENCES of references
+	 * followed by in_reply_to (RFC 5322 §3.6.4).  Ids without "<>"; an id
+	 * that is not a plain msg-id (a space, "<", ">", '"', a control or
+	 * non-ASCII byte, no "@", longer than 250) is left out. */
+	const char *in_reply_to;           /* or NULL */
+	char *const *references;           /* may be NULL */
+	size_t n_references;
 };
+
+/* At most this many References are carried over into a reply. */
+#define MAIL_MAX_REFERENCES 20
 
 /*
  * Render spec as a complete message with CRLF line endings, no line over

@@ -7,11 +7,14 @@
  *   service.c          occurrences, the feed, service_check_templates()
  *   service-render.c   one message: placeholder values, calendar part, mail
  *   service-plan.c     service_plan(): plan, render (threads), enqueue
+ *   service-attendance.c  a member's iMIP answer recorded (inbound pass)
  */
 #ifndef GREMIUM_SERVICE_INTERNAL_H
 #define GREMIUM_SERVICE_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "service.h"
@@ -34,5 +37,17 @@ int service_render_bare(const struct gr_config *cfg, const struct tmpl_set *tmpl
                         const struct sched_list *occ, struct ical_cache *cache,
                         const struct plan_action *a, time_t now, char **ret, size_t *ret_len,
                         char *err, size_t errlen);
+
+/*
+ * service-attendance.c: the answers in the calendar part of reply letter l
+ * (inbox row inbox_id, recorded at now) applied to the state, inside the
+ * caller's transaction: parsed (reply), decided (attendance), recorded
+ * (store_answer_record); the inbox row's outcome (also written to outcome)
+ * and held flag (*ret_held) say what happened.  0 or -errno (store).
+ */
+struct gr_letter;
+int service_attendance(const struct gr_config *cfg, struct store *db,
+                       const struct sched_list *occ, const struct gr_letter *l, int64_t inbox_id,
+                       time_t now, char *outcome, size_t len, bool *ret_held);
 
 #endif

@@ -95,6 +95,7 @@ static void texts_in_use(const struct gr_config *cfg, bool in_use[TMPL_COUNT_])
 	 * answers are read */
 	in_use[TMPL_CHAIR_REPORT] = true;
 	in_use[TMPL_ANSWER_REMINDER] = cfg->inbound.source != GR_INBOUND_NONE;
+	in_use[TMPL_TOPIC_CONFIRMATION] = cfg->inbound.source != GR_INBOUND_NONE;
 }
 
 /* The longest {attendance} and {bounced} of cfg's chair reports (name:
@@ -127,6 +128,7 @@ int service_check_templates(const struct gr_config *cfg, const struct tmpl_set *
 		{ "old_date", sizeof(v.old_date) - 1 }, { "changes", sizeof(v.changes) - 1 },
 		{ "agenda", tmpl_agenda_longest() },
 		{ "attendance", 1 }, { "bounced", 1 }, { "quorum", tmpl_quorum_longest() },
+		{ "title", SERVICE_TITLE_MAX },
 	};
 	enum { N = sizeof(lim) / sizeof(lim[0]) };
 	struct tmpl_var longest[N] = { { NULL, NULL } };

@@ -62,6 +62,9 @@ int service_render(const struct gr_config *cfg, const struct tmpl_set *tmpl,
 /* At most this many new failures are listed in service_plan_info. */
 #define SERVICE_FAILURES_LISTED 20
 
+/* A topic's title in a confirmation: at most this many bytes (letter_title()'s cap). */
+#define SERVICE_TITLE_MAX 200
+
 /*
  * What `gremiumctl check` asks before the service starts: can every text
  * cfg can send (tmpl: loaded by tmpl_load(), NULL for the built-in ones) be
@@ -104,5 +107,56 @@ struct service_plan_info {
 int service_plan(const struct gr_config *cfg, const struct tmpl_set *tmpl,
                  struct store *db, struct sender *sender, time_t now,
                  struct service_plan_info *ret, char *err, size_t errlen);
+
+/* ---- the committee's mailbox (service-inbound.c) ---- */
+
+struct service_inbound_info {
+	unsigned recorded;      /* messages recorded this pass */
+	unsigned already_seen;  /* recorded before, only marked done now */
+	unsigned too_large;     /* of recorded: not fetched */
+	unsigned topics, held, duplicates;
+	bool store_failed;      /* the pass stopped on the state database, not the mailbox */
+};
+
+/* A line for the log or the terminal: LOG_INFO per message, LOG_ERR for
+ * problems (syslog.h priorities). */
+typedef void (*service_line_fn)(void *userdata, int priority, const char *line);
+
+/*
+ * One pass over cfg's mailbox (inbound_pass()) at now: each new message is
+ * parsed, decided by the topics rules and recorded in one transaction in
+ * db: its inbox row, for a topic the topic (store_topic_add()) and its
+ * confirmation in the outbox (Message-ID
+ * "gremium.<committee>.topic-confirmation.<inbox id>@<domain>", In-Reply-To
+ * the member's mail), so that a crash neither loses nor doubles a message.
+ * A message too large is recorded as too-large, one that does not parse as
+ * invalid.  line (may be NULL) gets one line per message and problem.
+ * Returns 0 and *ret, or a negative errno with a one-line reason in err
+ * (the mailbox: password, TLS, connection, ...; or the database:
+ * ret->store_failed); what was recorded before stays recorded.
+ */
+int service_inbound(const struct gr_config *cfg, const struct tmpl_set *tmpl, struct store *db,
+                    time_t now, service_line_fn line, void *userdata,
+                    struct service_inbound_info *ret, char *err, size_t errlen);
+
+/*
+ * The chair's word on held inbox row id: it becomes a topic of meeting
+ * (local start "YYYY-MM-DDTHH:MM"; NULL: the next meeting whose deadline
+ * is open at now), with the mail's subject as title and its text; not
+ * confirmed (a held mail is never answered).  0 and *ret_topic, or
+ * -ENOENT (no such row or meeting), -EALREADY (not held), -errno, with
+ * the reason in err.
+ */
+int service_inbox_accept(const struct gr_config *cfg, struct store *db, int64_t id,
+                         const char *meeting, time_t now, int64_t *ret_topic,
+                         char *err, size_t errlen);
+
+/*
+ * The meeting that takes place at local start when ("YYYY-MM-DDTHH:MM"):
+ * 0 with its series id (borrowed from cfg) and its calendar object's UID
+ * in uid; -ENOENT (none, or cancelled), or -errno.
+ */
+int service_meeting(const struct gr_config *cfg, time_t now, const char *when,
+                    const char **ret_series, char *uid, size_t uidlen);
 
 #endif

@@ -11,6 +11,7 @@
  *                   plan's changes (store_apply())
  *   store-outbox.c  claim, outcomes, prune, counts and failures
  *   store-inbox.c   messages received (inbox) and the members' topics
+ *   store-answers.c the members' answers to invitations (attendance)
  */
 #ifndef GREMIUM_STORE_INTERNAL_H
 #define GREMIUM_STORE_INTERNAL_H

@@ -104,6 +104,7 @@ void store_state_free(struct store_state *st)
 		store_version_clear(&st->versions[i]);
 	store_topic_free(st->topics, st->n_topics);
 	store_strv_free(st->bounced, st->n_bounced);
+	store_answers_free(st->answers, st->n_answers);
 	free(st->objects);
 	free(st->notices);
 	free(st->versions);
@@ -220,6 +221,7 @@ int store_read_state(struct store *db, struct store_state *ret)
 		r = store_read_topics(db, &s.topics, &s.n_topics);
 	if (r == 0)
 		r = store_bounced_recipients(db, &s.bounced, &s.n_bounced);
+		r = store_answers_list(db, &s.answers, &s.n_answers);
 	if (r < 0) {
 		store_state_free(&s);
 		return r;

@@ -174,6 +174,29 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER topics_del AFTER DELETE ON topics BEGIN"
 	" UPDATE meta SET value = value + 1 WHERE key = 'changes'; END;"
 	"PRAGMA user_version = 5;",
+	/* 5 -> 6 (issue 16): the members' answers to invitations (iMIP
+	 * REPLY), the latest one per member, object and occurrence
+	 * (occurrence '' = the whole series/object).  answer is not CHECKed
+	 * for the same reason as inbox.class.  Writes bump meta.changes like
+	 * the inbox's, so the daemon re-plans (chair's report, reminders). */
+	"CREATE TABLE answers ("
+	" member TEXT NOT NULL,"
+	" uid TEXT NOT NULL,"
+	" occurrence TEXT NOT NULL DEFAULT '',"
+	" answer TEXT NOT NULL,"
+	" deputy TEXT,"
+	" comment TEXT,"
+	" dtstamp INTEGER NOT NULL,"
+	" received INTEGER NOT NULL,"
+	" inbox_id INTEGER REFERENCES inbox(id),"
+	" PRIMARY KEY (member, uid, occurrence));"
+	"CREATE TRIGGER answers_ins AFTER INSERT ON answers BEGIN"
+	" UPDATE meta SET value = value + 1 WHERE key = 'changes'; END;"
+	"CREATE TRIGGER answers_upd AFTER UPDATE ON answers BEGIN"
+	" UPDATE meta SET value = value + 1 WHERE key = 'changes'; END;"
+	"CREATE TRIGGER answers_del AFTER DELETE ON answers BEGIN"
+	" UPDATE meta SET value = value + 1 WHERE key = 'changes'; END;"
+	"PRAGMA user_version = 6;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,

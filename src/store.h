@@ -3,7 +3,8 @@
  * store - the state database (SQLite): schema and migrations, the durable
  * outbox, the per-recipient log of sent calendar objects and the log of
  * notifications; the messages received (inbox) and the members' topics of
- * each meeting (issue 15).  The only module that includes sqlite3.h; everything it
+ * each meeting (issue 15); the members' answers to invitations (issue 16).
+ * The only module that includes sqlite3.h; everything it
  * hands out is plain C data.
  *
  * Conventions: functions return 0 or a negative errno-style code; on failure
@@ -27,7 +28,7 @@
 #include "model.h"
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 /* 16 hex digits of a 64-bit content hash + NUL */
 #define STORE_HASH_LEN 17
@@ -466,5 +467,30 @@ int store_topic_order(struct store *db, int64_t id, int position);
 void store_topic_free(struct store_topic *t, size_t n);
 /* Free the strings of one topic and zero it (the struct is the caller's). */
 void store_topic_clear(struct store_topic *t);
+
+/*
+ * ---- answers (store-answers.c) ----
+ */
+
+/* "accepted", "declined", "tentative", "delegated", "none". */
+const char *store_answer_name(enum gr_answer a);
+/* The reverse: 0 and *ret, or -EINVAL for an unknown name. */
+int store_answer_from_name(const char *name, enum gr_answer *ret);
+
+/*
+ * Record a's answer (member, uid, answer required; occurrence NULL is "";
+ * inbox_id 0: none) unless a later one is recorded for the same member,
+ * uid and occurrence: later means a greater dtstamp, then (equal dtstamp)
+ * a received time not earlier.  *ret_applied (may be NULL) false when an
+ * older answer arrived late and was not recorded.  0, -EINVAL.
+ */
+int store_answer_record(struct store *db, const struct store_answer *a, bool *ret_applied);
+
+/* All recorded answers by member, uid, occurrence.  Caller frees with
+ * store_answers_free(*ret, *ret_n); none: 0, *ret NULL, *ret_n 0. */
+int store_answers_list(struct store *db, struct store_answer **ret, size_t *ret_n);
+
+/* Free the strings of a[0 .. n-1] and the array.  NULL is a no-op. */
+void store_answers_free(struct store_answer *a, size_t n);
 
 #endif

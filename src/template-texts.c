@@ -23,6 +23,7 @@ const char *const tmpl_names[TMPL_COUNT_] = {
 	[TMPL_AGENDA] = "agenda",
 	[TMPL_CHAIR_REPORT] = "chair-report",
 	[TMPL_ANSWER_REMINDER] = "answer-reminder",
+	[TMPL_TOPIC_CONFIRMATION] = "topic-confirmation",
 };
 
 const char *const tmpl_lang_names[TMPL_LANG_COUNT_] = { "de", "en" };
@@ -31,7 +32,7 @@ const char *const tmpl_placeholders[] = {
 	"member_name", "committee", "short_name", "summary", "date", "time",
 	"end_time", "location", "url", "deadline", "days", "in_days",
 	"topics_address", "organizer", "old_date", "note", "description", "changes", "agenda",
-	"attendance", "quorum", "bounced",
+	"attendance", "quorum", "bounced", "title",
 };
 const size_t tmpl_n_placeholders = sizeof(tmpl_placeholders) / sizeof(tmpl_placeholders[0]);
 
@@ -336,6 +337,27 @@ const struct tmpl_text tmpl_builtin[TMPL_COUNT_][TMPL_LANG_COUNT_] = {
 			"come but can send a deputy, delegate the invitation to them: your deputy "
 			"then gets an invitation of their own to this meeting.\n\n"
 			"This is the only reminder of this kind for this meeting.\n\n"
+	/* {old_date}: the meeting a late topic was meant for; its line is
+	 * left out when the topic was in time */
+	[TMPL_TOPIC_CONFIRMATION] = {
+		[TMPL_DE] = { "Thema eingegangen: {title}",
+			"Guten Tag {member_name},\n\n"
+			"Ihr Thema „{title}“ ist für die Sitzung „{summary}“ am {date}, {time}, "
+			"eingegangen.\n\n"
+			"Die Frist für Themen zur Sitzung am {old_date} war bereits abgelaufen; Ihr "
+			"Thema ist deshalb für die darauf folgende Sitzung vorgemerkt.\n\n"
+			"Themen für diese Sitzung nehmen wir bis {deadline} entgegen. Nach Ablauf "
+			"der Frist erhalten Sie die Tagesordnung.\n\n"
+			"Mit freundlichen Grüßen\n"
+			"{organizer}\n" },
+		[TMPL_EN] = { "Topic received: {title}",
+			"Dear {member_name},\n\n"
+			"your topic \"{title}\" has been received for the meeting \"{summary}\" on "
+			"{date}, {time}.\n\n"
+			"The deadline for topics for the meeting on {old_date} had already passed; "
+			"your topic is therefore planned for the following meeting.\n\n"
+			"Topics for this meeting are accepted until {deadline}. You will receive the "
+			"agenda after the deadline.\n\n"
 			"Kind regards\n"
 			"{organizer}\n" },
 	},

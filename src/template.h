@@ -6,13 +6,15 @@
  * Placeholders are {name}; "{{" is a literal "{".  Known placeholders:
  * {member_name} {committee} {short_name} {summary} {date} {time} {end_time}
  * {location} {url} {deadline} {days} {in_days} {topics_address} {organizer}
- * {old_date} {note} {description} {changes} {agenda}
+ * {old_date} {note} {description} {changes} {agenda} {title}
  * {attendance} {quorum} {bounced} (the chair's report: template-report.c)
  * The caller formats the values: dates with tmpl_format_date(), times with
  * tmpl_format_time(), {days} is the number of days before the meeting and
  * {in_days} the phrase tmpl_format_days() makes of it ("morgen", "in 7
  * Tagen"); {agenda} is tmpl_format_agenda()'s text (heading and one line
- * per topic), empty in a reminder sent before the agenda.  A line whose placeholders all render empty is left out (so
+ * per topic), empty in a reminder sent before the agenda; {title} is a
+ * topic's title (topic-confirmation, which uses {old_date} for the
+ * meeting a late topic was meant for).  A line whose placeholders all render empty is left out (so
  * "Ort: {location}" disappears without a location); blank lines left
  * behind collapse to one.  Values lose CR and, in the subject, every
  * control character becomes a space: a value cannot add a header line.
@@ -49,6 +51,7 @@ enum tmpl_name {
 	TMPL_AGENDA,
 	TMPL_CHAIR_REPORT,
 	TMPL_ANSWER_REMINDER,
+	TMPL_TOPIC_CONFIRMATION,
 	TMPL_COUNT_
 };
 

@@ -275,6 +275,45 @@ static void test_topic_call_plain(void **state)
 	free(text);
 }
 
+/* A reply (topic-confirmation): In-Reply-To and References of the mail it
+ * answers; ids that could break the header are left out. */
+static void test_reply_headers(void **state)
+{
+	struct mail_spec spec = invitation();
+	char *refs[] = { "call.1@fitko.example", "bad id@x", "<evil>@x", "mid@x.example" };
+	GMimeMessage *msg;
+	char *text;
+	size_t len;
+	(void)state;
+
+	spec.kind = GR_KIND_TOPIC_CONFIRMATION;
+	spec.ical = NULL;
+	spec.ical_method = NULL;
+	spec.reply_to_topics = true;
+	spec.in_reply_to = "mid@x.example";
+	spec.references = refs;
+	spec.n_references = 4;
+	assert_int_equal(mail_render(&cfg, &spec, &text, &len), 0);
+	assert_lines_ok(text, len);
+	msg = parse(text, len);
+	assert_string_equal(header(msg, "X-Gremium-Kind"), "topic-confirmation");
+	assert_string_equal(header(msg, "In-Reply-To"), "<mid@x.example>");
+	assert_string_equal(header(msg, "References"), "<call.1@fitko.example> <mid@x.example>");
+	assert_mailbox(g_mime_message_get_reply_to(msg), NULL, "themen@fitko.example");
+	g_object_unref(msg);
+	free(text);
+
+	/* an In-Reply-To that is no msg-id: neither header */
+	spec.in_reply_to = "a\r\nBcc: x@y";
+	assert_int_equal(mail_render(&cfg, &spec, &text, &len), 0);
+	msg = parse(text, len);
+	assert_null(header(msg, "In-Reply-To"));
+	assert_null(header(msg, "References"));
+	assert_null(header(msg, "Bcc"));
+	g_object_unref(msg);
+	free(text);
+}
+
 static void test_injection(void **state)
 {
 	struct gr_member evil = { .name = "Evil\r\nBcc: x@y.example", .email = "evil@landkreis.example" };
@@ -571,6 +610,7 @@ int main(void)
 		cmocka_unit_test(test_invitation_mime_tree),
 		cmocka_unit_test(test_cancellation),
 		cmocka_unit_test(test_topic_call_plain),
+		cmocka_unit_test(test_reply_headers),
 		cmocka_unit_test(test_injection),
 		cmocka_unit_test(test_literal_encoded_word),
 		cmocka_unit_test(test_long_lines),

@@ -99,7 +99,7 @@ static void test_migrate_from_1(void **state)
 	                              "DROP TABLE outbox_body; DROP INDEX outbox_queued;"
 	                              "CREATE INDEX outbox_due ON outbox(status, next_attempt);"
 	                              "DROP TABLE sent_occurrences; DROP TABLE object_versions;"
-	                              "DROP TABLE topics; DROP TABLE inbox; DROP TABLE meta;"
+	                              "DROP TABLE answers; DROP TABLE topics; DROP TABLE inbox; DROP TABLE meta;"
 	                              "PRAGMA user_version = 1;",
 	                              NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_close(raw), SQLITE_OK);
@@ -626,7 +626,7 @@ static void test_occurrences_and_versions(void **state)
 	f->db = NULL;
 	assert_int_equal(sqlite3_open(f->path, &raw), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(raw, "DROP TABLE sent_occurrences; DROP TABLE object_versions;"
-	                              "DROP TABLE topics; DROP TABLE inbox; DROP TABLE meta;"
+	                              "DROP TABLE answers; DROP TABLE topics; DROP TABLE inbox; DROP TABLE meta;"
 	                              "PRAGMA user_version = 3;", NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_close(raw), SQLITE_OK);
 	reopen(f);

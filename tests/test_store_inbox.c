@@ -106,11 +106,11 @@ static void test_migrate_from_4(void **state)
 	add_topic(f->db, "2027-01-13T10:00", "weg", 0);
 	store_close(f->db);
 	f->db = NULL;
-	raw_exec(f->path, "DROP TABLE topics; DROP TABLE inbox; DROP TABLE meta;"
+	raw_exec(f->path, "DROP TABLE answers; DROP TABLE topics; DROP TABLE inbox; DROP TABLE meta;"
 	         "PRAGMA user_version = 4;");
 	assert_int_equal(store_open(f->path, 0, &f->db, err, sizeof(err)), 0);
 	assert_int_equal(store_schema_version(f->db, &v), 0);
-	assert_int_equal(v, 5);
+	assert_int_equal(v, STORE_SCHEMA_VERSION);
 	assert_int_equal(counter(f->db), 0);
 	assert_int_equal(store_read_state(f->db, &st), 0);
 	assert_int_equal(st.n_objects, 1);

@@ -100,6 +100,7 @@ static const struct tmpl_var vars[] = {
 	{ "topics_address", "themen@fitko.example" },
 	{ "organizer", "FITKO (Vorsitz)" },
 	{ "in_days", "morgen" },
+	{ "title", "Breitbandausbau im ländlichen Raum" },
 	{ "changes", "Die Sitzung am 8. Juli 2026 wird auf Donnerstag, 9. Juli 2026, 10:00 Uhr verschoben." },
 };
 #define N_VARS (sizeof(vars) / sizeof(vars[0]))
@@ -135,6 +136,33 @@ static void test_builtin(void **state)
 	assert_non_null(strstr(body, "by Mittwoch, 1. Juli 2026 as a reply to this email, to themen@fitko.example."));
 	free(subject);
 	free(body);
+
+	/* a topic's confirmation: late (old_date set) and in time */
+	assert_int_equal(tmpl_render(NULL, TMPL_TOPIC_CONFIRMATION, TMPL_DE, vars, N_VARS, &subject, &body), 0);
+	assert_string_equal(subject, "Thema eingegangen: Breitbandausbau im ländlichen Raum");
+	assert_non_null(strstr(body, "Ihr Thema „Breitbandausbau im ländlichen Raum“ ist für die Sitzung "
+	                             "„Sitzung des Kommunalgremiums“ am Donnerstag, 9. Juli 2026, 10:00 Uhr, "
+	                             "eingegangen."));
+	assert_non_null(strstr(body, "zur Sitzung am 8. Juli 2026 war bereits abgelaufen"));
+	assert_non_null(strstr(body, "bis Mittwoch, 1. Juli 2026 entgegen"));
+	free(subject);
+	free(body);
+	{
+		struct tmpl_var in_time[N_VARS];
+		size_t k = 0;
+
+		for (size_t i = 0; i < N_VARS; i++)
+			if (strcmp(vars[i].name, "old_date") != 0)
+				in_time[k++] = vars[i];
+		assert_int_equal(tmpl_render(NULL, TMPL_TOPIC_CONFIRMATION, TMPL_EN, in_time, k, &subject,
+		                             &body), 0);
+		assert_string_equal(subject, "Topic received: Breitbandausbau im ländlichen Raum");
+		assert_null(strstr(body, "already passed"));
+		assert_null(strstr(body, "\n\n\n"));
+		assert_non_null(strstr(body, "accepted until Mittwoch, 1. Juli 2026."));
+		free(subject);
+		free(body);
+	}
 
 	/* every name and language renders */
 	for (int n = 0; n < TMPL_COUNT_; n++)
@@ -411,8 +439,8 @@ static struct tmpl_var *longest_vars(size_t len, size_t dlen, size_t *ret_n)
 	static const char *const names[] = {
 		"member_name", "committee", "short_name", "summary", "date", "time",
 		"end_time", "location", "url", "deadline", "days", "in_days",
-		"topics_address", "organizer", "old_date", "note", "description", "changes",
-		"attendance", "quorum", "bounced", "agenda",
+		"topics_address", "organizer", "old_date", "note", "description", "title",
+		"changes", "attendance", "quorum", "bounced", "agenda",
 	};
 	size_t n = sizeof(names) / sizeof(names[0]);
 	struct tmpl_var *v = calloc(n, sizeof(*v));

@@ -33,6 +33,18 @@ run "$build/src/gremiumctl" -c "$conf" ics -o "$work/feed.ics"
 run "$build/src/gremiumctl" -c "$conf" run-once --now 2026-11-28T09:00
 run "$build/src/gremiumctl" -c "$conf" run-once --now 2026-12-30T09:00
 run "$build/src/gremiumctl" -c "$conf" status
+# the mailbox (maildir source): parse, decide, record, confirm; the chair's commands
+mkdir -p "$work/etc/var/inbox/new" "$work/etc/var/inbox/cur" "$work/etc/var/inbox/tmp"
+for f in thunderbird-reply outlook-web-html non-member postfix-bounce garbage; do
+	cp "$top/tests/fixtures/inbound/$f.eml" "$work/etc/var/inbox/new/$f.M1.vg"
+done
+cp "$conf" "$work/etc/inbound.conf"
+echo 'inbound = { source = "maildir"; maildir = "var/inbox"; };' >> "$work/etc/inbound.conf"
+run "$build/src/gremiumctl" -c "$work/etc/inbound.conf" run-once --now 2027-01-05T09:00
+run "$build/src/gremiumctl" -c "$work/etc/inbound.conf" inbox --json
+run "$build/src/gremiumctl" -c "$work/etc/inbound.conf" topics --json
+run "$build/src/gremiumctl" -c "$work/etc/inbound.conf" topic add --meeting 2027-01-20T14:00 --title Haushalt
+run "$build/src/gremiumctl" -c "$work/etc/inbound.conf" topic order 2 1
 run "$build/src/gremiumctl" -c "$conf" send-test --to test@example.org --kind invitation
 run "$build/src/gremiumctl" -c "$conf" send-test --to test@example.org --kind topic-call
 # the chair's commands (issue 15): edits, listings, a held mail accepted
