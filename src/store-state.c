@@ -221,6 +221,7 @@ int store_read_state(struct store *db, struct store_state *ret)
 		r = store_read_topics(db, &s.topics, &s.n_topics);
 	if (r == 0)
 		r = store_bounced_recipients(db, &s.bounced, &s.n_bounced);
+	if (r == 0)
 		r = store_answers_list(db, &s.answers, &s.n_answers);
 	if (r < 0) {
 		store_state_free(&s);

@@ -337,6 +337,9 @@ const struct tmpl_text tmpl_builtin[TMPL_COUNT_][TMPL_LANG_COUNT_] = {
 			"come but can send a deputy, delegate the invitation to them: your deputy "
 			"then gets an invitation of their own to this meeting.\n\n"
 			"This is the only reminder of this kind for this meeting.\n\n"
+			"Kind regards\n"
+			"{organizer}\n" },
+	},
 	/* {old_date}: the meeting a late topic was meant for; its line is
 	 * left out when the topic was in time */
 	[TMPL_TOPIC_CONFIRMATION] = {
