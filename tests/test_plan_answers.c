@@ -105,7 +105,9 @@ static int teardown(void **state)
 
 	/* the answers and bounces are the fixture's own rows */
 	f->st.answers = NULL;
+	f->st.n_answers = 0;
 	f->st.bounced = NULL;
+	f->st.n_bounced = 0;
 	store_state_free(&f->st);
 	sched_list_free(&f->occ);
 	free(f);
@@ -319,9 +321,9 @@ static void test_report_cancelled_and_moved(void **state)
 	plan_result_free(&r);
 }
 
-/* Jan 21: due Jan 16 09:00, once, only to who has no answer (Carl; Bert
- * declined the occurrence although his series answer is none... has
- * none for the series); none without an inbound mailbox. */
+/* Jan 21: due Jan 16 09:00, once, only to who has no answer there (Carl;
+ * Bert answered that meeting, not the series); none without an inbound
+ * mailbox. */
 static void test_answer_reminder(void **state)
 {
 	struct fixture *f = *state;

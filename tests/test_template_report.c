@@ -211,7 +211,7 @@ static void test_override(void **state)
 		"member_name", "committee", "short_name", "summary", "date", "time", "end_time",
 		"location", "url", "deadline", "days", "in_days", "topics_address", "organizer",
 		"old_date", "note", "description", "changes", "agenda", "attendance", "quorum",
-		"bounced",
+		"bounced", "title",
 	};
 	for (n = 0; n < sizeof(names) / sizeof(names[0]); n++) {
 		size_t l = strcmp(names[n], "attendance") == 0 ? 300000 : 10;
