@@ -19,6 +19,7 @@ struct report_words {
 	const char *counts[5];      /* "Zugesagt: " ... per answer, in order */
 	const char *heading[5];     /* per answer */
 	const char *deputy;         /* ": vertreten durch " */
+	const char *more, *more_tail; /* "… und " N " weitere ..." */
 	const char *bounced;        /* heading of {bounced} */
 	/* {quorum}: no rule, reached, not reached, each as text, the number
 	 * present, text, the number needed, text */
@@ -38,6 +39,7 @@ static const struct report_words report_words[TMPL_LANG_COUNT_] = {
 		{ "Zugesagt:", "Vertretung geschickt:", "Mit Vorbehalt:", "Abgesagt:",
 		  "Keine Antwort:" },
 		": vertreten durch ",
+		"… und ", " weitere (alle zeigt „gremiumctl attendance“)",
 		"Nicht zustellbar (die Adresse wurde dauerhaft abgewiesen):",
 		{ { "Keine Regel zur Beschlussfähigkeit (quorum.min_present ist 0) – Zusagen: ",
 		    " (Mitglieder oder Vertretungen).", "" },
@@ -50,6 +52,7 @@ static const struct report_words report_words[TMPL_LANG_COUNT_] = {
 		{ "Accepted: ", ", deputy: ", ", tentative: ", ", declined: ", ", no answer: " },
 		{ "Accepted:", "Sending a deputy:", "Tentative:", "Declined:", "No answer:" },
 		": represented by ",
+		"… and ", " more (\"gremiumctl attendance\" shows all)",
 		"Undeliverable (the address was rejected for good):",
 		{ { "No quorum rule (quorum.min_present is 0) – accepted: ",
 		    " (members or deputies).", "" },
@@ -87,17 +90,24 @@ static void person(FILE *f, const struct tmpl_attendee *a)
 		        CUT(org ? org : "", max));
 }
 
-/* The lines of one answer; the heading first.  How many. */
+/* The lines of one answer; the heading first.  How many; *listed counts
+ * the lines written, *skipped those past TMPL_REPORT_MAX_LINES. */
 static int section(FILE *f, const struct report_words *w, int k, const struct tmpl_attendee *a,
-                   size_t n)
+                   size_t n, size_t *listed, size_t *skipped)
 {
 	int count = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		if (a[i].answer != order[k])
 			continue;
-		if (count++ == 0)
+		count++;
+		if (*listed >= TMPL_REPORT_MAX_LINES) {
+			++*skipped;
+			continue;
+		}
+		if (count == 1)
 			fprintf(f, "\n\n%s", w->heading[k]);
+		++*listed;
 		person(f, &a[i]);
 		if (a[i].answer == TMPL_ANSWER_DELEGATED && has(a[i].deputy))
 			fprintf(f, "%s%.*s", w->deputy, CUT(a[i].deputy, MAX_ADDRESS));
@@ -121,14 +131,16 @@ char *tmpl_format_attendance(enum tmpl_lang lang, const struct tmpl_attendee *a,
 {
 	const struct report_words *w = rwords(lang);
 	char *out = NULL, *lists = NULL;
-	size_t len = 0, lists_len = 0;
+	size_t len = 0, lists_len = 0, listed = 0, skipped = 0;
 	int counts[5];
 	FILE *f = open_memstream(&lists, &lists_len), *g;
 
 	if (!f)
 		return NULL;
 	for (int k = 0; k < 5; k++)
-		counts[k] = section(f, w, k, a, n);
+		counts[k] = section(f, w, k, a, n, &listed, &skipped);
+	if (skipped)
+		fprintf(f, "\n\n%s%zu%s", w->more, skipped, w->more_tail);
 	if (!finish(f, &lists))
 		return NULL;
 	g = open_memstream(&out, &len);
@@ -149,6 +161,7 @@ char *tmpl_format_bounced(enum tmpl_lang lang, const struct tmpl_attendee *a, si
 	char *out = NULL;
 	size_t len = 0;
 	bool any = false;
+	size_t listed = 0, skipped = 0;
 	FILE *f = open_memstream(&out, &len);
 
 	if (!f)
@@ -159,9 +172,15 @@ char *tmpl_format_bounced(enum tmpl_lang lang, const struct tmpl_attendee *a, si
 		if (!any)
 			fprintf(f, "%s", w->bounced);
 		any = true;
+		if (listed++ >= TMPL_REPORT_MAX_BOUNCED) {
+			skipped++;
+			continue;
+		}
 		fprintf(f, "\n- %.*s <%.*s>", CUT(has(a[i].name) ? a[i].name : "", TMPL_AGENDA_MAX_FIELD),
 		        CUT(a[i].email ? a[i].email : "", MAX_ADDRESS));
 	}
+	if (skipped)
+		fprintf(f, "\n%s%zu%s", w->more, skipped, w->more_tail);
 	return finish(f, &out);
 }
 
@@ -196,7 +215,8 @@ size_t tmpl_attendance_longest(size_t n, size_t name, size_t group, size_t organ
 			       at_most(organisation, TMPL_AGENDA_MAX_FIELD) + strlen(w->deputy) +
 			       MAX_ADDRESS + TMPL_REPORT_MAX_COMMENT + 32;
 		}
-		all += n * line;
+		all += at_most(n, TMPL_REPORT_MAX_LINES) * line + strlen(w->more) + 20 +
+		       strlen(w->more_tail);
 		if (all > most)
 			most = all;
 	}
@@ -208,8 +228,10 @@ size_t tmpl_bounced_longest(size_t n, size_t name)
 	size_t most = 0;
 
 	for (int l = 0; l < TMPL_LANG_COUNT_; l++) {
-		size_t all = strlen(report_words[l].bounced) +
-		             n * (at_most(name, TMPL_AGENDA_MAX_FIELD) + MAX_ADDRESS + 8);
+		const struct report_words *w = &report_words[l];
+		size_t all = strlen(w->bounced) + strlen(w->more) + 20 + strlen(w->more_tail) +
+		             at_most(n, TMPL_REPORT_MAX_BOUNCED) *
+		             (at_most(name, TMPL_AGENDA_MAX_FIELD) + MAX_ADDRESS + 8);
 		if (all > most)
 			most = all;
 	}

@@ -141,12 +141,17 @@ struct tmpl_attendee {
  * (GROUP, ORGANISATION)", with the deputy and the comment („…“); empty
  * groups are left out.  Names, groups and organisations are cut at
  * TMPL_AGENDA_MAX_FIELD bytes, a comment at TMPL_REPORT_MAX_COMMENT, an
- * address at 254.  malloc'ed, or NULL.
+ * address at 254; after TMPL_REPORT_MAX_LINES members one line "… und N
+ * weitere" (the counts stay whole), so that the longest report of a large
+ * committee stays under the 256 KiB of a text.  malloc'ed, or NULL.
  */
 #define TMPL_REPORT_MAX_COMMENT 160
+#define TMPL_REPORT_MAX_LINES 200
+#define TMPL_REPORT_MAX_BOUNCED 50
 char *tmpl_format_attendance(enum tmpl_lang lang, const struct tmpl_attendee *a, size_t n);
 /* {bounced}: a heading and "- NAME <EMAIL>" per member whose address
- * bounced; "" when none (then the line disappears).  malloc'ed, or NULL. */
+ * bounced (at most TMPL_REPORT_MAX_BOUNCED, then "… und N weitere"); ""
+ * when none (then the line disappears).  malloc'ed, or NULL. */
 char *tmpl_format_bounced(enum tmpl_lang lang, const struct tmpl_attendee *a, size_t n);
 /* {quorum}: reached or not with the numbers, or that there is no quorum
  * rule (min_present 0), one line into buf. */

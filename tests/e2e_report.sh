@@ -13,7 +13,8 @@
 # an answer and meeting (the occurrence's answer beats the series'); the
 # deputy gets exactly the February meeting's invitation (RECURRENCE-ID
 # under the series' UID, ATTENDEE lines with DELEGATED-FROM/-TO) and its
-# agenda, once.
+# agenda, once.  Then an admin's chair-report.de.txt: `check` refuses a
+# typo in it, and the next report is rendered from it.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 command -v sqlite3 > /dev/null || { echo "e2e_report: no sqlite3 CLI, skipped"; exit 77; }
@@ -107,4 +108,28 @@ cat > "$WORK/expect.json" <<JSON
  "bounced": "$m6"}
 JSON
 $PY "$top_srcdir/tests/check_report.py" "$outbox" "$WORK/expect.json" "$conf" || fail "the mails of issue 16"
+# ---- an admin's chair-report.de.txt: check renders it, the service uses it ----
+sed -i 's|^# templates = "templates";|templates = "templates";|' "$conf"
+grep -q '^templates = "templates";' "$conf" || fail "test setup: no '# templates' line in the example"
+mkdir -p "$WORK/etc/templates"
+printf 'Stand {date}\n\n{quorum}\n{bounced}\n{attendence}\n' > "$WORK/etc/templates/chair-report.de.txt"
+expect_exit 78 ctl check 2> "$WORK/check.err"
+grep -q "chair-report.de.txt:5: unknown placeholder {attendence}" "$WORK/check.err" ||
+	fail "check of a bad chair-report override: $(cat "$WORK/check.err")"
+printf 'Stand {date}\n\nEIGENER BERICHT\n{quorum}\n{bounced}\n{attendance}\n' > "$WORK/etc/templates/chair-report.de.txt"
+ctl check > "$WORK/check" 2>&1 || fail "check with a chair-report override: $(cat "$WORK/check")"
+rm -f "$outbox"/*
+# the in-person meeting of March 17 (the online one is skipped that month)
+run 2027-03-14T09:00
+n=$(grep -l '^X-Gremium-Kind: chair-report' "$outbox"/* | wc -l)
+[ "$n" -eq 1 ] || fail "$n reports for March 17, expected 1"
+$PY - "$(grep -l '^X-Gremium-Kind: chair-report' "$outbox"/*)" <<'PYEOF' || fail "the override's report"
+import email, email.policy, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
+assert m["Subject"] == "[Kommunalgremium] Stand Mittwoch, 17. März 2027", m["Subject"]
+body = m.get_body(preferencelist=("plain",)).get_content()
+assert body.startswith("EIGENER BERICHT\nBeschlussfähigkeit NICHT erreicht – Zusagen: 0 "), body
+assert "Nicht zustellbar" in body and "Keine Antwort:" in body, body
+PYEOF
+
 echo "e2e_report: ok"

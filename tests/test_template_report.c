@@ -131,6 +131,33 @@ static void test_caps(void **state)
 	free(deputy);
 }
 
+/* A large committee: after TMPL_REPORT_MAX_LINES members one line for the
+ * rest (the counts stay whole), after TMPL_REPORT_MAX_BOUNCED bounces too. */
+static void test_many(void **state)
+{
+	struct tmpl_attendee *a = calloc(250, sizeof(*a));
+	char *text;
+	(void)state;
+
+	assert_non_null(a);
+	for (size_t i = 0; i < 250; i++)
+		a[i] = (struct tmpl_attendee){ "M", NULL, NULL, "m@x.example",
+		                               i < 10 ? TMPL_ANSWER_ACCEPTED : TMPL_ANSWER_NONE,
+		                               NULL, NULL, true };
+	text = tmpl_format_attendance(TMPL_DE, a, 250);
+	assert_non_null(text);
+	assert_true(strncmp(text, "Zugesagt: 10, Vertretung: 0, mit Vorbehalt: 0, abgesagt: 0, "
+	                          "ohne Antwort: 240\n\nZugesagt:\n- M\n", 90) == 0);
+	assert_non_null(strstr(text, "\n- M\n\n… und 50 weitere (alle zeigt „gremiumctl attendance“)"));
+	assert_true(strlen(text) <= tmpl_attendance_longest(250, 1, 0, 0));
+	free(text);
+	text = tmpl_format_bounced(TMPL_EN, a, 250);
+	assert_non_null(strstr(text, "\n- M <m@x.example>\n… and 200 more (\"gremiumctl attendance\" shows all)"));
+	assert_true(strlen(text) <= tmpl_bounced_longest(250, 1));
+	free(text);
+	free(a);
+}
+
 static const struct tmpl_var vars[] = {
 	{ "member_name", "Anna Alt" }, { "committee", "Kommunalgremium" },
 	{ "summary", "Online-Sitzung" }, { "date", "Mittwoch, 10. Februar 2027" },
@@ -251,6 +278,7 @@ int main(void)
 		cmocka_unit_test(test_attendance),
 		cmocka_unit_test(test_bounced_and_quorum),
 		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_builtin_texts),
 		cmocka_unit_test(test_override),
 	};
