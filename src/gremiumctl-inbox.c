@@ -187,8 +187,9 @@ static void held_title(const struct store_inbox *m, char *buf, size_t len)
 		snprintf(buf, len, "(no subject)");
 }
 
-/* The topic of held mail m for meeting o, and m's new outcome, in one
- * transaction.  0 and *t (its id and position set), or a store code. */
+/* The topic of held mail m for meeting o, and m's new outcome (inside
+ * the caller's transaction).  0 and *t (its id and position set), or a
+ * store code. */
 static int accept_row(const struct gr_config *cfg, struct store *db,
                       const struct store_inbox *m, struct store_topic *t)
 {
@@ -204,19 +205,12 @@ static int accept_row(const struct gr_config *cfg, struct store *db,
 	t->received = m->received;
 	t->source = (char *)"mail";
 	t->inbox_id = m->id;
-	r = store_begin(db);
-	if (r < 0)
-		return r;
 	r = store_topic_add(db, t);
 	if (r == 0) {
 		snprintf(outcome, sizeof(outcome), "topic %lld for %s (accepted by the chair)",
 		         (long long)t->id, t->meeting);
 		r = store_inbox_set_outcome(db, m->id, NULL, outcome, false);
 	}
-	if (r == 0)
-		r = store_commit(db);
-	if (r < 0)
-		(void)store_rollback(db);
 	return r;
 }
 
@@ -251,7 +245,11 @@ static int inbox_accept(struct ctl *ctl, const char *id_arg, const char *when)
 		r = ctl_open_state_rw(ctl, cmd, &db);
 	if (r != 0)
 		return r;
-	r = store_inbox_get(db, id, &row);
+	/* one transaction from reading the row on: two chairs accepting the
+	 * same mail make one topic, the second is told it is not held */
+	r = store_begin(db);
+	if (r == 0)
+		r = store_inbox_get(db, id, &row);
 	if (r < 0)
 		r = ctl_store_error(cmd, db, r);
 	else if (!row.held) {
@@ -272,6 +270,8 @@ static int inbox_accept(struct ctl *ctl, const char *id_arg, const char *when)
 		ctl_when(&o->start, meeting, sizeof(meeting));
 		held_title(&row, title, sizeof(title));
 		r = accept_row(ctl->cfg, db, &row, &t);
+		if (r == 0)
+			r = store_commit(db);
 		if (r < 0)
 			r = ctl_store_error(cmd, db, r);
 		else

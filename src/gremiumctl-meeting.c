@@ -161,13 +161,19 @@ static bool same_address(const char *a, const char *b)
 	       strcasecmp(at_a, at_b) == 0;
 }
 
-/* Aliases (members[].aliases) arrive with wip-config; until then a member
- * is found by members[].email. */
+/* By members[].email or one of its aliases (the config refuses an
+ * address given twice, so the first match is the only one). */
 const struct gr_member *ctl_member(const struct gr_config *cfg, const char *addr)
 {
-	for (size_t i = 0; addr && i < cfg->n_members; i++)
-		if (same_address(cfg->members[i].email, addr))
-			return &cfg->members[i];
+	for (size_t i = 0; addr && i < cfg->n_members; i++) {
+		const struct gr_member *m = &cfg->members[i];
+
+		if (same_address(m->email, addr))
+			return m;
+		for (size_t k = 0; k < m->n_aliases; k++)
+			if (same_address(m->aliases[k], addr))
+				return m;
+	}
 	return NULL;
 }
 

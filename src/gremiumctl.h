@@ -103,8 +103,8 @@ int ctl_parse_id(const char *cmd, const char *what, const char *s, int64_t *ret)
  * locked, EX_NOPERM, else EX_IOERR. */
 int ctl_store_error(const char *cmd, struct store *db, int r);
 
-/* The configured member with address addr (local part exact, domain in
- * any case), or NULL. */
+/* The configured member whose email or alias is addr (local part exact,
+ * domain in any case), or NULL. */
 const struct gr_member *ctl_member(const struct gr_config *cfg, const char *addr);
 
 /* The meetings of the schedule as the topic commands see them. */

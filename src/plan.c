@@ -150,18 +150,6 @@ static bool noticed(const struct plan_ctx *c, const char *kind, const char *emai
 	return bsearch(&k, c->notices, c->n_notices, sizeof(*c->notices), cmp_notice) != NULL;
 }
 
-bool plan_noticed_any(const struct plan_ctx *c, const char *kind, const char *uid, const char *occ)
-{
-	for (size_t i = 0; i < c->n_notices; i++) {
-		const struct store_notice *n = c->notices[i];
-
-		if (strcmp(n->kind, kind) == 0 && strcmp(n->uid, uid) == 0 &&
-		    strcmp(n->occurrence, occ) == 0)
-			return true;
-	}
-	return false;
-}
-
 /* ---- building actions ---- */
 
 /* The row that says "email was sent o at seq": built from borrowed strings

@@ -97,10 +97,49 @@ static void past_meeting(const struct plan_ctx *c, const struct gr_occurrence *x
 	p->url = v->url;
 }
 
+static int cmp_sent_agenda(const void *a, const void *b)
+{
+	const struct store_notice *x = *(const struct store_notice *const *)a;
+	const struct store_notice *y = *(const struct store_notice *const *)b;
+	int r = strcmp(x->uid, y->uid);
+
+	return r ? r : strcmp(x->occurrence, y->occurrence);
+}
+
+/* feed.agenda: the agenda notices of the state, by uid and occurrence
+ * (one look-up per meeting; a large state has many notices). */
+static int index_sent_agendas(const struct store_state *st, const struct store_notice ***ret,
+                              size_t *ret_n)
+{
+	const struct store_notice **a = calloc(st->n_notices ? st->n_notices : 1, sizeof(*a));
+	size_t n = 0;
+
+	if (!a)
+		return -ENOMEM;
+	for (size_t i = 0; i < st->n_notices; i++)
+		if (strcmp(st->notices[i].kind, "agenda") == 0)
+			a[n++] = &st->notices[i];
+	qsort(a, n, sizeof(*a), cmp_sent_agenda);
+	*ret = a;
+	*ret_n = n;
+	return 0;
+}
+
+/* Did any member get the agenda of uid's meeting at when? */
+static bool agenda_sent(const struct store_notice *const *sent, size_t n, const char *uid,
+                        const char *when)
+{
+	struct store_notice key = { .uid = (char *)uid, .occurrence = (char *)when };
+	const struct store_notice *k = &key;
+
+	return n && bsearch(&k, sent, n, sizeof(*sent), cmp_sent_agenda) != NULL;
+}
+
 /* feed.agenda: the meetings of o whose agenda went out (an agenda notice
  * is recorded, keyed by the series' UID as every notification), with
  * their topics' titles. */
 static int published_agendas(const struct plan_ctx *c, const struct plan_obj *o,
+                             const struct store_notice *const *sent, size_t n_sent,
                              struct gr_published *p)
 {
 	const char *uid = o->uid;
@@ -119,7 +158,7 @@ static int published_agendas(const struct plan_ctx *c, const struct plan_obj *o,
 		if (!(o->moved ? o->single == x : plan_occ_of(c, x, o)) || !plan_occ_happens(x))
 			continue;
 		plan_format_local(&x->start, when);
-		if (!plan_noticed_any(c, "agenda", uid, when))
+		if (!agenda_sent(sent, n_sent, uid, when))
 			continue;
 		if (util_grow((void **)&p->agendas, p->n_agendas, &cap, sizeof(*p->agendas)) < 0)
 			return -ENOMEM;
@@ -136,7 +175,9 @@ static int published_agendas(const struct plan_ctx *c, const struct plan_obj *o,
 }
 
 /* The feed's view of one object: see plan_published() in plan.h. */
-static int published_object(const struct plan_ctx *c, const struct plan_obj *o, struct gr_published *p)
+static int published_object(const struct plan_ctx *c, const struct plan_obj *o,
+                            const struct store_notice *const *sent, size_t n_sent,
+                            struct gr_published *p)
 {
 	const struct store_state *st = c->st;
 	size_t first, n = versions_of(st, o->uid, &first);
@@ -172,7 +213,7 @@ static int published_object(const struct plan_ctx *c, const struct plan_obj *o, 
 			return -ENOMEM;
 		past_meeting(c, x, was, &p->past[p->n_past++]);
 	}
-	return published_agendas(c, o, p);
+	return published_agendas(c, o, sent, n_sent, p);
 }
 
 int plan_published(const struct gr_config *cfg, const struct sched_list *occ,
@@ -183,17 +224,22 @@ int plan_published(const struct gr_config *cfg, const struct sched_list *occ,
 	struct plan_result res = { 0 };
 	struct plan_ctx c = { .cfg = cfg, .occ = occ, .now = now, .res = &res };
 	struct gr_published *p = NULL;
+	const struct store_notice **sent = NULL;
+	size_t n_sent = 0;
 	int r = plan_ctx_build(&c, state ? state : &empty);
 
 	if (r == 0)
 		r = plan_index_topics(&c, state ? state : &empty);
+	if (r == 0 && cfg->feed.agenda)
+		r = index_sent_agendas(state ? state : &empty, &sent, &n_sent);
 
 	if (r == 0 && !(p = calloc(c.n_objs ? c.n_objs : 1, sizeof(*p))))
 		r = -ENOMEM;
 	for (size_t i = 0; r == 0 && i < c.n_objs; i++)
-		r = published_object(&c, &c.objs[i], &p[i]);
+		r = published_object(&c, &c.objs[i], sent, n_sent, &p[i]);
 	plan_ctx_free(&c);
 	free(res.topics);
+	free(sent);
 	if (r < 0) {
 		plan_published_free(p, p ? c.n_objs : 0);
 		return r;

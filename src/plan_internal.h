@@ -76,8 +76,6 @@ void plan_ctx_free(struct plan_ctx *c);
 int plan_index_topics(struct plan_ctx *c, const struct store_state *st);
 const struct store_topic *const *plan_topics_of(const struct plan_ctx *c,
                                                 const struct gr_occurrence *x, size_t *ret_n);
-/* plan.c: has any member been sent the notice kind of uid and occ? */
-bool plan_noticed_any(const struct plan_ctx *c, const char *kind, const char *uid, const char *occ);
 /* plan.c, for plan_answers.c: a new action of kind about o to email
  * (borrowed; m the member, or NULL for the chair or a deputy); attach
  * occurrence x; its Message-ID; was the notice recorded; send_time days

@@ -31,6 +31,12 @@ weiss=kaethe.weiss@kreis-beispielheim.example
 run 2026-12-01T09:00 56
 # the cancelled December 9 meeting: no agenda on its day (Dec 3)
 run 2026-12-03T09:00 0
+# preview lists the agendas to come
+ctl preview --from 2027-01-05 --days 40 > "$WORK/preview" || fail "preview"
+grep -q '^  Do 14.01.2027 09:00  agenda  *for Mi 20.01.2027 14:00 online, to 14 members$' "$WORK/preview" ||
+	fail "preview: $(cat "$WORK/preview")"
+grep -q '^  Do 04.02.2027 09:00  agenda  *for Mi 10.02.2027 10:00 online, to 14 members$' "$WORK/preview" ||
+	fail "preview: $(cat "$WORK/preview")"
 
 # topics: February in the chair's order, one withdrawn; one for January
 ctl topic add --meeting 2027-02-10T10:00 --title "Haushalt 2027" --member "$mueller" > "$WORK/t1" ||
@@ -63,9 +69,22 @@ run 2027-01-14T09:00 0
 # and the chair's report (issue 16, due Feb 7)
 run 2027-02-09T12:00 29
 run 2027-02-09T12:00 0
+# the admin's own agenda text: `check` renders it with the longest
+# agenda (five times is too much), and the mails use it
+mkdir -p "$WORK/etc/templates"
+sed -i 's|^# templates = "templates";|templates = "templates";|' "$conf"
+grep -q '^templates = "templates";' "$conf" || fail "test setup: no templates line in the example"
+printf 'Zu lang\n\n{agenda}\n{agenda}\n{agenda}\n{agenda}\n{agenda}\n' > "$WORK/etc/templates/agenda.de.txt"
+expect_exit 78 "$GREMIUMCTL" -c "$conf" check 2> "$WORK/check.err"
+grep -q "agenda.de.txt:1: renders to more than 256 KiB with the longest values of the configuration ({agenda} of [0-9]* bytes, 5 times)$" \
+	"$WORK/check.err" || fail "check: $(cat "$WORK/check.err")"
+printf 'Agenda der Sitzung am {date}\n\n{agenda}\n\nEnde der Tagesordnung.\n' > "$WORK/etc/templates/agenda.de.txt"
+ctl check > /dev/null || fail "check with the agenda template"
 # March 17, in person, no topics (deadline Mar 10): the agenda says so;
 # the 7-day reminder (due Mar 10) goes late with it and carries it
 run 2027-03-11T09:00 28
+[ "$(grep -l '^Ende der Tagesordnung\.' "$outbox"/* | wc -l)" -eq 14 ] ||
+	fail "the admin's agenda text is not in the March agendas"
 
 cat > "$WORK/expect.json" <<JSON
 {"members": $($PY -c '
@@ -87,8 +106,8 @@ $PY "$top_srcdir/tests/check_agenda.py" "$outbox" "$WORK/expect.json" || fail "t
 
 # ---- the feed: no agenda by default; with feed.agenda the titles ----
 ctl ics -o "$WORK/off.ics" || fail "ics"
-sed -i 's|^feed = {|feed = {\n  agenda = true;|' "$conf"
-grep -q '^  agenda = true;' "$conf" || fail "test setup: no 'feed = {' line in the example"
+sed -i 's|^  agenda = false;|  agenda = true;|' "$conf"
+grep -q '^  agenda = true;' "$conf" || fail "test setup: no 'agenda = false;' line in the example's feed"
 ctl check > /dev/null || fail "feed.agenda = true does not check"
 ctl ics -o "$WORK/on.ics" || fail "ics with feed.agenda"
 $PY - "$WORK/off.ics" "$WORK/on.ics" <<'PYEOF' || fail "the feed's agenda"

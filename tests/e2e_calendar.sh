@@ -84,6 +84,9 @@ db.execute("DROP TABLE sent_occurrences")
 for table in ("sent_objects", "outbox"):
     db.execute("DELETE FROM %s WHERE uid LIKE '%%+moved-%%'" % table)
 db.execute("DROP TABLE object_versions")
+# schema 5 (issue 15): the inbox and the topics
+for table in ("topics", "inbox", "meta"):
+    db.execute("DROP TABLE %s" % table)
 db.execute("PRAGMA user_version = 3")
 db.commit()
 assert db.execute("SELECT count(*) FROM sent_objects WHERE uid LIKE '%.kommunalgremium@%'").fetchone()[0] == 0

@@ -237,12 +237,18 @@ expect_eq "$(json topics | grep '^7|' | cut -d'|' -f5-10)" \
 	"Erste Zeile|Erste Zeile\\nzweite|juergen.mueller@landkreis-musterstadt.example|Landkreis Musterstadt|mail|active" \
 	"a member's held reply: title from the text, the member's organisation"
 expect_eq "$(ctl inbox --held)" "no mail" "nothing held"
+# a long subject: the title is cut at 200 bytes, between characters
+sql "INSERT INTO inbox (source_id, sender, subject, received, class, outcome, held) VALUES
+ ('imap:7:5', 'y@example.org', 'Re: x' || replace(hex(zeroblob(150)), '00', 'ä'), 1764500400, 'stranger', 'held for the chair', 1)"
+out=$(ctl inbox accept 5 --meeting 2027-02-10T10:00)
+expect_eq "$(json topics --meeting 2027-02-10T10:00 | grep '|y@example.org|' | cut -d'|' -f5)" \
+	"x$($PY -c 'print("ä" * 99)')" "the title of a long subject, cut inside a character"
 
 # ---- while a sender (gremiumd, run-once) holds the state ----
 # the chair's commands do not take the sender's lock
 flock -n "$db.lock" "$GREMIUMCTL" -c "$conf" topic add --meeting 2027-02-10T10:00 --title "Während" > "$WORK/out" ||
 	fail "topic add next to a sender: $(cat "$WORK/out")"
-grep -q "^topic 8 added: TOP 2 of 2027-02-10T10:00" "$WORK/out" || fail "topic add next to a sender: $(cat "$WORK/out")"
+grep -q "^topic 9 added: TOP 3 of 2027-02-10T10:00" "$WORK/out" || fail "topic add next to a sender: $(cat "$WORK/out")"
 
 # a user who may read the config but not write the state: 77 and the
 # cause, before anything is done (root may write anything: drop to nobody;
@@ -256,8 +262,8 @@ else
 	as_other() { "$@"; }
 	chmod 0444 "$db"
 fi
-for args in "topic withdraw 8" "topic order 8 1" "inbox accept 3" \
-	"topic add --meeting 2027-02-10T10:00 --title T" "topic move 8 --to 2027-03-17T10:00"; do
+for args in "topic withdraw 9" "topic order 9 1" "inbox accept 3" \
+	"topic add --meeting 2027-02-10T10:00 --title T" "topic move 9 --to 2027-03-17T10:00"; do
 	# shellcheck disable=SC2086 # the words of args are the arguments
 	expect_exit 77 as_other "$GREMIUMCTL" -c "$conf" $args 2> "$WORK/err"
 	grep -q "^gremiumctl: ${args%% [0-9-]*}: state database $db: Permission denied" "$WORK/err" ||
@@ -266,4 +272,10 @@ done
 chmod 0700 "$WORK/etc/var"
 chmod 0600 "$db"
 [ "$(snapshot)" = "$before" ] || fail "a user who may not write changed the state"
+# a member's alias (the example's j.mueller@) names the member: the topic
+# records the member's email, name and organisation
+ctl topic add --meeting 2027-02-10T10:00 --title "Alias" --member j.mueller@KREIS-MUSTERSTADT.example > /dev/null
+expect_eq "$(json topics | grep '|Alias|' | cut -d'|' -f7,8)" \
+	"juergen.mueller@landkreis-musterstadt.example|Landkreis Musterstadt" "topic add --member ALIAS"
+ctl topics | grep -q "  Alias  *Jürgen Müller  *Landkreis Musterstadt " || fail "alias in the table: $(ctl topics)"
 echo "e2e_topics_cli: ok"

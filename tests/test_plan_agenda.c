@@ -351,6 +351,52 @@ static void test_dated_and_too_late(void **state)
 	plan_result_free(&r);
 }
 
+/* feed.agenda: plan_published() lists the meetings whose agenda went out
+ * (any member's notice), with the titles in order, on the object that
+ * holds them (the moved meeting's own); without feed.agenda none. */
+static void test_published(void **state)
+{
+	struct fixture *f = *state;
+	struct plan_result r;
+	struct gr_published *pub;
+	size_t n, found = 0;
+
+	plan_record(f, at(2027, 1, 17, 9, 0), &r);    /* Jan 21's agenda */
+	plan_result_free(&r);
+	plan_record(f, at(2027, 2, 8, 9, 0), &r);     /* Feb 12's (moved) */
+	plan_result_free(&r);
+	assert_int_equal(plan_published(&f->cfg, &f->occ, &f->st, at(2027, 2, 8, 9, 0), &pub, &n), 0);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(pub[i].n_agendas, 0);
+	plan_published_free(pub, n);
+
+	f->cfg.feed.agenda = true;
+	assert_int_equal(plan_published(&f->cfg, &f->occ, &f->st, at(2027, 2, 8, 9, 0), &pub, &n), 0);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < pub[i].n_agendas; j++) {
+			const struct gr_published_agenda *a = &pub[i].agendas[j];
+
+			/* no agenda before it went out (Feb 18 and later) */
+			assert_true(a->occ->start_utc < at(2027, 2, 13, 0, 0));
+			if (a->occ->start.month == 1 && a->occ->start.day == 21) {
+				assert_false(pub[i].moved);
+				assert_int_equal(a->n_titles, 2);
+				assert_string_equal(a->titles[0], "Digitalisierung");
+				assert_string_equal(a->titles[1], "Haushalt");
+				found++;
+			}
+			if (a->occ->start.month == 2 && a->occ->start.day == 12) {
+				assert_true(pub[i].moved);
+				assert_int_equal(a->n_titles, 1);
+				assert_string_equal(a->titles[0], "Verlegt");
+				found++;
+			}
+		}
+	assert_int_equal(found, 2);
+	plan_published_free(pub, n);
+	f->cfg.feed.agenda = false;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -358,6 +404,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_late, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancelled_and_moved, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dated_and_too_late, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_published, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -63,6 +63,13 @@ sqlite3 "$work/etc/var/state.db" "INSERT INTO inbox (source_id, sender, subject,
 run "$build/src/gremiumctl" -c "$conf" inbox --json
 run "$build/src/gremiumctl" -c "$conf" inbox accept 1
 run "$build/src/gremiumctl" -c "$conf" inbox
+# the agenda (issue 15): agenda mails and reminders with their calendar
+# part, then the feed with the agenda's titles
+run "$build/src/gremiumctl" -c "$conf" run-once --now 2027-01-14T09:00
+run "$build/src/gremiumctl" -c "$conf" run-once --now 2027-01-19T09:00
+sed -i 's|^  agenda = false;|  agenda = true;|' "$conf"
+run "$build/src/gremiumctl" -c "$conf" ics -o "$work/feed-agenda.ics"
+grep -q "TOP 1:" "$work/feed-agenda.ics" || { echo "valgrind: no agenda in the feed" >&2; rc=1; }
 # the SMTP sender (a thread per connection, libcurl multi handles) and a plan
 # large enough for the render threads and the chunked commits: 30 members
 # (90 invitations, 30 updates of the moved meeting) into Postfix's smtp-sink
