@@ -158,6 +158,31 @@ static char *address(const char *v, bool *oom)
 	return a;
 }
 
+/* Is the VTIMEZONE of z one libical expands in bounded time?  Its
+ * observances repeat at most yearly (libical expands every rule from its
+ * DTSTART on: a FREQ=SECONDLY from 1601 would take hours). */
+static bool zone_sane(icaltimezone *z)
+{
+	icalcomponent *c = icaltimezone_get_component(z), *sub;
+	icalproperty *p;
+
+	if (!c)
+		return false;
+	for (sub = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT); sub;
+	     sub = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT)) {
+		size_t n = 0;
+
+		for (p = icalcomponent_get_first_property(sub, ICAL_RRULE_PROPERTY); p;
+		     p = icalcomponent_get_next_property(sub, ICAL_RRULE_PROPERTY)) {
+			struct icalrecurrencetype rule = icalproperty_get_rrule(p);
+
+			if (rule.freq != ICAL_YEARLY_RECURRENCE || rule.interval < 1 || ++n > 4)
+				return false;
+		}
+	}
+	return true;
+}
+
 /* The zone a TZID names: the calendar's own VTIMEZONE, an Olson name, a
  * Windows name; NULL when unknown (the time is then read as local). */
 static icaltimezone *zone_of(icalcomponent *cal, const char *tzid)
@@ -167,6 +192,8 @@ static icaltimezone *zone_of(icalcomponent *cal, const char *tzid)
 	if (!tzid)
 		return NULL;
 	z = icalcomponent_get_timezone(cal, tzid);
+	if (z && !zone_sane(z))
+		z = NULL;
 	if (!z)
 		z = icaltimezone_get_builtin_timezone(tzid);
 	for (size_t i = 0; !z && i < sizeof(windows_zones) / sizeof(windows_zones[0]); i++)
@@ -202,8 +229,9 @@ static bool local_time(icalcomponent *cal, icalproperty *p, icaltimezone *local,
 		tzp = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
 		z = tzp ? zone_of(cal, icalparameter_get_tzid(tzp)) : NULL;
 	}
-	if (!z && t.zone)
-		z = (icaltimezone *)t.zone;     /* libical found it itself */
+	/* whatever zone libical attached itself (it would take the
+	 * calendar's VTIMEZONE unchecked), only z counts */
+	t.zone = NULL;
 	if (z) {
 		t = icaltime_set_timezone(&t, z);
 		t = icaltime_convert_to_zone(t, local);

@@ -150,6 +150,24 @@ static void test_zones(void **state)
 	}
 }
 
+/* A VTIMEZONE whose rule repeats more often than yearly would keep
+ * libical busy for hours: not used (the time is then read by its TZID's
+ * name, or as local). */
+static void test_hostile_zone(void **state)
+{
+	struct gr_reply r;
+	char err[128];
+
+	(void)state;
+	assert_int_equal(parse(HEAD "METHOD:REPLY\r\nBEGIN:VTIMEZONE\r\nTZID:Evil\r\n"
+		"BEGIN:STANDARD\r\nDTSTART:16010101T000000\r\nTZOFFSETFROM:+0100\r\n"
+		"TZOFFSETTO:+0200\r\nRRULE:FREQ=SECONDLY\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+		EVENT("RECURRENCE-ID;TZID=Evil:20270210T100000\r\n"
+		      "ATTENDEE;PARTSTAT=ACCEPTED:mailto:a@x.example\r\n") TAIL, &r, err, sizeof(err)), 0);
+	assert_string_equal(r.items[0].occurrence, "2027-02-10T10:00");
+	reply_free(&r);
+}
+
 /* A delegation may carry the delegate's line (DELEGATED-FROM): not an
  * answer of its own; unknown PARTSTATs are kept as written. */
 static void test_attendees(void **state)
@@ -258,6 +276,7 @@ int main(void)
 		cmocka_unit_test(test_client_fixtures),
 		cmocka_unit_test(test_counter),
 		cmocka_unit_test(test_zones),
+		cmocka_unit_test(test_hostile_zone),
 		cmocka_unit_test(test_attendees),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_bounds),
