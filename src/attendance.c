@@ -170,8 +170,9 @@ void attendance_decide(const struct gr_config *cfg, const struct sched_list *occ
 
 		decide_item(cfg, occ, st, ret->member, r, &r->items[i], a);
 		if (a->apply) {
-			/* no DTSTAMP: the arrival orders it */
-			if (!a->answer.dtstamp)
+			/* no DTSTAMP, or one from the future (a wrong clock would
+			 * make it win over every later answer): the arrival */
+			if (!a->answer.dtstamp || a->answer.dtstamp > received)
 				a->answer.dtstamp = received;
 			a->answer.received = received;
 			a->answer.inbox_id = inbox_id;

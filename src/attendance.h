@@ -17,7 +17,9 @@
  *   - a COUNTER (a proposed new time) is never applied: held, with the
  *     proposal in the outcome for the chair;
  *   - PARTSTAT ACCEPTED, DECLINED, TENTATIVE, DELEGATED (DELEGATED-TO is the
- *     deputy) are recorded; anything else is held.
+ *     deputy) are recorded; anything else is held;
+ *   - an answer is dated by its DTSTAMP, but never later than its arrival
+ *     (a client's wrong clock must not make it win over every later one).
  * Which recorded answer counts for a meeting: attendance_effective().
  */
 #ifndef GREMIUM_ATTENDANCE_H

@@ -628,9 +628,10 @@ static int on_inbound_done(sd_event_source *s, int fd, uint32_t revents, void *u
 	rearm(in->poll, d->cur.cfg->inbound.poll_seconds);
 	if (d->stopping)
 		return 0;
-	/* new topics and their confirmations: plan and send now */
-	(void)changes_moved(d);
-	if (in->info.recorded > 0)
+	/* new topics and their confirmations, or a chair's edit during the
+	 * pass: plan and send now */
+	bool moved = changes_moved(d);
+	if (in->info.recorded > 0 || moved)
 		cycle(d);
 	else
 		report(d);

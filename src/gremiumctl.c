@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * gremiumctl - the admin tool: check, preview, ics, send-test, run-once,
- * status, fetch, inbox, topics, topic, attendance.  A thin layer: parse the command line, load the config, call the
+ * status, fetch; inbox, topics, topic, attendance.  A thin layer: parse the command line, load the config, call the
  * modules, print.  Subcommands live in gremiumctl-VERB.c (gremiumctl.h) and are
  * dispatched from the table `commands`.
  */
@@ -42,6 +42,7 @@ static const struct command commands[] = {
 	{ "run-once", "[--now YYYY-MM-DDTHH:MM]",
 	  "plan what is due now (committee local time), enqueue it, send the outbox", cmd_run_once },
 	{ "status", "", "outbox and sent-log summary; permanently failed recipients", cmd_status },
+	/* phase 2: the committee's mailbox and the agenda */
 	{ "fetch", "[--now YYYY-MM-DDTHH:MM]",
 	  "one pass over the committee's mailbox: record each new message, make topics", cmd_fetch },
 	{ "inbox", "[--held] [--json] | accept ID [--meeting WHEN]",

@@ -59,6 +59,8 @@ int cmd_ics(struct ctl *ctl, int argc, char **argv);
 int cmd_send_test(struct ctl *ctl, int argc, char **argv);
 int cmd_run_once(struct ctl *ctl, int argc, char **argv);
 int cmd_status(struct ctl *ctl, int argc, char **argv);
+int cmd_fetch(struct ctl *ctl, int argc, char **argv);
+int cmd_attendance(struct ctl *ctl, int argc, char **argv);
 int cmd_topics(struct ctl *ctl, int argc, char **argv);
 int cmd_topic(struct ctl *ctl, int argc, char **argv);
 int cmd_inbox(struct ctl *ctl, int argc, char **argv);
@@ -129,5 +131,3 @@ int ctl_meeting_find(const struct ctl *ctl, const struct ctl_meetings *m, const 
  * from plan_published()), else ical_uid()'s.  0 or -EINVAL/-ENOSPC. */
 int ctl_occurrence_uid(const struct gr_config *cfg, const struct gr_published *pub,
                        size_t n_pub, const struct gr_occurrence *o, char *buf, size_t len);
-int cmd_fetch(struct ctl *ctl, int argc, char **argv);
-int cmd_attendance(struct ctl *ctl, int argc, char **argv);

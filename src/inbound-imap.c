@@ -42,6 +42,7 @@ struct imap {
 	char *buf;              /* what the write callback received */
 	size_t len, size, cap;  /* used, allocated, limit */
 	bool overflow;          /* more than cap arrived */
+	size_t offered;         /* then: what had arrived with the chunk refused */
 	bool oom;               /* the buffer could not grow */
 	char last[512];         /* the server's last tagged NO or BAD, tag removed */
 	uint32_t uidvalidity;   /* 0: none seen */
@@ -58,6 +59,7 @@ static size_t imap_write(char *data, size_t size, size_t nmemb, void *userdata)
 
 	if (n > im->cap - im->len) {
 		im->overflow = true;
+		im->offered = im->len + n;      /* at least that much was coming */
 		return 0;       /* libcurl ends the transfer: CURLE_WRITE_ERROR */
 	}
 	if (im->len + n + 1 > im->size) {
@@ -302,8 +304,9 @@ static int imap_take(struct imap *im, const char *id, uint32_t uid)
 		r = imap_do(im, url, NULL, run->max_bytes, what);
 		free(url);
 		if (r == -EFBIG) {
+			/* the server said less than it sent: report what it sent */
 			m.too_large = true;
-			m.size = im->len > m.size ? im->len : m.size;
+			m.size = im->offered > m.size ? im->offered : m.size;
 		} else if (r < 0)
 			return r;
 		else {
@@ -368,7 +371,12 @@ static int imap_open(struct imap *im, const char *password)
 	                   cfg->timeout, run->err, run->errlen, NULL);
 	if (r < 0)
 		return r;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(im->c = curl_easy_init())) {
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		snprintf(run->err, run->errlen, "inbound: cannot initialise libcurl");
+		return -ENOMEM;
+	}
+	if (!(im->c = curl_easy_init())) {
+		curl_global_cleanup();
 		snprintf(run->err, run->errlen, "inbound: cannot initialise libcurl");
 		return -ENOMEM;
 	}

@@ -321,7 +321,10 @@ static int add_item(struct gr_reply *r, const struct reply_item *base, icalcompo
 			raw += 9;
 		it->partstat = field(raw, &oom);
 	}
-	it->deputy = to ? address(icalparameter_get_delegatedto(to), &oom) : NULL;
+	/* only with DELEGATED: Thunderbird leaves a DELEGATED-TO behind when
+	 * the member answers again */
+	it->deputy = to && it->answer == GR_ANSWER_DELEGATED ?
+	             address(icalparameter_get_delegatedto(to), &oom) : NULL;
 	it->comment = field(comment_of(ev, att), &oom);
 	r->n_items++;
 	icalerror_clear_errno();

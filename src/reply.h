@@ -45,7 +45,8 @@ struct reply_item {
 	char *attendee;         /* address without mailto:, lower-cased; NULL: none */
 	enum gr_answer answer;  /* GR_ANSWER_NONE: no PARTSTAT, NEEDS-ACTION, unknown */
 	char *partstat;         /* as written (for the chair), NULL: none */
-	char *deputy;           /* DELEGATED-TO address (lower-cased), or NULL */
+	char *deputy;           /* DELEGATED-TO address (lower-cased) of a
+	                         * DELEGATED answer, else NULL */
 	char *comment;          /* COMMENT, or NULL */
 	time_t dtstamp;         /* 0: none */
 	int sequence;           /* -1: none */

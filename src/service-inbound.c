@@ -3,8 +3,7 @@
  * service-inbound.c - the committee's mailbox in the service module
  * (service.h): one pass of inbound over the mailbox; each new message is
  * parsed (letter), decided (topics) and recorded in one transaction with
- * its topic and the topic's confirmation in the outbox; a held mail
- * becomes a topic by the chair's word (service_inbox_accept()).
+ * its topic and the topic's confirmation in the outbox.
  */
 #include "autoconfig.h"
 
@@ -282,11 +281,9 @@ static int record(struct pass *p, const struct inbound_msg *m, const struct gr_l
 			if (refs.r[i].kind && strcmp(refs.r[i].kind, "topic-call") == 0)
 				x = topics_find(p->cfg, p->occ, &refs.r[i]);
 		subject = x ? call_subject(p, x) : NULL;
-		/* a reply under our call's subject: its text's first line,
-		 * which is not "Hallo zusammen," */
-		struct gr_letter body = *l;
-		body.text = (char *)topics_skip_greeting(l->text);
-		title = letter_title(&body, subject);
+		/* a reply under our call's subject: its text's first line
+		 * that says something (letter_title skips the greeting) */
+		title = letter_title(l, subject);
 		in.title = title;
 	}
 	in.refs = refs.r;
@@ -415,112 +412,5 @@ int service_inbound(const struct gr_config *cfg, const struct tmpl_set *tmpl, st
 		free(password);
 	}
 	sched_list_free(&occ);
-	return r;
-}
-
-/* The meeting the chair named (its local start), taking place; NULL if none. */
-static const struct gr_occurrence *meeting_at(const struct gr_config *cfg,
-                                              const struct sched_list *occ, const char *when)
-{
-	struct topics_ref ref = { NULL, NULL, when };
-	const struct gr_occurrence *x = topics_find(cfg, occ, &ref);
-
-	return x && (x->status == GR_OCC_CONFIRMED || x->status == GR_OCC_MOVED) ? x : NULL;
-}
-
-int service_meeting(const struct gr_config *cfg, time_t now, const char *when,
-                    const char **ret_series, char *uid, size_t uidlen)
-{
-	struct sched_list occ = { 0 };
-	const struct gr_occurrence *x;
-	int r = service_occurrences(cfg, now, &occ);
-
-	if (r < 0)
-		return r;
-	x = meeting_at(cfg, &occ, when);
-	if (x) {
-		*ret_series = x->series->id;
-		object_uid(cfg, x, uid, uidlen);
-	}
-	sched_list_free(&occ);
-	return x ? 0 : -ENOENT;
-}
-
-static int accept_row(const struct gr_config *cfg, struct store *db, const struct store_inbox *row,
-                      const struct gr_occurrence *x, time_t now, int64_t *ret_topic)
-{
-	const struct gr_member *m = topics_member(cfg, row->sender);
-	struct gr_letter l = { .subject = row->subject ? row->subject : "",
-	                       .text = row->text ? row->text : "" };
-	char uid[512], when[32], outcome[128], *title = letter_title(&l, NULL);
-	struct store_topic t = {
-		.uid = uid, .meeting = when, .series = x->series->id,
-		.title = title && title[0] ? title : (char *)"(ohne Titel)", .text = l.text,
-		.member = m ? m->email : row->sender, .name = m ? m->name : NULL,
-		.organisation = m ? m->organisation : NULL, .received = row->received,
-		.source = "mail", .state = "active", .inbox_id = row->id,
-	};
-	int r;
-
-	object_uid(cfg, x, uid, sizeof(uid));
-	topics_when(&x->start, when, sizeof(when));
-	r = store_begin(db);
-	if (r == 0)
-		r = store_topic_add(db, &t);
-	if (r == 0) {
-		snprintf(outcome, sizeof(outcome), "topic %lld for %s (accepted by the chair)",
-		         (long long)t.id, when);
-		r = store_inbox_set_outcome(db, row->id, NULL, outcome, false);
-	}
-	if (r == 0)
-		r = store_commit(db);
-	else
-		(void)store_rollback(db);
-	if (r == 0)
-		*ret_topic = t.id;
-	(void)now;
-	free(title);
-	return r;
-}
-
-int service_inbox_accept(const struct gr_config *cfg, struct store *db, int64_t id,
-                         const char *meeting, time_t now, int64_t *ret_topic,
-                         char *err, size_t errlen)
-{
-	struct store_inbox row;
-	struct sched_list occ = { 0 };
-	const struct gr_occurrence *x;
-	int r = store_inbox_get(db, id, &row);
-
-	if (r < 0) {
-		snprintf(err, errlen, r == -ENOENT ? "no inbox row %lld" : "inbox %lld: %s",
-		         (long long)id, store_errmsg(db));
-		return r;
-	}
-	if (!row.held) {
-		snprintf(err, errlen, "inbox %lld is not held for the chair (%s: %s)", (long long)id,
-		         row.class, row.outcome);
-		store_inbox_clear(&row);
-		return -EALREADY;
-	}
-	r = service_occurrences(cfg, now, &occ);
-	if (r < 0) {
-		snprintf(err, errlen, "the meetings: %s", strerror(-r));
-		store_inbox_clear(&row);
-		return r;
-	}
-	x = meeting ? meeting_at(cfg, &occ, meeting) : topics_next_open(cfg, &occ, NULL, now);
-	if (!x) {
-		snprintf(err, errlen, meeting ? "no meeting takes place at %s" :
-		         "no meeting ahead whose topics deadline is open (name one with --meeting)",
-		         meeting);
-		r = -ENOENT;
-	} else {
-		r = accept_row(cfg, db, &row, x, now, ret_topic);
-		if (r < 0)
-			snprintf(err, errlen, "recording the topic: %s", store_errmsg(db));
-	}
-	sched_list_free(&occ);
-	store_inbox_clear(&row);
 	return r;
 }

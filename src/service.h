@@ -139,24 +139,4 @@ int service_inbound(const struct gr_config *cfg, const struct tmpl_set *tmpl, st
                     time_t now, service_line_fn line, void *userdata,
                     struct service_inbound_info *ret, char *err, size_t errlen);
 
-/*
- * The chair's word on held inbox row id: it becomes a topic of meeting
- * (local start "YYYY-MM-DDTHH:MM"; NULL: the next meeting whose deadline
- * is open at now), with the mail's subject as title and its text; not
- * confirmed (a held mail is never answered).  0 and *ret_topic, or
- * -ENOENT (no such row or meeting), -EALREADY (not held), -errno, with
- * the reason in err.
- */
-int service_inbox_accept(const struct gr_config *cfg, struct store *db, int64_t id,
-                         const char *meeting, time_t now, int64_t *ret_topic,
-                         char *err, size_t errlen);
-
-/*
- * The meeting that takes place at local start when ("YYYY-MM-DDTHH:MM"):
- * 0 with its series id (borrowed from cfg) and its calendar object's UID
- * in uid; -ENOENT (none, or cancelled), or -errno.
- */
-int service_meeting(const struct gr_config *cfg, time_t now, const char *when,
-                    const char **ret_series, char *uid, size_t uidlen);
-
 #endif

@@ -70,23 +70,6 @@ time_t topics_deadline(const struct gr_config *cfg, const struct gr_occurrence *
 	return t < x->start_utc ? t : x->start_utc;
 }
 
-const char *topics_skip_greeting(const char *text)
-{
-	const char *p = text, *end;
-	size_t n;
-
-	if (!text)
-		return text;
-	p += strspn(p, " \t\n");
-	end = strchr(p, '\n');
-	n = end ? (size_t)(end - p) : strlen(p);
-	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\r'))
-		n--;
-	if (!end || n == 0 || n > TOPICS_GREETING_MAX || p[n - 1] != ',')
-		return text;
-	return end + 1;
-}
-
 static bool happens(const struct gr_occurrence *x)
 {
 	return x->status == GR_OCC_CONFIRMED || x->status == GR_OCC_MOVED;

@@ -122,16 +122,6 @@ const struct gr_occurrence *topics_next_open(const struct gr_config *cfg,
                                              const struct sched_list *occ,
                                              const struct gr_occurrence *after, time_t now);
 
-/*
- * text past its salutation: when the first line that is not blank is short
- * (at most TOPICS_GREETING_MAX bytes) and ends in "," ("Hallo zusammen,",
- * "Sehr geehrte Damen und Herren,", "Dear all,"), the text after it, else
- * text.  For the title of a reply whose subject is only our call's
- * (letter_title() then takes the first line of the text).  Borrowed.
- */
-#define TOPICS_GREETING_MAX 80
-const char *topics_skip_greeting(const char *text);
-
 /* The topics deadline of meeting x (see above). */
 time_t topics_deadline(const struct gr_config *cfg, const struct gr_occurrence *x);
 

@@ -47,7 +47,12 @@ for m in confirmations:
 rows = collections.defaultdict(list)
 for r in inbox:
     rows[r["message_id"]].append(r)
-topic_by_inbox = {t["inbox_id"]: t for t in topics}
+# an inbox row's outcome names its topic: "topic ID for WHEN"
+topic_by_id = {t["id"]: t for t in topics}
+topic_by_inbox = {}
+for r in inbox:
+    if r["outcome"].startswith("topic "):
+        topic_by_inbox[r["id"]] = topic_by_id.get(int(r["outcome"].split()[1]))
 
 n_topics = 0
 for mid, cls, meeting, fixture, reference in expected:

@@ -44,11 +44,13 @@ dovecot_start() {
 		mail_user=nobody
 		mail_group=$(id -gn nobody)
 		internal=dovecot
+		internal_group=dovecot
 		login=dovenull
 	else
 		mail_user=$(id -un)
 		mail_group=$(id -gn)
 		internal=$mail_user
+		internal_group=$mail_group
 		login=$mail_user
 	fi
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$D/key.pem" -out "$D/cert.pem" \
@@ -87,6 +89,7 @@ $ssl
 disable_plaintext_auth = yes
 auth_mechanisms = plain login
 default_internal_user = $internal
+default_internal_group = $internal_group
 default_login_user = $login
 first_valid_uid = 1
 passdb {

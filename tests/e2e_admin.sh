@@ -22,7 +22,7 @@
 conf=$(example_config)
 
 # ---- 1. --help everywhere, man pages ----
-for cmd in check preview ics send-test run-once status fetch inbox topics topic; do
+for cmd in check preview ics send-test run-once status fetch attendance; do
 	"$GREMIUMCTL" -c /nonexistent/gremiumd.conf "$cmd" --help > "$WORK/help" ||
 		fail "$cmd --help exited $?"
 	grep -q "^Usage: gremiumctl \[-c FILE\] $cmd" "$WORK/help" || fail "$cmd --help: $(cat "$WORK/help")"

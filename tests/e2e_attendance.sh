@@ -82,9 +82,10 @@ CONF
 	deliver apple-occurrence-delegated.eml
 	deliver apple-series-declined.eml ulrike.soerensen@amt-seeland.example
 	# Thunderbird, as it sent them itself
-	for f in "$FIX"/thunderbird-*.eml; do
-		[ -e "$f" ] || continue
-		deliver "$(basename "$f")"
+	# (Käthe Weiß, in the order she answered: tests/thunderbird_replies.sh)
+	for a in series-accepted series-declined series-tentative series-delegated \
+		occurrence-accepted occurrence-declined occurrence-tentative occurrence-delegated; do
+		deliver "thunderbird-$a.eml"
 	done
 	# held: another member's address, an event never sent, a new time
 	deliver forged.eml

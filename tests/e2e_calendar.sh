@@ -84,8 +84,8 @@ db.execute("DROP TABLE sent_occurrences")
 for table in ("sent_objects", "outbox"):
     db.execute("DELETE FROM %s WHERE uid LIKE '%%+moved-%%'" % table)
 db.execute("DROP TABLE object_versions")
-# schema 5 (issue 15): the inbox and the topics
-for table in ("topics", "inbox", "meta"):
+# schema 6 (issue 16): the answers; schema 5 (issue 15): the inbox and the topics
+for table in ("answers", "topics", "inbox", "meta"):
     db.execute("DROP TABLE %s" % table)
 db.execute("PRAGMA user_version = 3")
 db.commit()

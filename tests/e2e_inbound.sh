@@ -2,7 +2,8 @@
 # inbound against a real IMAP server (Debian's Dovecot, tests/dovecot.sh):
 # imaps and imap with STARTTLS against a self-signed CA; messages moved to
 # the done folder; a message over max_message_kb handed over as too
-# large; a pass stopped by its caller resumes without repeats; a message
+# large, also when a server sends more than it announced (a fake server);
+# a pass stopped by its caller resumes without repeats; a message
 # recorded before a crash is only moved; a changed UIDVALIDITY; the
 # fallback without MOVE (and without UIDPLUS); clear
 # errors for a wrong password, a CA that does not verify, a server without
@@ -60,7 +61,17 @@ grep -q '^take imap:[0-9]*:2 size=5[0-9][0-9][0-9] len=0 too_large=1$' "$WORK/pa
 [ "$(dovecot_count gremiumd-done)" -eq 2 ] || fail "gremiumd-done should hold 2"
 
 # ---- imap with STARTTLS: the next pass resumes with message 3 ----
+logins=$(grep -c 'imap-login: Info: Login: ' "$DOVECOT_LOG")
 probe pass2 --imap "$IMAP" $AUTH --record "$REC" --max-kb 2
+# one connection (and login) for the whole pass: SEARCH, FETCHes, MOVEs
+# (Dovecot's log process may write the line a moment later: bounded wait)
+i=0
+while [ "$(grep -c 'imap-login: Info: Login: ' "$DOVECOT_LOG")" -le "$logins" ] && [ $i -lt 100 ]; do
+	i=$((i + 1))
+	sleep 0.1
+done
+[ "$(grep -c 'imap-login: Info: Login: ' "$DOVECOT_LOG")" -eq $((logins + 1)) ] ||
+	fail "pass 2 did not reuse its connection: $(grep 'Login: ' "$DOVECOT_LOG")"
 [ "$rc" -eq 0 ] || fail "pass 2 failed: $(cat "$WORK/pass2.out")"
 grep -q '^stats new=3 seen=0 too_large=0$' "$WORK/pass2.out" || fail "pass 2 stats: $(cat "$WORK/pass2.out")"
 grep -q 'imap:[0-9]*:3 .*subject=topic 3$' "$WORK/pass2.out" || fail "pass 2 did not resume with 3"
@@ -161,6 +172,64 @@ probe aftercut --imap "$IMAPS" $AUTH --record "$REC"
 grep -q '^take imap:.* size=3[0-9]* len=3[0-9]* too_large=0 subject=topic 8$' "$WORK/aftercut.out" &&
 	grep -q '^stats new=1 seen=0 too_large=0$' "$WORK/aftercut.out" ||
 	fail "the pass after the drop did not resume: $(cat "$WORK/aftercut.out")"
+
+# ---- a server that sends more than RFC822.SIZE said: cut at max_message_kb ----
+cat > "$WORK/liar.py" <<'PY'
+# An IMAPS server that says a message has 100 bytes and sends 5000.
+import socket, ssl, sys
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+lis = socket.socket(); lis.bind(("127.0.0.1", 0)); lis.listen(4)
+print(lis.getsockname()[1], flush=True)
+lis.settimeout(30)
+log = open(sys.argv[3], "a")
+def serve(f):
+    f.write(b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR] liar ready\r\n"); f.flush()
+    for line in f:
+        log.write(line.decode(errors="replace")); log.flush()
+        tag, _, cmd = line.decode().strip().partition(" ")
+        verb = cmd.upper()
+        out = ""
+        if verb.startswith("CAPABILITY"):
+            out = "* CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR MOVE UIDPLUS\r\n"
+        elif verb.startswith("SELECT"):
+            out = "* 1 EXISTS\r\n* OK [UIDVALIDITY 77] UIDs valid\r\n"
+        elif verb.startswith("UID SEARCH"):
+            out = "* SEARCH 5\r\n"
+        elif verb.startswith("UID FETCH 5 (UID RFC822.SIZE)"):
+            out = "* 1 FETCH (UID 5 RFC822.SIZE 100)\r\n"
+        elif verb.startswith("UID FETCH 5 BODY[]"):
+            out = "* 1 FETCH (UID 5 BODY[] {5000}\r\n" + "x" * 5000 + ")\r\n"
+        elif verb.startswith("LIST"):
+            out = '* LIST () "/" gremiumd-done\r\n'
+        elif verb.startswith("LOGOUT"):
+            out = "* BYE\r\n"
+        try:
+            f.write((out + tag + " OK done\r\n").encode()); f.flush()
+        except OSError:
+            return
+        if verb.startswith("LOGOUT"):
+            return
+while True:
+    try: c, _ = lis.accept()
+    except socket.timeout: break
+    try:
+        with ctx.wrap_socket(c, server_side=True) as t:
+            serve(t.makefile("rwb"))
+    except (OSError, ssl.SSLError):
+        pass
+PY
+$PY "$WORK/liar.py" "$DOVECOT_CA" "$(dirname "$DOVECOT_CA")/key.pem" "$WORK/liar.log" > "$WORK/liar.port" &
+liar_pid=$!
+stop_liar() { kill "$liar_pid" 2>/dev/null || true; }
+cleanup_hooks="stop_liar $cleanup_hooks"
+wait_for '^[0-9]' "$WORK/liar.port" 10
+probe liar --imap "imaps://127.0.0.1:$(cat "$WORK/liar.port")/INBOX" $AUTH --record "$WORK/liar.rec" --max-kb 1
+liar_size=$(sed -n 's/^take imap:77:5 size=\([0-9]*\) len=0 too_large=1$/\1/p' "$WORK/liar.out")
+[ "$rc" -eq 0 ] && [ -n "$liar_size" ] && [ "$liar_size" -gt 1024 ] ||
+	fail "a message larger than announced: $(cat "$WORK/liar.out")"
+grep -q 'UID MOVE 5 "gremiumd-done"' "$WORK/liar.log" || fail "the cut message was not moved: $(cat "$WORK/liar.log")"
+stop_liar
 
 # ---- a server without MOVE: COPY, \Deleted, UID EXPUNGE (UIDPLUS) ----
 dovecot_stop

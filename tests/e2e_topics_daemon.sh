@@ -46,7 +46,8 @@ wait_for '^<6>sent topic-confirmation to kaethe.weiss@kreis-beispielheim.example
 $PY "$top_srcdir/tests/topics_mail.py" make "$FIX/non-member.eml" "$inbox/new/2.M2.test" \
 	second.daemon@elsewhere.example -
 wait_for '^<6>inbound: inbox 2: .*: stranger: held for the chair' "$WORK/daemon.log" 40
-"$GREMIUMCTL" -c "$conf" inbox --held | grep -q '(held)' || fail "inbox --held lists nothing"
+"$GREMIUMCTL" -c "$conf" inbox --held --json | grep -q '"class": "stranger"' ||
+	fail "inbox --held: $("$GREMIUMCTL" -c "$conf" inbox --held --json)"
 
 # the chair adds a topic while gremiumd runs: it notices and plans again
 "$GREMIUMCTL" -c "$conf" topic add --meeting 2027-01-20T14:00 --title "Haushalt 2027" > "$WORK/add.out" ||

@@ -197,7 +197,7 @@ static void test_counter_and_delegated(void **state)
 	assert_string_equal(out, "held: proposes a new time 2026-02-11T14:00 - 2026-02-11T16:00"
 	                    " for 2026-02-11T10:00 (counter)");
 	del[0].deputy = "vertretung@x.example";
-	del[0].dtstamp = 0;     /* none: the arrival orders it */
+	del[0].dtstamp = 99999; /* from the future: the arrival orders it */
 	decide("Bert@x.example", del, 1, REPLY_METHOD_REPLY, d, out);
 	assert_false(d->held);
 	assert_string_equal(d->items[0].answer.deputy, "vertretung@x.example");

@@ -578,6 +578,13 @@ static void test_caps_header(void **state)
 	free(mail);
 }
 
+/* a multipart/mixed of n one-byte attachments */
+static char *mixed(size_t n)
+{
+	return repeat("From: a@b.example\nMessage-ID: <p@x>\nContent-Type: multipart/mixed; boundary=b\n\n",
+	              "--b\nContent-Type: application/octet-stream\n\nx\n", n, "--b--\n");
+}
+
 static void test_caps_parts(void **state)
 {
 	struct gr_letter l;
@@ -585,16 +592,14 @@ static void test_caps_parts(void **state)
 
 	(void)state;
 	/* 64 parts (the multipart and 63 leaves): fine */
-	mail = repeat("From: a@b.example\nMessage-ID: <p@x>\nContent-Type: multipart/mixed; boundary=b\n\n",
-	              "--b\nContent-Type: application/octet-stream\n\nx\n", 63, "--b--\n");
+	mail = mixed(63);
 	parse_str(mail, &l);
 	assert_null(l.invalid);
 	assert_int_equal(l.n_attachments, 63);
 	letter_free(&l);
 	free(mail);
 	/* one more: invalid, the header still read */
-	mail = repeat("From: a@b.example\nMessage-ID: <p@x>\nContent-Type: multipart/mixed; boundary=b\n\n",
-	              "--b\nContent-Type: application/octet-stream\n\nx\n", 64, "--b--\n");
+	mail = mixed(64);
 	parse_str(mail, &l);
 	assert_string_equal(l.invalid, "more than 64 MIME parts");
 	assert_string_equal(l.from, "a@b.example");

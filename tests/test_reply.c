@@ -94,6 +94,39 @@ static void test_client_fixtures(void **state)
 			}
 }
 
+/* What Thunderbird 153 itself sent (tests/thunderbird_replies.sh): the
+ * series' REPLY from the invitation bar with a VTIMEZONE, the later ones
+ * from the calendar; an occurrence's RECURRENCE-ID in UTC. */
+static void test_thunderbird_fixtures(void **state)
+{
+	(void)state;
+	for (int occ = 0; occ < 2; occ++)
+		for (size_t a = 0; a < 4; a++) {
+			char name[128];
+			struct gr_reply r;
+			const struct reply_item *it;
+
+			snprintf(name, sizeof(name), "thunderbird-%s-%s.eml",
+			         occ ? "occurrence" : "series", answers[a]);
+			parse_fixture(name, &r);
+			assert_int_equal(r.method, REPLY_METHOD_REPLY);
+			assert_int_equal(r.n_items, 1);
+			it = &r.items[0];
+			assert_string_equal(it->uid, "online.kommunalgremium@fitko.example");
+			assert_string_equal(it->occurrence, occ ? "2027-02-10T10:00" : "");
+			assert_string_equal(it->attendee, "kaethe.weiss@kreis-beispielheim.example");
+			assert_int_equal(it->answer, (enum gr_answer)(GR_ANSWER_ACCEPTED + a));
+			if (a == 3)
+				assert_string_equal(it->deputy, DEPUTY);
+			else
+				assert_null(it->deputy);
+			assert_true(it->dtstamp > 1796000000);  /* 2026-11-30 */
+			assert_string_equal(r.organizer, "kommunalgremium@fitko.example");
+			assert_non_null(strstr(r.prodid, "Mozilla"));
+			reply_free(&r);
+		}
+}
+
 static void test_counter(void **state)
 {
 	struct gr_reply r;
@@ -274,6 +307,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_client_fixtures),
+		cmocka_unit_test(test_thunderbird_fixtures),
 		cmocka_unit_test(test_counter),
 		cmocka_unit_test(test_zones),
 		cmocka_unit_test(test_hostile_zone),

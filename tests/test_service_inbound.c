@@ -4,8 +4,7 @@
  * the example config in a temporary folder.  Each message recorded once
  * with its class; a topic and its confirmation in the same transaction; a
  * message found again after a crash (recorded, not yet marked done) is only
- * marked done; a repeated Message-ID is a duplicate; a held mail accepted
- * by the chair becomes a topic.
+ * marked done; a repeated Message-ID is a duplicate.
  */
 #include "autoconfig.h"
 
@@ -220,51 +219,10 @@ static void test_pass(void **state)
 	assert_int_equal(c.queued, 1);
 }
 
-/* The chair accepts the held mail: a topic, not confirmed; not twice. */
-static void test_accept(void **state)
-{
-	struct fixture *f = *state;
-	time_t now = at(f->cfg, 2026, 12, 1, 9, 0);
-	struct store_topic *t;
-	struct store_counts c;
-	struct store_inbox row;
-	int64_t topic = 0;
-	char err[256];
-	size_t nt;
-
-	put(f, "2.M2.test", stranger_mail, strlen(stranger_mail));
-	(void)pass(f, now);
-	assert_int_equal(service_inbox_accept(f->cfg, f->db, 1, "2027-02-10T10:00", now, &topic, err,
-	                                      sizeof(err)), 0);
-	assert_int_equal(topic, 1);
-	assert_int_equal(store_topic_list(f->db, "2027-02-10T10:00", false, &t, &nt), 0);
-	assert_int_equal(nt, 1);
-	assert_string_equal(t[0].title, "Angebot");
-	assert_string_equal(t[0].text, "Wir bieten an.");
-	assert_string_equal(t[0].member, "vertrieb@anbieter.example");
-	store_topic_free(t, nt);
-	assert_int_equal(store_inbox_get(f->db, 1, &row), 0);
-	assert_false(row.held);
-	assert_string_equal(row.outcome, "topic 1 for 2027-02-10T10:00 (accepted by the chair)");
-	store_inbox_clear(&row);
-	assert_int_equal(store_counts(f->db, &c), 0);
-	assert_int_equal(c.queued, 0);
-	assert_int_equal(service_inbox_accept(f->cfg, f->db, 1, NULL, now, &topic, err, sizeof(err)),
-	                 -EALREADY);
-	assert_int_equal(service_inbox_accept(f->cfg, f->db, 9, NULL, now, &topic, err, sizeof(err)),
-	                 -ENOENT);
-	/* a meeting that does not take place (cancelled) */
-	put(f, "6.M6.test", "From: x@y.example\nMessage-ID: <z@y>\nSubject: s\n\nt\n", 45);
-	(void)pass(f, now);
-	assert_int_equal(service_inbox_accept(f->cfg, f->db, 2, "2026-12-09T10:00", now, &topic, err,
-	                                      sizeof(err)), -ENOENT);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_pass, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_accept, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -325,21 +325,6 @@ static void test_no_topic_call(void **state)
 	assert_int_equal(topics_deadline(&cfg, &items[2]), items[2].start_utc);
 }
 
-/* The salutation is no title. */
-static void test_skip_greeting(void **state)
-{
-	(void)state;
-	assert_string_equal(topics_skip_greeting("Hallo zusammen,\n\nich möchte X.\n"),
-	                    "\nich möchte X.\n");
-	assert_string_equal(topics_skip_greeting("\n  Sehr geehrte Damen und Herren, \nThema Y"),
-	                    "Thema Y");
-	/* a first line that is the topic itself stays */
-	assert_string_equal(topics_skip_greeting("Breitband, Förderung\nmehr"), "Breitband, Förderung\nmehr");
-	assert_string_equal(topics_skip_greeting("Nur eine Zeile,"), "Nur eine Zeile,");
-	assert_string_equal(topics_skip_greeting(""), "");
-	assert_null(topics_skip_greeting(NULL));
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -354,7 +339,6 @@ int main(void)
 		cmocka_unit_test_setup(test_duplicate, setup),
 		cmocka_unit_test_setup(test_empty, setup),
 		cmocka_unit_test_setup(test_no_topic_call, setup),
-		cmocka_unit_test(test_skip_greeting),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,6 +21,10 @@ Thunderbird saw as one JSON document on stdout.
                   the mail (its rows' text), what the bar offered, the items as
                   Thunderbird parsed them (DESCRIPTION, COMMENT, LOCATION,
                   SEQUENCE, overrides) and the result
+  answer P EMAIL UID RID PARTSTAT [DELEGATE]
+                  the member changes his answer to the series (RID "") or to
+                  one occurrence (RID: UTC YYYYMMDDTHHMMSSZ) in his calendar;
+                  Thunderbird sends the organizer its REPLY
   occurrences P EMAIL FROM TO
                   every occurrence in the Home calendar between FROM and TO
                   (UTC, YYYYMMDDTHHMMSSZ) with EMAIL's PARTSTAT
@@ -87,6 +91,8 @@ class Marionette:
         script = JS + "\nrun(arguments[0], Array.from(arguments).slice(1, -1), arguments[arguments.length - 1]);"
         res = self.command("WebDriver:ExecuteAsyncScript",
                            {"script": script, "args": [op] + list(args)})
+        if res.get("value") is None:
+            raise RuntimeError("Thunderbird: no result for %s: %r" % (op, res))
         value = json.loads(res.get("value"))
         if isinstance(value, dict) and "error" in value:
             raise RuntimeError("Thunderbird: %s" % value["error"])
@@ -179,6 +185,51 @@ function view(ics, itipItem) {
     }
   }
   return rows;
+}
+
+// The member changes his answer in his calendar, as the event dialog does:
+// the series (rid "") or one occurrence (rid: its RECURRENCE-ID as UTC
+// YYYYMMDDTHHMMSSZ) gets PARTSTAT partstat (DELEGATED with DELEGATED-TO
+// delegate), and Thunderbird sends the organizer its REPLY
+// (cal.itip.checkAndSend, as CalTransaction does after modifyItem).
+async function answer(email, uid, rid, partstat, delegate) {
+  const { home } = calendars();
+  const parent = await home.getItem(uid);
+  if (!parent) {
+    return { error: `no item ${uid} in Home` };
+  }
+  let oldItem = parent;
+  let newItem = parent.clone();
+  if (rid) {
+    oldItem = parent.recurrenceInfo.getOccurrenceFor(cal.createDateTime(rid));
+    if (!oldItem) {
+      return { error: `${uid} has no occurrence ${rid}` };
+    }
+    newItem = oldItem.clone();
+  }
+  const att = newItem.getAttendeeById("mailto:" + email);
+  if (!att) {
+    return { error: `${email} is no attendee of ${uid}` };
+  }
+  const changed = att.clone();
+  changed.participationStatus = partstat;
+  if (delegate) {
+    changed.setProperty("DELEGATED-TO", "mailto:" + delegate);
+  }
+  newItem.removeAttendee(att);
+  newItem.addAttendee(changed);
+  let stored;
+  if (rid) {
+    const newParent = parent.clone();
+    newParent.recurrenceInfo.modifyException(newItem, true);
+    await home.modifyItem(newParent, parent);
+    stored = (await home.getItem(uid)).recurrenceInfo.getOccurrenceFor(cal.createDateTime(rid));
+  } else {
+    stored = await home.modifyItem(newItem, parent);
+  }
+  cal.itip.checkAndSend(Ci.calIOperationListener.MODIFY, stored, oldItem,
+                        { responseMode: Ci.calIItipItem.AUTO });
+  return { uid, rid: rid || null, partstat, stored: !!stored };
 }
 
 async function imip(path) {
@@ -293,6 +344,7 @@ async function run(op, args, done) {
   try {
     if (op == "ready") resolve(await ready());
     else if (op == "imip") resolve(await imip(args[0]));
+    else if (op == "answer") resolve(await answer(...args));
     else if (op == "occurrences") resolve(await occurrences(calendars().home, args[0], args[1], args[2]));
     else if (op == "refresh") resolve(await refresh(args[0], args[1]));
     else if (op == "quit") {
@@ -416,6 +468,11 @@ def main():
     p = sub.add_parser("imip")
     p.add_argument("port", type=int)
     p.add_argument("file")
+    p = sub.add_parser("answer")
+    p.add_argument("port", type=int)
+    for name in ("email", "uid", "rid", "partstat"):
+        p.add_argument(name)
+    p.add_argument("delegate", nargs="?", default="")
     p = sub.add_parser("occurrences")
     p.add_argument("port", type=int)
     p.add_argument("email")
@@ -435,6 +492,8 @@ def main():
         res = m.run("ready")
     elif a.cmd == "imip":
         res = m.run("imip", a.file)
+    elif a.cmd == "answer":
+        res = m.run("answer", a.email, a.uid, a.rid, a.partstat, a.delegate)
     elif a.cmd == "occurrences":
         res = m.run("occurrences", a.email, a.start, a.end)
     elif a.cmd == "refresh":
