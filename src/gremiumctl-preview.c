@@ -250,8 +250,13 @@ static int print_planned(const struct gr_config *cfg, const struct store_state *
 			snprintf(kind, sizeof(kind), "reminder -%dd", u->days_before);
 		else
 			snprintf(kind, sizeof(kind), "%s", util_kind_name(u->kind));
-		printf("  %s  %-13s for %s %s, to %zu members\n", due, kind, meeting,
-		       u->occ->series->id, cfg->n_members);
+		if (u->kind == GR_KIND_CHAIR_REPORT)
+			printf("  %s  %-13s for %s %s, to the chair (%s)\n", due, kind, meeting,
+			       u->occ->series->id, cfg->committee.chair_address);
+		else
+			printf("  %s  %-13s for %s %s, to %zu member%s\n", due, kind, meeting,
+			       u->occ->series->id, u->n_recipients ? u->n_recipients : cfg->n_members,
+			       (u->n_recipients ? u->n_recipients : cfg->n_members) == 1 ? "" : "s");
 	}
 	if (res.n_actions == 0 && (res.n_upcoming == 0 || res.upcoming[0].due >= until))
 		puts("  none in this period");

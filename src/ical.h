@@ -86,6 +86,35 @@ char *ical_request_occurrence(const struct gr_config *cfg, const struct ical_obj
                               int sequence, time_t dtstamp);
 
 /*
+ * METHOD:REQUEST of one meeting x for a member's deputy (RFC 5546 §4.2.5:
+ * the delegate is invited): a meeting of an rrule series as one VEVENT
+ * under the series' UID with RECURRENCE-ID (as ical_request_occurrence()),
+ * a dated or moved meeting as its own object (as ical_request()).  Two
+ * ATTENDEEs: the delegator with PARTSTAT=DELEGATED and DELEGATED-TO the
+ * deputy, and the deputy (NEEDS-ACTION, RSVP) with DELEGATED-FROM the
+ * delegator.
+ */
+char *ical_request_delegated(const struct gr_config *cfg, const struct ical_object *obj,
+                             const struct sched_list *occ, const struct gr_occurrence *x,
+                             const struct gr_member *deputy, const struct gr_member *delegator,
+                             int sequence, time_t dtstamp);
+
+/*
+ * METHOD:REQUEST of one meeting x for a member's deputy (RFC 5546 §4.2.5:
+ * the delegate is invited; ical_delegate.c): a meeting of an rrule series
+ * as ical_request_occurrence() makes it (one VEVENT under the series' UID
+ * with RECURRENCE-ID), a dated or moved meeting (obj->moved) as
+ * ical_request() makes its object.  Two ATTENDEEs in each VEVENT: the
+ * delegator with PARTSTAT=DELEGATED and DELEGATED-TO the deputy, and the
+ * deputy (NEEDS-ACTION, RSVP) with DELEGATED-FROM the delegator.  NULL
+ * when out of memory.
+ */
+char *ical_request_delegated(const struct gr_config *cfg, const struct ical_object *obj,
+                             const struct sched_list *occ, const struct gr_occurrence *x,
+                             const struct gr_member *deputy, const struct gr_member *delegator,
+                             int sequence, time_t dtstamp);
+
+/*
  * METHOD:CANCEL for one member: of the whole object (recurrence_id NULL) or
  * of one occurrence (recurrence_id = its original local start).  comment
  * (may be NULL) is the reason, as COMMENT (RFC 5546 §3.2.5) and at the head

@@ -517,7 +517,7 @@ static int add_upcoming(struct plan_ctx *c, enum gr_kind kind, const struct gr_o
 
 	if (util_grow((void **)&r->upcoming, r->n_upcoming, &c->cap_upcoming, sizeof(*r->upcoming)) < 0)
 		return -ENOMEM;
-	r->upcoming[r->n_upcoming++] = (struct plan_upcoming){ kind, x, days, due, deadline };
+	r->upcoming[r->n_upcoming++] = (struct plan_upcoming){ kind, x, days, due, deadline, 0 };
 	return 0;
 }
 
@@ -710,6 +710,8 @@ static int run(struct plan_ctx *c, const struct store_state *st)
 		r = plan_leftovers(c);
 	for (size_t i = 0; r == 0 && i < c->occ->n; i++)
 		r = plan_occurrence(c, &c->occ->items[i]);
+	for (size_t i = 0; r == 0 && i < c->occ->n; i++)
+		r = plan_answers(c, &c->occ->items[i]);
 	if (r == 0 && c->res->n_upcoming)
 		qsort(c->res->upcoming, c->res->n_upcoming, sizeof(*c->res->upcoming), cmp_upcoming);
 	return r;
@@ -752,6 +754,7 @@ void plan_result_free(struct plan_result *r)
 	for (size_t i = 0; i < r->n_actions; i++) {
 		struct store_notice *n = &r->actions[i].notice;
 		store_object_clear(&r->actions[i].object);
+		plan_report_free(r->actions[i].report);
 		free(n->kind);
 		free(n->recipient);
 		free(n->uid);
@@ -799,4 +802,63 @@ int plan_changes(const struct plan_result *r, struct store_change **ret, size_t 
 	*ret = c;
 	*ret_n = n;
 	return 0;
+}
+
+/* ---- for plan_answers.c (plan_internal.h) ---- */
+
+struct plan_action *plan_new_action(struct plan_ctx *c, enum gr_kind kind,
+                                    const struct gr_member *m, const char *email,
+                                    const char *name, const struct plan_obj *o, int seq)
+{
+	struct store_object to = { .recipient = (char *)email, .name = (char *)name };
+	struct plan_action *a = new_action(c, kind, m, o, m ? NULL : &to, seq);
+
+	if (a) {
+		a->recorded = m ? find_rec(c, m->email, o->uid) : NULL;
+		a->email = email;
+		a->name = name;
+	}
+	return a;
+}
+
+void plan_set_occ(struct plan_action *a, const struct gr_occurrence *x)
+{
+	set_occ(a, x);
+}
+
+int plan_message_id(const struct plan_ctx *c, struct plan_action *a)
+{
+	return make_message_id(c, a);
+}
+
+bool plan_noticed(const struct plan_ctx *c, const char *kind, const char *email,
+                  const char *uid, const char *occ)
+{
+	return noticed(c, kind, email, uid, occ);
+}
+
+time_t plan_day_before(const struct plan_ctx *c, const struct gr_localtime *lt, int days)
+{
+	return day_before(c, lt, days);
+}
+
+int plan_add_upcoming(struct plan_ctx *c, enum gr_kind kind, const struct gr_occurrence *x,
+                      int days, time_t due, size_t n_recipients)
+{
+	int r = add_upcoming(c, kind, x, days, due, 0);
+
+	if (r == 0)
+		c->res->upcoming[c->res->n_upcoming - 1].n_recipients = n_recipients;
+	return r;
+}
+
+const struct plan_obj *plan_obj_of_occ(const struct plan_ctx *c, const struct gr_occurrence *x)
+{
+	return obj_of_occ(c, x);
+}
+
+const struct store_object *plan_find_rec(const struct plan_ctx *c, const char *email,
+                                         const char *uid)
+{
+	return find_rec(c, email, uid);
 }

@@ -59,6 +59,23 @@
  * keyed (kind, recipient, uid, actual local start of the occurrence): each at
  * most once, and a moved meeting gets its notifications again for its new date.
  *
+ * Answers (issue 16, plan_answers.c): the chair's report (chair-report,
+ * notice ("chair-report", chair_address, uid, occurrence)) at send_time
+ * quorum.report_days_before days before each meeting that takes place,
+ * late while it is ahead; one request to answer (answer-reminder, notice
+ * per member) notifications.answer_reminder_days_before days before, to
+ * each member whose effective answer is none, only with an inbound mailbox
+ * (without one nobody reads the answers); a deputy (an answer DELEGATED
+ * with DELEGATED-TO, for the meeting or the whole series) gets one
+ * invitation of that meeting (RFC 5546 §4.2.5), notice
+ * ("deputy-invitation", deputy, uid, occurrence), and the agenda once it
+ * is due: inside the invitation when that goes out after the agenda
+ * (notice "deputy-invitation-agenda"), else as an agenda mail (notice
+ * "agenda").  A member whose deputy changes: the new deputy is invited
+ * too; the old one is not told.  The deputy's calendar part names the
+ * object that holds the meeting for the member, with the SEQUENCE the
+ * member holds; later updates of the series go to members only.
+ *
  * Agenda (issue 15): with a call for topics configured, each meeting that
  * takes place gets one agenda mail per member at send_time on the day
  * notifications.agenda_days_after_deadline after the topics deadline; late
@@ -91,6 +108,25 @@
 
 /* "YYYY-MM-DDTHH:MM" + NUL */
 #define PLAN_LOCAL_LEN 17
+
+/*
+ * The chair's report of one meeting (issue 16; plan_answers.c): each
+ * member's effective answer for it (attendance_effective(): the answer for
+ * that meeting, else the one for the whole series/object), in config order.
+ */
+struct plan_report_line {
+	const struct gr_member *member;     /* borrowed */
+	const struct store_answer *answer;  /* borrowed from the state; NULL: none */
+	bool bounced;                       /* a permanent bounce of the member's
+	                                     * email or an alias (state.bounced) */
+};
+
+struct plan_report {
+	struct plan_report_line *lines;     /* owned array, n_lines = n_members */
+	size_t n_lines;
+	int present;                        /* accepted, or delegated to a deputy */
+	int min_present;                    /* quorum.min_present; 0: no rule */
+};
 
 /*
  * One message to enqueue, with what rendering needs.  Pointers named
@@ -133,6 +169,11 @@ struct plan_action {
 	time_t deadline;                    /* topic call: deadline for topics */
 	time_t due;                         /* nominal send time (<= now) */
 	char message_id[384];               /* "local@domain", no angle brackets */
+	/* chair-report: the meeting's attendance (owned), else NULL */
+	struct plan_report *report;
+	/* a deputy's invitation of one meeting or its agenda (member NULL,
+	 * email the deputy): the member who delegated (borrowed), else NULL */
+	const struct gr_member *delegator;
 	/* state changes that go with the message (owned) */
 	bool has_object;
 	struct store_object object;
@@ -152,6 +193,9 @@ struct plan_upcoming {
 	int days_before;
 	time_t due;
 	time_t deadline;                    /* topic call only */
+	size_t n_recipients;                /* 0: every member; else this many
+	                                     * (chair-report 1, answer-reminder:
+	                                     * who has not answered yet) */
 };
 
 struct plan_result {

@@ -76,6 +76,28 @@ void plan_ctx_free(struct plan_ctx *c);
 int plan_index_topics(struct plan_ctx *c, const struct store_state *st);
 const struct store_topic *const *plan_topics_of(const struct plan_ctx *c,
                                                 const struct gr_occurrence *x, size_t *ret_n);
+/* plan.c, for plan_answers.c: a new action of kind about o to email
+ * (borrowed; m the member, or NULL for the chair or a deputy); attach
+ * occurrence x; its Message-ID; was the notice recorded; send_time days
+ * before lt; a notification due later (n_recipients: see plan_upcoming);
+ * the object whose notices x goes by (its series'). */
+struct plan_action *plan_new_action(struct plan_ctx *c, enum gr_kind kind,
+                                    const struct gr_member *m, const char *email,
+                                    const char *name, const struct plan_obj *o, int seq);
+void plan_set_occ(struct plan_action *a, const struct gr_occurrence *x);
+int plan_message_id(const struct plan_ctx *c, struct plan_action *a);
+bool plan_noticed(const struct plan_ctx *c, const char *kind, const char *email,
+                  const char *uid, const char *occ);
+time_t plan_day_before(const struct plan_ctx *c, const struct gr_localtime *lt, int days);
+int plan_add_upcoming(struct plan_ctx *c, enum gr_kind kind, const struct gr_occurrence *x,
+                      int days, time_t due, size_t n_recipients);
+const struct plan_obj *plan_obj_of_occ(const struct plan_ctx *c, const struct gr_occurrence *x);
+const struct store_object *plan_find_rec(const struct plan_ctx *c, const char *email,
+                                         const char *uid);
+/* plan_answers.c: the chair's report, the answer reminder and the
+ * deputies' invitations of meeting x (plan.h).  0 or -ENOMEM. */
+int plan_answers(struct plan_ctx *c, const struct gr_occurrence *x);
+void plan_report_free(struct plan_report *r);
 /* plan_history.c: a new version of o into c->res when its content differs
  * from the last recorded one.  0 or -ENOMEM. */
 int plan_record_version(struct plan_ctx *c, const struct plan_obj *o);

@@ -25,7 +25,7 @@ struct vars {
 	enum tmpl_lang lang;
 	char date[64], time[32], end_time[32], deadline[64], days[16], in_days[32];
 	char old_date[64], changes[2048];
-	struct tmpl_var v[24];
+	struct tmpl_var v[32];
 	size_t n;
 };
 

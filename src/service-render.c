@@ -194,7 +194,13 @@ static enum tmpl_name object_vars(struct vars *v, const struct plan_action *a,
 	var(v, "description", s->description);
 	switch (a->kind) {
 	case GR_KIND_INVITATION:
-		return s->rrule && !a->moved ? TMPL_INVITATION_SERIES : TMPL_INVITATION_SINGLE;
+		/* a deputy is invited to one meeting */
+		return s->rrule && !a->moved && !a->delegator ? TMPL_INVITATION_SERIES :
+		                                                TMPL_INVITATION_SINGLE;
+	case GR_KIND_CHAIR_REPORT:
+		return TMPL_CHAIR_REPORT;
+	case GR_KIND_ANSWER_REMINDER:
+		return TMPL_ANSWER_REMINDER;
 	case GR_KIND_UPDATE:
 		return TMPL_UPDATE;
 	case GR_KIND_TOPIC_CALL:
@@ -231,12 +237,14 @@ static void recorded_series(const struct store_object *rec, struct gr_series *s,
 static void fill_vars(struct vars *v, const struct gr_config *cfg, const struct plan_action *a,
                       const struct gr_member *to)
 {
-	var(v, "member_name", to->name);
+	/* a deputy is known by their address only */
+	var(v, "member_name", to->name ? to->name : a->delegator ? to->email : NULL);
 	var(v, "committee", cfg->committee.name);
 	var(v, "short_name", cfg->committee.short_name);
 	var(v, "organizer", cfg->committee.organizer_name);
 	var(v, "topics_address", cfg->committee.topics_address);
-	if (a->kind == GR_KIND_REMINDER) {
+	if (a->kind == GR_KIND_REMINDER || a->kind == GR_KIND_CHAIR_REPORT ||
+	    a->kind == GR_KIND_ANSWER_REMINDER) {
 		snprintf(v->days, sizeof(v->days), "%d", a->days_before);
 		tmpl_format_days(v->lang, a->days_before, v->in_days, sizeof(v->in_days));
 	}
@@ -253,6 +261,66 @@ static void fill_vars(struct vars *v, const struct gr_config *cfg, const struct 
 	var(v, "in_days", v->in_days);
 	var(v, "old_date", v->old_date);
 	var(v, "changes", v->changes);
+}
+
+/* The name of group id, or id. */
+static const char *group_name(const struct gr_config *cfg, const char *id)
+{
+	for (size_t i = 0; id && i < cfg->n_groups; i++)
+		if (strcmp(cfg->groups[i].id, id) == 0)
+			return cfg->groups[i].name ? cfg->groups[i].name : id;
+	return id;
+}
+
+/* {changes} of a deputy's invitation: whom they stand in for. */
+static void deputy_line(const struct gr_config *cfg, struct vars *v, const struct gr_member *m)
+{
+	char who[512], line[640];
+	const char *org = m->organisation && *m->organisation ? m->organisation :
+	                  group_name(cfg, m->group);
+
+	snprintf(who, sizeof(who), "%.200s%s%.200s%s", m->name, org ? " (" : "", org ? org : "",
+	         org ? ")" : "");
+	tmpl_describe_change(v->lang, TMPL_CHANGE_DEPUTY, who, line, sizeof(line));
+	/* fill_vars() set {changes} to this buffer already */
+	add_line(v->changes, sizeof(v->changes), line);
+}
+
+/* {attendance} and {bounced} of the chair's report (*ret_* malloc'ed). */
+static int report_vars(const struct gr_config *cfg, struct vars *v, const struct plan_report *rep,
+                       char **ret_attendance, char **ret_bounced)
+{
+	static const enum tmpl_answer answers[] = {
+		[GR_ANSWER_NONE] = TMPL_ANSWER_NONE, [GR_ANSWER_ACCEPTED] = TMPL_ANSWER_ACCEPTED,
+		[GR_ANSWER_DECLINED] = TMPL_ANSWER_DECLINED,
+		[GR_ANSWER_TENTATIVE] = TMPL_ANSWER_TENTATIVE,
+		[GR_ANSWER_DELEGATED] = TMPL_ANSWER_DELEGATED,
+	};
+	struct tmpl_attendee *t = calloc(rep->n_lines ? rep->n_lines : 1, sizeof(*t));
+
+	if (!t)
+		return -ENOMEM;
+	for (size_t i = 0; i < rep->n_lines; i++) {
+		const struct gr_member *m = rep->lines[i].member;
+		const struct store_answer *a = rep->lines[i].answer;
+
+		t[i] = (struct tmpl_attendee){
+			.name = m->name, .group = group_name(cfg, m->group),
+			.organisation = m->organisation, .email = m->email,
+			.answer = a && (unsigned)a->answer < sizeof(answers) / sizeof(answers[0]) ?
+			          answers[a->answer] : TMPL_ANSWER_NONE,
+			.deputy = a ? a->deputy : NULL, .comment = a ? a->comment : NULL,
+			.bounced = rep->lines[i].bounced,
+		};
+	}
+	*ret_attendance = tmpl_format_attendance(v->lang, t, rep->n_lines);
+	*ret_bounced = tmpl_format_bounced(v->lang, t, rep->n_lines);
+	free(t);
+	if (!*ret_attendance || !*ret_bounced)
+		return -ENOMEM;
+	var(v, "attendance", *ret_attendance);
+	var(v, "bounced", *ret_bounced);
+	return 0;
 }
 
 /* {agenda} of an action that carries the agenda: its topics in order. */
@@ -290,7 +358,8 @@ static char *event_description(const struct gr_config *cfg, const struct vars *v
 		.whole_series = a->kind == GR_KIND_CANCELLATION && a->whole_object && s->rrule &&
 		                !a->moved,
 		/* a moved meeting always says which regular one it replaces */
-		.change = (a->kind == GR_KIND_UPDATE || (a->moved && a->kind != GR_KIND_CANCELLATION)) &&
+		.change = (a->kind == GR_KIND_UPDATE || a->delegator ||
+		           (a->moved && a->kind != GR_KIND_CANCELLATION)) &&
 		          v->changes[0] ? v->changes : NULL,
 		.description = s->description, .url = s->url,
 		/* with the agenda the deadline for topics is past */
@@ -334,6 +403,9 @@ static char *agenda_calendar(const struct gr_config *cfg, const struct sched_lis
 	 * a REQUEST with the SEQUENCE and DTSTAMP of one it has processed
 	 * (an invitation of the same run) as "already processed" and ignores
 	 * it (INTEROP; seen in tests/e2e_agenda_thunderbird.sh) */
+	if (a->delegator)
+		return ical_request_delegated(cfg, &o, occ, x, to, a->delegator, a->cal_sequence,
+		                              now + 1);
 	if (a->series->rrule && !moved)
 		return ical_request_occurrence(cfg, &o, x, to, a->cal_sequence, now + 1);
 	return ical_request(cfg, &o, occ, to, a->cal_sequence, now + 1);
@@ -351,6 +423,11 @@ static int calendar_part(const struct gr_config *cfg, const struct sched_list *o
 	if (a->has_agenda && a->occ && a->series &&
 	    (a->kind == GR_KIND_AGENDA || a->kind == GR_KIND_REMINDER)) {
 		*ret = agenda_calendar(cfg, occ, a, obj->description, to, now);
+		return *ret ? 0 : -ENOMEM;
+	}
+	if (a->kind == GR_KIND_INVITATION && a->delegator && a->occ) {
+		/* a deputy: that one meeting, under the object that holds it */
+		*ret = ical_request_delegated(cfg, obj, occ, a->occ, to, a->delegator, a->sequence, now);
 		return *ret ? 0 : -ENOMEM;
 	}
 	switch (a->kind) {
@@ -435,7 +512,7 @@ int service_render_bare(const struct gr_config *cfg, const struct tmpl_set *tmpl
 	struct ical_object obj = { a->series, a->date_index, a->uid[0] ? a->uid : NULL, NULL,
 	                           a->moved && a->occ ? &a->occ->original : NULL };
 	char *subject = NULL, *body = NULL, *ical = NULL, *description = NULL, id[384], *at;
-	char *agenda = NULL;
+	char *agenda = NULL, *attendance = NULL, *bounced = NULL, quorum[256];
 	enum tmpl_name name;
 	int r;
 
@@ -473,10 +550,20 @@ int service_render_bare(const struct gr_config *cfg, const struct tmpl_set *tmpl
 		var(&v, "agenda", agenda);
 		r = agenda ? 0 : -ENOMEM;
 	}
+	if (r == 0 && a->delegator)
+		deputy_line(cfg, &v, a->delegator);
+	if (r == 0 && a->report) {
+		r = report_vars(cfg, &v, a->report, &attendance, &bounced);
+		tmpl_format_quorum(v.lang, a->report->present, a->report->min_present, quorum,
+		                   sizeof(quorum));
+		var(&v, "quorum", quorum);
+	}
 	if (r == 0)
 		r = tmpl_render(tmpl, name, v.lang, v.v, v.n, &subject, &body);
-	if (r == 0 && (a->kind == GR_KIND_INVITATION || a->kind == GR_KIND_UPDATE ||
-	               a->kind == GR_KIND_CANCELLATION || (a->has_agenda && a->occ))) {
+	/* the chair's report and the request to answer are text only */
+	if (r == 0 && a->kind != GR_KIND_CHAIR_REPORT && a->kind != GR_KIND_ANSWER_REMINDER &&
+	    (a->kind == GR_KIND_INVITATION || a->kind == GR_KIND_UPDATE ||
+	     a->kind == GR_KIND_CANCELLATION || (a->has_agenda && a->occ))) {
 		description = event_description(cfg, &v, &act, &obj, occ, now, agenda);
 		obj.description = description;
 		r = description ? 0 : -ENOMEM;
@@ -516,6 +603,8 @@ int service_render_bare(const struct gr_config *cfg, const struct tmpl_set *tmpl
 	free(ical);
 	free(description);
 	free(agenda);
+	free(attendance);
+	free(bounced);
 	return r;
 }
 

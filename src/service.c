@@ -90,8 +90,27 @@ static void texts_in_use(const struct gr_config *cfg, bool in_use[TMPL_COUNT_])
 	in_use[TMPL_UPDATE] = in_use[TMPL_CANCELLATION] = in_use[TMPL_TEST] = true;
 	in_use[TMPL_TOPIC_CALL] = cfg->notifications.topic_call;
 	in_use[TMPL_REMINDER] = cfg->notifications.n_reminders > 0;
-	in_use[TMPL_TOPIC_CONFIRMATION] = cfg->inbound.source != GR_INBOUND_NONE;
 	in_use[TMPL_AGENDA] = cfg->notifications.topic_call;
+	/* issue 16: the chair's report always; the request to answer when
+	 * answers are read */
+	in_use[TMPL_CHAIR_REPORT] = true;
+	in_use[TMPL_ANSWER_REMINDER] = cfg->inbound.source != GR_INBOUND_NONE;
+	in_use[TMPL_TOPIC_CONFIRMATION] = cfg->inbound.source != GR_INBOUND_NONE;
+}
+
+/* The longest {attendance} and {bounced} of cfg's chair reports (name:
+ * the longest member name). */
+static void report_longest(const struct gr_config *cfg, size_t name, size_t *attendance,
+                           size_t *bounced)
+{
+	size_t group = 0, org = 0;
+
+	for (size_t i = 0; i < cfg->n_groups; i++)
+		longest_of(&group, cfg->groups[i].name);
+	for (size_t i = 0; i < cfg->n_members; i++)
+		longest_of(&org, cfg->members[i].organisation);
+	*attendance = tmpl_attendance_longest(cfg->n_members, name, group, org);
+	*bounced = tmpl_bounced_longest(cfg->n_members, name);
 }
 
 int service_check_templates(const struct gr_config *cfg, const struct tmpl_set *tmpl, FILE *errs)
@@ -107,8 +126,9 @@ int service_check_templates(const struct gr_config *cfg, const struct tmpl_set *
 		{ "end_time", sizeof(v.end_time) - 1 }, { "deadline", sizeof(v.deadline) - 1 },
 		{ "days", sizeof(v.days) - 1 }, { "in_days", sizeof(v.in_days) - 1 },
 		{ "old_date", sizeof(v.old_date) - 1 }, { "changes", sizeof(v.changes) - 1 },
-		{ "title", SERVICE_TITLE_MAX },
 		{ "agenda", tmpl_agenda_longest() },
+		{ "attendance", 1 }, { "bounced", 1 }, { "quorum", tmpl_quorum_longest() },
+		{ "title", SERVICE_TITLE_MAX },
 	};
 	enum { N = sizeof(lim) / sizeof(lim[0]) };
 	struct tmpl_var longest[N] = { { NULL, NULL } };
@@ -129,6 +149,7 @@ int service_check_templates(const struct gr_config *cfg, const struct tmpl_set *
 	}
 	for (size_t i = 0; i < cfg->n_exceptions; i++)
 		longest_of(&lim[9].len, cfg->exceptions[i].note);
+	report_longest(cfg, lim[0].len, &lim[19].len, &lim[20].len);
 	for (size_t i = 0; i < N && r == 0; i++) {
 		char *value = malloc(lim[i].len + 1);
 

@@ -103,8 +103,8 @@ void store_state_free(struct store_state *st)
 	for (size_t i = 0; i < st->n_versions; i++)
 		store_version_clear(&st->versions[i]);
 	store_topic_free(st->topics, st->n_topics);
-	store_answers_free(st->answers, st->n_answers);
 	store_strv_free(st->bounced, st->n_bounced);
+	store_answers_free(st->answers, st->n_answers);
 	free(st->objects);
 	free(st->notices);
 	free(st->versions);
@@ -220,9 +220,9 @@ int store_read_state(struct store *db, struct store_state *ret)
 	if (r == 0)
 		r = store_read_topics(db, &s.topics, &s.n_topics);
 	if (r == 0)
-		r = store_answers_list(db, &s.answers, &s.n_answers);
-	if (r == 0)
 		r = store_bounced_recipients(db, &s.bounced, &s.n_bounced);
+	if (r == 0)
+		r = store_answers_list(db, &s.answers, &s.n_answers);
 	if (r < 0) {
 		store_state_free(&s);
 		return r;

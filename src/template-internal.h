@@ -8,6 +8,7 @@
  *   template.c         dates, rendering, loading overrides, DESCRIPTION
  *   template-texts.c   the built-in texts (de, en), names, placeholders
  *   template-check.c   tmpl_check(), tmpl_check_builtin()
+ *   template-report.c  the chair's report: {attendance}, {quorum}, {bounced}
  */
 #ifndef GREMIUM_TEMPLATE_INTERNAL_H
 #define GREMIUM_TEMPLATE_INTERNAL_H
@@ -59,6 +60,8 @@ struct tmpl_set {
  * FILE:LINE (line is the line number of text's first line).  Returns the
  * number of problems. */
 int tmpl_check_text(const char *text, const char *file, int line, FILE *errs);
+/* template.c: bytes of s cut at max, on a character boundary. */
+int tmpl_cut_len(const char *s, size_t max);
 /* The value of placeholder name (n bytes) in vars; "" when it has none. */
 const char *tmpl_lookup(const struct tmpl_var *vars, size_t n_vars,
                         const char *name, size_t n);

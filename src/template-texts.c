@@ -20,8 +20,10 @@ const char *const tmpl_names[TMPL_COUNT_] = {
 	[TMPL_TOPIC_CALL] = "topic-call",
 	[TMPL_REMINDER] = "reminder",
 	[TMPL_TEST] = "test",
-	[TMPL_TOPIC_CONFIRMATION] = "topic-confirmation",
 	[TMPL_AGENDA] = "agenda",
+	[TMPL_CHAIR_REPORT] = "chair-report",
+	[TMPL_ANSWER_REMINDER] = "answer-reminder",
+	[TMPL_TOPIC_CONFIRMATION] = "topic-confirmation",
 };
 
 const char *const tmpl_lang_names[TMPL_LANG_COUNT_] = { "de", "en" };
@@ -30,7 +32,7 @@ const char *const tmpl_placeholders[] = {
 	"member_name", "committee", "short_name", "summary", "date", "time",
 	"end_time", "location", "url", "deadline", "days", "in_days",
 	"topics_address", "organizer", "old_date", "note", "description", "changes", "agenda",
-	"title",
+	"attendance", "quorum", "bounced", "title",
 };
 const size_t tmpl_n_placeholders = sizeof(tmpl_placeholders) / sizeof(tmpl_placeholders[0]);
 
@@ -96,6 +98,7 @@ const struct tmpl_text tmpl_builtin[TMPL_COUNT_][TMPL_LANG_COUNT_] = {
 			"Ort: {location}\n"
 			"Zugang: {url}\n\n"
 			"{description}\n\n"
+			"{agenda}\n\n"
 			"Der Termin ist dieser E-Mail als Kalendereinladung beigefügt. Ihr "
 			"Kalenderprogramm zeigt ihn als Einladung mit den Knöpfen „Zusagen“ und "
 			"„Absagen“.\n\n"
@@ -113,6 +116,7 @@ const struct tmpl_text tmpl_builtin[TMPL_COUNT_][TMPL_LANG_COUNT_] = {
 			"Location: {location}\n"
 			"Access: {url}\n\n"
 			"{description}\n\n"
+			"{agenda}\n\n"
 			"The meeting is attached to this email as a calendar invitation. Your "
 			"calendar program shows it as an invitation with the buttons \"Accept\" "
 			"and \"Decline\".\n\n"
@@ -246,30 +250,6 @@ const struct tmpl_text tmpl_builtin[TMPL_COUNT_][TMPL_LANG_COUNT_] = {
 			"Kind regards\n"
 			"{organizer}\n" },
 	},
-	/* {old_date}: the meeting a late topic was meant for; its line is
-	 * left out when the topic was in time */
-	[TMPL_TOPIC_CONFIRMATION] = {
-		[TMPL_DE] = { "Thema eingegangen: {title}",
-			"Guten Tag {member_name},\n\n"
-			"Ihr Thema „{title}“ ist für die Sitzung „{summary}“ am {date}, {time}, "
-			"eingegangen.\n\n"
-			"Die Frist für Themen zur Sitzung am {old_date} war bereits abgelaufen; Ihr "
-			"Thema ist deshalb für die darauf folgende Sitzung vorgemerkt.\n\n"
-			"Themen für diese Sitzung nehmen wir bis {deadline} entgegen. Nach Ablauf "
-			"der Frist erhalten Sie die Tagesordnung.\n\n"
-			"Mit freundlichen Grüßen\n"
-			"{organizer}\n" },
-		[TMPL_EN] = { "Topic received: {title}",
-			"Dear {member_name},\n\n"
-			"your topic \"{title}\" has been received for the meeting \"{summary}\" on "
-			"{date}, {time}.\n\n"
-			"The deadline for topics for the meeting on {old_date} had already passed; "
-			"your topic is therefore planned for the following meeting.\n\n"
-			"Topics for this meeting are accepted until {deadline}. You will receive the "
-			"agenda after the deadline.\n\n"
-			"Kind regards\n"
-			"{organizer}\n" },
-	},
 	[TMPL_AGENDA] = {
 		[TMPL_DE] = { "Tagesordnung: {summary} am {date}",
 			"Guten Tag {member_name},\n\n"
@@ -295,6 +275,94 @@ const struct tmpl_text tmpl_builtin[TMPL_COUNT_][TMPL_LANG_COUNT_] = {
 			"The agenda is also in the meeting in your calendar. Your calendar "
 			"program shows this message as an update of the meeting; your answer "
 			"(accepted or declined) stays as it is.\n\n"
+			"Kind regards\n"
+			"{organizer}\n" },
+	},
+	/* to the chair (issue 16): the report comes from the service, so
+	 * it is written in its voice, not the organizer's */
+	[TMPL_CHAIR_REPORT] = {
+		[TMPL_DE] = { "Rückmeldungen: {summary} am {date}",
+			"Guten Tag,\n\n"
+			"dies ist der Stand der Rückmeldungen zur Sitzung „{summary}“ am {date}, "
+			"{time} bis {end_time} ({in_days}).\n\n"
+			"{quorum}\n\n"
+			"{attendance}\n\n"
+			"{bounced}\n\n"
+			"{agenda}\n\n"
+			"Ort: {location}\n"
+			"Zugang: {url}\n\n"
+			"Die Rückmeldungen kommen aus den Antworten der Kalenderprogramme auf die "
+			"Einladungen. Absender von E-Mails lassen sich fälschen: die Übersicht ist "
+			"eine Hilfe, keine Abstimmung. „gremiumctl attendance“ zeigt den jeweils "
+			"aktuellen Stand.\n\n"
+			"Terminversand des Gremiums „{committee}“\n" },
+		[TMPL_EN] = { "Answers: {summary} on {date}",
+			"Hello,\n\n"
+			"these are the answers so far for the meeting \"{summary}\" on {date}, "
+			"{time} to {end_time} ({in_days}).\n\n"
+			"{quorum}\n\n"
+			"{attendance}\n\n"
+			"{bounced}\n\n"
+			"{agenda}\n\n"
+			"Location: {location}\n"
+			"Access: {url}\n\n"
+			"The answers come from the calendar programs' replies to the invitations. "
+			"Mail senders can be forged: this overview is a help, not a vote. "
+			"\"gremiumctl attendance\" shows the current state.\n\n"
+			"Meeting mailer of the {committee}\n" },
+	},
+	[TMPL_ANSWER_REMINDER] = {
+		[TMPL_DE] = { "Bitte um Rückmeldung: {summary} am {date}",
+			"Guten Tag {member_name},\n\n"
+			"zur Sitzung „{summary}“ {in_days} liegt uns von Ihnen noch keine Antwort "
+			"auf die Einladung vor:\n\n"
+			"Termin: {date}, {time} bis {end_time}\n"
+			"Ort: {location}\n"
+			"Zugang: {url}\n\n"
+			"Bitte sagen Sie in Ihrem Kalenderprogramm zu oder ab (die Knöpfe "
+			"„Zusagen“, „Vorbehaltlich“ und „Absagen“ der Einladung). Können Sie nicht "
+			"teilnehmen, aber eine Vertretung schicken, leiten Sie die Einladung mit "
+			"„Delegieren“ an sie weiter: die Vertretung erhält dann eine eigene "
+			"Einladung zu dieser Sitzung.\n\n"
+			"Das ist die einzige Erinnerung dieser Art zu dieser Sitzung.\n\n"
+			"Mit freundlichen Grüßen\n"
+			"{organizer}\n" },
+		[TMPL_EN] = { "Please answer: {summary} on {date}",
+			"Dear {member_name},\n\n"
+			"we have not yet had your answer to the invitation to the meeting "
+			"\"{summary}\" {in_days}:\n\n"
+			"Date: {date}, {time} to {end_time}\n"
+			"Location: {location}\n"
+			"Access: {url}\n\n"
+			"Please accept or decline in your calendar program (the invitation's "
+			"buttons \"Accept\", \"Tentative\" and \"Decline\"). If you cannot "
+			"come but can send a deputy, delegate the invitation to them: your deputy "
+			"then gets an invitation of their own to this meeting.\n\n"
+			"This is the only reminder of this kind for this meeting.\n\n"
+			"Kind regards\n"
+			"{organizer}\n" },
+	},
+	/* {old_date}: the meeting a late topic was meant for; its line is
+	 * left out when the topic was in time */
+	[TMPL_TOPIC_CONFIRMATION] = {
+		[TMPL_DE] = { "Thema eingegangen: {title}",
+			"Guten Tag {member_name},\n\n"
+			"Ihr Thema „{title}“ ist für die Sitzung „{summary}“ am {date}, {time}, "
+			"eingegangen.\n\n"
+			"Die Frist für Themen zur Sitzung am {old_date} war bereits abgelaufen; Ihr "
+			"Thema ist deshalb für die darauf folgende Sitzung vorgemerkt.\n\n"
+			"Themen für diese Sitzung nehmen wir bis {deadline} entgegen. Nach Ablauf "
+			"der Frist erhalten Sie die Tagesordnung.\n\n"
+			"Mit freundlichen Grüßen\n"
+			"{organizer}\n" },
+		[TMPL_EN] = { "Topic received: {title}",
+			"Dear {member_name},\n\n"
+			"your topic \"{title}\" has been received for the meeting \"{summary}\" on "
+			"{date}, {time}.\n\n"
+			"The deadline for topics for the meeting on {old_date} had already passed; "
+			"your topic is therefore planned for the following meeting.\n\n"
+			"Topics for this meeting are accepted until {deadline}. You will receive the "
+			"agenda after the deadline.\n\n"
 			"Kind regards\n"
 			"{organizer}\n" },
 	},

@@ -130,6 +130,9 @@ void tmpl_describe_change(enum tmpl_lang lang, enum tmpl_change what, const char
 		                            "gewohnten Zeit statt, ", "." },
 		                          { "The move is withdrawn: the meeting takes place at its "
 		                            "regular time, ", "." } },
+		[TMPL_CHANGE_DEPUTY] = { { "Sie sind für diese Sitzung als Vertretung von ",
+		                           " eingeladen." },
+		                         { "You are invited to this meeting as the deputy of ", "." } },
 	};
 	int l = lang == TMPL_EN ? TMPL_EN : TMPL_DE;
 
@@ -694,4 +697,9 @@ char *tmpl_event_description(enum tmpl_lang lang, const struct tmpl_event_text *
 		return NULL;
 	}
 	return out;
+}
+
+int tmpl_cut_len(const char *s, size_t max)
+{
+	return cut_len(s, max);
 }

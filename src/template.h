@@ -7,14 +7,14 @@
  * {member_name} {committee} {short_name} {summary} {date} {time} {end_time}
  * {location} {url} {deadline} {days} {in_days} {topics_address} {organizer}
  * {old_date} {note} {description} {changes} {agenda} {title}
+ * {attendance} {quorum} {bounced} (the chair's report: template-report.c)
  * The caller formats the values: dates with tmpl_format_date(), times with
  * tmpl_format_time(), {days} is the number of days before the meeting and
  * {in_days} the phrase tmpl_format_days() makes of it ("morgen", "in 7
  * Tagen"); {agenda} is tmpl_format_agenda()'s text (heading and one line
  * per topic), empty in a reminder sent before the agenda; {title} is a
- * topic's title (topic-confirmation, which uses {old_date} for the meeting
- * a late topic was meant for).  A line whose
- * placeholders all render empty is left out (so
+ * topic's title (topic-confirmation, which uses {old_date} for the
+ * meeting a late topic was meant for).  A line whose placeholders all render empty is left out (so
  * "Ort: {location}" disappears without a location); blank lines left
  * behind collapse to one.  Values lose CR and, in the subject, every
  * control character becomes a space: a value cannot add a header line.
@@ -48,8 +48,10 @@ enum tmpl_name {
 	TMPL_TOPIC_CALL,
 	TMPL_REMINDER,
 	TMPL_TEST,
-	TMPL_TOPIC_CONFIRMATION,
 	TMPL_AGENDA,
+	TMPL_CHAIR_REPORT,
+	TMPL_ANSWER_REMINDER,
+	TMPL_TOPIC_CONFIRMATION,
 	TMPL_COUNT_
 };
 
@@ -119,6 +121,49 @@ char *tmpl_format_agenda(enum tmpl_lang lang, const struct tmpl_agenda_item *ite
 size_t tmpl_agenda_longest(void);
 
 /*
+ * The chair's report (template-report.c).  Each member's answer:
+ */
+enum tmpl_answer {
+	TMPL_ANSWER_NONE, TMPL_ANSWER_ACCEPTED, TMPL_ANSWER_DECLINED, TMPL_ANSWER_TENTATIVE,
+	TMPL_ANSWER_DELEGATED,
+};
+struct tmpl_attendee {
+	const char *name, *group, *organisation;   /* group: its name; may be NULL */
+	const char *email;
+	enum tmpl_answer answer;
+	const char *deputy;         /* delegated: the deputy's address, or NULL */
+	const char *comment;        /* the answer's COMMENT, or NULL */
+	bool bounced;               /* a mail to the member bounced for good */
+};
+/*
+ * {attendance}: one line of counts, then per answer (accepted, deputy,
+ * tentative, declined, none) a heading and one line per member "- NAME
+ * (GROUP, ORGANISATION)", with the deputy and the comment („…“); empty
+ * groups are left out.  Names, groups and organisations are cut at
+ * TMPL_AGENDA_MAX_FIELD bytes, a comment at TMPL_REPORT_MAX_COMMENT, an
+ * address at 254; after TMPL_REPORT_MAX_LINES members one line "… und N
+ * weitere" (the counts stay whole), so that the longest report of a large
+ * committee stays under the 256 KiB of a text.  malloc'ed, or NULL.
+ */
+#define TMPL_REPORT_MAX_COMMENT 160
+#define TMPL_REPORT_MAX_LINES 200
+#define TMPL_REPORT_MAX_BOUNCED 50
+char *tmpl_format_attendance(enum tmpl_lang lang, const struct tmpl_attendee *a, size_t n);
+/* {bounced}: a heading and "- NAME <EMAIL>" per member whose address
+ * bounced (at most TMPL_REPORT_MAX_BOUNCED, then "… und N weitere"); ""
+ * when none (then the line disappears).  malloc'ed, or NULL. */
+char *tmpl_format_bounced(enum tmpl_lang lang, const struct tmpl_attendee *a, size_t n);
+/* {quorum}: reached or not with the numbers, or that there is no quorum
+ * rule (min_present 0), one line into buf. */
+void tmpl_format_quorum(enum tmpl_lang lang, int present, int min_present, char *buf, size_t len);
+/* The longest {attendance} and {bounced} for n members whose longest
+ * name, group name and organisation have these lengths (comments, deputies
+ * and addresses at their caps), and the longest {quorum}: for `check`. */
+size_t tmpl_attendance_longest(size_t n, size_t name, size_t group, size_t organisation);
+size_t tmpl_bounced_longest(size_t n, size_t name);
+size_t tmpl_quorum_longest(void);
+
+/*
  * One line of an update's {changes}: what happened to the meeting, in lang.
  * tmpl_describe_move: "Die Sitzung am 8. Juli 2026 wird auf Donnerstag,
  * 9. Juli 2026, 10:00 Uhr verschoben."
@@ -135,6 +180,7 @@ enum tmpl_change {
 	TMPL_CHANGE_RESTORED,  /* value: date of a meeting that takes place again */
 	TMPL_CHANGE_DETAILS,   /* value: unused; description or link changed */
 	TMPL_CHANGE_REGULAR,   /* value: date and time of a meeting whose move was withdrawn */
+	TMPL_CHANGE_DEPUTY,    /* value: the member a deputy stands in for */
 };
 /* "Neuer Ort: Bonn" etc.; one line without a trailing newline. */
 void tmpl_describe_change(enum tmpl_lang lang, enum tmpl_change what, const char *value,

@@ -20,6 +20,12 @@ series invitation (issue 12).  The agenda (issue 15) goes out the day after
 the deadline (6 days before), once, late while the meeting is ahead; it and
 the reminders from that day on carry a REQUEST of that meeting whose
 DESCRIPTION holds the agenda ("Tagesordnung:"), as the text does.
+The chair's report (issue 16) goes to the chair (CHAIR, default the
+example's organizer, kommunalgremium@fitko.example) 3 days before each
+meeting that takes place (quorum.report_days_before's default), once, at
+the first run from then on while the meeting is ahead; text only.
+
+Usage, fifth argument: CHAIR  the chair's address (optional)
 """
 import collections
 import datetime as dt
@@ -83,6 +89,19 @@ def expected(occ, runs, members):
                 continue
             notify(want, email_, o, member_runs)
     return want
+
+
+def chair_reports(want, occ, runs, chair):
+    """One report per meeting that takes place, 3 days before at 09:00,
+    sent at the first run from then on while the meeting is ahead."""
+    at9 = lambda d: dt.datetime.combine(d, dt.time(9, 0))
+    for o in occ:
+        if o["status"] not in ("confirmed", "moved"):
+            continue
+        due = o["start"].date() - 3 * DAY
+        sent = [d for d in sorted(runs) if d >= due and at9(d) < o["start"]]
+        if sent:
+            want[(chair, "chair-report", o["start"].strftime("%Y-%m-%dT%H:%M"), sent[0])] += 1
 
 
 def dated_occ(os_):
@@ -212,6 +231,8 @@ def main():
         members.append((addr, dt.date.fromisoformat(joined),
                         None if left == "-" else dt.date.fromisoformat(left)))
     want = expected(occ, runs, members)
+    chair_reports(want, occ, runs,
+                  sys.argv[5] if len(sys.argv) > 5 else "kommunalgremium@fitko.example")
     got = read_mail(maildir)
     missing = want - got
     extra = got - want

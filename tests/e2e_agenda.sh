@@ -65,8 +65,9 @@ run 2027-01-14T09:00 14
 run 2027-01-14T09:00 0
 [ "$(agendas)" -eq 14 ] || fail "$(agendas) agenda mails for January, expected 14"
 # February 10 (deadline Feb 3): down from before Feb 4 until Feb 9 12:00:
-# the agenda late, with the 1-day reminder (the 7-day one superseded)
-run 2027-02-09T12:00 28
+# the agenda late, with the 1-day reminder (the 7-day one superseded),
+# and the chair's report (issue 16, due Feb 7)
+run 2027-02-09T12:00 29
 run 2027-02-09T12:00 0
 # the admin's own agenda text: `check` renders it with the longest
 # agenda (five times is too much), and the mails use it

@@ -440,7 +440,7 @@ static struct tmpl_var *longest_vars(size_t len, size_t dlen, size_t *ret_n)
 		"member_name", "committee", "short_name", "summary", "date", "time",
 		"end_time", "location", "url", "deadline", "days", "in_days",
 		"topics_address", "organizer", "old_date", "note", "description", "title",
-		"changes", "agenda",
+		"changes", "attendance", "quorum", "bounced", "agenda",
 	};
 	size_t n = sizeof(names) / sizeof(names[0]);
 	struct tmpl_var *v = calloc(n, sizeof(*v));
