@@ -17,8 +17,10 @@
 #include <time.h>
 
 #include "gremiumctl.h"
+#include "letter.h"
 #include "plan.h"
 #include "store.h"
+#include "topics.h"
 #include "util.h"
 
 /* A topic's title, as letter_title() caps it. */
@@ -107,52 +109,6 @@ static int inbox_list(struct ctl *ctl, bool held, bool json)
 /* ---- accept ---- */
 
 /*
- * The topics deadline of meeting x: topic_call.deadline_days_before at
- * send_time, or the meeting's start if that is earlier or there is no
- * call for topics.  A stand-in for wip-pipeline's topics_deadline() (the
- * same rule; the integrator replaces it).
- */
-static time_t deadline_of(const struct gr_config *cfg, const struct gr_occurrence *x)
-{
-	const struct gr_notifications *nt = &cfg->notifications;
-	struct gr_localtime d = { x->start.year, x->start.month, x->start.day, nt->send_hour,
-		                  nt->send_minute };
-	time_t t;
-
-	if (!nt->topic_call)
-		return x->start_utc;
-	d = sched_add_days(d, -nt->topic_deadline_days_before);
-	t = sched_to_utc(&d, cfg->committee.timezone);
-	return t < x->start_utc ? t : x->start_utc;
-}
-
-/*
- * The meeting a topic received at now goes to: the next one that takes
- * place whose topics deadline has not passed (at the deadline itself is
- * still in time), or NULL.  A stand-in for wip-pipeline's
- * topics_meeting_for() (the integrator replaces it).
- */
-static const struct gr_occurrence *topics_meeting_for(const struct gr_config *cfg,
-                                                      const struct sched_list *occ, time_t now)
-{
-	for (size_t i = 0; i < occ->n; i++)
-		if (ctl_meeting_happens(&occ->items[i]) && deadline_of(cfg, &occ->items[i]) >= now)
-			return &occ->items[i];
-	return NULL;
-}
-
-/* A reply prefix ("Re:", "AW:", ...) at the start of s: its length, or 0. */
-static size_t reply_prefix(const char *s)
-{
-	static const char *const prefixes[] = { "re:", "aw:", "wg:", "fwd:", "fw:" };
-
-	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (strncasecmp(s, prefixes[i], strlen(prefixes[i])) == 0)
-			return strlen(prefixes[i]);
-	return 0;
-}
-
-/*
  * The title of a held mail's topic into buf: its subject without reply
  * prefixes, else the first line of its text, else "(no subject)"; one
  * line (control characters become spaces), at most INBOX_TITLE_MAX bytes
@@ -160,15 +116,9 @@ static size_t reply_prefix(const char *s)
  */
 static void held_title(const struct store_inbox *m, char *buf, size_t len)
 {
-	const char *s = m->subject ? m->subject : "";
-	size_t k, n = 0;
+	const char *s = letter_skip_prefixes(m->subject ? m->subject : "");
+	size_t n = 0;
 
-	for (;;) {
-		s += strspn(s, " \t");
-		if (!(k = reply_prefix(s)))
-			break;
-		s += k;
-	}
 	if (!*s && m->text)
 		s = m->text + strspn(m->text, " \t\r\n");
 	for (; *s && *s != '\n' && n + 1 < len && n < INBOX_TITLE_MAX; s++)
@@ -221,7 +171,7 @@ static int accept_meeting(const struct ctl *ctl, const struct ctl_meetings *m,
 {
 	if (when)
 		return ctl_meeting_find(ctl, m, "inbox accept", when, ret);
-	*ret = topics_meeting_for(ctl->cfg, &m->occ, m->now);
+	*ret = topics_next_open(ctl->cfg, &m->occ, NULL, m->now);
 	if (!*ret) {
 		ctl_error("gremiumctl: inbox accept: no meeting ahead is open for topics;"
 		          " name one with --meeting WHEN");
