@@ -108,19 +108,17 @@ static char *iconv_utf8(iconv_t cd, const char *in, size_t n, size_t *ret_len)
 {
 	size_t cap = n * 2 + 16, used = 0;
 	char *out = malloc(cap);
+	bool full = false;
 
 	if (!out)
 		return NULL;
 	while (n > 0) {
-		char *ip = (char *)in, *op = out + used;
-		size_t left = cap - used - 4;   /* room for U+FFFD and NUL */
-		size_t r = iconv(cd, &ip, &n, &op, &left);
+		char *ip, *op;
+		size_t left, r;
 
-		used = (size_t)(op - out);
-		in = ip;
-		if (r != (size_t)-1)
-			break;
-		if (errno == E2BIG) {
+		/* room for some output, U+FFFD and the NUL: after a U+FFFD
+		 * written at the very end, cap - used can be below 4 */
+		if (full || cap - used < 16) {
 			char *p = realloc(out, cap * 2);
 
 			if (!p) {
@@ -128,6 +126,17 @@ static char *iconv_utf8(iconv_t cd, const char *in, size_t n, size_t *ret_len)
 				return NULL;
 			}
 			out = p, cap *= 2;
+			full = false;
+		}
+		ip = (char *)in, op = out + used;
+		left = cap - used - 4;
+		r = iconv(cd, &ip, &n, &op, &left);
+		used = (size_t)(op - out);
+		in = ip;
+		if (r != (size_t)-1)
+			break;
+		if (errno == E2BIG) {
+			full = true;
 			continue;
 		}
 		/* EILSEQ, EINVAL (cut at the end): one byte lost, marked */

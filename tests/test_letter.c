@@ -679,9 +679,32 @@ static void test_caps_text(void **state)
 	letter_free(&l);
 }
 
+/* Bytes a charset has no character for each become U+FFFD (3 bytes out of
+ * 1): a long run of them outgrows the first output buffer, also when one
+ * lands at its very end (the fuzzer's find: the conversion wrote past it). */
+static void test_unconvertible_bytes(void **state)
+{
+	struct gr_letter l;
+	char *mail;
+
+	(void)state;
+	for (size_t k = 1; k <= 64; k++) {
+		mail = repeat("From: a@b.example\nContent-Type: text/plain; charset=windows-1252\n\nvor ",
+		              "\x81", 40 * k + k % 7, " nach");
+		parse_str(mail, &l);
+		free(mail);
+		assert_null(l.invalid);
+		assert_true(util_utf8_valid((const unsigned char *)l.text));
+		assert_non_null(strstr(l.text, "\xef\xbf\xbd"));
+		assert_non_null(strstr(l.text, "nach"));
+		letter_free(&l);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_unconvertible_bytes),
 		cmocka_unit_test(test_fixtures),
 		cmocka_unit_test(test_bounce),
 		cmocka_unit_test(test_non_member_reply_to),
