@@ -10,29 +10,11 @@
 #include <strings.h>
 
 #include "attendance.h"
+#include "topics.h"
 
 static bool addr_eq(const char *a, const char *b)
 {
 	return a && b && strcasecmp(a, b) == 0;
-}
-
-/* Is addr one of m's addresses (email or alias)? */
-static bool member_has(const struct gr_member *m, const char *addr)
-{
-	if (addr_eq(m->email, addr))
-		return true;
-	for (size_t i = 0; i < m->n_aliases; i++)
-		if (addr_eq(m->aliases[i], addr))
-			return true;
-	return false;
-}
-
-static const struct gr_member *find_member(const struct gr_config *cfg, const char *addr)
-{
-	for (size_t i = 0; addr && i < cfg->n_members; i++)
-		if (member_has(&cfg->members[i], addr))
-			return &cfg->members[i];
-	return NULL;
 }
 
 static void local_text(const struct gr_localtime *lt, char *buf, size_t len)
@@ -107,7 +89,6 @@ static void decide_item(const struct gr_config *cfg, const struct sched_list *oc
 	const struct store_object *o;
 	char occurrence[REPLY_LOCAL_LEN];
 
-	(void)cfg;
 	a->item = it;
 	a->series = false;
 	if (!it->attendee) {
@@ -118,7 +99,8 @@ static void decide_item(const struct gr_config *cfg, const struct sched_list *oc
 		hold(a, "the sender is not a member (%s)", it->attendee);
 		return;
 	}
-	if (!member_has(m, it->attendee)) {
+	/* one of m's addresses: the config never gives an address twice */
+	if (topics_member(cfg, it->attendee) != m) {
 		hold(a, "the answer claims another member's address (%s)", it->attendee);
 		return;
 	}
@@ -164,7 +146,7 @@ void attendance_decide(const struct gr_config *cfg, const struct sched_list *occ
                        time_t received, int64_t inbox_id, struct attendance_decision *ret)
 {
 	memset(ret, 0, sizeof(*ret));
-	ret->member = find_member(cfg, from);
+	ret->member = topics_member(cfg, from);
 	for (size_t i = 0; i < r->n_items && i < REPLY_MAX_ITEMS; i++) {
 		struct attendance_item *a = &ret->items[ret->n_items++];
 
